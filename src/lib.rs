@@ -1,0 +1,9 @@
+//! zkcontest: provably fair ML contests.
+//!
+//! Data flows one way (see `docs/ARCHITECTURE.md`):
+//! `commit, spec, model → circuit → prover → evm, chain → cli, dashboard`.
+//! A module imports only from modules to its left; only `cli` reads the environment, touches
+//! the terminal or uses `anyhow`.
+
+pub mod cli;
+pub mod commit;
