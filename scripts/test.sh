@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: formatting, lints, the Rust tests (unit, integration with real
+# anvil and real proofs), and the contracts' forge tests (unit, fuzz, invariant).
+# This is the README's test command; .ci/run calls exactly this.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+timed() {
+  local start=$SECONDS
+  "$@"
+  echo "    ($((SECONDS - start)) s)" >&2
+}
+
+step "setup (toolchains, pinned npm tools)"
+timed scripts/setup.sh
+
+step "cargo fmt --check"
+timed cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+timed cargo clippy --all-targets --locked -- -D warnings
+
+step "Rust tests (cargo nextest)"
+if cargo nextest --version >/dev/null 2>&1; then
+  timed cargo nextest run --locked --no-fail-fast
+  # nextest does not run doctests.
+  timed cargo test --locked --doc
+else
+  echo "    cargo-nextest not installed; using cargo test" >&2
+  timed cargo test --locked --no-fail-fast
+fi
+
+step "forge test (contracts)"
+(cd contracts && timed ../tools/node_modules/.bin/forge test)
+
+step "all tests passed"
