@@ -1,0 +1,669 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.19;
+
+import {IContestRegistry} from "./IContestRegistry.sol";
+import {ContestParams, ContestView, EntryStatus, EntryView, Phase} from "./ContestTypes.sol";
+import {PoseidonChain} from "./PoseidonChain.sol";
+
+/// @title ContestRegistry
+/// @notice Every zkcontest contest on this chain: escrow, commit–reveal, ranking, payouts.
+///         Interface documentation (NatSpec) is on `IContestRegistry`; the rules are in
+///         contracts/README.md.
+/// @dev Money flow. Every wei a contest receives (prize, bonds) is added to `_progress.held`
+///      and every withdrawal subtracts from it, so the registry's balance is the sum of `held`
+///      over contests. Amounts owed are either credited eagerly to `_credit` (prizes, returned
+///      bonds of revealed winners, forfeited bonds, remainders) or computed lazily when an
+///      account withdraws (bonds of entries that are never called, shares of a defaulted
+///      prize, the organiser's refunds), because those concern unboundedly many accounts.
+contract ContestRegistry is IContestRegistry {
+    /// @inheritdoc IContestRegistry
+    uint256 public constant override VERIFIER_GAS_LIMIT = 3_000_000;
+    /// @notice Most paid ranks a contest may have.
+    uint256 public constant MAX_PAID_RANKS = 16;
+    /// @notice Longest reveal window a contest may have.
+    uint256 public constant MAX_REVEAL_WINDOW = 365 days;
+    /// @notice Basis points in a whole prize.
+    uint256 public constant BPS = 10_000;
+
+    /// @dev Gas kept back on top of the verifier's allowance: the 1/64 that CALL withholds plus
+    ///      the few opcodes between the check and the call.
+    uint256 private constant VERIFIER_GAS_MARGIN = VERIFIER_GAS_LIMIT / 63 + 5_000;
+
+    /// @dev Fixed at creation.
+    struct Config {
+        address organiser;
+        uint64 commitDeadline;
+        address verifier;
+        uint64 testSetDeadline;
+        uint64 proofDeadline;
+        uint64 revealWindow;
+        uint32 testSetSize;
+        uint32 minCorrect;
+        bytes32 specHash;
+        uint256 testSetCommitment;
+        uint256 prize;
+        uint256 bond;
+        uint16[] payoutBps;
+    }
+
+    /// @dev Changes as the contest runs. The ranking is a linked list of qualified entries,
+    ///      best first (`head`, `Entry.next`); after the proof deadline it is frozen and walked by
+    ///      two cursors: `nextToCall` (first entry not yet called to reveal) and `settleCursor`
+    ///      (first called entry whose outcome is not yet decided).
+    struct Progress {
+        uint256 held;
+        uint256 testSetHash;
+        uint32 testSetCount;
+        bool testSetRevealed;
+        bool rankingClosed;
+        bool settled;
+        bool prizeRefundClaimed;
+        uint8 paidCount;
+        uint32 committers;
+        uint32 qualifiers;
+        uint32 calledCount;
+        uint32 defaultClaims;
+        uint64 commitSeq;
+        address head;
+        address nextToCall;
+        address settleCursor;
+        address topWinner;
+        uint256 paidTotal;
+    }
+
+    struct Entry {
+        // One slot, read at every step of a ranking walk.
+        address next;
+        uint32 correct;
+        uint64 seq;
+        uint256 commitment;
+        uint256 revealHash;
+        uint64 revealDeadline;
+        uint32 revealCount;
+        EntryStatus status;
+        bool bondSettled;
+    }
+
+    address private immutable _poseidon;
+    uint256 private _contestCount;
+    uint256 private _lock = 1;
+
+    mapping(uint256 => Config) private _config;
+    mapping(uint256 => Progress) private _progress;
+    mapping(uint256 => mapping(address => Entry)) private _entries;
+    mapping(uint256 => mapping(address => uint256)) private _credit;
+
+    modifier nonReentrant() {
+        if (_lock != 1) revert Reentered();
+        _lock = 2;
+        _;
+        _lock = 1;
+    }
+
+    /// @param poseidonT3 the deployed npm `poseidon-solidity` `PoseidonT3` library; checked on
+    ///        the spot against the known vector `P(1, 2)`.
+    constructor(address poseidonT3) {
+        uint256 got = PoseidonChain.hash2(poseidonT3, 1, 2);
+        if (got != PoseidonChain.HASH_1_2) revert PoseidonMismatch(poseidonT3, got);
+        _poseidon = poseidonT3;
+    }
+
+    // ================================================================== organiser
+
+    /// @inheritdoc IContestRegistry
+    function createContest(ContestParams calldata p) external payable nonReentrant returns (uint256 contestId) {
+        _validate(p);
+        if (msg.value == 0) revert NoPrize();
+
+        contestId = ++_contestCount;
+        Config storage cfg = _config[contestId];
+        cfg.organiser = msg.sender;
+        cfg.commitDeadline = p.commitDeadline;
+        cfg.verifier = p.verifier;
+        cfg.testSetDeadline = p.testSetDeadline;
+        cfg.proofDeadline = p.proofDeadline;
+        cfg.revealWindow = p.revealWindow;
+        cfg.testSetSize = p.testSetSize;
+        cfg.minCorrect = p.minCorrect;
+        cfg.specHash = p.specHash;
+        cfg.testSetCommitment = p.testSetCommitment;
+        cfg.prize = msg.value;
+        cfg.bond = p.commitBond;
+        cfg.payoutBps = p.payoutBps;
+        _progress[contestId].held = msg.value;
+        emit ContestCreated(contestId, msg.sender, msg.value, p);
+    }
+
+    /// @inheritdoc IContestRegistry
+    function revealTestSet(uint256 contestId, uint256[] calldata elems, bool last) external nonReentrant {
+        (Config storage cfg, Progress storage pr) = _testSetRevealer(contestId);
+        if (elems.length == 0 && !last) revert EmptyChunk();
+
+        uint256 start = pr.testSetCount;
+        uint256 h = start == 0 ? PoseidonChain.TESTSET_TAG : pr.testSetHash;
+        (uint256 hNew, uint256 count) = PoseidonChain.absorb(_poseidon, h, start, elems);
+        if (last) {
+            uint256 computed = PoseidonChain.finish(_poseidon, hNew, count);
+            if (computed != cfg.testSetCommitment) {
+                revert CommitmentMismatch(cfg.testSetCommitment, computed, count);
+            }
+            pr.testSetRevealed = true;
+        }
+        pr.testSetHash = hNew;
+        pr.testSetCount = uint32(count);
+        emit TestSetChunkRevealed(contestId, start, elems);
+        if (last) emit TestSetRevealed(contestId, count, cfg.testSetCommitment);
+    }
+
+    /// @inheritdoc IContestRegistry
+    function restartTestSetReveal(uint256 contestId) external nonReentrant {
+        (, Progress storage pr) = _testSetRevealer(contestId);
+        uint256 discarded = pr.testSetCount;
+        pr.testSetCount = 0;
+        pr.testSetHash = 0;
+        emit TestSetRevealRestarted(contestId, discarded);
+    }
+
+    // ================================================================== competitors
+
+    /// @inheritdoc IContestRegistry
+    function commitModel(uint256 contestId, uint256 commitment) external payable nonReentrant {
+        Config storage cfg = _existing(contestId);
+        if (block.timestamp > cfg.commitDeadline) {
+            revert CommitPhaseOver(contestId, cfg.commitDeadline, block.timestamp);
+        }
+        if (commitment >= PoseidonChain.FIELD_MODULUS) revert CommitmentNotInField(commitment);
+
+        Progress storage pr = _progress[contestId];
+        Entry storage e = _entries[contestId][msg.sender];
+        bool replaced = e.status != EntryStatus.None;
+        uint256 expected = replaced ? 0 : cfg.bond;
+        if (msg.value != expected) revert WrongBond(msg.value, expected);
+        if (!replaced) {
+            e.status = EntryStatus.Committed;
+            pr.committers += 1;
+            pr.held += msg.value;
+        }
+        uint64 seq = ++pr.commitSeq;
+        e.seq = seq;
+        e.commitment = commitment;
+        emit ModelCommitted(contestId, msg.sender, commitment, seq, cfg.bond, replaced, pr.committers);
+    }
+
+    /// @inheritdoc IContestRegistry
+    function submitProof(uint256 contestId, uint256 correct, bytes calldata proof) external nonReentrant {
+        Config storage cfg = _existing(contestId);
+        Progress storage pr = _progress[contestId];
+        if (!pr.testSetRevealed) revert TestSetNotRevealed(contestId);
+        if (block.timestamp > cfg.proofDeadline) {
+            revert ProofWindowClosed(contestId, cfg.proofDeadline, block.timestamp);
+        }
+        Entry storage e = _entries[contestId][msg.sender];
+        if (e.status == EntryStatus.None) revert NotCommitted(contestId, msg.sender);
+        if (e.status != EntryStatus.Committed) revert AlreadyProved(contestId, msg.sender, e.correct);
+        if (correct > cfg.testSetSize) revert CorrectExceedsTestSetSize(correct, cfg.testSetSize);
+        if (correct < cfg.minCorrect) revert BelowThreshold(correct, cfg.minCorrect);
+
+        address verifier = cfg.verifier;
+        // A verifier without code (e.g. self-destructed) would "succeed" on every call.
+        if (verifier.code.length == 0) revert VerifierHasNoCode(verifier);
+        bytes memory input = _verifierInput(contestId, cfg, msg.sender, e.commitment, correct, proof);
+        if (gasleft() < VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN) {
+            revert InsufficientGasForVerifier(gasleft(), VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN);
+        }
+        if (!_callVerifier(verifier, input)) revert ProofRejected(contestId, msg.sender, correct);
+
+        e.status = EntryStatus.Qualified;
+        e.correct = uint32(correct);
+        uint256 position = _insert(contestId, pr, msg.sender, uint32(correct), e.seq);
+        pr.qualifiers += 1;
+        emit ProofAccepted(contestId, msg.sender, correct, position, pr.qualifiers);
+    }
+
+    /// @inheritdoc IContestRegistry
+    function revealModel(uint256 contestId, uint256[] calldata elems, bool last) external nonReentrant {
+        (Config storage cfg, Progress storage pr) = _afterProofDeadline(contestId);
+        Entry storage e = _calledInWindow(contestId, msg.sender);
+        if (elems.length == 0 && !last) revert EmptyChunk();
+
+        uint256 start = e.revealCount;
+        uint256 h = start == 0 ? PoseidonChain.MODEL_TAG : e.revealHash;
+        (uint256 hNew, uint256 count) = PoseidonChain.absorb(_poseidon, h, start, elems);
+        if (!last) {
+            e.revealHash = hNew;
+            e.revealCount = uint32(count);
+            emit ModelChunkRevealed(contestId, msg.sender, start, elems);
+            return;
+        }
+        uint256 computed = PoseidonChain.finish(_poseidon, hNew, count);
+        if (computed != e.commitment) revert CommitmentMismatch(e.commitment, computed, count);
+
+        e.revealHash = hNew;
+        e.revealCount = uint32(count);
+        e.status = EntryStatus.Revealed;
+        e.bondSettled = true;
+        _credit[contestId][msg.sender] += cfg.bond;
+        emit ModelChunkRevealed(contestId, msg.sender, start, elems);
+        emit ModelRevealed(contestId, msg.sender, count, cfg.bond);
+        _advance(contestId, cfg, pr);
+    }
+
+    /// @inheritdoc IContestRegistry
+    function restartModelReveal(uint256 contestId) external nonReentrant {
+        _afterProofDeadline(contestId);
+        Entry storage e = _calledInWindow(contestId, msg.sender);
+        uint256 discarded = e.revealCount;
+        e.revealCount = 0;
+        e.revealHash = 0;
+        emit ModelRevealRestarted(contestId, msg.sender, discarded);
+    }
+
+    // ================================================================== anyone
+
+    /// @inheritdoc IContestRegistry
+    function closeRanking(uint256 contestId) external nonReentrant {
+        Config storage cfg = _existing(contestId);
+        Progress storage pr = _progress[contestId];
+        if (pr.rankingClosed) revert RankingAlreadyClosed(contestId);
+        _afterProofDeadline(contestId);
+        // `_afterProofDeadline` closed it; nothing else to do.
+        cfg;
+    }
+
+    /// @inheritdoc IContestRegistry
+    function forfeit(uint256 contestId, address competitor) external nonReentrant {
+        (Config storage cfg, Progress storage pr) = _afterProofDeadline(contestId);
+        Entry storage e = _entries[contestId][competitor];
+        if (e.status != EntryStatus.Called) revert NotCalledToReveal(contestId, competitor, e.status);
+        if (block.timestamp <= e.revealDeadline) {
+            revert RevealWindowOpen(contestId, competitor, e.revealDeadline, block.timestamp);
+        }
+
+        e.status = EntryStatus.Forfeited;
+        e.bondSettled = true;
+        address organiser = cfg.organiser;
+        _credit[contestId][organiser] += cfg.bond;
+        emit ModelForfeited(contestId, competitor, e.revealDeadline, cfg.bond, organiser);
+
+        address next = pr.nextToCall;
+        if (next != address(0)) {
+            Entry storage n = _entries[contestId][next];
+            uint64 deadline = uint64(block.timestamp) + cfg.revealWindow;
+            n.status = EntryStatus.Called;
+            n.revealDeadline = deadline;
+            pr.nextToCall = n.next;
+            uint256 position = pr.calledCount;
+            pr.calledCount = uint32(position + 1);
+            emit WinnerCalled(contestId, next, position, deadline);
+        }
+        _advance(contestId, cfg, pr);
+    }
+
+    /// @inheritdoc IContestRegistry
+    function withdraw(uint256 contestId) external nonReentrant returns (uint256 amount) {
+        Config storage cfg = _existing(contestId);
+        Progress storage pr = _progress[contestId];
+        if (!pr.rankingClosed && pr.testSetRevealed && block.timestamp > cfg.proofDeadline) {
+            _closeRanking(contestId, cfg, pr);
+        }
+        Entry storage e = _entries[contestId][msg.sender];
+        (uint256 lazy, bool entryClaim, bool defaultShare, bool refund) = _lazyClaim(cfg, pr, e, msg.sender);
+        amount = _credit[contestId][msg.sender] + lazy;
+        if (amount == 0) revert NothingToWithdraw(contestId, msg.sender);
+
+        _credit[contestId][msg.sender] = 0;
+        if (entryClaim) e.bondSettled = true;
+        if (defaultShare) pr.defaultClaims += 1;
+        if (refund) pr.prizeRefundClaimed = true;
+        pr.held -= amount;
+        emit Withdrawn(contestId, msg.sender, amount);
+
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert PaymentFailed(msg.sender, amount);
+    }
+
+    // ================================================================== views
+
+    /// @inheritdoc IContestRegistry
+    function poseidon() external view returns (address) {
+        return _poseidon;
+    }
+
+    /// @inheritdoc IContestRegistry
+    function contestCount() external view returns (uint256) {
+        return _contestCount;
+    }
+
+    /// @inheritdoc IContestRegistry
+    function phase(uint256 contestId) public view returns (Phase) {
+        Config storage cfg = _config[contestId];
+        if (cfg.organiser == address(0)) return Phase.None;
+        return _phase(cfg, _progress[contestId]);
+    }
+
+    /// @inheritdoc IContestRegistry
+    function contest(uint256 contestId) external view returns (ContestView memory v) {
+        Config storage cfg = _existing(contestId);
+        Progress storage pr = _progress[contestId];
+        v.organiser = cfg.organiser;
+        v.params = ContestParams({
+            specHash: cfg.specHash,
+            verifier: cfg.verifier,
+            testSetCommitment: cfg.testSetCommitment,
+            testSetSize: cfg.testSetSize,
+            minCorrect: cfg.minCorrect,
+            payoutBps: cfg.payoutBps,
+            commitBond: cfg.bond,
+            commitDeadline: cfg.commitDeadline,
+            testSetDeadline: cfg.testSetDeadline,
+            proofDeadline: cfg.proofDeadline,
+            revealWindow: cfg.revealWindow
+        });
+        v.prize = cfg.prize;
+        v.phase = _phase(cfg, pr);
+        v.held = pr.held;
+        v.testSetRevealedCount = pr.testSetCount;
+        v.testSetRevealed = pr.testSetRevealed;
+        v.committers = pr.committers;
+        v.qualifiers = pr.qualifiers;
+        v.winnersPaid = pr.paidCount;
+        v.prizePaid = pr.paidTotal;
+    }
+
+    /// @inheritdoc IContestRegistry
+    function entry(uint256 contestId, address competitor) external view returns (EntryView memory v) {
+        Config storage cfg = _existing(contestId);
+        Progress storage pr = _progress[contestId];
+        Entry storage e = _entries[contestId][competitor];
+        v.status = e.status;
+        v.commitment = e.commitment;
+        v.commitSeq = e.seq;
+        v.correct = e.correct;
+        v.revealDeadline = e.revealDeadline;
+        v.revealedCount = e.revealCount;
+        // Before anyone closes the ranking, show the first ranks as the calls they will get.
+        if (
+            e.status == EntryStatus.Qualified && !pr.rankingClosed && block.timestamp > cfg.proofDeadline
+                && _position(contestId, pr, competitor) < cfg.payoutBps.length
+        ) {
+            v.status = EntryStatus.Called;
+            v.revealDeadline = uint256(cfg.proofDeadline) + cfg.revealWindow;
+        }
+    }
+
+    /// @inheritdoc IContestRegistry
+    function ranking(uint256 contestId)
+        external
+        view
+        returns (address[] memory competitors, uint256[] memory correct)
+    {
+        _existing(contestId);
+        Progress storage pr = _progress[contestId];
+        competitors = new address[](pr.qualifiers);
+        correct = new uint256[](pr.qualifiers);
+        address cur = pr.head;
+        for (uint256 i = 0; cur != address(0); ++i) {
+            Entry storage e = _entries[contestId][cur];
+            competitors[i] = cur;
+            correct[i] = e.correct;
+            cur = e.next;
+        }
+    }
+
+    /// @inheritdoc IContestRegistry
+    function owed(uint256 contestId, address account) external view returns (uint256 amount) {
+        Config storage cfg = _existing(contestId);
+        Progress storage pr = _progress[contestId];
+        (uint256 lazy,,,) = _lazyClaim(cfg, pr, _entries[contestId][account], account);
+        amount = _credit[contestId][account] + lazy;
+        // Closing a ranking that nobody entered refunds the organiser (see `_closeRanking`).
+        bool closable = !pr.rankingClosed && pr.testSetRevealed && block.timestamp > cfg.proofDeadline;
+        if (closable && pr.head == address(0) && account == cfg.organiser) amount += cfg.prize;
+    }
+
+    /// @inheritdoc IContestRegistry
+    function verifierCalldata(uint256 contestId, address competitor, uint256 correct, bytes calldata proof)
+        external
+        view
+        returns (bytes memory)
+    {
+        Config storage cfg = _existing(contestId);
+        return _verifierInput(contestId, cfg, competitor, _entries[contestId][competitor].commitment, correct, proof);
+    }
+
+    // ================================================================== internals
+
+    function _validate(ContestParams calldata p) private view {
+        if (
+            block.timestamp >= p.commitDeadline || p.commitDeadline >= p.testSetDeadline
+                || p.testSetDeadline >= p.proofDeadline
+        ) {
+            revert InvalidDeadlines(block.timestamp, p.commitDeadline, p.testSetDeadline, p.proofDeadline);
+        }
+        if (p.revealWindow == 0 || p.revealWindow > MAX_REVEAL_WINDOW) {
+            revert InvalidRevealWindow(p.revealWindow, MAX_REVEAL_WINDOW);
+        }
+        uint256 ranks = p.payoutBps.length;
+        if (ranks == 0 || ranks > MAX_PAID_RANKS) revert InvalidPayoutRanks(ranks, MAX_PAID_RANKS);
+        uint256 sum;
+        for (uint256 i = 0; i < ranks; ++i) {
+            if (p.payoutBps[i] == 0) revert ZeroPayoutShare(i);
+            sum += p.payoutBps[i];
+        }
+        if (sum != BPS) revert PayoutSharesDoNotSum(sum);
+        if (p.minCorrect == 0 || p.minCorrect > p.testSetSize) revert InvalidThreshold(p.minCorrect, p.testSetSize);
+        if (p.testSetCommitment >= PoseidonChain.FIELD_MODULUS) revert CommitmentNotInField(p.testSetCommitment);
+        if (p.verifier.code.length == 0) revert VerifierHasNoCode(p.verifier);
+    }
+
+    function _existing(uint256 contestId) private view returns (Config storage cfg) {
+        cfg = _config[contestId];
+        if (cfg.organiser == address(0)) revert ContestNotFound(contestId);
+    }
+
+    function _phase(Config storage cfg, Progress storage pr) private view returns (Phase) {
+        if (block.timestamp <= cfg.commitDeadline) return Phase.Commit;
+        if (!pr.testSetRevealed) {
+            return block.timestamp <= cfg.testSetDeadline ? Phase.TestSetReveal : Phase.TestSetMissed;
+        }
+        if (block.timestamp <= cfg.proofDeadline) return Phase.Proof;
+        if (pr.settled || pr.head == address(0)) return Phase.Settled;
+        return Phase.ModelReveal;
+    }
+
+    /// @dev Checks the caller may post the test set now; returns the contest.
+    function _testSetRevealer(uint256 contestId) private view returns (Config storage cfg, Progress storage pr) {
+        cfg = _existing(contestId);
+        pr = _progress[contestId];
+        if (msg.sender != cfg.organiser) revert NotOrganiser(contestId, msg.sender, cfg.organiser);
+        if (pr.testSetRevealed) revert TestSetAlreadyRevealed(contestId);
+        if (block.timestamp <= cfg.commitDeadline || block.timestamp > cfg.testSetDeadline) {
+            revert TestSetRevealClosed(contestId, cfg.commitDeadline, cfg.testSetDeadline, block.timestamp);
+        }
+    }
+
+    /// @dev Checks the ranking is final and closes it on first use.
+    function _afterProofDeadline(uint256 contestId) private returns (Config storage cfg, Progress storage pr) {
+        cfg = _existing(contestId);
+        pr = _progress[contestId];
+        if (!pr.testSetRevealed) revert TestSetNotRevealed(contestId);
+        if (block.timestamp <= cfg.proofDeadline) {
+            revert RankingNotFinal(contestId, cfg.proofDeadline, block.timestamp);
+        }
+        if (!pr.rankingClosed) _closeRanking(contestId, cfg, pr);
+    }
+
+    /// @dev `account`'s entry, which must be called and inside its reveal window.
+    function _calledInWindow(uint256 contestId, address account) private view returns (Entry storage e) {
+        e = _entries[contestId][account];
+        if (e.status != EntryStatus.Called) revert NotCalledToReveal(contestId, account, e.status);
+        if (block.timestamp > e.revealDeadline) {
+            revert RevealWindowClosed(contestId, account, e.revealDeadline, block.timestamp);
+        }
+    }
+
+    /// @dev Freezes the ranking and calls the first `ranks` entries with the common deadline
+    ///      `proofDeadline + revealWindow`. With no qualified entry the contest is settled and the
+    ///      prize credited back to the organiser.
+    function _closeRanking(uint256 contestId, Config storage cfg, Progress storage pr) private {
+        pr.rankingClosed = true;
+        uint64 deadline = cfg.proofDeadline + cfg.revealWindow;
+        uint256 ranks = cfg.payoutBps.length;
+        address cur = pr.head;
+        pr.settleCursor = cur;
+        uint256 i = 0;
+        for (; i < ranks && cur != address(0); ++i) {
+            Entry storage e = _entries[contestId][cur];
+            e.status = EntryStatus.Called;
+            e.revealDeadline = deadline;
+            emit WinnerCalled(contestId, cur, i, deadline);
+            cur = e.next;
+        }
+        pr.nextToCall = cur;
+        pr.calledCount = uint32(i);
+        if (pr.head == address(0)) _settle(contestId, cfg, pr);
+    }
+
+    /// @dev Credits prizes in ranking order: walks the called entries from `settleCursor`,
+    ///      paying each revealed entry the next place's share and skipping forfeited ones, and
+    ///      stops at the first entry still inside its window. A revealed entry behind a pending
+    ///      one waits, because the pending one's outcome decides its place.
+    function _advance(uint256 contestId, Config storage cfg, Progress storage pr) private {
+        if (pr.settled) return;
+        uint256 ranks = cfg.payoutBps.length;
+        uint256 place = pr.paidCount;
+        address cur = pr.settleCursor;
+        while (cur != address(0) && place < ranks) {
+            Entry storage e = _entries[contestId][cur];
+            EntryStatus s = e.status;
+            if (s == EntryStatus.Revealed) {
+                uint256 amount = cfg.prize * cfg.payoutBps[place] / BPS;
+                if (place == 0) pr.topWinner = cur;
+                pr.paidTotal += amount;
+                _credit[contestId][cur] += amount;
+                emit PrizeAwarded(contestId, cur, place, amount);
+                ++place;
+            } else if (s != EntryStatus.Forfeited) {
+                break;
+            }
+            cur = e.next;
+        }
+        pr.paidCount = uint8(place);
+        pr.settleCursor = cur;
+        if (place == ranks || cur == address(0)) _settle(contestId, cfg, pr);
+    }
+
+    /// @dev Every prize is decided: the undistributed remainder goes to the first-placed winner,
+    ///      or back to the organiser if nobody was paid.
+    function _settle(uint256 contestId, Config storage cfg, Progress storage pr) private {
+        pr.settled = true;
+        uint256 remainder = cfg.prize - pr.paidTotal;
+        address to = pr.paidCount > 0 ? pr.topWinner : cfg.organiser;
+        pr.paidTotal = cfg.prize;
+        _credit[contestId][to] += remainder;
+        emit ContestSettled(contestId, pr.paidCount, remainder, to);
+    }
+
+    /// @dev What `account` can claim beyond its eager credit, and which flags claiming sets:
+    ///      bonds of entries that were never called (after the proof deadline if unqualified,
+    ///      after settlement if qualified), the default split, and the organiser's refund when
+    ///      nobody committed to a defaulted contest.
+    function _lazyClaim(Config storage cfg, Progress storage pr, Entry storage e, address account)
+        private
+        view
+        returns (uint256 amount, bool entryClaim, bool defaultShare, bool refund)
+    {
+        EntryStatus s = e.status;
+        bool openEntry = s != EntryStatus.None && !e.bondSettled;
+        if (block.timestamp <= cfg.commitDeadline) return (0, false, false, false);
+        if (!pr.testSetRevealed) {
+            if (block.timestamp <= cfg.testSetDeadline) return (0, false, false, false);
+            // The organiser defaulted: equal shares of the prize plus bonds back.
+            if (openEntry) {
+                uint256 n = pr.committers;
+                uint256 share = cfg.prize / n;
+                if (pr.defaultClaims + 1 == n) share = cfg.prize - share * (n - 1);
+                amount = cfg.bond + share;
+                entryClaim = true;
+                defaultShare = true;
+            }
+            if (account == cfg.organiser && pr.committers == 0 && !pr.prizeRefundClaimed) {
+                amount += cfg.prize;
+                refund = true;
+            }
+            return (amount, entryClaim, defaultShare, refund);
+        }
+        if (block.timestamp <= cfg.proofDeadline || !openEntry) return (0, false, false, false);
+        if (s == EntryStatus.Committed || (s == EntryStatus.Qualified && pr.settled)) {
+            return (cfg.bond, true, false, false);
+        }
+        return (0, false, false, false);
+    }
+
+    /// @dev Inserts `who` into the ranking (best first: more `correct`, then lower `seq`) and
+    ///      returns its 0-based position. Costs one storage read per better entry.
+    function _insert(uint256 contestId, Progress storage pr, address who, uint32 correct, uint64 seq)
+        private
+        returns (uint256 position)
+    {
+        address prev = address(0);
+        address cur = pr.head;
+        while (cur != address(0)) {
+            Entry storage n = _entries[contestId][cur];
+            if (n.correct < correct || (n.correct == correct && n.seq > seq)) break;
+            prev = cur;
+            cur = n.next;
+            ++position;
+        }
+        _entries[contestId][who].next = cur;
+        if (prev == address(0)) pr.head = who;
+        else _entries[contestId][prev].next = who;
+    }
+
+    /// @dev 0-based position of `who` in the ranking (its length if absent).
+    function _position(uint256 contestId, Progress storage pr, address who) private view returns (uint256 i) {
+        address cur = pr.head;
+        while (cur != address(0) && cur != who) {
+            cur = _entries[contestId][cur].next;
+            ++i;
+        }
+    }
+
+    /// @dev The verifier's calldata: the six public instances as 32-byte big-endian words
+    ///      (PROTOCOL §6), then the proof bytes, as snark-verifier's `encode_calldata` lays out.
+    function _verifierInput(
+        uint256 contestId,
+        Config storage cfg,
+        address competitor,
+        uint256 commitment,
+        uint256 correct,
+        bytes calldata proof
+    ) private view returns (bytes memory) {
+        return abi.encodePacked(
+            block.chainid,
+            contestId,
+            uint256(uint160(competitor)),
+            commitment,
+            cfg.testSetCommitment,
+            correct,
+            proof
+        );
+    }
+
+    /// @dev STATICCALLs the verifier with at most `VERIFIER_GAS_LIMIT` gas. Accepts only a call
+    ///      that succeeds and returns either nothing (snark-verifier's convention) or a first word
+    ///      that is non-zero; never copies more than one word of return data.
+    function _callVerifier(address verifier, bytes memory input) private view returns (bool accepted) {
+        assembly ("memory-safe") {
+            let ok := staticcall(VERIFIER_GAS_LIMIT, verifier, add(input, 0x20), mload(input), 0x00, 0x00)
+            switch returndatasize()
+            case 0 { accepted := ok }
+            default {
+                if and(ok, iszero(lt(returndatasize(), 0x20))) {
+                    returndatacopy(0x00, 0x00, 0x20)
+                    accepted := iszero(iszero(mload(0x00)))
+                }
+            }
+        }
+    }
+}

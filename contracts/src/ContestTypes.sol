@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.19;
+
+/// @notice Everything an organiser fixes when creating a contest (see docs/PROTOCOL.md and
+///         contracts/README.md). Deadlines are unix timestamps compared with `block.timestamp`;
+///         a phase includes its deadline second.
+struct ContestParams {
+    /// @dev keccak-256 of the contest spec file, so competitors can check which spec (envelope,
+    ///      quantisation, data ranges) the verifier was generated for.
+    bytes32 specHash;
+    /// @dev The halo2 verifier contract for this spec; fixed for the contest's lifetime.
+    address verifier;
+    /// @dev `T = Chain(TESTSET_TAG, pack(X) || pack(y))`, a canonical BN254 field element.
+    uint256 testSetCommitment;
+    /// @dev `N`, the number of test rows; an accepted `correct` is at most `N`.
+    uint32 testSetSize;
+    /// @dev Smallest `correct` that qualifies for the ranking (1 ..= N).
+    uint32 minCorrect;
+    /// @dev Share of the prize per paid rank in basis points, best rank first; 1 to 16 ranks,
+    ///      each > 0, summing to 10,000.
+    uint16[] payoutBps;
+    /// @dev Wei each competitor locks on its first commitment (may be 0).
+    uint256 commitBond;
+    /// @dev Last second for `commitModel`.
+    uint64 commitDeadline;
+    /// @dev Last second for the organiser's final `revealTestSet` chunk.
+    uint64 testSetDeadline;
+    /// @dev Last second for `submitProof`; the ranking is final after it.
+    uint64 proofDeadline;
+    /// @dev Length of each paid rank's model-reveal window (seconds, 1 ..= 365 days). The first
+    ///      ranks' window ends at `proofDeadline + revealWindow`; an entry called up later gets a
+    ///      fresh window from the moment it is called.
+    uint64 revealWindow;
+}
+
+/// @notice Where a contest stands at the current block.
+enum Phase {
+    /// No contest with this id.
+    None,
+    /// Competitors may commit or replace their model commitment.
+    Commit,
+    /// The organiser may post the test set.
+    TestSetReveal,
+    /// The test set is revealed; competitors may submit proofs.
+    Proof,
+    /// The ranking is final; called entries must reveal their models.
+    ModelReveal,
+    /// Every prize is decided (paid, or refunded to the organiser); only withdrawals remain.
+    Settled,
+    /// The organiser missed the test-set deadline: the prize is split among the committed
+    /// competitors, bonds returned.
+    TestSetMissed
+}
+
+/// @notice Where one competitor's entry stands.
+enum EntryStatus {
+    /// Never committed.
+    None,
+    /// Committed (bond locked), no accepted proof.
+    Committed,
+    /// Accepted proof with `correct >= minCorrect`; in the ranking, not (yet) called to reveal.
+    Qualified,
+    /// Called to reveal its model before its reveal deadline.
+    Called,
+    /// Revealed its model; bond returned; prize credited once every better entry is resolved.
+    Revealed,
+    /// Missed its reveal deadline; bond and prize forfeited.
+    Forfeited
+}
+
+/// @notice A contest's configuration and progress, as returned by `IContestRegistry.contest`.
+struct ContestView {
+    address organiser;
+    ContestParams params;
+    uint256 prize;
+    Phase phase;
+    /// @dev ETH of this contest still held by the registry (escrow plus unclaimed balances).
+    uint256 held;
+    /// @dev Elements of the test set absorbed so far, and whether it matched `T`.
+    uint256 testSetRevealedCount;
+    bool testSetRevealed;
+    uint256 committers;
+    uint256 qualifiers;
+    /// @dev Entries whose prize has been credited, and the prize credited so far.
+    uint256 winnersPaid;
+    uint256 prizePaid;
+}
+
+/// @notice One competitor's entry, as returned by `IContestRegistry.entry`.
+struct EntryView {
+    EntryStatus status;
+    uint256 commitment;
+    /// @dev Commit sequence number within the contest (1-based; a replacement takes a new one);
+    ///      breaks ties in the ranking, lower first.
+    uint256 commitSeq;
+    uint256 correct;
+    /// @dev 0 unless called (for the first ranks before anyone has touched the contest after the
+    ///      proof deadline, the deadline they will get is shown).
+    uint256 revealDeadline;
+    /// @dev Model elements absorbed so far in the current reveal attempt.
+    uint256 revealedCount;
+}

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.19;
+
+import {ContestParams, ContestView, EntryStatus, EntryView, Phase} from "./ContestTypes.sol";
+
+/// @title IContestRegistry
+/// @notice Provably fair ML contests: an organiser escrows a prize and commits to a hidden test
+///         set `T`; competitors commit to hidden models `C`, prove in zero knowledge that their
+///         model gets `correct` rows of the test set right, are ranked, must reveal their models
+///         to be paid, and withdraw (pull payments). One registry holds many contests.
+/// @dev Commitments are the Poseidon chains of docs/PROTOCOL.md §2 (errors
+///      `PoseidonChain.ElementNotInField(index, value)` and `PoseidonChain.PoseidonCallFailed`
+///      come from the chain library). Rules for bonds, forfeits and remainders are in
+///      contracts/README.md. All amounts are in wei, all times unix seconds.
+interface IContestRegistry {
+    // ------------------------------------------------------------------ events
+
+    /// @notice A contest was created with `prize` in escrow.
+    event ContestCreated(uint256 indexed contestId, address indexed organiser, uint256 prize, ContestParams params);
+    /// @notice `competitor` committed to `commitment` (`replaced`: it replaced its earlier
+    ///         commitment, no new bond). `commitSeq` orders ties; `committers` counts addresses.
+    event ModelCommitted(
+        uint256 indexed contestId,
+        address indexed competitor,
+        uint256 commitment,
+        uint256 commitSeq,
+        uint256 bond,
+        bool replaced,
+        uint256 committers
+    );
+    /// @notice A chunk of the test set, elements `start .. start + elems.length - 1`, was absorbed.
+    event TestSetChunkRevealed(uint256 indexed contestId, uint256 start, uint256[] elems);
+    /// @notice The test set's `count` elements hashed to the committed `testSetCommitment`.
+    event TestSetRevealed(uint256 indexed contestId, uint256 count, uint256 testSetCommitment);
+    /// @notice The organiser discarded a partial test-set reveal of `discarded` elements.
+    event TestSetRevealRestarted(uint256 indexed contestId, uint256 discarded);
+    /// @notice `competitor`'s proof of `correct` was accepted; it entered the ranking at
+    ///         0-based `position` (positions of later entries shift as others are inserted).
+    event ProofAccepted(
+        uint256 indexed contestId, address indexed competitor, uint256 correct, uint256 position, uint256 qualifiers
+    );
+    /// @notice `competitor`, at 0-based position `position` of the final ranking, was called to
+    ///         reveal its model by `revealDeadline`.
+    event WinnerCalled(
+        uint256 indexed contestId, address indexed competitor, uint256 position, uint256 revealDeadline
+    );
+    /// @notice A chunk of `competitor`'s model, elements `start ..`, was absorbed.
+    event ModelChunkRevealed(uint256 indexed contestId, address indexed competitor, uint256 start, uint256[] elems);
+    /// @notice `competitor`'s `count` model elements hashed to its commitment; `bondReturned` was
+    ///         credited to it.
+    event ModelRevealed(uint256 indexed contestId, address indexed competitor, uint256 count, uint256 bondReturned);
+    /// @notice `competitor` discarded a partial model reveal of `discarded` elements.
+    event ModelRevealRestarted(uint256 indexed contestId, address indexed competitor, uint256 discarded);
+    /// @notice `competitor` missed its `revealDeadline`; its `bond` was credited to the organiser.
+    event ModelForfeited(
+        uint256 indexed contestId, address indexed competitor, uint256 revealDeadline, uint256 bond, address organiser
+    );
+    /// @notice `winner` was credited `amount` as paid rank `place` (0 = first prize).
+    event PrizeAwarded(uint256 indexed contestId, address indexed winner, uint256 place, uint256 amount);
+    /// @notice Every prize of the contest is decided: `winnersPaid` ranks were paid and the
+    ///         undistributed `remainder` (unfilled ranks and rounding) went to `remainderTo`
+    ///         (the first-placed winner, or the organiser if nobody was paid).
+    event ContestSettled(uint256 indexed contestId, uint256 winnersPaid, uint256 remainder, address remainderTo);
+    /// @notice `account` withdrew `amount` from the contest's balance.
+    event Withdrawn(uint256 indexed contestId, address indexed account, uint256 amount);
+
+    // ------------------------------------------------------------------ errors
+
+    /// @notice No contest has id `contestId`.
+    error ContestNotFound(uint256 contestId);
+    /// @notice Deadlines must satisfy `now < commit < testSet < proof`.
+    error InvalidDeadlines(uint256 now_, uint256 commitDeadline, uint256 testSetDeadline, uint256 proofDeadline);
+    /// @notice The reveal window must be in `1 ..= max` seconds.
+    error InvalidRevealWindow(uint256 revealWindow, uint256 max);
+    /// @notice The payout split must have `1 ..= max` ranks.
+    error InvalidPayoutRanks(uint256 ranks, uint256 max);
+    /// @notice Paid rank `place` has a zero share.
+    error ZeroPayoutShare(uint256 place);
+    /// @notice The payout shares sum to `sum` basis points instead of 10,000.
+    error PayoutSharesDoNotSum(uint256 sum);
+    /// @notice `minCorrect` must be in `1 ..= testSetSize`.
+    error InvalidThreshold(uint256 minCorrect, uint256 testSetSize);
+    /// @notice The verifier address holds no code (a call to it would succeed vacuously).
+    error VerifierHasNoCode(address verifier);
+    /// @notice A commitment (`T` or `C`) is not a canonical field element.
+    error CommitmentNotInField(uint256 commitment);
+    /// @notice A contest needs a non-zero prize.
+    error NoPrize();
+    /// @notice The Poseidon library at `poseidon` computed `P(1, 2) = got`.
+    error PoseidonMismatch(address poseidon, uint256 got);
+
+    /// @notice The commit phase ended at `deadline`.
+    error CommitPhaseOver(uint256 contestId, uint256 deadline, uint256 now_);
+    /// @notice A first commitment must pay exactly the bond; a replacement pays nothing.
+    error WrongBond(uint256 sent, uint256 expected);
+    /// @notice Only the organiser may do this.
+    error NotOrganiser(uint256 contestId, address caller, address organiser);
+    /// @notice The test set may be revealed only after `opensAfter` and until `closesAt`.
+    error TestSetRevealClosed(uint256 contestId, uint256 opensAfter, uint256 closesAt, uint256 now_);
+    /// @notice The test set is already revealed.
+    error TestSetAlreadyRevealed(uint256 contestId);
+    /// @notice The test set is not revealed (yet).
+    error TestSetNotRevealed(uint256 contestId);
+    /// @notice A non-final chunk must not be empty.
+    error EmptyChunk();
+    /// @notice The revealed chain of `count` elements hashed to `computed`, not `expected`.
+    error CommitmentMismatch(uint256 expected, uint256 computed, uint256 count);
+    /// @notice Proofs are accepted until `deadline`.
+    error ProofWindowClosed(uint256 contestId, uint256 deadline, uint256 now_);
+    /// @notice `account` has not committed in this contest.
+    error NotCommitted(uint256 contestId, address account);
+    /// @notice `account` already has an accepted proof of `correct` (a committed model's score
+    ///         is fixed, so a second proof could not change it).
+    error AlreadyProved(uint256 contestId, address account, uint256 correct);
+    /// @notice A claimed `correct` above the test-set size.
+    error CorrectExceedsTestSetSize(uint256 correct, uint256 testSetSize);
+    /// @notice A claimed `correct` below the contest's threshold.
+    error BelowThreshold(uint256 correct, uint256 minCorrect);
+    /// @notice The transaction has too little gas left to give the verifier its full allowance.
+    error InsufficientGasForVerifier(uint256 gasLeft, uint256 needed);
+    /// @notice The verifier reverted, ran out of gas, or returned false for this proof.
+    error ProofRejected(uint256 contestId, address competitor, uint256 correct);
+    /// @notice The ranking is final only after the proof deadline.
+    error RankingNotFinal(uint256 contestId, uint256 proofDeadline, uint256 now_);
+    /// @notice The ranking was already closed.
+    error RankingAlreadyClosed(uint256 contestId);
+    /// @notice `account`'s entry is not called to reveal (its status is `status`).
+    error NotCalledToReveal(uint256 contestId, address account, EntryStatus status);
+    /// @notice `account`'s reveal window ended at `deadline`.
+    error RevealWindowClosed(uint256 contestId, address account, uint256 deadline, uint256 now_);
+    /// @notice `account`'s reveal window is still open until `deadline`.
+    error RevealWindowOpen(uint256 contestId, address account, uint256 deadline, uint256 now_);
+    /// @notice `account` is owed nothing in this contest.
+    error NothingToWithdraw(uint256 contestId, address account);
+    /// @notice Sending `amount` to `account` failed.
+    error PaymentFailed(address account, uint256 amount);
+    /// @notice A guarded function was re-entered.
+    error Reentered();
+
+    // ------------------------------------------------------------------ organiser
+
+    /// @notice Creates a contest; `msg.value` is the prize, held in escrow.
+    /// @return contestId the new contest's id (ids start at 1).
+    function createContest(ContestParams calldata params) external payable returns (uint256 contestId);
+
+    /// @notice Absorbs the next chunk of the test set (packed field elements, PROTOCOL §4) and
+    ///         emits it. With `last`, the chain is finished and must equal `T`; the proof phase
+    ///         then opens. Only the organiser, after the commit deadline, until the test-set
+    ///         deadline. Between chunks only `(h, count)` is stored.
+    function revealTestSet(uint256 contestId, uint256[] calldata elems, bool last) external;
+
+    /// @notice Discards a partial test-set reveal (e.g. a wrong chunk) so it can start over.
+    function restartTestSetReveal(uint256 contestId) external;
+
+    // ------------------------------------------------------------------ competitors
+
+    /// @notice Commits to `commitment = Chain(MODEL_TAG, model || salt)`. The first commitment
+    ///         pays exactly the bond; later calls before the deadline replace it (send 0) and take
+    ///         a new commit sequence number (so a replacement loses its tie-break priority).
+    function commitModel(uint256 contestId, uint256 commitment) external payable;
+
+    /// @notice Submits a proof that the sender's committed model gets `correct` rows right.
+    /// @dev The verifier is called with STATICCALL, a gas allowance of `VERIFIER_GAS_LIMIT`, and
+    ///      calldata `abi.encodePacked(chainid, contestId, uint160(msg.sender), C, T, correct) ||
+    ///      proof`. It accepts by succeeding with empty return data or a non-zero first word.
+    ///      One accepted proof per competitor; requires `minCorrect <= correct <= N`.
+    function submitProof(uint256 contestId, uint256 correct, bytes calldata proof) external;
+
+    /// @notice Absorbs the next chunk of the sender's model (packed weights then salt, PROTOCOL
+    ///         §5) and emits it. With `last`, the chain must equal the sender's commitment; the
+    ///         bond is then credited back and the prize follows once better entries are resolved.
+    ///         Only an entry called to reveal, before its reveal deadline.
+    function revealModel(uint256 contestId, uint256[] calldata elems, bool last) external;
+
+    /// @notice Discards the sender's partial model reveal so it can start over.
+    function restartModelReveal(uint256 contestId) external;
+
+    // ------------------------------------------------------------------ anyone
+
+    /// @notice Closes the ranking after the proof deadline and calls the first paid ranks to
+    ///         reveal (also done implicitly by the first reveal, forfeit or withdrawal).
+    function closeRanking(uint256 contestId) external;
+
+    /// @notice Records that called `competitor` missed its reveal deadline: its bond goes to the
+    ///         organiser, it loses its rank, and the next qualified entry is called with a fresh
+    ///         window. Anyone may call this (the next entry has every reason to).
+    function forfeit(uint256 contestId, address competitor) external;
+
+    /// @notice Pays the sender everything it is owed in this contest (prize, returned bond,
+    ///         refund, forfeited bonds, or its share of a defaulted prize).
+    /// @return amount the wei sent.
+    function withdraw(uint256 contestId) external returns (uint256 amount);
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The gas allowance forwarded to a contest's verifier.
+    function VERIFIER_GAS_LIMIT() external view returns (uint256);
+    /// @notice The deployed `PoseidonT3` library used for every commitment.
+    function poseidon() external view returns (address);
+    /// @notice The number of contests created (the latest id).
+    function contestCount() external view returns (uint256);
+    /// @notice The contest's phase at the current block.
+    function phase(uint256 contestId) external view returns (Phase);
+    /// @notice The contest's configuration and progress.
+    function contest(uint256 contestId) external view returns (ContestView memory);
+    /// @notice One competitor's entry.
+    function entry(uint256 contestId, address competitor) external view returns (EntryView memory);
+    /// @notice The qualified entries, best first, with their `correct`.
+    function ranking(uint256 contestId)
+        external
+        view
+        returns (address[] memory competitors, uint256[] memory correct);
+    /// @notice What `account` could withdraw from this contest right now.
+    function owed(uint256 contestId, address account) external view returns (uint256);
+    /// @notice The exact calldata `submitProof` would send to the verifier (for simulating the
+    ///         verifier with `eth_call` before paying for a transaction).
+    function verifierCalldata(uint256 contestId, address competitor, uint256 correct, bytes calldata proof)
+        external
+        view
+        returns (bytes memory);
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.19;
+
+import {TestBase} from "./TestBase.sol";
+import {MockVerifier} from "../mocks/MockVerifier.sol";
+import {ContestRegistry} from "../../src/ContestRegistry.sol";
+import {ContestParams} from "../../src/ContestTypes.sol";
+// Imported so that forge compiles the library and `vm.getCode` finds its artifact.
+import {PoseidonT3} from "poseidon-solidity/PoseidonT3.sol";
+
+/// @dev How tests call the deployed library directly (it is `public pure`, so CALL is allowed).
+interface IPoseidonT3 {
+    function hash(uint256[2] calldata input) external pure returns (uint256);
+}
+
+/// @notice Deploys npm `poseidon-solidity`'s PoseidonT3 from its creation code, a registry, a
+///         mock verifier, and offers a default contest and lifecycle helpers.
+abstract contract RegistryFixture is TestBase {
+    uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 internal constant TESTSET_TAG = 0x007a6b636f6e746573742f746573747365742f7631;
+    uint256 internal constant MODEL_TAG = 0x7a6b636f6e746573742f6d6f64656c2f7631;
+    uint256 internal constant PRIZE = 10 ether;
+    uint256 internal constant BOND = 1 ether;
+    uint32 internal constant N = 20;
+    uint32 internal constant MIN_CORRECT = 10;
+    uint64 internal constant WINDOW = 1 days;
+    uint256 internal constant T0 = 1_700_000_000;
+
+    address internal poseidon;
+    ContestRegistry internal registry;
+    MockVerifier internal verifier;
+
+    address internal organiser;
+    address internal alice;
+    address internal bob;
+    address internal carol;
+    address internal dave;
+
+    function setUp() public virtual {
+        vm.warp(T0);
+        poseidon = deployPoseidon();
+        registry = new ContestRegistry(poseidon);
+        verifier = new MockVerifier();
+        organiser = makeAddr("organiser");
+        alice = makeAddr("alice");
+        bob = makeAddr("bob");
+        carol = makeAddr("carol");
+        dave = makeAddr("dave");
+        vm.deal(organiser, 1000 ether);
+        vm.deal(alice, 100 ether);
+        vm.deal(bob, 100 ether);
+        vm.deal(carol, 100 ether);
+        vm.deal(dave, 100 ether);
+    }
+
+    function deployPoseidon() internal returns (address lib) {
+        bytes memory code = vm.getCode("PoseidonT3.sol:PoseidonT3");
+        assembly {
+            lib := create(0, add(code, 0x20), mload(code))
+        }
+        require(lib != address(0), "PoseidonT3 deployment failed");
+    }
+
+    // ------------------------------------------------------------ reference chain (PROTOCOL §2)
+
+    /// @dev Written independently of `PoseidonChain`: plain library calls, one per step.
+    function chain(uint256 tag, uint256[] memory elems) internal view returns (uint256 h) {
+        h = tag;
+        for (uint256 i = 0; i < elems.length; ++i) {
+            h = IPoseidonT3(poseidon).hash([h, elems[i]]);
+        }
+        h = IPoseidonT3(poseidon).hash([h, elems.length]);
+    }
+
+    function testSetElems() internal pure returns (uint256[] memory e) {
+        e = new uint256[](5);
+        e[0] = 0x0102030405;
+        e[1] = P - 1;
+        e[2] = 0;
+        e[3] = 2 ** 247 + 12345;
+        e[4] = 7;
+    }
+
+    /// @dev A competitor's packed model plus salt: three "weight" elements and a salt.
+    function modelElems(address who) internal pure returns (uint256[] memory e) {
+        e = new uint256[](4);
+        e[0] = uint160(who);
+        e[1] = 0xabcdef;
+        e[2] = uint256(keccak256(abi.encode(who))) >> 8;
+        e[3] = uint256(keccak256(abi.encode("salt", who))) % P;
+    }
+
+    function modelCommitment(address who) internal view returns (uint256) {
+        return chain(MODEL_TAG, modelElems(who));
+    }
+
+    function slice(uint256[] memory a, uint256 from, uint256 to) internal pure returns (uint256[] memory s) {
+        s = new uint256[](to - from);
+        for (uint256 i = from; i < to; ++i) {
+            s[i - from] = a[i];
+        }
+    }
+
+    // ------------------------------------------------------------ default contest
+
+    function bps3() internal pure returns (uint16[] memory b) {
+        b = new uint16[](3);
+        b[0] = 7000;
+        b[1] = 2000;
+        b[2] = 1000;
+    }
+
+    function defaultParams() internal view returns (ContestParams memory p) {
+        p.specHash = keccak256("spec");
+        p.verifier = address(verifier);
+        p.testSetCommitment = chain(TESTSET_TAG, testSetElems());
+        p.testSetSize = N;
+        p.minCorrect = MIN_CORRECT;
+        p.payoutBps = bps3();
+        p.commitBond = BOND;
+        p.commitDeadline = uint64(block.timestamp + 1 days);
+        p.testSetDeadline = uint64(block.timestamp + 2 days);
+        p.proofDeadline = uint64(block.timestamp + 3 days);
+        p.revealWindow = WINDOW;
+    }
+
+    function create(ContestParams memory p) internal returns (uint256 id) {
+        vm.prank(organiser);
+        id = registry.createContest{value: PRIZE}(p);
+    }
+
+    function createDefault() internal returns (uint256) {
+        return create(defaultParams());
+    }
+
+    function commit(uint256 id, address who) internal {
+        vm.prank(who);
+        registry.commitModel{value: BOND}(id, modelCommitment(who));
+    }
+
+    function toTestSetPhase(uint256 id) internal {
+        vm.warp(registry.contest(id).params.commitDeadline + 1);
+    }
+
+    function revealTestSet(uint256 id) internal {
+        vm.prank(organiser);
+        registry.revealTestSet(id, testSetElems(), true);
+    }
+
+    function prove(uint256 id, address who, uint256 correct) internal {
+        vm.prank(who);
+        registry.submitProof(id, correct, hex"beef");
+    }
+
+    function toRevealPhase(uint256 id) internal {
+        vm.warp(registry.contest(id).params.proofDeadline + 1);
+    }
+
+    function revealModel(uint256 id, address who) internal {
+        vm.prank(who);
+        registry.revealModel(id, modelElems(who), true);
+    }
+
+    function withdraw(uint256 id, address who) internal returns (uint256 amount) {
+        uint256 before = who.balance;
+        vm.prank(who);
+        amount = registry.withdraw(id);
+        assertEq(who.balance - before, amount, "withdraw: balance delta");
+    }
+
+    /// @dev Creates the default contest, commits `who` in order, reveals the test set and proves
+    ///      `scores[i]` for `who[i]` (a score of 0 means no proof).
+    function contestWithProofs(address[] memory who, uint256[] memory scores) internal returns (uint256 id) {
+        id = createDefault();
+        for (uint256 i = 0; i < who.length; ++i) {
+            commit(id, who[i]);
+        }
+        toTestSetPhase(id);
+        revealTestSet(id);
+        for (uint256 i = 0; i < who.length; ++i) {
+            if (scores[i] != 0) prove(id, who[i], scores[i]);
+        }
+    }
+
+    function addrs(address a) internal pure returns (address[] memory r) {
+        r = new address[](1);
+        r[0] = a;
+    }
+
+    function addrs(address a, address b) internal pure returns (address[] memory r) {
+        r = new address[](2);
+        r[0] = a;
+        r[1] = b;
+    }
+
+    function addrs(address a, address b, address c) internal pure returns (address[] memory r) {
+        r = new address[](3);
+        r[0] = a;
+        r[1] = b;
+        r[2] = c;
+    }
+
+    function addrs(address a, address b, address c, address d) internal pure returns (address[] memory r) {
+        r = new address[](4);
+        r[0] = a;
+        r[1] = b;
+        r[2] = c;
+        r[3] = d;
+    }
+
+    function nums(uint256 a) internal pure returns (uint256[] memory r) {
+        r = new uint256[](1);
+        r[0] = a;
+    }
+
+    function nums(uint256 a, uint256 b) internal pure returns (uint256[] memory r) {
+        r = new uint256[](2);
+        r[0] = a;
+        r[1] = b;
+    }
+
+    function nums(uint256 a, uint256 b, uint256 c) internal pure returns (uint256[] memory r) {
+        r = new uint256[](3);
+        r[0] = a;
+        r[1] = b;
+        r[2] = c;
+    }
+
+    function nums(uint256 a, uint256 b, uint256 c, uint256 d) internal pure returns (uint256[] memory r) {
+        r = new uint256[](4);
+        r[0] = a;
+        r[1] = b;
+        r[2] = c;
+        r[3] = d;
+    }
+}
