@@ -126,8 +126,9 @@ contract PoseidonChainTest is RegistryFixture {
         ContestParams memory p = defaultParams();
         if (tag == TESTSET_TAG) p.testSetCommitment = out;
         uint256 id = create(p);
+        uint256 c = tag == MODEL_TAG ? out : modelCommitment(alice);
         vm.prank(alice);
-        registry.commitModel{value: BOND}(id, tag == MODEL_TAG ? out : modelCommitment(alice));
+        registry.commitModel{value: BOND}(id, c);
         toTestSetPhase(id);
         uint256[] memory testSet = tag == TESTSET_TAG ? elems : testSetElems();
         uint256 first = tag == TESTSET_TAG ? cut : 2;

@@ -2,6 +2,7 @@
 pragma solidity 0.8.19;
 
 import {TestBase} from "./TestBase.sol";
+import {RegistryEvents} from "./RegistryEvents.sol";
 import {MockVerifier} from "../mocks/MockVerifier.sol";
 import {ContestRegistry} from "../../src/ContestRegistry.sol";
 import {ContestParams} from "../../src/ContestTypes.sol";
@@ -15,7 +16,7 @@ interface IPoseidonT3 {
 
 /// @notice Deploys npm `poseidon-solidity`'s PoseidonT3 from its creation code, a registry, a
 ///         mock verifier, and offers a default contest and lifecycle helpers.
-abstract contract RegistryFixture is TestBase {
+abstract contract RegistryFixture is TestBase, RegistryEvents {
     uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant TESTSET_TAG = 0x007a6b636f6e746573742f746573747365742f7631;
     uint256 internal constant MODEL_TAG = 0x7a6b636f6e746573742f6d6f64656c2f7631;
@@ -134,10 +135,13 @@ abstract contract RegistryFixture is TestBase {
     }
 
     function commit(uint256 id, address who) internal {
+        uint256 c = modelCommitment(who); // before the prank: it makes calls
         vm.prank(who);
-        registry.commitModel{value: BOND}(id, modelCommitment(who));
+        registry.commitModel{value: BOND}(id, c);
     }
 
+    /// @dev Note: `vm.prank` applies to the next call, so compute arguments that make calls
+    ///      (Poseidon, registry views) before pranking.
     function toTestSetPhase(uint256 id) internal {
         vm.warp(registry.contest(id).params.commitDeadline + 1);
     }

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.19;
+
+import {RegistryFixture} from "./utils/RegistryFixture.sol";
+import {WrongPoseidon} from "./mocks/MockVerifier.sol";
+import {ContestRegistry} from "../src/ContestRegistry.sol";
+import {IContestRegistry} from "../src/IContestRegistry.sol";
+import {ContestParams, ContestView, EntryView, EntryStatus, Phase} from "../src/ContestTypes.sol";
+import {PoseidonChain} from "../src/PoseidonChain.sol";
+
+/// @notice Constructor, createContest, commitModel, revealTestSet.
+contract ContestRegistrySetupTest is RegistryFixture {
+    // ------------------------------------------------------------------ constructor
+
+    function test_constructor_RecordsPoseidon() public {
+        assertEq(registry.poseidon(), poseidon, "poseidon");
+        assertEq(registry.contestCount(), 0, "no contests");
+    }
+
+    function test_RevertWhen_PoseidonComputesWrongHash() public {
+        address wrong = address(new WrongPoseidon());
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.PoseidonMismatch.selector, wrong, 42));
+        new ContestRegistry(wrong);
+    }
+
+    function test_RevertWhen_PoseidonHasNoCode() public {
+        address nothing = makeAddr("nothing");
+        vm.expectRevert(abi.encodeWithSelector(PoseidonChain.PoseidonCallFailed.selector, nothing));
+        new ContestRegistry(nothing);
+    }
+
+    // ------------------------------------------------------------------ createContest
+
+    function test_createContest_StoresParamsAndEscrowsPrize() public {
+        ContestParams memory p = defaultParams();
+        vm.expectEmit();
+        emit ContestCreated(1, organiser, PRIZE, p);
+        uint256 id = create(p);
+
+        assertEq(id, 1, "first id");
+        assertEq(registry.contestCount(), 1, "count");
+        assertEq(address(registry).balance, PRIZE, "escrow");
+        ContestView memory v = registry.contest(id);
+        assertEq(v.organiser, organiser, "organiser");
+        assertEq(abi.encode(v.params), abi.encode(p), "params");
+        assertEq(v.prize, PRIZE, "prize");
+        assertEq(v.held, PRIZE, "held");
+        assertEq(uint256(v.phase), uint256(Phase.Commit), "phase");
+        assertEq(uint256(registry.phase(id)), uint256(Phase.Commit), "phase()");
+        assertEq(uint256(registry.phase(2)), uint256(Phase.None), "no contest 2");
+    }
+
+    function test_createContest_IdsIncrement() public {
+        createDefault();
+        assertEq(createDefault(), 2, "second id");
+        assertEq(address(registry).balance, 2 * PRIZE, "both escrowed");
+    }
+
+    function test_RevertWhen_CreateWithoutPrize() public {
+        ContestParams memory p = defaultParams();
+        vm.prank(organiser);
+        vm.expectRevert(IContestRegistry.NoPrize.selector);
+        registry.createContest(p);
+    }
+
+    function test_RevertWhen_CommitDeadlineNotInFuture() public {
+        ContestParams memory p = defaultParams();
+        p.commitDeadline = uint64(block.timestamp);
+        expectCreateRevert(
+            p,
+            abi.encodeWithSelector(
+                IContestRegistry.InvalidDeadlines.selector,
+                block.timestamp,
+                p.commitDeadline,
+                p.testSetDeadline,
+                p.proofDeadline
+            )
+        );
+    }
+
+    function test_RevertWhen_TestSetDeadlineNotAfterCommit() public {
+        ContestParams memory p = defaultParams();
+        p.testSetDeadline = p.commitDeadline;
+        expectCreateRevert(
+            p,
+            abi.encodeWithSelector(
+                IContestRegistry.InvalidDeadlines.selector,
+                block.timestamp,
+                p.commitDeadline,
+                p.testSetDeadline,
+                p.proofDeadline
+            )
+        );
+    }
+
+    function test_RevertWhen_ProofDeadlineNotAfterTestSet() public {
+        ContestParams memory p = defaultParams();
+        p.proofDeadline = p.testSetDeadline;
+        expectCreateRevert(
+            p,
+            abi.encodeWithSelector(
+                IContestRegistry.InvalidDeadlines.selector,
+                block.timestamp,
+                p.commitDeadline,
+                p.testSetDeadline,
+                p.proofDeadline
+            )
+        );
+    }
+
+    function testFuzz_createContest_Deadlines(uint64 commitAt, uint64 testSetAt, uint64 proofAt) public {
+        ContestParams memory p = defaultParams();
+        p.commitDeadline = commitAt;
+        p.testSetDeadline = testSetAt;
+        p.proofDeadline = proofAt;
+        bool valid = block.timestamp < commitAt && commitAt < testSetAt && testSetAt < proofAt;
+        if (!valid) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IContestRegistry.InvalidDeadlines.selector, block.timestamp, commitAt, testSetAt, proofAt
+                )
+            );
+        }
+        vm.prank(organiser);
+        registry.createContest{value: PRIZE}(p);
+    }
+
+    function test_RevertWhen_RevealWindowZero() public {
+        ContestParams memory p = defaultParams();
+        p.revealWindow = 0;
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.InvalidRevealWindow.selector, 0, 365 days));
+    }
+
+    function test_RevertWhen_RevealWindowTooLong() public {
+        ContestParams memory p = defaultParams();
+        p.revealWindow = 365 days + 1;
+        expectCreateRevert(
+            p, abi.encodeWithSelector(IContestRegistry.InvalidRevealWindow.selector, 365 days + 1, 365 days)
+        );
+    }
+
+    function test_RevertWhen_NoPaidRanks() public {
+        ContestParams memory p = defaultParams();
+        p.payoutBps = new uint16[](0);
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.InvalidPayoutRanks.selector, 0, 16));
+    }
+
+    function test_RevertWhen_TooManyPaidRanks() public {
+        ContestParams memory p = defaultParams();
+        p.payoutBps = new uint16[](17);
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.InvalidPayoutRanks.selector, 17, 16));
+    }
+
+    function test_RevertWhen_PayoutShareZero() public {
+        ContestParams memory p = defaultParams();
+        p.payoutBps[1] = 0;
+        p.payoutBps[0] = 9000;
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.ZeroPayoutShare.selector, 1));
+    }
+
+    function test_RevertWhen_PayoutSharesDoNotSum() public {
+        ContestParams memory p = defaultParams();
+        p.payoutBps[2] = 999;
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.PayoutSharesDoNotSum.selector, 9999));
+    }
+
+    function testFuzz_createContest_PayoutSplits(uint256 seed, uint256 ranks, bool breakSum) public {
+        ranks = bound(ranks, 1, 16);
+        uint16[] memory split = new uint16[](ranks);
+        uint256 left = 10_000;
+        for (uint256 i = 0; i + 1 < ranks; ++i) {
+            // Leave at least 1 bp for each later rank.
+            uint256 share = bound(uint256(keccak256(abi.encode(seed, i))), 1, left - (ranks - 1 - i));
+            split[i] = uint16(share);
+            left -= share;
+        }
+        split[ranks - 1] = uint16(left);
+        ContestParams memory p = defaultParams();
+        p.payoutBps = split;
+        if (breakSum) {
+            split[0] += 1;
+            vm.expectRevert(abi.encodeWithSelector(IContestRegistry.PayoutSharesDoNotSum.selector, 10_001));
+        }
+        vm.prank(organiser);
+        registry.createContest{value: PRIZE}(p);
+    }
+
+    function test_RevertWhen_ThresholdZero() public {
+        ContestParams memory p = defaultParams();
+        p.minCorrect = 0;
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.InvalidThreshold.selector, 0, N));
+    }
+
+    function test_RevertWhen_ThresholdAboveTestSetSize() public {
+        ContestParams memory p = defaultParams();
+        p.minCorrect = N + 1;
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.InvalidThreshold.selector, N + 1, N));
+    }
+
+    function test_RevertWhen_TestSetCommitmentNotInField() public {
+        ContestParams memory p = defaultParams();
+        p.testSetCommitment = P;
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.CommitmentNotInField.selector, P));
+    }
+
+    function test_RevertWhen_VerifierHasNoCode() public {
+        ContestParams memory p = defaultParams();
+        p.verifier = makeAddr("eoa");
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.VerifierHasNoCode.selector, p.verifier));
+    }
+
+    function expectCreateRevert(ContestParams memory p, bytes memory err) internal {
+        vm.prank(organiser);
+        vm.expectRevert(err);
+        registry.createContest{value: PRIZE}(p);
+    }
+
+    // ------------------------------------------------------------------ commitModel
+
+    function test_commitModel_LocksBond() public {
+        uint256 id = createDefault();
+        uint256 c = modelCommitment(alice);
+        vm.expectEmit();
+        emit ModelCommitted(id, alice, c, 1, BOND, false, 1);
+        commit(id, alice);
+
+        EntryView memory e = registry.entry(id, alice);
+        assertEq(uint256(e.status), uint256(EntryStatus.Committed), "status");
+        assertEq(e.commitment, c, "commitment");
+        assertEq(e.commitSeq, 1, "seq");
+        assertEq(registry.contest(id).held, PRIZE + BOND, "held");
+        assertEq(registry.contest(id).committers, 1, "committers");
+        assertEq(address(registry).balance, PRIZE + BOND, "balance");
+    }
+
+    function test_commitModel_ReplacementTakesNewSeqWithoutBond() public {
+        uint256 id = createDefault();
+        commit(id, alice);
+        commit(id, bob);
+        vm.expectEmit();
+        emit ModelCommitted(id, alice, 1234, 3, BOND, true, 2);
+        vm.prank(alice);
+        registry.commitModel(id, 1234);
+
+        EntryView memory e = registry.entry(id, alice);
+        assertEq(e.commitment, 1234, "replaced commitment");
+        assertEq(e.commitSeq, 3, "new seq");
+        assertEq(registry.contest(id).held, PRIZE + 2 * BOND, "one bond each");
+    }
+
+    function test_RevertWhen_CommitAfterDeadline() public {
+        uint256 id = createDefault();
+        uint256 deadline = registry.contest(id).params.commitDeadline;
+        vm.warp(deadline + 1);
+        vm.prank(alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(IContestRegistry.CommitPhaseOver.selector, id, deadline, deadline + 1)
+        );
+        registry.commitModel{value: BOND}(id, 1);
+    }
+
+    function test_commitModel_AtDeadlineSecond() public {
+        uint256 id = createDefault();
+        vm.warp(registry.contest(id).params.commitDeadline);
+        commit(id, alice);
+        assertEq(uint256(registry.entry(id, alice).status), uint256(EntryStatus.Committed), "committed");
+    }
+
+    function test_RevertWhen_CommitWithWrongBond() public {
+        uint256 id = createDefault();
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.WrongBond.selector, BOND - 1, BOND));
+        registry.commitModel{value: BOND - 1}(id, 1);
+    }
+
+    function test_RevertWhen_ReplacementPaysAgain() public {
+        uint256 id = createDefault();
+        commit(id, alice);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.WrongBond.selector, BOND, 0));
+        registry.commitModel{value: BOND}(id, 1);
+    }
+
+    function test_RevertWhen_CommitmentNotInField() public {
+        uint256 id = createDefault();
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.CommitmentNotInField.selector, P + 1));
+        registry.commitModel{value: BOND}(id, P + 1);
+    }
+
+    function test_RevertWhen_CommitToUnknownContest() public {
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.ContestNotFound.selector, 7));
+        registry.commitModel{value: BOND}(7, 1);
+    }
+
+    function testFuzz_commitModel_AnyBond(uint256 bond) public {
+        bond = bound(bond, 0, 50 ether);
+        ContestParams memory p = defaultParams();
+        p.commitBond = bond;
+        uint256 id = create(p);
+        vm.prank(alice);
+        registry.commitModel{value: bond}(id, 5);
+        assertEq(registry.contest(id).held, PRIZE + bond, "held");
+        assertEq(address(registry).balance, PRIZE + bond, "balance");
+    }
+
+    // ------------------------------------------------------------------ revealTestSet
+
+    function test_revealTestSet_OneChunkOpensProofPhase() public {
+        uint256 id = createDefault();
+        toTestSetPhase(id);
+        assertEq(uint256(registry.phase(id)), uint256(Phase.TestSetReveal), "phase before");
+        uint256[] memory elems = testSetElems();
+        vm.expectEmit();
+        emit TestSetChunkRevealed(id, 0, elems);
+        vm.expectEmit();
+        emit TestSetRevealed(id, elems.length, chain(TESTSET_TAG, elems));
+        revealTestSet(id);
+        ContestView memory v = registry.contest(id);
+        assertTrue(v.testSetRevealed, "revealed");
+        assertEq(v.testSetRevealedCount, elems.length, "count");
+        assertEq(uint256(v.phase), uint256(Phase.Proof), "phase after");
+    }
+
+    function testFuzz_revealTestSet_ChunkBoundaries(uint256 cut1, uint256 cut2) public {
+        uint256 id = createDefault();
+        toTestSetPhase(id);
+        uint256[] memory elems = testSetElems();
+        cut1 = bound(cut1, 1, elems.length - 1);
+        cut2 = bound(cut2, cut1 + 1, elems.length);
+        vm.startPrank(organiser);
+        registry.revealTestSet(id, slice(elems, 0, cut1), false);
+        vm.expectEmit();
+        emit TestSetChunkRevealed(id, cut1, slice(elems, cut1, cut2));
+        registry.revealTestSet(id, slice(elems, cut1, cut2), false);
+        assertEq(registry.contest(id).testSetRevealedCount, cut2, "partial count");
+        assertTrue(!registry.contest(id).testSetRevealed, "not yet revealed");
+        registry.revealTestSet(id, slice(elems, cut2, elems.length), true);
+        vm.stopPrank();
+        assertTrue(registry.contest(id).testSetRevealed, "revealed");
+    }
+
+    function test_restartTestSetReveal_DiscardsPartialChunks() public {
+        uint256 id = createDefault();
+        toTestSetPhase(id);
+        vm.startPrank(organiser);
+        registry.revealTestSet(id, nums(99, 98), false); // wrong data
+        vm.expectEmit();
+        emit TestSetRevealRestarted(id, 2);
+        registry.restartTestSetReveal(id);
+        registry.revealTestSet(id, testSetElems(), true);
+        vm.stopPrank();
+        assertTrue(registry.contest(id).testSetRevealed, "revealed after restart");
+    }
+
+    function test_RevertWhen_TestSetRevealedByOther() public {
+        uint256 id = createDefault();
+        toTestSetPhase(id);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NotOrganiser.selector, id, alice, organiser));
+        registry.revealTestSet(id, testSetElems(), true);
+    }
+
+    function test_RevertWhen_TestSetRevealedDuringCommitPhase() public {
+        uint256 id = createDefault();
+        ContestParams memory p = registry.contest(id).params;
+        vm.prank(organiser);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IContestRegistry.TestSetRevealClosed.selector, id, p.commitDeadline, p.testSetDeadline, block.timestamp
+            )
+        );
+        registry.revealTestSet(id, testSetElems(), true);
+    }
+
+    function test_RevertWhen_TestSetRevealedAfterDeadline() public {
+        uint256 id = createDefault();
+        ContestParams memory p = registry.contest(id).params;
+        vm.warp(p.testSetDeadline + 1);
+        vm.prank(organiser);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IContestRegistry.TestSetRevealClosed.selector,
+                id,
+                p.commitDeadline,
+                p.testSetDeadline,
+                p.testSetDeadline + 1
+            )
+        );
+        registry.revealTestSet(id, testSetElems(), true);
+    }
+
+    function test_RevertWhen_TestSetRevealedTwice() public {
+        uint256 id = createDefault();
+        toTestSetPhase(id);
+        revealTestSet(id);
+        vm.prank(organiser);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.TestSetAlreadyRevealed.selector, id));
+        registry.revealTestSet(id, testSetElems(), true);
+    }
+
+    function test_RevertWhen_TestSetChunkEmpty() public {
+        uint256 id = createDefault();
+        toTestSetPhase(id);
+        vm.prank(organiser);
+        vm.expectRevert(IContestRegistry.EmptyChunk.selector);
+        registry.revealTestSet(id, new uint256[](0), false);
+    }
+
+    function test_RevertWhen_TestSetElementNotInField() public {
+        uint256 id = createDefault();
+        toTestSetPhase(id);
+        vm.startPrank(organiser);
+        registry.revealTestSet(id, nums(1, 2), false);
+        vm.expectRevert(abi.encodeWithSelector(PoseidonChain.ElementNotInField.selector, 3, P + 5));
+        registry.revealTestSet(id, nums(3, P + 5), true);
+        vm.stopPrank();
+    }
+
+    function test_RevertWhen_TestSetDoesNotMatchCommitment() public {
+        uint256 id = createDefault();
+        toTestSetPhase(id);
+        uint256[] memory elems = testSetElems();
+        elems[2] = 1;
+        uint256 expected = registry.contest(id).params.testSetCommitment;
+        uint256 computed = chain(TESTSET_TAG, elems);
+        vm.prank(organiser);
+        vm.expectRevert(
+            abi.encodeWithSelector(IContestRegistry.CommitmentMismatch.selector, expected, computed, elems.length)
+        );
+        registry.revealTestSet(id, elems, true);
+    }
+
+    function test_RevertWhen_TestSetTruncated() public {
+        uint256 id = createDefault();
+        toTestSetPhase(id);
+        uint256[] memory elems = slice(testSetElems(), 0, 4);
+        vm.prank(organiser);
+        vm.expectPartialRevert(IContestRegistry.CommitmentMismatch.selector);
+        registry.revealTestSet(id, elems, true);
+    }
+
+    function test_phase_TestSetMissedAfterDeadline() public {
+        uint256 id = createDefault();
+        vm.warp(registry.contest(id).params.testSetDeadline + 1);
+        assertEq(uint256(registry.phase(id)), uint256(Phase.TestSetMissed), "missed");
+    }
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.19;
+
+import {ContestParams} from "../../src/ContestTypes.sol";
+
+/// @notice Copies of `IContestRegistry`'s events so tests can `emit` them for `vm.expectEmit`
+///         (solc 0.8.19 cannot emit an event of another contract by qualified name). A copy that
+///         drifts from the interface changes its topic and makes the event tests fail.
+abstract contract RegistryEvents {
+    /// @notice A contest was created with `prize` in escrow.
+    event ContestCreated(uint256 indexed contestId, address indexed organiser, uint256 prize, ContestParams params);
+    /// @notice `competitor` committed to `commitment` (`replaced`: it replaced its earlier
+    ///         commitment, no new bond). `commitSeq` orders ties; `committers` counts addresses.
+    event ModelCommitted(
+        uint256 indexed contestId,
+        address indexed competitor,
+        uint256 commitment,
+        uint256 commitSeq,
+        uint256 bond,
+        bool replaced,
+        uint256 committers
+    );
+    /// @notice A chunk of the test set, elements `start .. start + elems.length - 1`, was absorbed.
+    event TestSetChunkRevealed(uint256 indexed contestId, uint256 start, uint256[] elems);
+    /// @notice The test set's `count` elements hashed to the committed `testSetCommitment`.
+    event TestSetRevealed(uint256 indexed contestId, uint256 count, uint256 testSetCommitment);
+    /// @notice The organiser discarded a partial test-set reveal of `discarded` elements.
+    event TestSetRevealRestarted(uint256 indexed contestId, uint256 discarded);
+    /// @notice `competitor`'s proof of `correct` was accepted; it entered the ranking at
+    ///         0-based `position` (positions of later entries shift as others are inserted).
+    event ProofAccepted(
+        uint256 indexed contestId, address indexed competitor, uint256 correct, uint256 position, uint256 qualifiers
+    );
+    /// @notice `competitor`, at 0-based position `position` of the final ranking, was called to
+    ///         reveal its model by `revealDeadline`.
+    event WinnerCalled(
+        uint256 indexed contestId, address indexed competitor, uint256 position, uint256 revealDeadline
+    );
+    /// @notice A chunk of `competitor`'s model, elements `start ..`, was absorbed.
+    event ModelChunkRevealed(uint256 indexed contestId, address indexed competitor, uint256 start, uint256[] elems);
+    /// @notice `competitor`'s `count` model elements hashed to its commitment; `bondReturned` was
+    ///         credited to it.
+    event ModelRevealed(uint256 indexed contestId, address indexed competitor, uint256 count, uint256 bondReturned);
+    /// @notice `competitor` discarded a partial model reveal of `discarded` elements.
+    event ModelRevealRestarted(uint256 indexed contestId, address indexed competitor, uint256 discarded);
+    /// @notice `competitor` missed its `revealDeadline`; its `bond` was credited to the organiser.
+    event ModelForfeited(
+        uint256 indexed contestId, address indexed competitor, uint256 revealDeadline, uint256 bond, address organiser
+    );
+    /// @notice `winner` was credited `amount` as paid rank `place` (0 = first prize).
+    event PrizeAwarded(uint256 indexed contestId, address indexed winner, uint256 place, uint256 amount);
+    /// @notice Every prize of the contest is decided: `winnersPaid` ranks were paid and the
+    ///         undistributed `remainder` (unfilled ranks and rounding) went to `remainderTo`
+    ///         (the first-placed winner, or the organiser if nobody was paid).
+    event ContestSettled(uint256 indexed contestId, uint256 winnersPaid, uint256 remainder, address remainderTo);
+    /// @notice `account` withdrew `amount` from the contest's balance.
+    event Withdrawn(uint256 indexed contestId, address indexed account, uint256 amount);
+}
