@@ -6,7 +6,7 @@
 //! test vectors written by `contest-cli vectors` (see `contracts/test/vectors/`).
 
 mod pack;
-mod poseidon;
+pub mod poseidon;
 mod vectors;
 
 pub use pack::{pack_stream, packed_len, StreamRange};

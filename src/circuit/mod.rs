@@ -1,0 +1,6 @@
+//! The accuracy circuit (issue #7): in-circuit commitments, range checks, the batched
+//! Freivalds check of every dense layer, requantisation and argmax.
+//!
+//! Built so far: the in-circuit Poseidon chain (`poseidon`).
+
+pub mod poseidon;
