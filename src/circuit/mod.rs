@@ -3,4 +3,6 @@
 //!
 //! Built so far: the in-circuit Poseidon chain (`poseidon`).
 
+pub mod freivalds;
 pub mod poseidon;
+pub mod two_phase;

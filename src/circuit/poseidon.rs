@@ -23,14 +23,24 @@ use crate::commit::poseidon::{FULL_ROUNDS, PARTIAL_ROUNDS, WIDTH};
 /// What a gadget needs from a Poseidon implementation.
 pub trait Poseidon2Instructions {
     /// `P(a, b)`: element 0 of the permutation of `[0, a, b]`.
-    fn hash2(&self, ctx: &mut Context<Fr>, a: AssignedValue<Fr>, b: AssignedValue<Fr>) -> AssignedValue<Fr>;
+    fn hash2(
+        &self,
+        ctx: &mut Context<Fr>,
+        a: AssignedValue<Fr>,
+        b: AssignedValue<Fr>,
+    ) -> AssignedValue<Fr>;
 
     /// `Chain(tag, elems)` = `P(…P(P(tag, e_0), e_1)…, n)`.
     ///
     /// # Assumptions
     /// The caller constrains every element to be canonical and of the intended form (e.g. a
     /// packed, range-checked value); the chain itself accepts any field element.
-    fn chain(&self, ctx: &mut Context<Fr>, tag: Fr, elems: &[AssignedValue<Fr>]) -> AssignedValue<Fr> {
+    fn chain(
+        &self,
+        ctx: &mut Context<Fr>,
+        tag: Fr,
+        elems: &[AssignedValue<Fr>],
+    ) -> AssignedValue<Fr> {
         let mut h = ctx.load_constant(tag);
         for e in elems {
             h = self.hash2(ctx, h, *e);
@@ -78,14 +88,18 @@ impl GatePoseidon {
         m.map(|row| self.gate.inner_product(ctx, s, row.map(Constant)))
     }
 
-    fn permute(&self, ctx: &mut Context<Fr>, mut s: [AssignedValue<Fr>; WIDTH]) -> [AssignedValue<Fr>; WIDTH] {
+    fn permute(
+        &self,
+        ctx: &mut Context<Fr>,
+        mut s: [AssignedValue<Fr>; WIDTH],
+    ) -> [AssignedValue<Fr>; WIDTH] {
         let consts = self.spec.constants();
         let mats = self.spec.mds_matrices();
         let mds = mats.mds().as_ref();
         let half = self.spec.r_f() / 2;
         let start = consts.start(); // half + 1 rows: round 0's constants, then pre-constants
-        // Round 0's constants are added up front; each S-box then adds the (inverse-MDS
-        // transformed) constants of the following round.
+                                    // Round 0's constants are added up front; each S-box then adds the (inverse-MDS
+                                    // transformed) constants of the following round.
         for (x, c) in s.iter_mut().zip(start[0]) {
             *x = self.gate.add(ctx, *x, Constant(c));
         }
@@ -101,7 +115,8 @@ impl GatePoseidon {
             s[0] = self.sbox(ctx, s[0], *c);
             let first = self.gate.inner_product(ctx, s, sparse.row().map(Constant));
             let rest: [AssignedValue<Fr>; WIDTH - 1] = core::array::from_fn(|i| {
-                self.gate.mul_add(ctx, s[0], Constant(sparse.col_hat()[i]), s[i + 1])
+                self.gate
+                    .mul_add(ctx, s[0], Constant(sparse.col_hat()[i]), s[i + 1])
             });
             s = [first, rest[0], rest[1]];
         }
@@ -115,7 +130,12 @@ impl GatePoseidon {
 }
 
 impl Poseidon2Instructions for GatePoseidon {
-    fn hash2(&self, ctx: &mut Context<Fr>, a: AssignedValue<Fr>, b: AssignedValue<Fr>) -> AssignedValue<Fr> {
+    fn hash2(
+        &self,
+        ctx: &mut Context<Fr>,
+        a: AssignedValue<Fr>,
+        b: AssignedValue<Fr>,
+    ) -> AssignedValue<Fr> {
         let zero = ctx.load_zero();
         self.permute(ctx, [zero, a, b])[0]
     }
@@ -140,24 +160,38 @@ mod tests {
         inputs: &[Fr],
         claimed: Fr,
     ) -> Result<(), Vec<halo2_base::halo2_proofs::dev::VerifyFailure>> {
-        let mut builder = BaseCircuitBuilder::from_stage(CircuitBuilderStage::Mock).use_k(K as usize);
+        let mut builder =
+            BaseCircuitBuilder::from_stage(CircuitBuilderStage::Mock).use_k(K as usize);
         builder.set_instance_columns(1);
         let ctx = builder.main(0);
         let loaded = ctx.assign_witnesses(inputs.iter().copied());
         let out = f(&GatePoseidon::new(), ctx, loaded);
         builder.assigned_instances[0].push(out);
         builder.calculate_params(Some(9));
-        MockProver::run(K, &builder, vec![vec![claimed]]).expect("mock prover runs").verify()
+        MockProver::run(K, &builder, vec![vec![claimed]])
+            .expect("mock prover runs")
+            .verify()
     }
 
     #[test]
     fn hash2_matches_native_and_circomlib() {
         let mut rng = StdRng::seed_from_u64(1);
-        for (a, b) in [(Fr::from(1), Fr::from(2)), (Fr::random(&mut rng), Fr::random(&mut rng))] {
+        for (a, b) in [
+            (Fr::from(1), Fr::from(2)),
+            (Fr::random(&mut rng), Fr::random(&mut rng)),
+        ] {
             let want = poseidon2(a, b);
-            assert_eq!(run(|p, ctx, x| p.hash2(ctx, x[0], x[1]), &[a, b], want), Ok(()));
+            assert_eq!(
+                run(|p, ctx, x| p.hash2(ctx, x[0], x[1]), &[a, b], want),
+                Ok(())
+            );
             // Negative: a different claimed output fails the instance copy constraint.
-            assert!(run(|p, ctx, x| p.hash2(ctx, x[0], x[1]), &[a, b], want + Fr::ONE).is_err());
+            assert!(run(
+                |p, ctx, x| p.hash2(ctx, x[0], x[1]),
+                &[a, b],
+                want + Fr::ONE
+            )
+            .is_err());
         }
     }
 

@@ -1,0 +1,331 @@
+//! Batched matrix products by Freivalds' check: one challenge proves `Z = X·W + 1·bᵀ` for a
+//! whole test set at once, at a cost linear in the number of entries.
+//!
+//! # The check
+//! With `X: N×d_in`, `W: d_in×d_out`, `b: d_out`, `Z: N×d_out` committed in the first phase
+//! and a challenge `r` drawn after that commitment, let `ρ = r^d_out` and
+//!
+//! ```text
+//! A = Σ_{n,j} ρ^{N−1−n} r^{d_out−1−j} Z[n][j]       (Horner in r over Z, row-major)
+//! u_i = Σ_j r^{d_out−1−j} W[i][j]                    (Horner in r over row i of W)
+//! β = Σ_j r^{d_out−1−j} b[j]                         (Horner in r over b)
+//! t_i = Σ_n ρ^{N−1−n} X[n][i]                        (Horner in ρ over column i of X)
+//! σ = Σ_n ρ^{N−1−n}                                  (Horner in ρ over N ones)
+//! ```
+//! The circuit constrains `A = Σ_i u_i·t_i + β·σ`, i.e. `E(r) = 0` for the polynomial
+//! `E(r) = Σ_k r^{K−1−k} E_k` whose coefficients are the entries of `E = Z − X·W − 1·bᵀ`
+//! in row-major order (`K = N·d_out`; distinct entries get distinct powers of `r`).
+//!
+//! # Soundness
+//! If `E ≠ 0` then `E(r)` is a non-zero polynomial of degree `< K`, so a challenge drawn after
+//! `X, W, b, Z` are committed satisfies `E(r) = 0` with probability at most `(K − 1)/|F|`
+//! (Schwartz–Zippel; `|F| ≈ 2^254`, `K < 2^24` here, so below `2^−230`). This gives equality of
+//! field elements; the callers range-check every entry of `X`, `W`, `b` and the honest
+//! `|X·W + b|` stays below `2^50 ≪ p`, and `Z` is range-checked by its use in requantisation,
+//! so field equality is integer equality.
+//!
+//! # Layout
+//! All columns are used from absolute row 0 (halo2-axiom's floor planner starts every region
+//! at row 0), so the phase-0 `val` column and the phase-1 columns of this chip line up row for
+//! row even though they are assigned in two regions, before and after the challenge:
+//!
+//! | column | phase | holds |
+//! |---|---|---|
+//! | `val` | 0 | copies of the entries of X, W, b, Z and the constants 0/1 |
+//! | `acc` | 1 | running Horner value / dot-product accumulator |
+//! | `mul` | 1 | the Horner multiplier (`r` or `ρ`) / the first dot-product factor |
+//! | `aux` | 1 | the second dot-product factor |
+
+use halo2_base::halo2_proofs::circuit::{Cell, Region, Value};
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use halo2_base::halo2_proofs::halo2curves::ff::Field;
+use halo2_base::halo2_proofs::plonk::{
+    Advice, Challenge, Column, ConstraintSystem, Error, FirstPhase, SecondPhase, Selector,
+};
+use halo2_base::halo2_proofs::poly::Rotation;
+use halo2_base::AssignedValue;
+
+/// One dense layer's product, as halo2-base cells assigned in phase 0.
+#[derive(Clone, Debug)]
+pub struct MatrixProduct {
+    /// `N × d_in` inputs.
+    pub x: Vec<Vec<AssignedValue<Fr>>>,
+    /// `d_in × d_out` weights.
+    pub w: Vec<Vec<AssignedValue<Fr>>>,
+    /// `d_out` biases.
+    pub b: Vec<AssignedValue<Fr>>,
+    /// `N × d_out` claimed products `X·W + 1·bᵀ`.
+    pub z: Vec<Vec<AssignedValue<Fr>>>,
+}
+
+impl MatrixProduct {
+    fn dims(&self) -> (usize, usize, usize) {
+        (self.x.len(), self.w.len(), self.b.len())
+    }
+
+    /// Rows this product occupies in the chip's columns.
+    pub fn rows(&self) -> usize {
+        let (n, d_in, d_out) = self.dims();
+        // W rows, b, Z, ρ chain (d_out + 1), X columns, σ, dot product (d_in + 1).
+        d_in * d_out + d_out + n * d_out + (d_out + 1) + n * d_in + n + (d_in + 1)
+    }
+}
+
+/// Columns, selectors and the challenge of the Freivalds chip.
+#[derive(Clone, Debug)]
+pub struct FreivaldsConfig {
+    val: Column<Advice>,
+    acc: Column<Advice>,
+    mul: Column<Advice>,
+    aux: Column<Advice>,
+    /// `acc = val`: the first step of a Horner chain.
+    q_first: Selector,
+    /// `acc = acc_prev·mul + val`: a Horner step.
+    q_horner: Selector,
+    /// `mul = r`: ties the multiplier to the challenge.
+    q_r: Selector,
+    /// `acc = mul·aux`: the first term of a dot product.
+    q_dot_first: Selector,
+    /// `acc = acc_prev + mul·aux`: a dot-product step.
+    q_dot: Selector,
+    r: Challenge,
+}
+
+/// What phase 0 assigned: raw `val` cells paired with the halo2-base cells they copy.
+#[derive(Clone, Debug, Default)]
+pub struct Phase0Layout {
+    /// `(halo2-base cell, raw val cell)` pairs that the caller must constrain equal (through
+    /// halo2-base's copy manager, which owns the physical location of its cells).
+    pub links: Vec<(AssignedValue<Fr>, Cell)>,
+    rows: usize,
+}
+
+impl FreivaldsConfig {
+    /// Creates the columns, gates and the challenge (drawn after phase 0).
+    pub fn configure(meta: &mut ConstraintSystem<Fr>) -> Self {
+        let val = meta.advice_column_in(FirstPhase);
+        let acc = meta.advice_column_in(SecondPhase);
+        let mul = meta.advice_column_in(SecondPhase);
+        let aux = meta.advice_column_in(SecondPhase);
+        for c in [val, acc, mul, aux] {
+            meta.enable_equality(c);
+        }
+        let r = meta.challenge_usable_after(FirstPhase);
+        let [q_first, q_horner, q_r, q_dot_first, q_dot] = [(); 5].map(|_| meta.selector());
+
+        meta.create_gate("freivalds: horner chains", |m| {
+            let q_first = m.query_selector(q_first);
+            let q_horner = m.query_selector(q_horner);
+            let q_r = m.query_selector(q_r);
+            let val = m.query_advice(val, Rotation::cur());
+            let acc_prev = m.query_advice(acc, Rotation::prev());
+            let acc = m.query_advice(acc, Rotation::cur());
+            let mul = m.query_advice(mul, Rotation::cur());
+            let r = m.query_challenge(r);
+            vec![
+                // A chain starts at its first value: without it the prover could seed any offset.
+                q_first * (acc.clone() - val.clone()),
+                // Each step folds one committed value into the chain.
+                q_horner * (acc - acc_prev * mul.clone() - val),
+                // The multiplier of an r-chain is the verifier's challenge, not a prover choice.
+                q_r * (mul - r),
+            ]
+        });
+        meta.create_gate("freivalds: dot product", |m| {
+            let q_dot_first = m.query_selector(q_dot_first);
+            let q_dot = m.query_selector(q_dot);
+            let acc_prev = m.query_advice(acc, Rotation::prev());
+            let acc = m.query_advice(acc, Rotation::cur());
+            let mul = m.query_advice(mul, Rotation::cur());
+            let aux = m.query_advice(aux, Rotation::cur());
+            vec![
+                q_dot_first * (acc.clone() - mul.clone() * aux.clone()),
+                q_dot * (acc - acc_prev - mul * aux),
+            ]
+        });
+        Self {
+            val,
+            acc,
+            mul,
+            aux,
+            q_first,
+            q_horner,
+            q_r,
+            q_dot_first,
+            q_dot,
+            r,
+        }
+    }
+
+    /// The challenge, for callers that need it elsewhere.
+    pub fn challenge(&self) -> Challenge {
+        self.r
+    }
+
+    /// Phase 0: copies every entry into `val`; `one` and `zero` are halo2-base constant cells
+    /// that the fixed parts of the chains (the `ρ` and `σ` chains) copy.
+    pub fn assign_values(
+        &self,
+        region: &mut Region<Fr>,
+        products: &[MatrixProduct],
+        one: &AssignedValue<Fr>,
+        zero: &AssignedValue<Fr>,
+    ) -> Result<Phase0Layout, Error> {
+        let mut layout = Phase0Layout::default();
+        let mut put = |layout: &mut Phase0Layout, v: &AssignedValue<Fr>| {
+            let cell = region
+                .assign_advice(self.val, layout.rows, Value::known(*v.value()))
+                .cell();
+            layout.links.push((*v, cell));
+            layout.rows += 1;
+        };
+        for p in products {
+            let (n, d_in, d_out) = p.dims();
+            p.w.iter().flatten().for_each(|v| put(&mut layout, v));
+            p.b.iter().for_each(|v| put(&mut layout, v));
+            p.z.iter().flatten().for_each(|v| put(&mut layout, v));
+            // ρ chain: 1, 0, …, 0 (d_out zeros) evaluates to r^d_out.
+            put(&mut layout, one);
+            (0..d_out).for_each(|_| put(&mut layout, zero));
+            for i in 0..d_in {
+                (0..n).for_each(|k| put(&mut layout, &p.x[k][i]));
+            }
+            (0..n).for_each(|_| put(&mut layout, one));
+            // The dot-product rows use no `val` cell.
+            layout.rows += d_in + 1;
+        }
+        Ok(layout)
+    }
+
+    /// Phase 1: runs every chain with the challenge and constrains each product.
+    ///
+    /// `products` must be the same, in the same order, as given to `assign_values`.
+    pub fn assign_checks(
+        &self,
+        region: &mut Region<Fr>,
+        products: &[MatrixProduct],
+    ) -> Result<(), Error> {
+        let r = region.get_challenge(self.r);
+        let mut row = 0usize;
+        for p in products {
+            let (n, d_in, d_out) = p.dims();
+            let vals = |v: &AssignedValue<Fr>| Value::known(*v.value());
+            let mut us = Vec::with_capacity(d_in);
+            for wi in &p.w {
+                us.push(self.horner_r(region, &mut row, wi.iter().map(vals), r)?);
+            }
+            let beta = self.horner_r(region, &mut row, p.b.iter().map(vals), r)?;
+            let a = self.horner_r(region, &mut row, p.z.iter().flatten().map(vals), r)?;
+            let ones_then_zeros = std::iter::once(Value::known(Fr::ONE))
+                .chain(std::iter::repeat_n(Value::known(Fr::ZERO), d_out));
+            let rho = self.horner_r(region, &mut row, ones_then_zeros, r)?;
+            let mut ts = Vec::with_capacity(d_in);
+            for i in 0..d_in {
+                ts.push(self.horner_cell(
+                    region,
+                    &mut row,
+                    (0..n).map(|k| vals(&p.x[k][i])),
+                    &rho,
+                )?);
+            }
+            let sigma = self.horner_cell(
+                region,
+                &mut row,
+                std::iter::repeat_n(Value::known(Fr::ONE), n),
+                &rho,
+            )?;
+            // A = β·σ + Σ u_i·t_i
+            let factors = std::iter::once((&beta, &sigma)).chain(us.iter().zip(&ts));
+            let mut acc: Option<(Cell, Value<Fr>)> = None;
+            for (x, y) in factors {
+                let (xc, xv) = x;
+                let (yc, yv) = y;
+                let m = region.assign_advice(self.mul, row, *xv);
+                let au = region.assign_advice(self.aux, row, *yv);
+                region.constrain_equal(m.cell(), *xc);
+                region.constrain_equal(au.cell(), *yc);
+                let next = match acc {
+                    None => {
+                        self.q_dot_first.enable(region, row)?;
+                        *xv * yv
+                    }
+                    Some((_, prev)) => {
+                        self.q_dot.enable(region, row)?;
+                        prev + *xv * yv
+                    }
+                };
+                let cell = region.assign_advice(self.acc, row, next).cell();
+                acc = Some((cell, next));
+                row += 1;
+            }
+            let (acc_cell, _) = acc.ok_or(Error::Synthesis)?;
+            // The claim of this layer: the Horner sum over Z equals the one over X·W + b.
+            region.constrain_equal(acc_cell, a.0);
+        }
+        Ok(())
+    }
+
+    /// A Horner chain in `r` over `values`, starting at `*row`; returns the result cell.
+    fn horner_r(
+        &self,
+        region: &mut Region<Fr>,
+        row: &mut usize,
+        values: impl Iterator<Item = Value<Fr>>,
+        r: Value<Fr>,
+    ) -> Result<(Cell, Value<Fr>), Error> {
+        self.horner(region, row, values, |region, row| {
+            self.q_r.enable(region, row)?;
+            Ok(region.assign_advice(self.mul, row, r).cell()).map(|c| (c, r))
+        })
+    }
+
+    /// A Horner chain whose multiplier is a copy of the phase-1 cell `m` (used for `ρ`).
+    fn horner_cell(
+        &self,
+        region: &mut Region<Fr>,
+        row: &mut usize,
+        values: impl Iterator<Item = Value<Fr>>,
+        m: &(Cell, Value<Fr>),
+    ) -> Result<(Cell, Value<Fr>), Error> {
+        self.horner(region, row, values, |region, row| {
+            let cell = region.assign_advice(self.mul, row, m.1).cell();
+            // The multiplier of a ρ-chain is the one computed from the challenge.
+            region.constrain_equal(cell, m.0);
+            Ok((cell, m.1))
+        })
+    }
+
+    fn horner(
+        &self,
+        region: &mut Region<Fr>,
+        row: &mut usize,
+        values: impl Iterator<Item = Value<Fr>>,
+        mut multiplier: impl FnMut(&mut Region<Fr>, usize) -> Result<(Cell, Value<Fr>), Error>,
+    ) -> Result<(Cell, Value<Fr>), Error> {
+        let mut acc: Option<(Cell, Value<Fr>)> = None;
+        for v in values {
+            let next = match acc {
+                None => {
+                    self.q_first.enable(region, *row)?;
+                    v
+                }
+                Some((_, prev)) => {
+                    self.q_horner.enable(region, *row)?;
+                    let (_, m) = multiplier(region, *row)?;
+                    prev * m + v
+                }
+            };
+            let cell = region.assign_advice(self.acc, *row, next).cell();
+            acc = Some((cell, next));
+            *row += 1;
+        }
+        acc.ok_or(Error::Synthesis)
+    }
+}
+
+impl Phase0Layout {
+    /// Rows used by the chip.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+}

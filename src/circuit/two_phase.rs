@@ -1,0 +1,151 @@
+//! A two-phase halo2 circuit: halo2-base's gates and range lookups in phase 0, plus the
+//! Freivalds chip whose second-phase columns use a challenge drawn after phase 0.
+//!
+//! halo2-base's own `BaseCircuitBuilder` only synthesizes phase 0, so this circuit owns the
+//! `Circuit` impl: it assigns halo2-base's virtual region, then the chip's phase-0 column, then
+//! all copy constraints, then calls `next_phase()` **before** reading the challenge (the real
+//! prover panics otherwise; MockProver does not notice), then assigns the phase-1 columns.
+
+use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
+use halo2_base::gates::circuit::{BaseCircuitParams, BaseConfig, MaybeRangeConfig};
+use halo2_base::halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use halo2_base::halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
+use halo2_base::virtual_region::manager::VirtualRegionManager;
+use halo2_base::AssignedValue;
+
+use super::freivalds::{FreivaldsConfig, MatrixProduct};
+
+/// Columns of the two-phase circuit.
+#[derive(Clone, Debug)]
+pub struct TwoPhaseConfig {
+    /// halo2-base flex gate, range lookups, instance column.
+    pub base: BaseConfig<Fr>,
+    /// Freivalds chip.
+    pub freivalds: FreivaldsConfig,
+}
+
+/// Phase-0 witnesses (in `builder`) and the matrix products to check in phase 1.
+#[derive(Clone, Debug)]
+pub struct TwoPhaseCircuit {
+    /// Every phase-0 cell, assigned through halo2-base contexts.
+    pub builder: BaseCircuitBuilder<Fr>,
+    /// The products `Z = X·W + 1·bᵀ` to check, over cells of `builder`.
+    pub products: Vec<MatrixProduct>,
+    /// Constant cells 1 and 0 of `builder` (loaded with `load_constant`).
+    pub one: AssignedValue<Fr>,
+    /// See `one`.
+    pub zero: AssignedValue<Fr>,
+}
+
+impl TwoPhaseCircuit {
+    /// Rows the Freivalds chip needs (the circuit needs at least this many usable rows).
+    pub fn freivalds_rows(&self) -> usize {
+        self.products.iter().map(MatrixProduct::rows).sum()
+    }
+}
+
+impl Circuit<Fr> for TwoPhaseCircuit {
+    type Config = TwoPhaseConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = BaseCircuitParams;
+
+    fn params(&self) -> Self::Params {
+        self.builder.config_params.clone()
+    }
+
+    fn without_witnesses(&self) -> Self {
+        // Key generation runs on a circuit built from the spec with placeholder witnesses;
+        // halo2's own witness-free path is not used.
+        self.clone()
+    }
+
+    fn configure_with_params(
+        meta: &mut ConstraintSystem<Fr>,
+        params: Self::Params,
+    ) -> Self::Config {
+        let base = BaseConfig::configure(meta, params);
+        let freivalds = FreivaldsConfig::configure(meta);
+        TwoPhaseConfig { base, freivalds }
+    }
+
+    fn configure(_: &mut ConstraintSystem<Fr>) -> Self::Config {
+        unreachable!("TwoPhaseCircuit is configured with configure_with_params")
+    }
+
+    fn synthesize(
+        &self,
+        config: Self::Config,
+        mut layouter: impl Layouter<Fr>,
+    ) -> Result<(), Error> {
+        let witness_gen_only = self.builder.witness_gen_only();
+        config.base.initialize(&mut layouter);
+        let gate = config.base.gate();
+        let usable_rows = gate.max_rows;
+        if self.freivalds_rows() > usable_rows {
+            // Rows past `usable_rows` hold the blinding factors; using them would break zero
+            // knowledge and completeness.
+            return Err(Error::NotEnoughRowsAvailable {
+                current_k: self.builder.config_params.k as u32,
+            });
+        }
+
+        // Phase 0: halo2-base's virtual region and its lookups.
+        layouter.assign_region(
+            || "halo2-base (phase 0)",
+            |mut region| {
+                self.builder.core().phase_manager[0]
+                    .assign_raw(&(gate.basic_gates[0].clone(), usable_rows), &mut region);
+                if let MaybeRangeConfig::WithRange(range) = &config.base.base {
+                    self.builder.assign_lookups_in_phase(range, &mut region, 0);
+                }
+                Ok(())
+            },
+        )?;
+        // Phase 0: the chip's copies of the matrix entries.
+        let layout = layouter.assign_region(
+            || "freivalds values (phase 0)",
+            |mut region| {
+                config
+                    .freivalds
+                    .assign_values(&mut region, &self.products, &self.one, &self.zero)
+            },
+        )?;
+        // Copy constraints: halo2-base's own, plus chip copy == halo2-base cell for every entry
+        // (without these the chip would check a product of values unrelated to the ones that
+        // are range-checked, hashed into the commitments and requantised).
+        if !witness_gen_only {
+            let copy_manager = &self.builder.core().copy_manager;
+            {
+                let mut cm = copy_manager.lock().map_err(|_| Error::Synthesis)?;
+                for (value, raw) in &layout.links {
+                    let external = cm.load_external_cell(*raw);
+                    let cell = value.cell.ok_or(Error::Synthesis)?;
+                    cm.advice_equalities.push((cell, external));
+                }
+            }
+            layouter.assign_region(
+                || "copy constraints",
+                |mut region| {
+                    copy_manager.assign_raw(config.base.constants(), &mut region);
+                    Ok(())
+                },
+            )?;
+        }
+        self.builder.assign_instances(
+            &config.base.instance,
+            layouter.namespace(|| "public instances"),
+        );
+
+        // Phase 1: the challenge exists only after the phase-0 advice is committed.
+        layouter.next_phase();
+        layouter.assign_region(
+            || "freivalds checks (phase 1)",
+            |mut region| config.freivalds.assign_checks(&mut region, &self.products),
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
