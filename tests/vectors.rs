@@ -4,8 +4,12 @@
 
 #[test]
 fn committed_poseidon_vectors_are_up_to_date() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/contracts/test/vectors/poseidon.json");
-    let committed = std::fs::read_to_string(path).expect("contracts/test/vectors/poseidon.json exists");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/contracts/test/vectors/poseidon.json"
+    );
+    let committed =
+        std::fs::read_to_string(path).expect("contracts/test/vectors/poseidon.json exists");
     assert!(
         committed == zkcontest::commit::vectors_json(),
         "{path} differs from `contest-cli vectors`: regenerate it and rerun the forge tests"
@@ -18,6 +22,14 @@ fn cli_writes_the_same_vectors_to_stdout() {
         .arg("vectors")
         .output()
         .expect("contest-cli runs");
-    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8(out.stdout).expect("utf-8"), zkcontest::commit::vectors_json());
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).expect("utf-8"),
+        zkcontest::commit::vectors_json()
+    );
 }

@@ -55,7 +55,8 @@ pub type Result<T> = std::result::Result<T, CommitError>;
 pub fn fr_from_be_bytes(bytes: &[u8; 32]) -> Result<Fr> {
     let mut le = *bytes;
     le.reverse();
-    Option::<Fr>::from(Fr::from_repr(le)).ok_or_else(|| CommitError::NonCanonical(hex::encode(bytes)))
+    Option::<Fr>::from(Fr::from_repr(le))
+        .ok_or_else(|| CommitError::NonCanonical(hex::encode(bytes)))
 }
 
 /// The 32 big-endian bytes of a field element (the EVM word form).
@@ -72,7 +73,10 @@ pub fn fr_to_hex(x: &Fr) -> String {
 
 /// Parses `0x…` hex (at most 64 digits, big-endian) into a canonical field element.
 pub fn fr_from_hex(s: &str) -> Result<Fr> {
-    let digits = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")).unwrap_or(s);
+    let digits = s
+        .strip_prefix("0x")
+        .or_else(|| s.strip_prefix("0X"))
+        .unwrap_or(s);
     if digits.is_empty() || digits.len() > 64 {
         return Err(CommitError::BadHex(s.to_string()));
     }
@@ -99,6 +103,9 @@ mod tests {
         assert_eq!(fr_from_hex(p1), Ok(-Fr::one()));
         assert!(matches!(fr_from_hex("0x"), Err(CommitError::BadHex(_))));
         assert!(matches!(fr_from_hex("0xzz"), Err(CommitError::BadHex(_))));
-        assert!(matches!(fr_from_hex(&format!("0x{}", "1".repeat(65))), Err(CommitError::BadHex(_))));
+        assert!(matches!(
+            fr_from_hex(&format!("0x{}", "1".repeat(65))),
+            Err(CommitError::BadHex(_))
+        ));
     }
 }

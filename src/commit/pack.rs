@@ -104,7 +104,10 @@ mod tests {
 
     fn big(x: &Fr) -> u128 {
         let r = x.to_repr();
-        assert!(r[16..].iter().all(|&b| b == 0), "test helper only reads 128 bits");
+        assert!(
+            r[16..].iter().all(|&b| b == 0),
+            "test helper only reads 128 bits"
+        );
         u128::from_le_bytes(r[..16].try_into().unwrap())
     }
 
@@ -156,7 +159,12 @@ mod tests {
         let r = StreamRange::new(0, 16).unwrap();
         assert_eq!(
             pack_stream(r, &[0, 17]),
-            Err(CommitError::OutOfRange { index: 1, value: 17, lo: 0, hi: 16 })
+            Err(CommitError::OutOfRange {
+                index: 1,
+                value: 17,
+                lo: 0,
+                hi: 16
+            })
         );
         assert!(pack_stream(r, &[-1]).is_err());
     }

@@ -55,7 +55,10 @@ pub fn constants() -> &'static Constants {
     static CONSTANTS: OnceLock<Constants> = OnceLock::new();
     CONSTANTS.get_or_init(|| {
         let (round_constants, mds, _mds_inv) = CircomT3::constants();
-        Constants { round_constants, mds }
+        Constants {
+            round_constants,
+            mds,
+        }
     })
 }
 
@@ -164,8 +167,14 @@ mod tests {
             be[32 - s.len()..].copy_from_slice(s.as_bytes());
             crate::commit::fr_from_be_bytes(&be).unwrap()
         };
-        assert_eq!(fr_from_hex(TESTSET_TAG).unwrap(), as_int("zkcontest/testset/v1"));
-        assert_eq!(fr_from_hex(MODEL_TAG).unwrap(), as_int("zkcontest/model/v1"));
+        assert_eq!(
+            fr_from_hex(TESTSET_TAG).unwrap(),
+            as_int("zkcontest/testset/v1")
+        );
+        assert_eq!(
+            fr_from_hex(MODEL_TAG).unwrap(),
+            as_int("zkcontest/model/v1")
+        );
     }
 
     #[test]
