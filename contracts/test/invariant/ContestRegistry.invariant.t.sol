@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.19;
+
+import {RegistryFixture} from "../utils/RegistryFixture.sol";
+import {RegistryHandler} from "./RegistryHandler.sol";
+import {ContestView, EntryStatus, Phase} from "../../src/ContestTypes.sol";
+
+/// @dev The shape forge reads from `targetSelectors()`.
+struct FuzzSelector {
+    address addr;
+    bytes4[] selectors;
+}
+
+/// @notice Money invariants over random contest lifecycles (see `RegistryHandler`).
+contract ContestRegistryInvariantTest is RegistryFixture {
+    RegistryHandler internal handler;
+
+    function setUp() public override {
+        super.setUp();
+        handler = new RegistryHandler(registry, address(verifier), poseidon);
+    }
+
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    function targetSelectors() public view returns (FuzzSelector[] memory targets) {
+        // closeRanking is left to unit tests; every reveal, forfeit or withdrawal closes implicitly.
+        bytes4[] memory s = new bytes4[](9);
+        s[0] = RegistryHandler.createContest.selector;
+        s[1] = RegistryHandler.commitModel.selector;
+        s[2] = RegistryHandler.revealTestSet.selector;
+        s[3] = RegistryHandler.submitProof.selector;
+        s[4] = RegistryHandler.revealModel.selector;
+        s[5] = RegistryHandler.forfeit.selector;
+        s[6] = RegistryHandler.withdraw.selector;
+        s[7] = RegistryHandler.warp.selector;
+        s[8] = RegistryHandler.warpPastNextDeadline.selector;
+        targets = new FuzzSelector[](1);
+        targets[0] = FuzzSelector(address(handler), s);
+    }
+
+    /// @notice The registry holds exactly what its contests hold, which is everything ever
+    ///         deposited minus everything withdrawn.
+    function invariant_BalanceEqualsHeldAndBooks() public view {
+        uint256 held;
+        for (uint256 i = 0; i < handler.contestCount(); ++i) {
+            held += registry.contest(handler.contestIds(i)).held;
+        }
+        assertEq(address(registry).balance, held, "balance == sum held");
+        assertEq(held, handler.ghostDeposited() - handler.ghostWithdrawn(), "held == deposited - withdrawn");
+    }
+
+    /// @notice Every contest can pay what it owes; once its outcome is final it owes everything
+    ///         it holds (up to the < committers wei of a default split not yet claimed by its last
+    ///         claimer).
+    function invariant_OwedCoveredAndNothingStuck() public view {
+        for (uint256 i = 0; i < handler.contestCount(); ++i) {
+            uint256 id = handler.contestIds(i);
+            ContestView memory v = registry.contest(id);
+            uint256 owed;
+            for (uint256 a = 0; a < handler.actorCount(); ++a) {
+                owed += registry.owed(id, handler.actor(a));
+            }
+            assertLe(owed, v.held, "owed <= held");
+            if (v.phase == Phase.Settled) assertEq(owed, v.held, "settled: all held is owed");
+            if (v.phase == Phase.TestSetMissed) assertLe(v.held - owed, v.committers, "default: only dust unowed");
+        }
+    }
+
+    /// @notice Nothing beyond a competitor's own bond is paid or owed before its model is
+    ///         revealed (the organiser's default is the one exception: then the prize is shared).
+    function invariant_NoPayoutBeforeModelReveal() public view {
+        for (uint256 i = 0; i < handler.contestCount(); ++i) {
+            uint256 id = handler.contestIds(i);
+            if (registry.phase(id) == Phase.TestSetMissed) continue;
+            for (uint256 c = 0; c < handler.competitorCount(); ++c) {
+                address who = handler.competitors(c);
+                if (registry.entry(id, who).status == EntryStatus.Revealed) continue;
+                assertLe(
+                    handler.ghostWithdrawnBy(id, who) + registry.owed(id, who),
+                    handler.ghostBondPaid(id, who),
+                    "unrevealed: at most the bond"
+                );
+            }
+        }
+    }
+
+    /// @notice A withdrawal empties the account's balance: an immediate second one never pays,
+    ///         and no competitor ever takes out more than its bond plus the prize.
+    function invariant_NobodyWithdrawsTwice() public view {
+        assertTrue(!handler.ghostSecondWithdrawSucceeded(), "second withdrawal paid");
+        for (uint256 i = 0; i < handler.contestCount(); ++i) {
+            uint256 id = handler.contestIds(i);
+            uint256 prize = registry.contest(id).prize;
+            for (uint256 c = 0; c < handler.competitorCount(); ++c) {
+                address who = handler.competitors(c);
+                assertLe(handler.ghostWithdrawnBy(id, who), handler.ghostBondPaid(id, who) + prize, "<= bond + prize");
+            }
+        }
+    }
+}
