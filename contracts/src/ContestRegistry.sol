@@ -150,6 +150,7 @@ contract ContestRegistry is IContestRegistry {
             pr.testSetRevealed = true;
         }
         pr.testSetHash = hNew;
+        // forge-lint: disable-next-line(unsafe-typecast) -- 2^32 elements cost > 2^44 gas
         pr.testSetCount = uint32(count);
         emit TestSetChunkRevealed(contestId, start, elems);
         if (last) emit TestSetRevealed(contestId, count, cfg.testSetCommitment);
@@ -214,8 +215,9 @@ contract ContestRegistry is IContestRegistry {
         if (!_callVerifier(verifier, input)) revert ProofRejected(contestId, msg.sender, correct);
 
         e.status = EntryStatus.Qualified;
+        // forge-lint: disable-next-line(unsafe-typecast) -- correct <= testSetSize, a uint32
         e.correct = uint32(correct);
-        uint256 position = _insert(contestId, pr, msg.sender, uint32(correct), e.seq);
+        uint256 position = _insert(contestId, pr, msg.sender, e.correct, e.seq);
         pr.qualifiers += 1;
         emit ProofAccepted(contestId, msg.sender, correct, position, pr.qualifiers);
     }
@@ -231,6 +233,7 @@ contract ContestRegistry is IContestRegistry {
         (uint256 hNew, uint256 count) = PoseidonChain.absorb(_poseidon, h, start, elems);
         if (!last) {
             e.revealHash = hNew;
+            // forge-lint: disable-next-line(unsafe-typecast) -- 2^32 elements cost > 2^44 gas
             e.revealCount = uint32(count);
             emit ModelChunkRevealed(contestId, msg.sender, start, elems);
             return;
@@ -239,6 +242,7 @@ contract ContestRegistry is IContestRegistry {
         if (computed != e.commitment) revert CommitmentMismatch(e.commitment, computed, count);
 
         e.revealHash = hNew;
+        // forge-lint: disable-next-line(unsafe-typecast) -- 2^32 elements cost > 2^44 gas
         e.revealCount = uint32(count);
         e.status = EntryStatus.Revealed;
         e.bondSettled = true;
@@ -262,12 +266,9 @@ contract ContestRegistry is IContestRegistry {
 
     /// @inheritdoc IContestRegistry
     function closeRanking(uint256 contestId) external nonReentrant {
-        Config storage cfg = _existing(contestId);
-        Progress storage pr = _progress[contestId];
-        if (pr.rankingClosed) revert RankingAlreadyClosed(contestId);
-        _afterProofDeadline(contestId);
-        // `_afterProofDeadline` closed it; nothing else to do.
-        cfg;
+        _existing(contestId);
+        if (_progress[contestId].rankingClosed) revert RankingAlreadyClosed(contestId);
+        _afterProofDeadline(contestId); // checks the deadline, then closes
     }
 
     /// @inheritdoc IContestRegistry
@@ -293,6 +294,7 @@ contract ContestRegistry is IContestRegistry {
             n.revealDeadline = deadline;
             pr.nextToCall = n.next;
             uint256 position = pr.calledCount;
+            // forge-lint: disable-next-line(unsafe-typecast) -- at most `qualifiers`, a uint32
             pr.calledCount = uint32(position + 1);
             emit WinnerCalled(contestId, next, position, deadline);
         }
@@ -520,6 +522,7 @@ contract ContestRegistry is IContestRegistry {
             cur = e.next;
         }
         pr.nextToCall = cur;
+        // forge-lint: disable-next-line(unsafe-typecast) -- i <= MAX_PAID_RANKS
         pr.calledCount = uint32(i);
         if (pr.head == address(0)) _settle(contestId, cfg, pr);
     }
@@ -548,6 +551,7 @@ contract ContestRegistry is IContestRegistry {
             }
             cur = e.next;
         }
+        // forge-lint: disable-next-line(unsafe-typecast) -- place <= MAX_PAID_RANKS
         pr.paidCount = uint8(place);
         pr.settleCursor = cur;
         if (place == ranks || cur == address(0)) _settle(contestId, cfg, pr);

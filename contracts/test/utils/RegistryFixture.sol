@@ -6,8 +6,6 @@ import {RegistryEvents} from "./RegistryEvents.sol";
 import {MockVerifier} from "../mocks/MockVerifier.sol";
 import {ContestRegistry} from "../../src/ContestRegistry.sol";
 import {ContestParams} from "../../src/ContestTypes.sol";
-// Imported so that forge compiles the library and `vm.getCode` finds its artifact.
-import {PoseidonT3} from "poseidon-solidity/PoseidonT3.sol";
 
 /// @dev How tests call the deployed library directly (it is `public pure`, so CALL is allowed).
 interface IPoseidonT3 {
@@ -54,6 +52,7 @@ abstract contract RegistryFixture is TestBase, RegistryEvents {
         vm.deal(dave, 100 ether);
     }
 
+    /// @dev From the artifact that test/utils/PoseidonT3Artifact.sol makes forge compile.
     function deployPoseidon() internal returns (address lib) {
         bytes memory code = vm.getCode("PoseidonT3.sol:PoseidonT3");
         assembly {
