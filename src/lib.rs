@@ -7,3 +7,4 @@
 
 pub mod cli;
 pub mod commit;
+pub mod spec;

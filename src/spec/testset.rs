@@ -1,0 +1,423 @@
+//! The organiser's test set: the `.zkts` file format (`docs/PROTOCOL.md` §8), a streaming
+//! reader that checks every value against the spec, and the commitment `T` (§4).
+//!
+//! Layout, all little-endian: a 28-byte header
+//! `magic "ZKTS" | version u16 = 1 | value_bytes u8 ∈ {1,2,4} | reserved u8 = 0 | rows u32 |
+//! features u32 | x_min i32 | x_max i32 | classes u32`, then `rows` rows of `features`
+//! signed `value_bytes`-byte features followed by a u16 label.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+
+use super::Spec;
+use crate::commit::{fr_from_hex, pack_stream, Chain, CommitError, StreamRange, TESTSET_TAG};
+
+/// File magic.
+pub const MAGIC: [u8; 4] = *b"ZKTS";
+/// The only format version.
+pub const VERSION: u16 = 1;
+/// Header length in bytes.
+pub const HEADER_LEN: usize = 28;
+
+/// Errors reading or committing a test set.
+#[derive(Debug, thiserror::Error)]
+pub enum TestSetError {
+    /// The file could not be opened or read.
+    #[error("cannot read test set {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Zero bytes.
+    #[error("test set file is empty: expected a .zkts file (docs/PROTOCOL.md §8)")]
+    Empty,
+    /// Not a test-set file.
+    #[error("not a test set file: magic is {found:?}, expected \"ZKTS\" (docs/PROTOCOL.md §8)")]
+    BadMagic {
+        /// The first four bytes.
+        found: String,
+    },
+    /// A header field with an unsupported or inconsistent value.
+    #[error("test set header: {field} is {found}, expected {expected}")]
+    Header {
+        /// Header field name.
+        field: &'static str,
+        /// Value in the file.
+        found: String,
+        /// What was expected (usually from the contest spec).
+        expected: String,
+    },
+    /// The file declares a row length different from the spec's feature count.
+    #[error("wrong row length: the file has {found} features per row, the contest spec requires {expected}")]
+    RowLength {
+        /// Features per row in the file.
+        found: usize,
+        /// `input.features` of the spec.
+        expected: usize,
+    },
+    /// The file ends early.
+    #[error("test set truncated: the file ends inside {at} (header declares {rows} rows)")]
+    Truncated {
+        /// Where it ends, e.g. "the header" or "row 12, column 3".
+        at: String,
+        /// Declared rows.
+        rows: usize,
+    },
+    /// Bytes after the last declared row.
+    #[error("test set has trailing bytes after the {rows} declared rows: the header's row count is wrong or the file is corrupt")]
+    TrailingBytes {
+        /// Declared rows.
+        rows: usize,
+    },
+    /// A feature outside the spec's input range.
+    #[error("test set row {row}, column {column}: feature {value} is outside [{min}, {max}]")]
+    FeatureOutOfRange {
+        /// Row index (0-based).
+        row: usize,
+        /// Feature index (0-based).
+        column: usize,
+        /// The value.
+        value: i64,
+        /// Spec minimum.
+        min: i64,
+        /// Spec maximum.
+        max: i64,
+    },
+    /// A label outside `0 … classes−1`.
+    #[error("test set row {row}: label {value} is out of range: labels lie in 0 ..= {}", classes - 1)]
+    LabelOutOfRange {
+        /// Row index (0-based).
+        row: usize,
+        /// The label.
+        value: u64,
+        /// Number of classes.
+        classes: usize,
+    },
+    /// In-memory data of the wrong shape.
+    #[error("test set shape: {0}")]
+    Shape(String),
+    /// Packing failed (cannot happen for a validated set).
+    #[error(transparent)]
+    Commit(#[from] CommitError),
+}
+
+/// `Result` with this module's error.
+pub type Result<T> = std::result::Result<T, TestSetError>;
+
+/// A validated set of labelled rows: every feature in the spec's input range, every label
+/// below `classes`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestSet {
+    features: usize,
+    x: Vec<i64>,
+    y: Vec<usize>,
+}
+
+impl TestSet {
+    /// Builds a set from row-major features `x` (`rows × spec.input.features`) and labels,
+    /// checking every value against the spec.
+    pub fn new(spec: &Spec, x: Vec<i64>, y: Vec<usize>) -> Result<Self> {
+        let f = spec.input.features;
+        if x.len() != y.len() * f {
+            return Err(TestSetError::Shape(format!(
+                "{} features for {} rows of {f}",
+                x.len(),
+                y.len()
+            )));
+        }
+        for (i, &v) in x.iter().enumerate() {
+            check_feature(spec, i / f, i % f, v)?;
+        }
+        for (row, &label) in y.iter().enumerate() {
+            check_label(spec, row, label as u64)?;
+        }
+        Ok(Self { features: f, x, y })
+    }
+
+    /// Number of rows `N`.
+    pub fn len(&self) -> usize {
+        self.y.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.y.is_empty()
+    }
+
+    /// Features per row `F`.
+    pub fn features(&self) -> usize {
+        self.features
+    }
+
+    /// Row `n`'s features.
+    pub fn row(&self, n: usize) -> &[i64] {
+        &self.x[n * self.features..(n + 1) * self.features]
+    }
+
+    /// Iterates over rows.
+    pub fn rows(&self) -> impl Iterator<Item = &[i64]> {
+        self.x.chunks(self.features.max(1))
+    }
+
+    /// All features, row-major (`N × F`).
+    pub fn x(&self) -> &[i64] {
+        &self.x
+    }
+
+    /// All labels.
+    pub fn labels(&self) -> &[usize] {
+        &self.y
+    }
+
+    /// Reads a `.zkts` file whose row count must equal the spec's `test_set.rows`.
+    pub fn from_path(path: &Path, spec: &Spec) -> Result<Self> {
+        let set = Self::from_path_any_rows(path, spec)?;
+        if set.len() != spec.test_rows {
+            return Err(TestSetError::Header {
+                field: "rows",
+                found: set.len().to_string(),
+                expected: format!("{} (test_set.rows of the contest spec)", spec.test_rows),
+            });
+        }
+        Ok(set)
+    }
+
+    /// Reads a `.zkts` file with any number of rows (e.g. calibration data).
+    pub fn from_path_any_rows(path: &Path, spec: &Spec) -> Result<Self> {
+        let io = |source| TestSetError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        read_testset(std::io::BufReader::new(file), spec)
+    }
+}
+
+fn check_feature(spec: &Spec, row: usize, column: usize, value: i64) -> Result<()> {
+    let (min, max) = (spec.input.min, spec.input.max);
+    if value < min || value > max {
+        return Err(TestSetError::FeatureOutOfRange {
+            row,
+            column,
+            value,
+            min,
+            max,
+        });
+    }
+    Ok(())
+}
+
+fn check_label(spec: &Spec, row: usize, value: u64) -> Result<()> {
+    if value >= spec.classes as u64 {
+        return Err(TestSetError::LabelOutOfRange {
+            row,
+            value,
+            classes: spec.classes,
+        });
+    }
+    Ok(())
+}
+
+/// Reads exactly `buf.len()` bytes; `Ok(false)` if the stream ended first.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<bool> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => return Ok(false),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
+}
+
+fn io_err(source: std::io::Error) -> TestSetError {
+    TestSetError::Io {
+        path: "<stream>".to_string(),
+        source,
+    }
+}
+
+fn header_mismatch(
+    field: &'static str,
+    found: impl ToString,
+    expected: impl ToString,
+) -> TestSetError {
+    TestSetError::Header {
+        field,
+        found: found.to_string(),
+        expected: expected.to_string(),
+    }
+}
+
+/// Reads a `.zkts` stream row by row, checking it against the spec (any row count).
+pub fn read_testset(mut r: impl Read, spec: &Spec) -> Result<TestSet> {
+    let mut header = [0u8; HEADER_LEN];
+    let mut got = 0;
+    while got < HEADER_LEN {
+        match r.read(&mut header[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_err(e)),
+        }
+    }
+    if got == 0 {
+        return Err(TestSetError::Empty);
+    }
+    if got < 4 || header[..4] != MAGIC {
+        let found = String::from_utf8_lossy(&header[..got.min(4)]).into_owned();
+        return Err(TestSetError::BadMagic { found });
+    }
+    if got < HEADER_LEN {
+        return Err(TestSetError::Truncated {
+            at: format!("the {HEADER_LEN}-byte header (after {got} bytes)"),
+            rows: 0,
+        });
+    }
+    let u16_at = |o: usize| u16::from_le_bytes([header[o], header[o + 1]]);
+    let u32_at =
+        |o: usize| u32::from_le_bytes([header[o], header[o + 1], header[o + 2], header[o + 3]]);
+    let version = u16_at(4);
+    if version != VERSION {
+        return Err(header_mismatch("version", version, VERSION));
+    }
+    let value_bytes = header[6] as usize;
+    if ![1, 2, 4].contains(&value_bytes) {
+        return Err(header_mismatch("value_bytes", value_bytes, "1, 2 or 4"));
+    }
+    if header[7] != 0 {
+        return Err(header_mismatch("reserved byte", header[7], 0));
+    }
+    let rows = u32_at(8) as usize;
+    let features = u32_at(12) as usize;
+    let (x_min, x_max) = (u32_at(16) as i32 as i64, u32_at(20) as i32 as i64);
+    let classes = u32_at(24) as usize;
+    if features != spec.input.features {
+        return Err(TestSetError::RowLength {
+            found: features,
+            expected: spec.input.features,
+        });
+    }
+    if (x_min, x_max) != (spec.input.min, spec.input.max) {
+        return Err(header_mismatch(
+            "feature range",
+            format!("[{x_min}, {x_max}]"),
+            format!(
+                "[{}, {}] (input.min, input.max of the spec)",
+                spec.input.min, spec.input.max
+            ),
+        ));
+    }
+    if classes != spec.classes {
+        return Err(header_mismatch(
+            "classes",
+            classes,
+            format!("{} (classes of the spec)", spec.classes),
+        ));
+    }
+    if rows == 0 {
+        return Err(header_mismatch("rows", 0, "at least 1"));
+    }
+
+    let mut x = Vec::with_capacity(rows.saturating_mul(features).min(1 << 24));
+    let mut y = Vec::with_capacity(rows.min(1 << 20));
+    let mut value = [0u8; 4];
+    for row in 0..rows {
+        for column in 0..features {
+            if !read_full(&mut r, &mut value[..value_bytes]).map_err(io_err)? {
+                return Err(TestSetError::Truncated {
+                    at: format!("row {row}, column {column}"),
+                    rows,
+                });
+            }
+            let v = match value_bytes {
+                1 => i64::from(value[0] as i8),
+                2 => i64::from(i16::from_le_bytes([value[0], value[1]])),
+                _ => i64::from(i32::from_le_bytes(value)),
+            };
+            check_feature(spec, row, column, v)?;
+            x.push(v);
+        }
+        if !read_full(&mut r, &mut value[..2]).map_err(io_err)? {
+            return Err(TestSetError::Truncated {
+                at: format!("row {row}, label"),
+                rows,
+            });
+        }
+        let label = u16::from_le_bytes([value[0], value[1]]);
+        check_label(spec, row, u64::from(label))?;
+        y.push(label as usize);
+    }
+    let mut extra = [0u8; 1];
+    if read_full(&mut r, &mut extra).map_err(io_err)? {
+        return Err(TestSetError::TrailingBytes { rows });
+    }
+    Ok(TestSet { features, x, y })
+}
+
+/// Writes a set in the `.zkts` format, using the narrowest value width that holds the
+/// spec's feature range.
+pub fn write_testset(mut w: impl Write, spec: &Spec, set: &TestSet) -> std::io::Result<()> {
+    let (min, max) = (spec.input.min, spec.input.max);
+    let value_bytes: u8 = if min >= -128 && max <= 127 {
+        1
+    } else if min >= i64::from(i16::MIN) && max <= i64::from(i16::MAX) {
+        2
+    } else {
+        4
+    };
+    let mut h = Vec::with_capacity(HEADER_LEN);
+    h.extend_from_slice(&MAGIC);
+    h.extend_from_slice(&VERSION.to_le_bytes());
+    h.extend_from_slice(&[value_bytes, 0]);
+    h.extend_from_slice(&(set.len() as u32).to_le_bytes());
+    h.extend_from_slice(&(set.features as u32).to_le_bytes());
+    h.extend_from_slice(&(min as i32).to_le_bytes());
+    h.extend_from_slice(&(max as i32).to_le_bytes());
+    h.extend_from_slice(&(spec.classes as u32).to_le_bytes());
+    w.write_all(&h)?;
+    for (row, &label) in set.rows().zip(&set.y) {
+        for &v in row {
+            // In range by construction, so the narrowing below is exact.
+            match value_bytes {
+                1 => w.write_all(&(v as i8).to_le_bytes())?,
+                2 => w.write_all(&(v as i16).to_le_bytes())?,
+                _ => w.write_all(&(v as i32).to_le_bytes())?,
+            }
+        }
+        w.write_all(&(label as u16).to_le_bytes())?;
+    }
+    Ok(())
+}
+
+/// The field elements absorbed by `T`: `pack(X) ‖ pack(y)` (`docs/PROTOCOL.md` §4). The
+/// contract absorbs exactly these, in chunks, during the test-set reveal.
+pub fn testset_elements(spec: &Spec, set: &TestSet) -> Result<Vec<Fr>> {
+    if set.features != spec.input.features {
+        return Err(TestSetError::RowLength {
+            found: set.features,
+            expected: spec.input.features,
+        });
+    }
+    let x_range = StreamRange::new(i128::from(spec.input.min), i128::from(spec.input.max))?;
+    let y_range = StreamRange::new(0, spec.classes as i128 - 1)?;
+    let x: Vec<i128> = set.x.iter().map(|&v| i128::from(v)).collect();
+    let y: Vec<i128> = set.y.iter().map(|&v| v as i128).collect();
+    let mut elems = pack_stream(x_range, &x)?;
+    elems.extend(pack_stream(y_range, &y)?);
+    Ok(elems)
+}
+
+/// `T = Chain(TESTSET_TAG, pack(X) ‖ pack(y))`.
+pub fn testset_commitment(spec: &Spec, set: &TestSet) -> Result<Fr> {
+    let elems = testset_elements(spec, set)?;
+    let mut c = Chain::new(fr_from_hex(TESTSET_TAG)?);
+    c.absorb_all(&elems);
+    Ok(c.finish())
+}
