@@ -7,4 +7,5 @@
 
 pub mod cli;
 pub mod commit;
+pub mod model;
 pub mod spec;

@@ -10,7 +10,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod model_evaluate;
+mod model_inspect;
 mod output;
+mod testset_commit;
 mod vectors;
 
 pub use output::{Failure, Outcome};
@@ -30,6 +33,26 @@ pub struct Cli {
 enum Command {
     /// Write the shared Poseidon test vectors (Rust ↔ Solidity ↔ circuit) as JSON.
     Vectors(vectors::VectorsArgs),
+    /// Inspect and evaluate competitor models.
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// Organiser's test-set tools.
+    #[command(subcommand)]
+    Testset(TestsetCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ModelCommand {
+    /// Ops, shapes, parameter count of an ONNX model, and its envelope fit with `--spec`.
+    Inspect(model_inspect::ModelInspectArgs),
+    /// Float (tract) vs quantised accuracy, agreement and confusion on a test set.
+    Evaluate(model_evaluate::ModelEvaluateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum TestsetCommand {
+    /// Print the test-set commitment `T` (docs/PROTOCOL.md §4).
+    Commit(testset_commit::TestsetCommitArgs),
 }
 
 /// Parses the command line, runs the subcommand and maps the outcome to an exit code.
@@ -46,6 +69,9 @@ pub fn main() -> ExitCode {
     let json = cli.json;
     let result = match cli.command {
         Command::Vectors(args) => args.run(json),
+        Command::Model(ModelCommand::Inspect(args)) => args.run(json),
+        Command::Model(ModelCommand::Evaluate(args)) => args.run(json),
+        Command::Testset(TestsetCommand::Commit(args)) => args.run(json),
     };
     output::finish(result)
 }
