@@ -5,7 +5,9 @@
 //! A module imports only from modules to its left; only `cli` reads the environment, touches
 //! the terminal or uses `anyhow`.
 
+pub mod circuit;
 pub mod cli;
 pub mod commit;
+pub mod prover;
 pub mod model;
 pub mod spec;

@@ -1,8 +1,46 @@
 //! The accuracy circuit (issue #7): in-circuit commitments, range checks, the batched
 //! Freivalds check of every dense layer, requantisation and argmax.
 //!
-//! Built so far: the in-circuit Poseidon chain (`poseidon`).
+//! - `accuracy`: the statement, the witness and the circuit builder;
+//! - `two_phase`: the halo2 `Circuit` (halo2-base phase 0 + the Freivalds chip in phase 1);
+//! - `freivalds`: the batched matrix-product check;
+//! - `requant`, `argmax`: per-value requantisation/saturation and per-row correctness;
+//! - `poseidon`: circomlib Poseidon and the commitment chain in-circuit.
 
+pub mod accuracy;
+pub mod argmax;
 pub mod freivalds;
 pub mod poseidon;
+pub mod requant;
 pub mod two_phase;
+
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+
+/// Errors building the circuit.
+#[derive(Debug, thiserror::Error)]
+pub enum CircuitError {
+    /// The witness does not have the spec's shape.
+    #[error("{0}")]
+    Shape(String),
+    /// The model could not be evaluated.
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
+    /// The test set does not fit the spec.
+    #[error(transparent)]
+    TestSet(#[from] crate::spec::TestSetError),
+    /// A commitment helper failed.
+    #[error(transparent)]
+    Commit(#[from] crate::commit::CommitError),
+}
+
+/// `Result` with [`CircuitError`].
+pub type Result<T> = std::result::Result<T, CircuitError>;
+
+/// A signed integer as a field element (negative values as `p − |v|`).
+pub fn fr_i64(v: i64) -> Fr {
+    if v >= 0 {
+        Fr::from(v as u64)
+    } else {
+        -Fr::from(v.unsigned_abs())
+    }
+}

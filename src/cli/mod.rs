@@ -10,11 +10,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod inputs;
 mod model_evaluate;
 mod model_inspect;
 mod output;
+mod prove;
+mod setup;
 mod testset_commit;
 mod vectors;
+mod verify;
 
 pub use output::{Failure, Outcome};
 
@@ -39,6 +43,12 @@ enum Command {
     /// Organiser's test-set tools.
     #[command(subcommand)]
     Testset(TestsetCommand),
+    /// Size the circuit for a spec, get an SRS and write the contest's keys.
+    Setup(setup::SetupArgs),
+    /// Prove that a committed model gets `correct` rows right on the committed test set.
+    Prove(prove::ProveArgs),
+    /// Check a proof directory natively (exit 0 valid, 1 invalid).
+    Verify(verify::VerifyArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +82,9 @@ pub fn main() -> ExitCode {
         Command::Model(ModelCommand::Inspect(args)) => args.run(json),
         Command::Model(ModelCommand::Evaluate(args)) => args.run(json),
         Command::Testset(TestsetCommand::Commit(args)) => args.run(json),
+        Command::Setup(args) => args.run(json),
+        Command::Prove(args) => args.run(json),
+        Command::Verify(args) => args.run(json),
     };
     output::finish(result)
 }

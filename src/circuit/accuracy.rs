@@ -1,0 +1,348 @@
+//! The accuracy statement (`docs/PROTOCOL.md` §6, §9): a committed model reaches `correct`
+//! right answers on the committed test set, proved for the whole test set at once.
+//!
+//! Phase 0 (halo2-base gates and range lookups): every model parameter, test-set value and
+//! intermediate value is loaded and range-checked; the model and test set are packed and hashed
+//! into `C` and `T` exactly as `commit`/`model` compute them natively; every layer output is
+//! requantised and saturated (`requant`), and every row's correctness is computed (`argmax`).
+//! Phase 1: the Freivalds chip checks `Z_l = A_{l−1}·W_l + 1·b_lᵀ` for every layer.
+//!
+//! The circuit's shape depends only on the spec: keys are generated from `AccuracyWitness::dummy`
+//! and fit every competitor's model.
+
+use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
+use halo2_base::gates::circuit::{BaseCircuitParams, CircuitBuilderStage};
+use halo2_base::gates::flex_gate::MultiPhaseThreadBreakPoints;
+use halo2_base::gates::{GateInstructions, RangeChip, RangeInstructions};
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use halo2_base::halo2_proofs::halo2curves::ff::{Field, PrimeField};
+use halo2_base::AssignedValue;
+use halo2_base::Context;
+use halo2_base::QuantumCell::Constant;
+use serde::{Deserialize, Serialize};
+
+use super::argmax::row_correct;
+use super::freivalds::MatrixProduct;
+use super::poseidon::{GatePoseidon, Poseidon2Instructions};
+use super::requant::{requantize_saturate, LayerShift};
+use super::two_phase::TwoPhaseCircuit;
+use super::{fr_i64, CircuitError, Result};
+use crate::commit::{fr_from_hex, StreamRange, MODEL_TAG, TESTSET_TAG};
+use crate::model::{forward, QuantizedLayer, QuantizedModel};
+use crate::spec::{QuantSpec, Spec, TestSet};
+
+/// Rows kept free at the bottom of the circuit for blinding factors.
+pub const MINIMUM_ROWS: usize = 20;
+
+/// The public instances, in verifier order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Statement {
+    /// EIP-155 chain id (binding only).
+    pub chain_id: u64,
+    /// The contest's id in the registry (binding only).
+    pub contest_id: u64,
+    /// The submitting address as a 160-bit integer (binding only).
+    pub submitter: [u8; 20],
+    /// Model commitment `C`.
+    pub model_commitment: Fr,
+    /// Test-set commitment `T`.
+    pub testset_commitment: Fr,
+    /// Number of correctly classified rows.
+    pub correct: u64,
+}
+
+impl Statement {
+    /// `[chainid, contestId, submitter, C, T, correct]`.
+    pub fn instances(&self) -> Vec<Fr> {
+        let mut be = [0u8; 32];
+        be[12..].copy_from_slice(&self.submitter);
+        be.reverse();
+        let submitter = Fr::from_repr(be).into_option().unwrap_or(Fr::from(0)); // < 2^160 < p
+        vec![
+            Fr::from(self.chain_id),
+            Fr::from(self.contest_id),
+            submitter,
+            self.model_commitment,
+            self.testset_commitment,
+            Fr::from(self.correct),
+        ]
+    }
+}
+
+/// The private inputs.
+#[derive(Clone, Debug)]
+pub struct AccuracyWitness {
+    /// The quantised model, padded to the spec's envelope.
+    pub model: QuantizedModel,
+    /// The commitment salt.
+    pub salt: Fr,
+    /// The test set (exactly `N` rows).
+    pub testset: TestSet,
+}
+
+impl AccuracyWitness {
+    /// All-zero model and test set of the spec's shape: used for key generation, where only
+    /// the circuit's shape matters.
+    pub fn dummy(spec: &Spec) -> Result<Self> {
+        let dims = spec.envelope.dims();
+        let layers = dims
+            .windows(2)
+            .map(|d| QuantizedLayer::new(vec![vec![0i8; d[1]]; d[0]], vec![0i32; d[1]], 0))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let model = QuantizedModel::new(spec, layers)?;
+        let x = vec![spec.input.min; spec.test_rows * spec.input.features];
+        let testset = TestSet::new(spec, x, vec![0; spec.test_rows])?;
+        Ok(Self {
+            model,
+            salt: Fr::from(0),
+            testset,
+        })
+    }
+}
+
+/// What keygen fixes and the prover must reuse: the circuit shape.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Pinning {
+    /// halo2-base configuration (k, columns, lookup bits).
+    pub params: BaseCircuitParams,
+    /// Where halo2-base broke its virtual columns.
+    pub break_points: MultiPhaseThreadBreakPoints,
+}
+
+/// Builds the circuit for `spec`. With `pinning = None` the shape is computed (keygen, mock);
+/// the prover passes the keygen's pinning.
+pub fn build(
+    spec: &Spec,
+    stage: CircuitBuilderStage,
+    k: u32,
+    lookup_bits: usize,
+    witness: &AccuracyWitness,
+    statement: &Statement,
+    pinning: Option<&Pinning>,
+) -> Result<TwoPhaseCircuit> {
+    check_shapes(spec, witness)?;
+    let mut builder = BaseCircuitBuilder::from_stage(stage)
+        .use_k(k as usize)
+        .use_lookup_bits(lookup_bits);
+    builder.set_instance_columns(1);
+    let range = builder.range_chip();
+    let ctx = builder.main(0);
+    let gate = range.gate();
+    let poseidon = GatePoseidon::new();
+
+    // Binding-only instances: each is used in a gate, so the instance cell is tied to a
+    // constrained advice cell rather than floating.
+    let instances = statement.instances();
+    let bound: Vec<AssignedValue<Fr>> = instances[..3]
+        .iter()
+        .map(|v| {
+            let cell = ctx.load_witness(*v);
+            gate.add(ctx, cell, Constant(Fr::from(0)))
+        })
+        .collect();
+
+    // Model: load, range-check, pack, hash.
+    let dims = spec.envelope.dims();
+    let mut model_elems = Vec::new();
+    let mut weights = Vec::new();
+    let mut biases = Vec::new();
+    let w_range = StreamRange::new(QuantSpec::WEIGHT_MIN.into(), QuantSpec::WEIGHT_MAX.into())?;
+    let b_range = StreamRange::new(QuantSpec::BIAS_MIN.into(), QuantSpec::BIAS_MAX.into())?;
+    for layer in witness.model.layers() {
+        let w: Vec<Vec<AssignedValue<Fr>>> = layer
+            .weights()
+            .iter()
+            .map(|row| ctx.assign_witnesses(row.iter().map(|&v| fr_i64(v.into()))))
+            .collect();
+        // Weights are int8 and biases int32: without these checks a "weight" could be any field
+        // element and the integer semantics (and packing injectivity) would be lost.
+        let w_off = offset_and_check(ctx, &range, w.iter().flatten(), w_range);
+        model_elems.extend(pack(ctx, gate, &w_off, w_range));
+        let b = ctx.assign_witnesses(layer.biases().iter().map(|&v| fr_i64(v.into())));
+        let b_off = offset_and_check(ctx, &range, b.iter(), b_range);
+        model_elems.extend(pack(ctx, gate, &b_off, b_range));
+        weights.push(w);
+        biases.push(b);
+    }
+    let s_range = StreamRange::new(0, spec.quant.shift_max.into())?;
+    let shifts_native: Vec<u32> = witness
+        .model
+        .layers()
+        .iter()
+        .map(QuantizedLayer::shift)
+        .collect();
+    let shifts = ctx.assign_witnesses(shifts_native.iter().map(|&s| Fr::from(u64::from(s))));
+    let s_off = offset_and_check(ctx, &range, shifts.iter(), s_range);
+    model_elems.extend(pack(ctx, gate, &s_off, s_range));
+    model_elems.push(ctx.load_witness(witness.salt));
+    let c = poseidon.chain(ctx, fr_from_hex(MODEL_TAG)?, &model_elems);
+
+    // Test set: load, range-check, pack, hash.
+    let x_range = StreamRange::new(spec.input.min.into(), spec.input.max.into())?;
+    let y_range = StreamRange::new(0, (spec.classes as i128) - 1)?;
+    let features = spec.input.features;
+    let x: Vec<Vec<AssignedValue<Fr>>> = (0..spec.test_rows)
+        .map(|n| ctx.assign_witnesses(witness.testset.row(n).iter().map(|&v| fr_i64(v))))
+        .collect();
+    let x_off = offset_and_check(ctx, &range, x.iter().flatten(), x_range);
+    let y = ctx.assign_witnesses(witness.testset.labels().iter().map(|&v| Fr::from(v as u64)));
+    let y_off = offset_and_check(ctx, &range, y.iter(), y_range);
+    let mut t_elems = pack(ctx, gate, &x_off, x_range);
+    t_elems.extend(pack(ctx, gate, &y_off, y_range));
+    let t = poseidon.chain(ctx, fr_from_hex(TESTSET_TAG)?, &t_elems);
+    debug_assert_eq!(x.first().map_or(features, Vec::len), features);
+
+    // Layers: witness Z from the reference semantics, check it by Freivalds (phase 1), then
+    // requantise and saturate every entry here.
+    let traces = (0..spec.test_rows)
+        .map(|n| forward(&witness.model, witness.testset.row(n)))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let last = dims.len() - 2;
+    let mut input = x;
+    let mut products = Vec::with_capacity(dims.len() - 1);
+    for (l, (w, b)) in weights.into_iter().zip(biases).enumerate() {
+        let shift = LayerShift::derive(
+            ctx,
+            &range,
+            shifts[l],
+            shifts_native[l],
+            spec.quant.shift_max,
+        );
+        let (lo, hi) = if l == last {
+            (spec.quant.logit_min(), spec.quant.logit_max())
+        } else {
+            (0, spec.quant.activation_max)
+        };
+        let z_native: Vec<&Vec<i64>> = traces.iter().map(|t| &t.layers[l].z).collect();
+        let z: Vec<Vec<AssignedValue<Fr>>> = z_native
+            .iter()
+            .map(|row| ctx.assign_witnesses(row.iter().map(|&v| fr_i64(v))))
+            .collect();
+        let out = z
+            .iter()
+            .zip(&z_native)
+            .map(|(zr, zn)| {
+                zr.iter()
+                    .zip(zn.iter())
+                    .map(|(cell, &v)| requantize_saturate(ctx, &range, *cell, v, &shift, lo, hi))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>();
+        products.push(MatrixProduct { x: input, w, b, z });
+        input = out;
+    }
+
+    // Accuracy.
+    let mut correct = ctx.load_zero();
+    for (logits, label) in input.iter().zip(&y) {
+        let ok = row_correct(ctx, &range, logits, *label, spec.quant.logit_bits);
+        correct = gate.add(ctx, correct, ok);
+    }
+
+    let one = ctx.load_constant(Fr::from(1));
+    let zero = ctx.load_zero();
+    builder.assigned_instances[0] = bound.into_iter().chain([c, t, correct]).collect();
+    match pinning {
+        Some(pin) => {
+            builder.set_params(pin.params.clone());
+            builder.set_break_points(pin.break_points.clone());
+        }
+        None => {
+            builder.calculate_params(Some(MINIMUM_ROWS));
+        }
+    }
+    Ok(TwoPhaseCircuit {
+        builder,
+        products,
+        one,
+        zero,
+    })
+}
+
+/// The pinning of a built (keygen) circuit.
+pub fn pinning(circuit: &TwoPhaseCircuit) -> Pinning {
+    Pinning {
+        params: circuit.builder.config_params.clone(),
+        break_points: circuit.builder.break_points(),
+    }
+}
+
+fn check_shapes(spec: &Spec, witness: &AccuracyWitness) -> Result<()> {
+    if !witness.model.fits_envelope(spec) {
+        return Err(CircuitError::Shape(format!(
+            "the model has widths {:?}; the circuit needs it padded to the envelope {:?}",
+            witness.model.dims(),
+            spec.envelope.dims()
+        )));
+    }
+    if witness.testset.len() != spec.test_rows {
+        return Err(CircuitError::Shape(format!(
+            "the test set has {} rows; the spec fixes N = {}",
+            witness.testset.len(),
+            spec.test_rows
+        )));
+    }
+    Ok(())
+}
+
+/// `u = v − lo`, constrained to `[0, hi − lo]` (and so to the stream's width).
+fn offset_and_check<'a>(
+    ctx: &mut Context<Fr>,
+    range: &RangeChip<Fr>,
+    values: impl Iterator<Item = &'a AssignedValue<Fr>>,
+    r: StreamRange,
+) -> Vec<AssignedValue<Fr>> {
+    let gate = range.gate();
+    let span = (r.hi() - r.lo()) as u64; // widths are at most 64 bits (StreamRange::new)
+    values
+        .map(|v| {
+            let u = if r.lo() == 0 {
+                *v
+            } else {
+                gate.sub(ctx, *v, Constant(fr_i128(r.lo())))
+            };
+            if span.checked_add(1).is_some_and(u64::is_power_of_two) {
+                range.range_check(ctx, u, r.width() as usize);
+            } else {
+                range.check_less_than_safe(ctx, u, span + 1);
+            }
+            u
+        })
+        .collect()
+}
+
+/// Packs range-checked offset values exactly like `commit::pack_stream`.
+///
+/// # Assumptions
+/// Every value is constrained to `[0, 2^width)` (by `offset_and_check`), which makes the packing
+/// injective and keeps every element below `2^248`.
+fn pack(
+    ctx: &mut Context<Fr>,
+    gate: &impl GateInstructions<Fr>,
+    values: &[AssignedValue<Fr>],
+    r: StreamRange,
+) -> Vec<AssignedValue<Fr>> {
+    let width = r.width();
+    values
+        .chunks(r.per_element())
+        .map(|chunk| {
+            let powers = (0..chunk.len()).map(|i| Constant(pow2(width * i as u32)));
+            gate.inner_product(ctx, chunk.iter().copied(), powers)
+        })
+        .collect()
+}
+
+fn pow2(bits: u32) -> Fr {
+    Fr::from(2).pow_vartime([u64::from(bits)])
+}
+
+fn fr_i128(v: i128) -> Fr {
+    if v >= 0 {
+        Fr::from_u128(v as u128)
+    } else {
+        -Fr::from_u128(v.unsigned_abs())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

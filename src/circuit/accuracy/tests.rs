@@ -1,0 +1,290 @@
+//! The accuracy circuit on a tiny spec: honest witnesses pass MockProver, and each tampering
+//! the issue lists fails; `correct` matches `model::reference` on random models.
+
+use halo2_base::gates::circuit::CircuitBuilderStage;
+use halo2_base::halo2_proofs::dev::{MockProver, VerifyFailure};
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use halo2_base::halo2_proofs::halo2curves::ff::Field;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::{build, AccuracyWitness, Statement};
+use crate::model::{correct, model_commitment, QuantizedLayer, QuantizedModel};
+use crate::spec::{testset_commitment, Spec, TestSet};
+
+const K: u32 = 14;
+const LOOKUP_BITS: usize = 13;
+
+/// 4 features in [0, 3] → ≤5 (ReLU) → 3 classes, N = 6.
+pub(crate) const TINY_SPEC: &str = r#"
+schema_version = 1
+name = "tiny"
+task = "classification"
+classes = 3
+[input]
+features = 4
+min = 0
+max = 3
+scale = 0.25
+[[envelope.layers]]
+max_width = 5
+activation = "relu"
+[[envelope.layers]]
+max_width = 3
+activation = "none"
+[quantisation]
+weight_bits = 8
+bias_bits = 32
+shift_max = 6
+activation_max = 15
+logit_bits = 10
+[test_set]
+rows = 6
+threshold_bps = 5000
+[payout]
+split_bps = [10000]
+commit_bond_wei = "0"
+[phases]
+commit_secs = 60
+test_set_reveal_secs = 60
+prove_secs = 60
+model_reveal_secs = 60
+"#;
+
+pub(crate) fn tiny_spec() -> Spec {
+    Spec::from_toml_str(TINY_SPEC).expect("tiny spec is valid")
+}
+
+/// A random model in the envelope and a random test set, from a seed.
+pub(crate) fn random_witness(spec: &Spec, seed: u64) -> AccuracyWitness {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let dims = spec.envelope.dims();
+    let layers = dims
+        .windows(2)
+        .map(|d| {
+            let w = (0..d[0])
+                .map(|_| {
+                    (0..d[1])
+                        .map(|_| rng.gen_range(-128i16..=127) as i8)
+                        .collect()
+                })
+                .collect();
+            let b = (0..d[1]).map(|_| rng.gen_range(-300..=300)).collect();
+            QuantizedLayer::new(w, b, rng.gen_range(0..=spec.quant.shift_max)).expect("layer")
+        })
+        .collect();
+    let model = QuantizedModel::new(spec, layers).expect("model");
+    let x = (0..spec.test_rows * spec.input.features)
+        .map(|_| rng.gen_range(spec.input.min..=spec.input.max))
+        .collect();
+    let y = (0..spec.test_rows)
+        .map(|_| rng.gen_range(0..spec.classes))
+        .collect();
+    let testset = TestSet::new(spec, x, y).expect("test set");
+    AccuracyWitness {
+        model,
+        salt: Fr::random(&mut rng),
+        testset,
+    }
+}
+
+pub(crate) fn honest_statement(spec: &Spec, w: &AccuracyWitness) -> Statement {
+    Statement {
+        chain_id: 31337,
+        contest_id: 7,
+        submitter: [0xab; 20],
+        model_commitment: model_commitment(&w.model, spec, w.salt).expect("C"),
+        testset_commitment: testset_commitment(spec, &w.testset).expect("T"),
+        correct: correct(&w.model, &w.testset).expect("reference") as u64,
+    }
+}
+
+/// Builds the circuit from `w` and checks it against the instances of `st`.
+fn mock(spec: &Spec, w: &AccuracyWitness, st: &Statement) -> Result<(), Vec<VerifyFailure>> {
+    let circuit = build(spec, CircuitBuilderStage::Mock, K, LOOKUP_BITS, w, st, None)
+        .expect("circuit builds");
+    MockProver::run(K, &circuit, vec![st.instances()])
+        .expect("mock prover runs")
+        .verify()
+}
+
+fn fails(r: Result<(), Vec<VerifyFailure>>) -> bool {
+    r.is_err()
+}
+
+#[test]
+fn honest_witness_passes() {
+    let spec = tiny_spec();
+    let w = random_witness(&spec, 1);
+    let st = honest_statement(&spec, &w);
+    assert_eq!(mock(&spec, &w, &st), Ok(()));
+}
+
+/// Each tampering of the private witness against the honest public statement must fail.
+#[test]
+fn tampered_witness_fails() {
+    let spec = tiny_spec();
+    let honest = random_witness(&spec, 2);
+    let st = honest_statement(&spec, &honest);
+    let with_layer = |f: &dyn Fn(&mut Vec<Vec<i8>>, &mut Vec<i32>)| {
+        let mut w = honest.clone();
+        let layers = w
+            .model
+            .layers()
+            .iter()
+            .enumerate()
+            .map(|(l, layer)| {
+                let (mut weights, mut biases) = (layer.weights().to_vec(), layer.biases().to_vec());
+                if l == 0 {
+                    f(&mut weights, &mut biases);
+                }
+                QuantizedLayer::new(weights, biases, layer.shift()).expect("layer")
+            })
+            .collect();
+        w.model = QuantizedModel::new(&spec, layers).expect("model");
+        w
+    };
+    // A changed weight or bias: the model no longer hashes to C.
+    let w = with_layer(&|weights, _| weights[1][2] = weights[1][2].wrapping_add(1));
+    assert!(fails(mock(&spec, &w, &st)), "changed weight accepted");
+    let w = with_layer(&|_, biases| biases[0] += 1);
+    assert!(fails(mock(&spec, &w, &st)), "changed bias accepted");
+    // A different salt.
+    let mut w = honest.clone();
+    w.salt += Fr::ONE;
+    assert!(fails(mock(&spec, &w, &st)), "different salt accepted");
+    // A changed input pixel or label: the test set no longer hashes to T.
+    let mut x = honest.testset.x().to_vec();
+    x[5] = (x[5] + 1) % (spec.input.max + 1);
+    let mut w = honest.clone();
+    w.testset = TestSet::new(&spec, x, honest.testset.labels().to_vec()).expect("test set");
+    assert!(fails(mock(&spec, &w, &st)), "changed input accepted");
+    let mut y = honest.testset.labels().to_vec();
+    y[3] = (y[3] + 1) % spec.classes;
+    let mut w = honest.clone();
+    w.testset = TestSet::new(&spec, honest.testset.x().to_vec(), y).expect("test set");
+    assert!(fails(mock(&spec, &w, &st)), "changed label accepted");
+}
+
+/// Each wrong public instance must fail against the honest witness.
+#[test]
+fn wrong_statement_fails() {
+    let spec = tiny_spec();
+    let w = random_witness(&spec, 3);
+    let st = honest_statement(&spec, &w);
+    let cases: [(&str, Statement); 5] = [
+        (
+            "correct + 1",
+            Statement {
+                correct: st.correct + 1,
+                ..st
+            },
+        ),
+        (
+            "correct − 1",
+            Statement {
+                correct: st.correct.wrapping_sub(1),
+                ..st
+            },
+        ),
+        (
+            "wrong C",
+            Statement {
+                model_commitment: st.model_commitment + Fr::ONE,
+                ..st
+            },
+        ),
+        (
+            "wrong T",
+            Statement {
+                testset_commitment: st.testset_commitment + Fr::ONE,
+                ..st
+            },
+        ),
+        (
+            "other contest",
+            Statement {
+                contest_id: st.contest_id + 1,
+                ..st
+            },
+        ),
+    ];
+    for (name, bad) in cases {
+        // The circuit is built from the honest witness; only the instances differ.
+        let circuit = build(
+            &spec,
+            CircuitBuilderStage::Mock,
+            K,
+            LOOKUP_BITS,
+            &w,
+            &st,
+            None,
+        )
+        .expect("circuit builds");
+        let r = MockProver::run(K, &circuit, vec![bad.instances()])
+            .expect("mock prover runs")
+            .verify();
+        assert!(fails(r), "{name} accepted");
+    }
+}
+
+/// The circuit's `correct` is `model::reference`'s, on random models and data (the statement
+/// only verifies with exactly the reference count).
+#[test]
+fn correct_matches_reference_on_random_models() {
+    let spec = tiny_spec();
+    for seed in 10..14 {
+        let w = random_witness(&spec, seed);
+        let st = honest_statement(&spec, &w);
+        assert_eq!(
+            mock(&spec, &w, &st),
+            Ok(()),
+            "seed {seed}: reference count {} rejected",
+            st.correct
+        );
+    }
+}
+
+#[test]
+fn keygen_shape_does_not_depend_on_the_model() {
+    let spec = tiny_spec();
+    let dummy = AccuracyWitness::dummy(&spec).expect("dummy");
+    let st = honest_statement(&spec, &dummy);
+    let a = build(
+        &spec,
+        CircuitBuilderStage::Keygen,
+        K,
+        LOOKUP_BITS,
+        &dummy,
+        &st,
+        None,
+    )
+    .expect("build");
+    let w = random_witness(&spec, 4);
+    let st = honest_statement(&spec, &w);
+    let b = build(
+        &spec,
+        CircuitBuilderStage::Keygen,
+        K,
+        LOOKUP_BITS,
+        &w,
+        &st,
+        None,
+    )
+    .expect("build");
+    assert_eq!(
+        format!("{:?}", a.builder.config_params),
+        format!("{:?}", b.builder.config_params)
+    );
+    let (sa, sb) = (a.builder.statistics(), b.builder.statistics());
+    assert_eq!(
+        sa.gate.total_advice_per_phase,
+        sb.gate.total_advice_per_phase
+    );
+    assert_eq!(sa.gate.total_fixed, sb.gate.total_fixed);
+    assert_eq!(
+        sa.total_lookup_advice_per_phase,
+        sb.total_lookup_advice_per_phase
+    );
+    assert_eq!(a.freivalds_rows(), b.freivalds_rows());
+}

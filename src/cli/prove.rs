@@ -1,0 +1,122 @@
+//! `contest-cli prove`: proves that a model reaches `correct` on a test set.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use serde_json::json;
+
+use super::inputs::{parse_address, parse_fr, quantised_model};
+use super::{Failure, Outcome};
+use crate::circuit::accuracy::{AccuracyWitness, Statement};
+use crate::model::{correct, model_commitment};
+use crate::prover::keys::ContestKeys;
+use crate::prover::proof::prove;
+use crate::prover::proof_dir::ProofDir;
+use crate::prover::srs::{read_params, SrsKind, UNSAFE_WARNING};
+use crate::spec::{testset_commitment, Spec, TestSet};
+
+/// Arguments of `contest-cli prove`.
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    /// Contest spec (`contest.toml` or its folder).
+    #[arg(long)]
+    spec: PathBuf,
+    /// The competitor's ONNX model.
+    #[arg(long)]
+    model: PathBuf,
+    /// Calibration rows (`.zkts`) used when the model was committed, if any.
+    #[arg(long)]
+    calibration: Option<PathBuf>,
+    /// The commitment salt (`0x…`, a BN254 field element).
+    #[arg(long)]
+    salt: String,
+    /// The revealed test set (`.zkts`, exactly N rows).
+    #[arg(long)]
+    testset: PathBuf,
+    /// Address that will submit the proof (`0x…`, 20 bytes).
+    #[arg(long)]
+    submitter: String,
+    /// The contest's id in the registry.
+    #[arg(long)]
+    contest_id: u64,
+    /// The chain id (31337 for a local anvil).
+    #[arg(long)]
+    chain_id: u64,
+    /// Key directory written by `contest-cli setup`.
+    #[arg(long)]
+    keys: PathBuf,
+    /// Directory to write `proof.bin`, `instances.json` and `calldata.hex` into.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+impl ProveArgs {
+    /// Quantises the model, computes the statement natively, proves it and writes the proof.
+    pub fn run(self, json: bool) -> Result<Outcome, Failure> {
+        let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
+        let salt = parse_fr(&self.salt)?;
+        let submitter = parse_address(&self.submitter)?;
+        let testset = TestSet::from_path(&self.testset, &spec).map_err(Failure::input)?;
+        let model = quantised_model(&spec, &self.model, self.calibration.as_deref())?;
+        let keys = ContestKeys::read(&self.keys).map_err(Failure::input)?;
+        if keys.manifest.spec_name != spec.name {
+            return Err(Failure::input(anyhow::anyhow!(
+                "the keys in {} were made for spec {:?}, not {:?}",
+                self.keys.display(),
+                keys.manifest.spec_name,
+                spec.name
+            )));
+        }
+        if keys.manifest.srs_kind == SrsKind::UnsafeDev {
+            eprintln!("{UNSAFE_WARNING}");
+        }
+        let params = read_params(&keys.manifest.srs_path, keys.manifest.figures.k)
+            .map_err(Failure::input)?;
+
+        let statement = Statement {
+            chain_id: self.chain_id,
+            contest_id: self.contest_id,
+            submitter,
+            model_commitment: model_commitment(&model, &spec, salt).map_err(Failure::input)?,
+            testset_commitment: testset_commitment(&spec, &testset).map_err(Failure::input)?,
+            correct: correct(&model, &testset).map_err(Failure::input)? as u64,
+        };
+        eprintln!(
+            "statement: correct = {}/{} (min_correct {}), k = {}",
+            statement.correct, spec.test_rows, spec.min_correct, keys.manifest.figures.k
+        );
+        let witness = AccuracyWitness {
+            model,
+            salt,
+            testset,
+        };
+        let spinner =
+            indicatif::ProgressBar::new_spinner().with_message("building the witness and proving");
+        spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+        let started = Instant::now();
+        let proof = prove(&spec, &keys, &params, &witness, &statement).map_err(Failure::env);
+        spinner.finish_and_clear();
+        let proof = proof?;
+        let secs = started.elapsed().as_secs_f64();
+        ProofDir { statement, proof }
+            .write(&self.out)
+            .map_err(Failure::env)?;
+        if json {
+            println!(
+                "{}",
+                json!({ "out": self.out, "correct": statement.correct, "rows": spec.test_rows,
+                        "min_correct": spec.min_correct, "proof_bytes": std::fs::metadata(self.out.join("proof.bin")).map(|m| m.len()).unwrap_or(0),
+                        "prove_seconds": secs })
+            );
+        } else {
+            println!(
+                "proof written to {} in {secs:.1} s: correct = {}/{}",
+                self.out.display(),
+                statement.correct,
+                spec.test_rows
+            );
+        }
+        Ok(Outcome::Success)
+    }
+}

@@ -1,0 +1,103 @@
+//! `contest-cli setup`: circuit sizing, SRS and keys for a contest spec.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use super::{Failure, Outcome};
+use crate::prover::keys::{plan, setup};
+use crate::prover::srs::{
+    dev_srs_file_name, generate_dev_srs, read_params, SrsKind, UNSAFE_WARNING,
+};
+use crate::spec::Spec;
+
+/// Arguments of `contest-cli setup`.
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Contest spec (`contest.toml` or its folder).
+    #[arg(long)]
+    spec: PathBuf,
+    /// Key directory to write (`circuit.json`, `vk.bin`, `pk.bin`, and a development SRS when
+    /// `--srs` is not given).
+    #[arg(long)]
+    out: PathBuf,
+    /// Ceremony-derived params in halo2's `ParamsKZG` format. Without it a development SRS is
+    /// generated locally (or reused from `--out`), which is UNSAFE for real contests.
+    #[arg(long)]
+    srs: Option<PathBuf>,
+}
+
+impl SetupArgs {
+    /// Plans the circuit, gets an SRS, generates and writes the keys.
+    pub fn run(self, json: bool) -> Result<Outcome, Failure> {
+        let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
+        let started = Instant::now();
+        eprintln!(
+            "sizing the circuit for spec {:?} (N = {}, envelope {:?})…",
+            spec.name,
+            spec.test_rows,
+            spec.envelope.dims()
+        );
+        let figures = plan(&spec).map_err(Failure::input)?;
+        eprintln!(
+            "k = {}, {} halo2-base advice columns, {} Freivalds rows",
+            figures.k, figures.base_advice_columns, figures.freivalds_rows
+        );
+        std::fs::create_dir_all(&self.out)
+            .with_context(|| format!("creating {}", self.out.display()))
+            .map_err(Failure::env)?;
+        let (params, srs_path, kind) = match &self.srs {
+            Some(path) => (
+                read_params(path, figures.k).map_err(Failure::input)?,
+                path.clone(),
+                SrsKind::Ceremony,
+            ),
+            None => {
+                eprintln!("{UNSAFE_WARNING}");
+                let path = self.out.join(dev_srs_file_name(figures.k));
+                if path.exists() {
+                    eprintln!("reusing {}", path.display());
+                    (
+                        read_params(&path, figures.k).map_err(Failure::env)?,
+                        path,
+                        SrsKind::UnsafeDev,
+                    )
+                } else {
+                    eprintln!("generating a development SRS at k = {} …", figures.k);
+                    let (params, path) =
+                        generate_dev_srs(figures.k, &self.out).map_err(Failure::env)?;
+                    (params, path, SrsKind::UnsafeDev)
+                }
+            }
+        };
+        eprintln!("generating keys…");
+        let keys =
+            setup(&spec, figures.clone(), &params, srs_path.clone(), kind).map_err(Failure::env)?;
+        keys.write(&self.out).map_err(Failure::env)?;
+        let secs = started.elapsed().as_secs_f64();
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "keys": self.out, "srs": srs_path, "srs_kind": kind, "figures": figures, "seconds": secs })
+            );
+        } else {
+            println!("keys written to {} in {secs:.1} s", self.out.display());
+            println!(
+                "srs: {} ({})",
+                srs_path.display(),
+                if kind == SrsKind::UnsafeDev {
+                    "UNSAFE development SRS"
+                } else {
+                    "ceremony"
+                }
+            );
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&figures).unwrap_or_default()
+            );
+        }
+        Ok(Outcome::Success)
+    }
+}

@@ -1,0 +1,237 @@
+//! Circuit sizing and keys. Keys depend on the spec alone (the circuit is built from
+//! `AccuracyWitness::dummy`), so one verifying key serves every competitor of a contest.
+//!
+//! A key directory holds:
+//! - `circuit.json`: the pinning (halo2-base params and break points), k, lookup bits, the SRS
+//!   kind and circuit figures;
+//! - `vk.bin`, `pk.bin`: halo2 keys (`SerdeFormat::RawBytes`);
+//! - the SRS itself is referenced by path (`srs_path` in `circuit.json`).
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use halo2_base::gates::circuit::CircuitBuilderStage;
+use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
+use halo2_base::halo2_proofs::plonk::{keygen_pk, keygen_vk, ProvingKey, VerifyingKey};
+use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
+use halo2_base::halo2_proofs::SerdeFormat;
+use serde::{Deserialize, Serialize};
+
+use super::srs::SrsKind;
+use super::{io_err, ProverError, Result};
+use crate::circuit::accuracy::{build, pinning, AccuracyWitness, Pinning, Statement, MINIMUM_ROWS};
+use crate::circuit::two_phase::TwoPhaseCircuit;
+use crate::commit::fr_from_hex;
+use crate::spec::Spec;
+
+/// Smallest and largest circuit sizes `plan` considers.
+pub const K_RANGE: std::ops::RangeInclusive<u32> = 10..=22;
+/// Most halo2-base advice columns `plan` accepts before trying a larger k: every column adds
+/// commitments and openings to the proof and to the on-chain verifier.
+pub const MAX_BASE_ADVICE: usize = 6;
+
+/// Figures of a circuit (for `circuit.json` and the benchmarks).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CircuitFigures {
+    /// log2 of the number of rows.
+    pub k: u32,
+    /// Bits of the range lookup table.
+    pub lookup_bits: usize,
+    /// halo2-base advice columns (phase 0).
+    pub base_advice_columns: usize,
+    /// Lookup advice columns.
+    pub lookup_advice_columns: usize,
+    /// Fixed columns for constants.
+    pub fixed_columns: usize,
+    /// Advice columns of the Freivalds chip (1 in phase 0, 3 in phase 1).
+    pub freivalds_columns: usize,
+    /// Total halo2-base advice cells.
+    pub base_advice_cells: usize,
+    /// Cells sent to the range lookup.
+    pub lookup_cells: usize,
+    /// Rows used by the Freivalds chip.
+    pub freivalds_rows: usize,
+}
+
+/// What a key directory's `circuit.json` holds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct KeyManifest {
+    /// Spec name the keys were made for.
+    pub spec_name: String,
+    /// Figures.
+    pub figures: CircuitFigures,
+    /// The circuit shape the prover must reproduce.
+    pub pinning: Pinning,
+    /// The SRS file used.
+    pub srs_path: PathBuf,
+    /// Where the SRS came from.
+    pub srs_kind: SrsKind,
+}
+
+/// A keygen circuit for `spec` at size `k`.
+fn keygen_circuit(spec: &Spec, k: u32) -> Result<TwoPhaseCircuit> {
+    let dummy = AccuracyWitness::dummy(spec)?;
+    let zero = fr_from_hex("0x0").map_err(crate::circuit::CircuitError::from)?;
+    let statement = Statement {
+        chain_id: 0,
+        contest_id: 0,
+        submitter: [0; 20],
+        model_commitment: zero,
+        testset_commitment: zero,
+        correct: 0,
+    };
+    Ok(build(
+        spec,
+        CircuitBuilderStage::Keygen,
+        k,
+        k as usize - 1,
+        &dummy,
+        &statement,
+        None,
+    )?)
+}
+
+fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
+    let p = &c.builder.config_params;
+    let stats = c.builder.statistics();
+    CircuitFigures {
+        k,
+        lookup_bits: p.lookup_bits.unwrap_or(0),
+        base_advice_columns: p.num_advice_per_phase.iter().sum(),
+        lookup_advice_columns: p.num_lookup_advice_per_phase.iter().sum(),
+        fixed_columns: p.num_fixed,
+        freivalds_columns: 4,
+        base_advice_cells: stats.gate.total_advice_per_phase.iter().sum(),
+        lookup_cells: stats.total_lookup_advice_per_phase.iter().sum(),
+        freivalds_rows: c.freivalds_rows(),
+    }
+}
+
+/// Chooses the smallest k whose circuit fits: the Freivalds rows and the lookup table fit in
+/// the usable rows and halo2-base needs at most `MAX_BASE_ADVICE` advice columns.
+pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
+    let mut rows = 0;
+    for k in K_RANGE {
+        let usable = (1usize << k) - MINIMUM_ROWS;
+        let c = keygen_circuit(spec, k)?;
+        rows = c.freivalds_rows();
+        let f = figures(&c, k);
+        if rows <= usable && f.base_advice_columns <= MAX_BASE_ADVICE {
+            return Ok(f);
+        }
+    }
+    Err(ProverError::TooLarge {
+        max_k: *K_RANGE.end(),
+        rows,
+    })
+}
+
+/// Keys for a spec: circuit, verifying and proving key.
+pub struct ContestKeys {
+    /// Circuit shape.
+    pub manifest: KeyManifest,
+    /// Verifying key.
+    pub vk: VerifyingKey<G1Affine>,
+    /// Proving key.
+    pub pk: ProvingKey<G1Affine>,
+}
+
+/// Generates the keys for `spec` at the planned size with `params` (of exactly that k).
+pub fn setup(
+    spec: &Spec,
+    figures: CircuitFigures,
+    params: &ParamsKZG<Bn256>,
+    srs_path: PathBuf,
+    srs_kind: SrsKind,
+) -> Result<ContestKeys> {
+    let circuit = keygen_circuit(spec, figures.k)?;
+    let vk =
+        keygen_vk(params, &circuit).map_err(|e| ProverError::Halo2(format!("keygen_vk: {e}")))?;
+    let pk = keygen_pk(params, vk.clone(), &circuit)
+        .map_err(|e| ProverError::Halo2(format!("keygen_pk: {e}")))?;
+    let manifest = KeyManifest {
+        spec_name: spec.name.clone(),
+        figures,
+        pinning: pinning(&circuit),
+        srs_path,
+        srs_kind,
+    };
+    Ok(ContestKeys { manifest, vk, pk })
+}
+
+impl ContestKeys {
+    /// Writes `circuit.json`, `vk.bin`, `pk.bin` into `dir` (created if missing).
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(io_err("creating", dir))?;
+        let json = serde_json::to_vec_pretty(&self.manifest).map_err(|e| ProverError::Format {
+            path: dir.join("circuit.json").display().to_string(),
+            reason: e.to_string(),
+        })?;
+        write_atomic(&dir.join("circuit.json"), |w| w.write_all(&json))?;
+        write_atomic(&dir.join("vk.bin"), |w| {
+            self.vk.write(w, SerdeFormat::RawBytes)
+        })?;
+        write_atomic(&dir.join("pk.bin"), |w| {
+            self.pk.write(w, SerdeFormat::RawBytes)
+        })?;
+        Ok(())
+    }
+
+    /// Reads the manifest and the verifying key (no proving key: verification needs none).
+    pub fn read_verifier(dir: &Path) -> Result<(KeyManifest, VerifyingKey<G1Affine>)> {
+        let manifest = read_manifest(dir)?;
+        let path = dir.join("vk.bin");
+        let file = File::open(&path).map_err(io_err("opening", &path))?;
+        let vk = VerifyingKey::read::<_, TwoPhaseCircuit>(
+            &mut BufReader::new(file),
+            SerdeFormat::RawBytes,
+            manifest.pinning.params.clone(),
+        )
+        .map_err(|e| ProverError::Format {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok((manifest, vk))
+    }
+
+    /// Reads everything a prover needs.
+    pub fn read(dir: &Path) -> Result<Self> {
+        let (manifest, vk) = Self::read_verifier(dir)?;
+        let path = dir.join("pk.bin");
+        let file = File::open(&path).map_err(io_err("opening", &path))?;
+        let pk = ProvingKey::read::<_, TwoPhaseCircuit>(
+            &mut BufReader::new(file),
+            SerdeFormat::RawBytes,
+            manifest.pinning.params.clone(),
+        )
+        .map_err(|e| ProverError::Format {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(Self { manifest, vk, pk })
+    }
+}
+
+fn read_manifest(dir: &Path) -> Result<KeyManifest> {
+    let path = dir.join("circuit.json");
+    let text = std::fs::read(&path).map_err(io_err("reading", &path))?;
+    serde_json::from_slice(&text).map_err(|e| ProverError::Format {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// Writes through a temp file, fsyncs and renames, so a crash never leaves a half file.
+pub(crate) fn write_atomic(
+    path: &Path,
+    f: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    let file = File::create(&tmp).map_err(io_err("creating", &tmp))?;
+    let mut w = BufWriter::new(file);
+    f(&mut w).map_err(io_err("writing", &tmp))?;
+    w.flush().map_err(io_err("writing", &tmp))?;
+    w.get_ref().sync_all().map_err(io_err("syncing", &tmp))?;
+    std::fs::rename(&tmp, path).map_err(io_err("renaming into", path))
+}

@@ -1,0 +1,75 @@
+//! Setup, proving and native verification of the accuracy circuit (KZG on BN254, SHPLONK,
+//! keccak transcript in snark-verifier's EVM form so the same proof verifies on chain).
+//!
+//! - `srs`: the structured reference string: a locally generated development SRS (**UNSAFE**:
+//!   whoever generated it may know tau and can forge proofs) or a ceremony file in halo2's
+//!   `ParamsKZG` format;
+//! - `keys`: circuit sizing (`plan`), keys from the spec alone, and the key directory;
+//! - `proof`: proving and verifying, and the proof directory.
+
+pub mod keys;
+pub mod proof;
+pub mod proof_dir;
+pub mod srs;
+
+/// Errors of the prover module.
+#[derive(Debug, thiserror::Error)]
+pub enum ProverError {
+    /// Reading or writing a file failed.
+    #[error("{what} {path}: {source}")]
+    Io {
+        /// What was being done ("reading", "writing").
+        what: &'static str,
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file exists but its content is not what was expected.
+    #[error("{path}: {reason}")]
+    Format {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The circuit could not be built.
+    #[error(transparent)]
+    Circuit(#[from] crate::circuit::CircuitError),
+    /// halo2 failed (keygen or proving).
+    #[error("halo2: {0}")]
+    Halo2(String),
+    /// The spec is too large for any supported circuit size.
+    #[error("the circuit for this spec needs more than 2^{max_k} rows (Freivalds rows: {rows}); reduce N or the envelope")]
+    TooLarge {
+        /// Largest k tried.
+        max_k: u32,
+        /// Rows the Freivalds chip alone needs.
+        rows: usize,
+    },
+    /// The SRS has too few points.
+    #[error("the SRS {path} has 2^{have} points; this circuit needs 2^{need}")]
+    SrsTooSmall {
+        /// The file.
+        path: String,
+        /// Its k.
+        have: u32,
+        /// The circuit's k.
+        need: u32,
+    },
+}
+
+/// `Result` with [`ProverError`].
+pub type Result<T> = std::result::Result<T, ProverError>;
+
+pub(crate) fn io_err<'a>(
+    what: &'static str,
+    path: &'a std::path::Path,
+) -> impl FnOnce(std::io::Error) -> ProverError + 'a {
+    move |source| ProverError::Io {
+        what,
+        path: path.display().to_string(),
+        source,
+    }
+}

@@ -1,0 +1,92 @@
+//! A real plan → setup → prove → verify round trip on the tiny spec, with a locally
+//! generated (UNSAFE, seeded) SRS; tampering with the proof or the instances must fail.
+
+use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, Fr};
+use halo2_base::halo2_proofs::halo2curves::ff::Field;
+use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use super::{prove, verify};
+use crate::circuit::accuracy::tests::{honest_statement, random_witness, tiny_spec};
+use crate::circuit::accuracy::Statement;
+use crate::prover::keys::{plan, setup, ContestKeys};
+use crate::prover::srs::SrsKind;
+
+#[test]
+fn round_trip_and_tampering() {
+    let spec = tiny_spec();
+    let figures = plan(&spec).expect("plan");
+    assert!(figures.k <= 15, "tiny spec needs k = {}", figures.k);
+    // UNSAFE: a seeded tau, for this test only.
+    let params = ParamsKZG::<Bn256>::setup(figures.k, StdRng::seed_from_u64(42));
+    let keys = setup(
+        &spec,
+        figures.clone(),
+        &params,
+        "test-only.UNSAFE.srs".into(),
+        SrsKind::UnsafeDev,
+    )
+    .expect("setup");
+
+    // Keys survive the key directory.
+    let dir = tempfile::tempdir().expect("temp dir");
+    keys.write(dir.path()).expect("write keys");
+    let keys = ContestKeys::read(dir.path()).expect("read keys");
+    assert_eq!(keys.manifest.figures, figures);
+
+    let witness = random_witness(&spec, 99);
+    let st = honest_statement(&spec, &witness);
+    let proof = prove(&spec, &keys, &params, &witness, &st).expect("prove");
+    let inst = st.instances();
+    assert!(
+        verify(&params, &keys.vk, &inst, &proof),
+        "honest proof rejected"
+    );
+
+    let mut flipped = proof.clone();
+    flipped[proof.len() / 3] ^= 0x01;
+    assert!(
+        !verify(&params, &keys.vk, &inst, &flipped),
+        "flipped proof byte accepted"
+    );
+    for (name, bad) in [
+        (
+            "correct + 1",
+            Statement {
+                correct: st.correct + 1,
+                ..st
+            },
+        ),
+        (
+            "other submitter",
+            Statement {
+                submitter: [0xcd; 20],
+                ..st
+            },
+        ),
+        ("other chain", Statement { chain_id: 1, ..st }),
+        (
+            "wrong T",
+            Statement {
+                testset_commitment: st.testset_commitment + Fr::ONE,
+                ..st
+            },
+        ),
+    ] {
+        assert!(
+            !verify(&params, &keys.vk, &bad.instances(), &proof),
+            "{name}: proof verified with changed instances"
+        );
+    }
+    // A prover claiming a count its witness does not give produces an invalid proof.
+    let lie = Statement {
+        correct: st.correct + 1,
+        ..st
+    };
+    let bad_proof = prove(&spec, &keys, &params, &witness, &lie).expect("prover runs");
+    assert!(
+        !verify(&params, &keys.vk, &lie.instances(), &bad_proof),
+        "false claim verified"
+    );
+}
