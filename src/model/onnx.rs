@@ -105,7 +105,12 @@ fn float_tensor(name: &str, t: &TensorProto) -> Result<(Vec<usize>, Vec<f64>)> {
             })
         })
         .collect::<Result<_>>()?;
-    let count: usize = dims.iter().product();
+    let count = dims
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| {
+            ModelError::Malformed(format!("tensor `{name}` has an impossible shape {dims:?}"))
+        })?;
     let values: Vec<f64> = match t.data_type {
         // FLOAT
         1 if !t.raw_data.is_empty() => t.raw_data.chunks_exact(4).map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect(),
@@ -264,8 +269,12 @@ impl OnnxFile {
             .initializer
             .iter()
             .filter(|t| t.data_type == 1 || t.data_type == 11)
-            .map(|t| t.dims.iter().map(|&d| d.max(0) as usize).product::<usize>())
-            .sum())
+            .map(|t| {
+                t.dims
+                    .iter()
+                    .fold(1usize, |acc, &d| acc.saturating_mul(d.max(0) as usize))
+            })
+            .fold(0usize, usize::saturating_add))
     }
 
     /// Extracts the dense network (see the module documentation).
@@ -529,5 +538,58 @@ pub fn input_features(shape: &[Dim]) -> Result<usize> {
             }
             fixed(rest)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impossible_tensor_shape_is_an_error_not_a_panic() {
+        let t = TensorProto {
+            dims: vec![1 << 40, 1 << 40],
+            data_type: 1,
+            ..Default::default()
+        };
+        assert!(
+            matches!(float_tensor("W", &t), Err(ModelError::Malformed(m)) if m.contains("impossible shape"))
+        );
+    }
+
+    #[test]
+    fn short_tensor_data_is_an_error() {
+        let t = TensorProto {
+            dims: vec![2, 2],
+            data_type: 1,
+            float_data: vec![1.0; 3],
+            ..Default::default()
+        };
+        assert!(
+            matches!(float_tensor("W", &t), Err(ModelError::Malformed(m)) if m.contains("declares 4 values"))
+        );
+        let t = TensorProto {
+            dims: vec![2],
+            data_type: 7,
+            int64_data: vec![1, 2],
+            ..Default::default()
+        };
+        assert!(
+            matches!(float_tensor("shape", &t), Err(ModelError::Malformed(m)) if m.contains("data type 7"))
+        );
+    }
+
+    #[test]
+    fn input_shapes() {
+        let f = |d: &[Dim]| input_features(d).ok();
+        assert_eq!(f(&[Dim::Fixed(64)]), Some(64));
+        assert_eq!(f(&[Dim::Symbolic("N".into()), Dim::Fixed(64)]), Some(64));
+        assert_eq!(
+            f(&[Dim::Fixed(1), Dim::Fixed(1), Dim::Fixed(8), Dim::Fixed(8)]),
+            Some(64)
+        );
+        assert_eq!(f(&[Dim::Fixed(4), Dim::Fixed(64)]), None);
+        assert_eq!(f(&[Dim::Fixed(1), Dim::Symbolic("F".into())]), None);
+        assert_eq!(f(&[]), None);
     }
 }

@@ -40,16 +40,23 @@ impl FloatRunner {
                 .collect(),
             [] => vec![1, features],
         };
-        let model = tract_onnx::onnx()
-            .model_for_proto_model(file.proto())
-            .map_err(tract_err("loading"))?;
-        let plan = model
-            .with_input_fact(0, f32::fact(shape.clone()).into())
-            .map_err(tract_err("setting the input shape"))?
-            .into_optimized()
-            .map_err(tract_err("typing and optimising"))?
-            .into_runnable()
-            .map_err(tract_err("planning"))?;
+        // tract has `unimplemented!` paths for exotic tensors: a panic there is an input
+        // error about this file, not a crash of the tool.
+        let build = || -> Result<Arc<TypedRunnableModel>> {
+            tract_onnx::onnx()
+                .model_for_proto_model(file.proto())
+                .map_err(tract_err("loading"))?
+                .with_input_fact(0, f32::fact(shape.clone()).into())
+                .map_err(tract_err("setting the input shape"))?
+                .into_optimized()
+                .map_err(tract_err("typing and optimising"))?
+                .into_runnable()
+                .map_err(tract_err("planning"))
+        };
+        let plan =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)).map_err(|_| {
+                ModelError::Tract(format!("tract panicked while loading {}", file.path()))
+            })??;
         Ok(Self {
             plan,
             shape,
