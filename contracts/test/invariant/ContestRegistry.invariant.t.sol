@@ -11,7 +11,10 @@ struct FuzzSelector {
     bytes4[] selectors;
 }
 
-/// @notice Money invariants over random contest lifecycles (see `RegistryHandler`).
+/// @notice Money invariants over random contest lifecycles (see `RegistryHandler`). The handler
+///         only makes calls the rules allow, so any revert is a failure too (e.g. a `withdraw`
+///         that reverts although `owed()` reported a balance).
+/// forge-config: default.invariant.fail-on-revert = true
 contract ContestRegistryInvariantTest is RegistryFixture {
     RegistryHandler internal handler;
 

@@ -149,7 +149,7 @@ contract RegistryHandler is TestBase {
         for (uint256 k = 0; k < count; ++k) {
             if (!ok || registry.phase(id) != Phase.ModelReveal) return;
             (address c, bool found) = _pick(id, EntryStatus.Called, who % 4 + k);
-            if (!found) return;
+            if (!found || block.timestamp > registry.entry(id, c).revealDeadline) return;
             uint256[] memory model = _model(c);
             vm.startPrank(c);
             if (chunked) {
