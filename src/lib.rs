@@ -8,6 +8,6 @@
 pub mod circuit;
 pub mod cli;
 pub mod commit;
-pub mod prover;
 pub mod model;
+pub mod prover;
 pub mod spec;
