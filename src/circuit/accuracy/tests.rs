@@ -126,7 +126,8 @@ fn tampered_witness_fails() {
     let spec = tiny_spec();
     let honest = random_witness(&spec, 2);
     let st = honest_statement(&spec, &honest);
-    let with_layer = |f: &dyn Fn(&mut Vec<Vec<i8>>, &mut Vec<i32>)| {
+    type Edit<'a> = &'a dyn Fn(&mut Vec<Vec<i8>>, &mut Vec<i32>);
+    let with_layer = |f: Edit| {
         let mut w = honest.clone();
         let layers = w
             .model
