@@ -12,7 +12,7 @@ import {PoseidonChain} from "../src/PoseidonChain.sol";
 contract ContestRegistrySetupTest is RegistryFixture {
     // ------------------------------------------------------------------ constructor
 
-    function test_constructor_RecordsPoseidon() public {
+    function test_constructor_RecordsPoseidon() public view {
         assertEq(registry.poseidon(), poseidon, "poseidon");
         assertEq(registry.contestCount(), 0, "no contests");
     }
