@@ -129,6 +129,7 @@ pub fn build(
     let ctx = builder.main(0);
     let gate = range.gate();
     let poseidon = GatePoseidon::new();
+    let mut sections = Sections::default();
 
     // Binding-only instances: each is used in a gate, so the instance cell is tied to a
     // constrained advice cell rather than floating.
@@ -175,7 +176,9 @@ pub fn build(
     let s_off = offset_and_check(ctx, &range, shifts.iter(), s_range);
     model_elems.extend(pack(ctx, gate, &s_off, s_range));
     model_elems.push(ctx.load_witness(witness.salt));
+    sections.mark("model: load, range checks, packing", ctx);
     let c = poseidon.chain(ctx, fr_from_hex(MODEL_TAG)?, &model_elems);
+    sections.mark("model: Poseidon chain (C)", ctx);
 
     // Test set: load, range-check, pack, hash.
     let x_range = StreamRange::new(spec.input.min.into(), spec.input.max.into())?;
@@ -189,7 +192,9 @@ pub fn build(
     let y_off = offset_and_check(ctx, &range, y.iter(), y_range);
     let mut t_elems = pack(ctx, gate, &x_off, x_range);
     t_elems.extend(pack(ctx, gate, &y_off, y_range));
+    sections.mark("test set: load, range checks, packing", ctx);
     let t = poseidon.chain(ctx, fr_from_hex(TESTSET_TAG)?, &t_elems);
+    sections.mark("test set: Poseidon chain (T)", ctx);
     debug_assert_eq!(x.first().map_or(features, Vec::len), features);
 
     // Layers: witness Z from the reference semantics, check it by Freivalds (phase 1), then
@@ -230,6 +235,14 @@ pub fn build(
             .collect::<Vec<_>>();
         products.push(MatrixProduct { x: input, w, b, z });
         input = out;
+        sections.mark(
+            if l == last {
+                "logits: requantise, saturate"
+            } else {
+                "hidden: requantise, ReLU, saturate"
+            },
+            ctx,
+        );
     }
 
     // Accuracy.
@@ -238,6 +251,7 @@ pub fn build(
         let ok = row_correct(ctx, &range, logits, *label, spec.quant.logit_bits);
         correct = gate.add(ctx, correct, ok);
     }
+    sections.mark("argmax and count", ctx);
 
     let one = ctx.load_constant(Fr::from(1));
     let zero = ctx.load_zero();
@@ -256,7 +270,23 @@ pub fn build(
         products,
         one,
         zero,
+        sections: sections.0,
     })
+}
+
+/// halo2-base advice cells spent per section of the circuit (for the figures).
+#[derive(Default)]
+struct Sections(Vec<(String, usize)>, usize);
+
+impl Sections {
+    fn mark(&mut self, name: &str, ctx: &Context<Fr>) {
+        let now = ctx.advice.len();
+        match self.0.iter_mut().find(|(n, _)| n == name) {
+            Some((_, cells)) => *cells += now - self.1,
+            None => self.0.push((name.to_string(), now - self.1)),
+        }
+        self.1 = now;
+    }
 }
 
 /// The pinning of a built (keygen) circuit.

@@ -36,6 +36,8 @@ pub struct TwoPhaseCircuit {
     pub one: AssignedValue<Fr>,
     /// See `one`.
     pub zero: AssignedValue<Fr>,
+    /// halo2-base advice cells per named section of the statement (figures only).
+    pub sections: Vec<(String, usize)>,
 }
 
 impl TwoPhaseCircuit {

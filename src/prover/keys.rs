@@ -52,6 +52,8 @@ pub struct CircuitFigures {
     pub lookup_cells: usize,
     /// Rows used by the Freivalds chip.
     pub freivalds_rows: usize,
+    /// halo2-base advice cells per section of the statement.
+    pub sections: Vec<(String, usize)>,
 }
 
 /// What a key directory's `circuit.json` holds.
@@ -105,6 +107,7 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
         base_advice_cells: stats.gate.total_advice_per_phase.iter().sum(),
         lookup_cells: stats.total_lookup_advice_per_phase.iter().sum(),
         freivalds_rows: c.freivalds_rows(),
+        sections: c.sections.clone(),
     }
 }
 

@@ -99,6 +99,7 @@ fn build(
         products,
         one,
         zero,
+        sections: Vec::new(),
     }
 }
 
