@@ -184,16 +184,9 @@ impl ContestKeys {
     /// Reads the manifest and the verifying key (no proving key: verification needs none).
     pub fn read_verifier(dir: &Path) -> Result<(KeyManifest, VerifyingKey<G1Affine>)> {
         let manifest = read_manifest(dir)?;
-        let path = dir.join("vk.bin");
-        let file = File::open(&path).map_err(io_err("opening", &path))?;
-        let vk = VerifyingKey::read::<_, TwoPhaseCircuit>(
-            &mut BufReader::new(file),
-            SerdeFormat::RawBytes,
-            manifest.pinning.params.clone(),
-        )
-        .map_err(|e| ProverError::Format {
-            path: path.display().to_string(),
-            reason: e.to_string(),
+        let params = manifest.pinning.params.clone();
+        let vk = read_key(&dir.join("vk.bin"), |r| {
+            VerifyingKey::read::<_, TwoPhaseCircuit>(r, SerdeFormat::RawBytes, params)
         })?;
         Ok((manifest, vk))
     }
@@ -201,19 +194,24 @@ impl ContestKeys {
     /// Reads everything a prover needs.
     pub fn read(dir: &Path) -> Result<Self> {
         let (manifest, vk) = Self::read_verifier(dir)?;
-        let path = dir.join("pk.bin");
-        let file = File::open(&path).map_err(io_err("opening", &path))?;
-        let pk = ProvingKey::read::<_, TwoPhaseCircuit>(
-            &mut BufReader::new(file),
-            SerdeFormat::RawBytes,
-            manifest.pinning.params.clone(),
-        )
-        .map_err(|e| ProverError::Format {
-            path: path.display().to_string(),
-            reason: e.to_string(),
+        let params = manifest.pinning.params.clone();
+        let pk = read_key(&dir.join("pk.bin"), |r| {
+            ProvingKey::read::<_, TwoPhaseCircuit>(r, SerdeFormat::RawBytes, params)
         })?;
         Ok(Self { manifest, vk, pk })
     }
+}
+
+/// Opens `path` and decodes a key from it, naming the file in any error.
+fn read_key<T>(
+    path: &Path,
+    read: impl FnOnce(&mut BufReader<File>) -> std::io::Result<T>,
+) -> Result<T> {
+    let file = File::open(path).map_err(io_err("opening", path))?;
+    read(&mut BufReader::new(file)).map_err(|e| ProverError::Format {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
 }
 
 fn read_manifest(dir: &Path) -> Result<KeyManifest> {
