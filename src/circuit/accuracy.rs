@@ -289,6 +289,14 @@ impl Sections {
     }
 }
 
+/// Rows the Freivalds chip needs for `spec` (one product per layer).
+pub fn freivalds_rows(spec: &Spec) -> usize {
+    let dims = spec.envelope.dims();
+    dims.windows(2)
+        .map(|d| MatrixProduct::rows_for(spec.test_rows, d[0], d[1]))
+        .sum()
+}
+
 /// The pinning of a built (keygen) circuit.
 pub fn pinning(circuit: &TwoPhaseCircuit) -> Pinning {
     Pinning {

@@ -66,6 +66,11 @@ impl MatrixProduct {
     /// Rows this product occupies in the chip's columns.
     pub fn rows(&self) -> usize {
         let (n, d_in, d_out) = self.dims();
+        Self::rows_for(n, d_in, d_out)
+    }
+
+    /// Rows a product of these dimensions occupies (known before any witness exists).
+    pub fn rows_for(n: usize, d_in: usize, d_out: usize) -> usize {
         // W rows, b, Z, ρ chain (d_out + 1), X columns, σ, dot product (d_in + 1).
         d_in * d_out + d_out + n * d_out + (d_out + 1) + n * d_in + n + (d_in + 1)
     }

@@ -20,7 +20,9 @@ use serde::{Deserialize, Serialize};
 
 use super::srs::SrsKind;
 use super::{io_err, ProverError, Result};
-use crate::circuit::accuracy::{build, pinning, AccuracyWitness, Pinning, Statement, MINIMUM_ROWS};
+use crate::circuit::accuracy::{
+    build, freivalds_rows, pinning, AccuracyWitness, Pinning, Statement, MINIMUM_ROWS,
+};
 use crate::circuit::two_phase::TwoPhaseCircuit;
 use crate::commit::fr_from_hex;
 use crate::spec::Spec;
@@ -113,20 +115,40 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
 
 /// Chooses the smallest k whose circuit fits: the Freivalds rows and the lookup table fit in
 /// the usable rows and halo2-base needs at most `MAX_BASE_ADVICE` advice columns.
+///
+/// Building a keygen circuit costs seconds at digits size, so the scan starts near the answer:
+/// the Freivalds rows give an exact lower bound, and the halo2-base cell count at that bound
+/// gives an estimate. Cells only shrink as k grows (wider lookups, fewer range-check limbs), and
+/// by far less than half, so the smallest fitting k is at least the estimate minus one.
 pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
-    let mut rows = 0;
-    for k in K_RANGE {
-        let usable = (1usize << k) - MINIMUM_ROWS;
-        let c = keygen_circuit(spec, k)?;
-        rows = c.freivalds_rows();
-        let f = figures(&c, k);
-        if rows <= usable && f.base_advice_columns <= MAX_BASE_ADVICE {
+    let fits = |f: &CircuitFigures| {
+        f.freivalds_rows + MINIMUM_ROWS <= 1usize << f.k && f.base_advice_columns <= MAX_BASE_ADVICE
+    };
+    let probe = |k: u32| -> Result<CircuitFigures> { Ok(figures(&keygen_circuit(spec, k)?, k)) };
+    let log2_ceil = |n: usize| usize::BITS - n.saturating_sub(1).leading_zeros();
+
+    let rows = freivalds_rows(spec);
+    let k_rows = log2_ceil(rows + MINIMUM_ROWS).max(*K_RANGE.start());
+    if k_rows > *K_RANGE.end() {
+        return Err(ProverError::TooLarge {
+            max_k: *K_RANGE.end(),
+            rows,
+        });
+    }
+    let at_rows = probe(k_rows)?;
+    if fits(&at_rows) {
+        return Ok(at_rows);
+    }
+    let k_cells = log2_ceil(at_rows.base_advice_cells.div_ceil(MAX_BASE_ADVICE) + MINIMUM_ROWS);
+    for k in (k_rows + 1).max(k_cells.saturating_sub(1))..=*K_RANGE.end() {
+        let f = probe(k)?;
+        if fits(&f) {
             return Ok(f);
         }
     }
     Err(ProverError::TooLarge {
         max_k: *K_RANGE.end(),
-        rows,
+        rows: at_rows.freivalds_rows,
     })
 }
 
