@@ -5,6 +5,7 @@
 //! A module imports only from modules to its left; only `cli` reads the environment, touches
 //! the terminal or uses `anyhow`.
 
+pub mod chain;
 pub mod circuit;
 pub mod cli;
 pub mod commit;

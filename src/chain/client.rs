@@ -1,0 +1,227 @@
+//! A small signing client over ethers: deploy bytecode, simulate a call, send a transaction
+//! and report the gas it used. Reverts are results ([`CallOutcome::Reverted`]), not errors:
+//! for a verifier, "rejected" is an answer.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ethers::middleware::SignerMiddleware;
+use ethers::providers::{Http, Middleware, MiddlewareError, Provider};
+use ethers::signers::{LocalWallet, Signer};
+use ethers::types::transaction::eip2718::TypedTransaction;
+use ethers::types::{Address, Bytes, TransactionReceipt, TransactionRequest};
+
+use super::{ChainError, Result};
+
+/// How often the provider polls for receipts. ethers' default (7 s) makes every receipt on
+/// anvil wait 7 s; anvil mines each transaction at once.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+type Inner = SignerMiddleware<Provider<Http>, LocalWallet>;
+
+/// A client bound to one RPC endpoint and one signing key.
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<Inner>,
+    url: String,
+    chain_id: u64,
+}
+
+/// A deployed contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deployed {
+    /// Its address.
+    pub address: [u8; 20],
+    /// Gas used by the creation transaction.
+    pub gas_used: u64,
+    /// Size of the runtime code now stored at `address`.
+    pub code_size: usize,
+}
+
+/// Why a call or transaction was rejected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Revert {
+    /// The node's message (e.g. "execution reverted", or an out-of-gas halt).
+    pub message: String,
+    /// The revert data (empty for `revert(0, 0)` and for halts).
+    pub data: Vec<u8>,
+}
+
+/// The result of a simulated call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallOutcome {
+    /// The call returned (with its return data).
+    Returned(Vec<u8>),
+    /// The call reverted or halted.
+    Reverted(Revert),
+}
+
+/// A mined transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mined {
+    /// Transaction hash.
+    pub tx: [u8; 32],
+    /// Gas used.
+    pub gas_used: u64,
+    /// `false` if it reverted.
+    pub success: bool,
+}
+
+impl Client {
+    /// Connects to `url` and signs with `private_key` (hex, with or without `0x`).
+    pub async fn connect(url: &str, private_key: &str) -> Result<Self> {
+        let provider = Provider::<Http>::try_from(url)
+            .map_err(|e| ChainError::Url {
+                url: url.into(),
+                reason: e.to_string(),
+            })?
+            .interval(POLL_INTERVAL);
+        // Never include the key (or ethers' message, which might echo it) in the error.
+        let wallet = LocalWallet::from_str(private_key.trim_start_matches("0x"))
+            .map_err(|_| ChainError::Key("expected 32 bytes of hex (64 hex digits)".into()))?;
+        let chain_id = provider
+            .get_chainid()
+            .await
+            .map_err(|e| rpc_err(url, "eth_chainId", e))?
+            .as_u64();
+        let inner = SignerMiddleware::new(provider, wallet.with_chain_id(chain_id));
+        Ok(Self {
+            inner: Arc::new(inner),
+            url: url.into(),
+            chain_id,
+        })
+    }
+
+    /// The signer's address.
+    pub fn address(&self) -> [u8; 20] {
+        self.inner.address().0
+    }
+
+    /// The chain id the node reported.
+    pub fn chain_id(&self) -> u64 {
+        self.chain_id
+    }
+
+    /// The RPC URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Deploys `creation` code (gas estimated by the node) and checks code landed.
+    pub async fn deploy(&self, creation: &[u8]) -> Result<Deployed> {
+        let tx = TransactionRequest::new().data(Bytes::from(creation.to_vec()));
+        let receipt = self.send_and_wait(tx, "deploy").await?;
+        let tx_hex = hex::encode(receipt.transaction_hash);
+        let gas_used = gas_used_of(&receipt);
+        let address = match (receipt.status.map(|s| s.as_u64()), receipt.contract_address) {
+            (Some(1), Some(a)) => a,
+            _ => {
+                return Err(ChainError::DeployFailed {
+                    tx: tx_hex,
+                    gas_used,
+                })
+            }
+        };
+        let code = self
+            .inner
+            .get_code(address, None)
+            .await
+            .map_err(|e| rpc_err(&self.url, "eth_getCode", e))?;
+        if code.is_empty() {
+            return Err(ChainError::DeployFailed {
+                tx: tx_hex,
+                gas_used,
+            });
+        }
+        Ok(Deployed {
+            address: address.0,
+            gas_used,
+            code_size: code.len(),
+        })
+    }
+
+    /// Simulates a call from the signer with at most `gas` gas (`eth_call`, latest block).
+    pub async fn call(&self, to: [u8; 20], data: &[u8], gas: u64) -> Result<CallOutcome> {
+        let tx: TypedTransaction = self.request(to, data, gas).into();
+        match self.inner.call(&tx, None).await {
+            Ok(out) => Ok(CallOutcome::Returned(out.to_vec())),
+            Err(e) => match revert_of(&e) {
+                Some(r) => Ok(CallOutcome::Reverted(r)),
+                None => Err(rpc_err(&self.url, "eth_call", e)),
+            },
+        }
+    }
+
+    /// Sends a transaction with a gas cap of `gas` and waits for its receipt. A mined revert
+    /// is `Mined { success: false, .. }`, not an error.
+    pub async fn send(&self, to: [u8; 20], data: &[u8], gas: u64) -> Result<Mined> {
+        let receipt = self
+            .send_and_wait(self.request(to, data, gas), "eth_sendTransaction")
+            .await?;
+        Ok(Mined {
+            tx: receipt.transaction_hash.0,
+            gas_used: gas_used_of(&receipt),
+            success: receipt.status.map(|s| s.as_u64()) == Some(1),
+        })
+    }
+
+    fn request(&self, to: [u8; 20], data: &[u8], gas: u64) -> TransactionRequest {
+        TransactionRequest::new()
+            .from(self.inner.address())
+            .to(Address::from(to))
+            .data(Bytes::from(data.to_vec()))
+            .gas(gas)
+    }
+
+    async fn send_and_wait(
+        &self,
+        tx: TransactionRequest,
+        method: &'static str,
+    ) -> Result<TransactionReceipt> {
+        let pending = self
+            .inner
+            .send_transaction(tx, None)
+            .await
+            .map_err(|e| rpc_err(&self.url, method, e))?;
+        let hash = pending.tx_hash();
+        pending
+            .await
+            .map_err(|e| rpc_err(&self.url, "eth_getTransactionReceipt", e))?
+            .ok_or_else(|| ChainError::NoReceipt {
+                tx: hex::encode(hash),
+            })
+    }
+}
+
+fn gas_used_of(receipt: &TransactionReceipt) -> u64 {
+    receipt.gas_used.map(|g| g.as_u64()).unwrap_or(0)
+}
+
+/// A JSON-RPC error response that means the EVM rejected the call: a revert (with its data)
+/// or an exceptional halt such as running out of gas (a corrupt G1 point makes the
+/// verifier's precompile call consume everything it was given).
+fn revert_of<E: MiddlewareError>(e: &E) -> Option<Revert> {
+    let resp = e.as_error_response()?;
+    let halted = {
+        let m = resp.message.to_ascii_lowercase();
+        // anvil: "EVM error MemoryOOG", "EVM error OutOfGas", …; geth: "out of gas".
+        m.contains("out of gas") || m.contains("oog") || m.starts_with("evm error")
+    };
+    let data = resp.as_revert_data();
+    if data.is_none() && !halted {
+        return None;
+    }
+    Some(Revert {
+        message: resp.message.clone(),
+        data: data.map(|d| d.to_vec()).unwrap_or_default(),
+    })
+}
+
+fn rpc_err(url: &str, method: &'static str, e: impl std::fmt::Display) -> ChainError {
+    ChainError::Rpc {
+        url: url.into(),
+        method,
+        message: e.to_string(),
+    }
+}
