@@ -152,7 +152,15 @@ pub fn constrain(
     // 2. a ∈ [lo, hi].
     let a = ctx.load_witness(fr_i64(w.a));
     let a_off = gate.sub(ctx, a, Constant(fr_i64(lo)));
-    range.check_less_than_safe(ctx, a_off, (hi - lo) as u64 + 1);
+    let span = (hi - lo) as u64 + 1;
+    if span == 1 {
+        gate.assert_is_const(ctx, &a_off, &Fr::from(0));
+    } else if span.is_power_of_two() {
+        // [0, 2^b) exactly: one range check says it all.
+        range.range_check(ctx, a_off, span.trailing_zeros() as usize);
+    } else {
+        range.check_less_than_safe(ctx, a_off, span);
+    }
     // 3. excesses are small non-negative integers.
     let dh = ctx.load_witness(fr_i64(w.dh));
     let dl = ctx.load_witness(fr_i64(w.dl));
@@ -171,4 +179,106 @@ pub fn constrain(
     let rhs = gate.add(ctx, z, shift.half);
     ctx.constrain_equal(&lhs, &rhs);
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
+    use halo2_base::gates::circuit::CircuitBuilderStage;
+    use halo2_base::halo2_proofs::dev::MockProver;
+
+    use super::*;
+    use crate::model::requantize;
+
+    const K: u32 = 11;
+
+    /// Runs `constrain` on each `(z, s, lo, hi, witness)` and checks the output against `want`.
+    fn mock(cases: &[(i64, u32, i64, i64, RequantWitness)], s_max: u32) -> bool {
+        let mut builder = BaseCircuitBuilder::from_stage(CircuitBuilderStage::Mock)
+            .use_k(K as usize)
+            .use_lookup_bits(10);
+        let range = builder.range_chip();
+        let ctx = builder.main(0);
+        for &(z, s, lo, hi, w) in cases {
+            let z_cell = ctx.load_witness(fr_i64(z));
+            let s_cell = ctx.load_witness(Fr::from(u64::from(s)));
+            let shift = LayerShift::derive(ctx, &range, s_cell, s, s_max);
+            let a = constrain(ctx, &range, z_cell, &w, &shift, lo, hi);
+            // The output must be the value the witness claims (what the next layer consumes).
+            assert_eq!(*a.value(), fr_i64(w.a));
+        }
+        builder.calculate_params(Some(20));
+        MockProver::run(K, &builder, vec![])
+            .expect("mock prover runs")
+            .verify()
+            .is_ok()
+    }
+
+    #[test]
+    fn honest_witness_matches_reference_for_both_range_kinds() {
+        let mut cases = Vec::new();
+        // [0, 15] and [−512, 511] have power-of-two sizes; [0, 10] and [−3, 7] do not.
+        for (lo, hi) in [(0, 15), (0, 10), (-512, 511), (-3, 7)] {
+            for s in [0u32, 1, 3, 6] {
+                for z in (-700..=700).step_by(37) {
+                    let w = RequantWitness::new(z, s, lo, hi);
+                    assert_eq!(w.a, requantize(z, s).clamp(lo, hi), "z {z} s {s}");
+                    cases.push((z, s, lo, hi, w));
+                }
+            }
+        }
+        assert!(mock(&cases, 6));
+    }
+
+    #[test]
+    fn remainder_past_the_divisor_fails() {
+        // z = 100, s = 3: y = 104 = 13·8 + 0. Claim q = 12, r = 8: the identity still holds, only
+        // the check r < 2^s rules it out.
+        let honest = RequantWitness::new(100, 3, 0, 255);
+        assert_eq!((honest.a, honest.r), (13, 0));
+        assert!(mock(&[(100, 3, 0, 255, honest)], 6));
+        let shifted = RequantWitness {
+            r: honest.r + 8,
+            a: honest.a - 1,
+            ..honest
+        };
+        assert!(!mock(&[(100, 3, 0, 255, shifted)], 6));
+        // And a negative remainder with q one too large.
+        let honest = RequantWitness::new(101, 3, 0, 255);
+        let negative = RequantWitness {
+            r: honest.r - 8,
+            a: honest.a + 1,
+            ..honest
+        };
+        assert!(!mock(&[(101, 3, 0, 255, negative)], 6));
+    }
+
+    #[test]
+    fn wrong_saturation_fails() {
+        // q = 40 > hi = 15: honest a = 15, dh = 25. Claiming a = 14, dh = 26 keeps the identity.
+        let honest = RequantWitness::new(320, 3, 0, 15);
+        assert_eq!((honest.a, honest.dh), (15, 25));
+        let low = RequantWitness {
+            a: 14,
+            dh: 26,
+            ..honest
+        };
+        assert!(!mock(&[(320, 3, 0, 15, low)], 6));
+        // q = −5 < lo = 0: honest a = 0, dl = 5; claiming a = 1, dl = 6 fails.
+        let honest = RequantWitness::new(-40, 3, 0, 15);
+        let high = RequantWitness {
+            a: honest.a + 1,
+            dl: honest.dl + 1,
+            ..honest
+        };
+        assert!(!mock(&[(-40, 3, 0, 15, high)], 6));
+        // An in-range q reported as saturated: a = hi with a negative "excess" is not allowed.
+        let honest = RequantWitness::new(80, 3, 0, 15); // q = 10
+        let bogus = RequantWitness {
+            a: 15,
+            dl: 5,
+            ..honest
+        };
+        assert!(!mock(&[(80, 3, 0, 15, bogus)], 6));
+    }
 }
