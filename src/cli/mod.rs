@@ -18,6 +18,7 @@ mod prove;
 mod setup;
 mod testset_commit;
 mod vectors;
+mod verifier;
 mod verify;
 
 pub use output::{Failure, Outcome};
@@ -49,6 +50,8 @@ enum Command {
     Prove(prove::ProveArgs),
     /// Check a proof directory natively (exit 0 valid, 1 invalid).
     Verify(verify::VerifyArgs),
+    /// Render and compile the contest's Solidity verifier (source, creation code, sizes).
+    Verifier(verifier::VerifierArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +88,7 @@ pub fn main() -> ExitCode {
         Command::Setup(args) => args.run(json),
         Command::Prove(args) => args.run(json),
         Command::Verify(args) => args.run(json),
+        Command::Verifier(args) => args.run(json),
     };
     output::finish(result)
 }
