@@ -185,6 +185,53 @@ mod unit {
         }
     }
 
+    fn repo_solc() -> Solc {
+        Solc::in_repo(Path::new(env!("CARGO_MANIFEST_DIR")))
+    }
+
+    #[test]
+    fn real_solc_reports_a_syntax_error() {
+        let err = repo_solc()
+            .compile_verifier("pragma solidity 0.8.19; contract Halo2Verifier { oops }")
+            .expect_err("does not compile");
+        match err {
+            EvmError::Solc { contract, message } => {
+                assert_eq!(contract, "Verifier.sol:Halo2Verifier");
+                assert!(message.contains("ParserError"), "{message}");
+            }
+            other => panic!("expected a solc error, got {other}"),
+        }
+    }
+
+    #[test]
+    fn runtime_over_eip170_is_too_large() {
+        // A 25,000-byte constant returned by the fallback lands in the runtime code.
+        let blob = "ab".repeat(25_000);
+        let source = format!(
+            "pragma solidity 0.8.19; contract Halo2Verifier {{ \
+             bytes constant B = hex\"{blob}\"; \
+             fallback(bytes calldata) external returns (bytes memory) {{ return B; }} }}"
+        );
+        match repo_solc().compile_verifier(&source) {
+            Err(EvmError::TooLarge { size, limit }) => {
+                assert!(size > 25_000, "{size}");
+                assert_eq!(limit, EIP170_LIMIT);
+            }
+            other => panic!("expected TooLarge, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_trivial_contract_is_degenerate() {
+        // What viaIR made of the verifier: a few bytes that can only revert.
+        let source =
+            "pragma solidity 0.8.19; contract Halo2Verifier { fallback() external { revert(); } }";
+        assert!(matches!(
+            repo_solc().compile_verifier(source),
+            Err(EvmError::Degenerate { .. })
+        ));
+    }
+
     #[test]
     fn missing_bytecode_is_an_error() {
         let out = json!({"contracts": {"Verifier.sol": {"Halo2Verifier": {"evm": {

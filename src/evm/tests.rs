@@ -162,11 +162,17 @@ fn verifier_round_trip_on_anvil() {
     assert!(!bad.success, "tampered verification transaction succeeded");
 
     println!(
-        "verifier (tiny spec, k = {}, {} base advice columns): runtime {runtime} B, creation {} B, \
-         deploy gas {}, verification tx gas {} (rejected tx: {} gas)",
+        "verifier (tiny spec, k = {}, {} base + {} lookup + {} Freivalds advice columns, {} fixed): \
+         runtime {runtime} B, creation {} B, proof {} B, calldata {} B, deploy gas {}, \
+         verification tx gas {} (rejected tx: {} gas)",
         figures.k,
         figures.base_advice_columns,
+        figures.lookup_advice_columns,
+        figures.freivalds_columns,
+        figures.fixed_columns,
         compiled.creation.len(),
+        proof.len(),
+        honest.len(),
         deployed.gas_used,
         mined.gas_used,
         bad.gas_used,
