@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{Failure, Outcome};
 use crate::evm::compile::{Solc, EIP170_LIMIT};
-use crate::evm::render::render;
+use crate::evm::render::{render, shape};
 use crate::evm::EvmError;
 use crate::prover::keys::{write_atomic, ContestKeys};
 use crate::prover::srs::{read_params, SrsKind, UNSAFE_WARNING};
@@ -47,6 +47,7 @@ impl VerifierArgs {
                 EvmError::TooLarge { .. } => Failure::input(e),
                 e => Failure::env(e),
             })?;
+        let shape = shape(&params, &vk).map_err(Failure::input)?;
         let hex_code = format!("0x{}\n", hex::encode(&compiled.creation));
         write(&self.out.join("verifier.bin"), hex_code.as_bytes())?;
         let figures = json!({
@@ -56,6 +57,7 @@ impl VerifierArgs {
             "creation_bytes": compiled.creation.len(),
             "eip170_limit": EIP170_LIMIT,
             "source_bytes": source.len(),
+            "shape": shape,
         });
         let text = serde_json::to_vec_pretty(&figures).context("encoding verifier.json");
         write(

@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::compile::{Solc, EIP170_LIMIT};
-use super::render::render;
+use super::render::{render, shape};
 use crate::chain::anvil::{Anvil, DEV_ACCOUNTS};
 use crate::chain::client::{CallOutcome, Client};
 use crate::circuit::accuracy::tests::{honest_statement, random_witness, tiny_spec};
@@ -161,6 +161,8 @@ fn verifier_round_trip_on_anvil() {
         .expect("send");
     assert!(!bad.success, "tampered verification transaction succeeded");
 
+    let shape = shape(&params, &keys.vk).expect("shape");
+    println!("verifier shape: {shape:?}");
     println!(
         "verifier (tiny spec, k = {}, {} base + {} lookup + {} Freivalds advice columns, {} fixed): \
          runtime {runtime} B, creation {} B, proof {} B, calldata {} B, deploy gas {}, \
