@@ -5,6 +5,8 @@ use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::{ChainError, Result};
@@ -29,6 +31,8 @@ pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 const PROBE_INTERVAL: Duration = Duration::from_millis(20);
 /// Attempts when the chosen port was taken between picking and binding it.
 const PORT_ATTEMPTS: usize = 3;
+/// How much of anvil's stderr is kept for error messages.
+const STDERR_TAIL: usize = 2_000;
 
 /// A running anvil; dropping it kills the process.
 #[derive(Debug)]
@@ -36,6 +40,10 @@ pub struct Anvil {
     child: Child,
     port: u16,
     chain_id: u64,
+    /// The end of anvil's stderr, drained by a thread so a chatty anvil never blocks on a
+    /// full pipe.
+    stderr: Arc<Mutex<String>>,
+    drain: Option<JoinHandle<()>>,
 }
 
 impl Anvil {
@@ -69,7 +77,6 @@ impl Anvil {
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            // Read only after anvil exited (with --quiet it writes nothing while it runs).
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|source| ChainError::AnvilSpawn {
@@ -81,7 +88,13 @@ impl Anvil {
             child,
             port,
             chain_id: 0,
+            stderr: Arc::default(),
+            drain: None,
         };
+        if let Some(pipe) = anvil.child.stderr.take() {
+            let tail = Arc::clone(&anvil.stderr);
+            anvil.drain = Some(std::thread::spawn(move || drain_tail(pipe, &tail)));
+        }
         anvil.chain_id = anvil.wait_ready()?;
         Ok(anvil)
     }
@@ -91,15 +104,15 @@ impl Anvil {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().ok().flatten() {
-                let mut stderr = String::new();
-                if let Some(mut e) = self.child.stderr.take() {
-                    let _ = e.read_to_string(&mut stderr);
+                // The pipe closed with the process: the drain thread ends after its last read.
+                if let Some(drain) = self.drain.take() {
+                    let _ = drain.join();
                 }
-                let tail: String = stderr.chars().rev().take(1_000).collect();
+                let stderr = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
                 return Err(ChainError::AnvilExited {
                     port: self.port,
                     status: status.to_string(),
-                    stderr: tail.chars().rev().collect(),
+                    stderr,
                 });
             }
             if let Some(id) = probe_chain_id(self.port) {
@@ -135,6 +148,29 @@ impl Drop for Anvil {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(drain) = self.drain.take() {
+            let _ = drain.join();
+        }
+    }
+}
+
+/// Reads `pipe` to its end, keeping the last `STDERR_TAIL` bytes (lossy UTF-8) in `tail`.
+fn drain_tail(mut pipe: impl Read, tail: &Mutex<String>) {
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = pipe.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        if let Ok(mut t) = tail.lock() {
+            t.push_str(&String::from_utf8_lossy(&buf[..n]));
+            if t.len() > STDERR_TAIL {
+                let mut cut = t.len() - STDERR_TAIL;
+                while !t.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                t.drain(..cut);
+            }
+        }
     }
 }
 
@@ -179,6 +215,15 @@ mod tests {
         assert_eq!(probe_chain_id(port), Some(31337));
         drop(anvil);
         assert_eq!(probe_chain_id(port), None, "anvil still answers after drop");
+    }
+
+    #[test]
+    fn an_anvil_that_exits_reports_its_stderr() {
+        // /bin/sh given anvil's arguments exits at once with "Illegal option" on stderr.
+        match Anvil::spawn(Path::new("/bin/sh")).map(|_| ()) {
+            Err(ChainError::AnvilExited { stderr, .. }) => assert!(!stderr.is_empty()),
+            other => panic!("expected AnvilExited, got {other:?}"),
+        }
     }
 
     #[test]
