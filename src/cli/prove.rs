@@ -95,9 +95,9 @@ impl ProveArgs {
             indicatif::ProgressBar::new_spinner().with_message("building the witness and proving");
         spinner.enable_steady_tick(std::time::Duration::from_millis(200));
         let started = Instant::now();
-        let proof = prove(&spec, &keys, &params, &witness, &statement).map_err(Failure::env);
+        let proved = prove(&spec, &keys, &params, &witness, &statement).map_err(Failure::env);
         spinner.finish_and_clear();
-        let proof = proof?;
+        let (proof, timings) = proved?;
         let secs = started.elapsed().as_secs_f64();
         ProofDir { statement, proof }
             .write(&self.out)
@@ -107,12 +107,15 @@ impl ProveArgs {
                 "{}",
                 json!({ "out": self.out, "correct": statement.correct, "rows": spec.test_rows,
                         "min_correct": spec.min_correct, "proof_bytes": std::fs::metadata(self.out.join("proof.bin")).map(|m| m.len()).unwrap_or(0),
-                        "prove_seconds": secs })
+                        "prove_seconds": secs, "witness_seconds": timings.witness_seconds,
+                        "proving_seconds": timings.proving_seconds })
             );
         } else {
             println!(
-                "proof written to {} in {secs:.1} s: correct = {}/{}",
+                "proof written to {} in {secs:.1} s (witness {:.1} s, proving {:.1} s): correct = {}/{}",
                 self.out.display(),
+                timings.witness_seconds,
+                timings.proving_seconds,
                 statement.correct,
                 spec.test_rows
             );

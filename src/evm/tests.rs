@@ -74,7 +74,7 @@ fn verifier_round_trip_on_anvil() {
         submitter: client.address(),
         ..honest_statement(&spec, &witness)
     };
-    let proof = prove(&spec, &keys, &params, &witness, &st).expect("prove");
+    let (proof, _) = prove(&spec, &keys, &params, &witness, &st).expect("prove");
     assert!(
         verify(&params, &keys.vk, &st.instances(), &proof),
         "natively rejected"

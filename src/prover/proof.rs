@@ -9,6 +9,8 @@ use halo2_base::halo2_proofs::poly::kzg::commitment::{KZGCommitmentScheme, Param
 use halo2_base::halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
 use halo2_base::halo2_proofs::poly::kzg::strategy::SingleStrategy;
 use halo2_base::halo2_proofs::transcript::{TranscriptReadBuffer, TranscriptWriterBuffer};
+use std::time::Instant;
+
 use rand::rngs::OsRng;
 use snark_verifier::loader::native::NativeLoader;
 use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
@@ -17,6 +19,15 @@ use super::keys::ContestKeys;
 use super::{ProverError, Result};
 use crate::circuit::accuracy::{build, AccuracyWitness, Statement};
 use crate::spec::Spec;
+
+/// Wall time of the two halves of proving.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct ProveTimings {
+    /// Building the circuit: reference trace, witness generation, halo2-base layout.
+    pub witness_seconds: f64,
+    /// `create_proof`: commitments, quotient, openings.
+    pub proving_seconds: f64,
+}
 
 /// Proves `statement` for `witness` with the contest's keys. The caller computes the
 /// statement (C, T and `correct` natively); a statement the witness does not satisfy yields a
@@ -27,8 +38,9 @@ pub fn prove(
     params: &ParamsKZG<Bn256>,
     witness: &AccuracyWitness,
     statement: &Statement,
-) -> Result<Vec<u8>> {
+) -> Result<(Vec<u8>, ProveTimings)> {
     let f = &keys.manifest.figures;
+    let started = Instant::now();
     let circuit = build(
         spec,
         CircuitBuilderStage::Prover,
@@ -38,6 +50,8 @@ pub fn prove(
         statement,
         Some(&keys.manifest.pinning),
     )?;
+    let witness_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
     let instances = statement.instances();
     let mut transcript =
         EvmTranscript::<G1Affine, NativeLoader, Vec<u8>, Vec<u8>>::init(Vec::new());
@@ -50,7 +64,11 @@ pub fn prove(
         &mut transcript,
     )
     .map_err(|e| ProverError::Halo2(format!("create_proof: {e}")))?;
-    Ok(transcript.finalize())
+    let timings = ProveTimings {
+        witness_seconds,
+        proving_seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok((transcript.finalize(), timings))
 }
 
 /// Verifies a proof natively; `Ok(false)` means the proof is invalid for these instances.

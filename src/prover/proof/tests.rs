@@ -37,7 +37,7 @@ fn round_trip_and_tampering() {
 
     let witness = random_witness(&spec, 99);
     let st = honest_statement(&spec, &witness);
-    let proof = prove(&spec, &keys, &params, &witness, &st).expect("prove");
+    let (proof, _) = prove(&spec, &keys, &params, &witness, &st).expect("prove");
     let inst = st.instances();
     assert!(
         verify(&params, &keys.vk, &inst, &proof),
@@ -84,7 +84,7 @@ fn round_trip_and_tampering() {
         correct: st.correct + 1,
         ..st
     };
-    let bad_proof = prove(&spec, &keys, &params, &witness, &lie).expect("prover runs");
+    let (bad_proof, _) = prove(&spec, &keys, &params, &witness, &lie).expect("prover runs");
     assert!(
         !verify(&params, &keys.vk, &lie.instances(), &bad_proof),
         "false claim verified"
