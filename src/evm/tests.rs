@@ -5,21 +5,15 @@
 
 use std::path::Path;
 
-use halo2_base::halo2_proofs::halo2curves::bn256::Bn256;
-use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
-
 use super::compile::{Solc, EIP170_LIMIT};
 use super::render::{render, shape};
 use crate::chain::anvil::{Anvil, DEV_ACCOUNTS};
 use crate::chain::client::{CallOutcome, Client};
-use crate::circuit::accuracy::tests::{honest_statement, random_witness, tiny_spec};
+use crate::circuit::accuracy::tests::{honest_statement, random_witness};
 use crate::circuit::accuracy::Statement;
-use crate::prover::keys::{plan, setup};
+use crate::prover::proof::tests::tiny_keys;
 use crate::prover::proof::{prove, verify};
 use crate::prover::proof_dir::ProofDir;
-use crate::prover::srs::SrsKind;
 
 /// Gas cap for verifier calls: well above a verification (< 1M), and bounded, because a
 /// corrupt G1 point makes the verifier burn everything it is given.
@@ -34,18 +28,8 @@ fn address(hex_addr: &str) -> [u8; 20] {
 #[test]
 fn verifier_round_trip_on_anvil() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let spec = tiny_spec();
-    let figures = plan(&spec).expect("plan");
-    // UNSAFE: a seeded tau, for this test only.
-    let params = ParamsKZG::<Bn256>::setup(figures.k, StdRng::seed_from_u64(42));
-    let keys = setup(
-        &spec,
-        figures.clone(),
-        &params,
-        "test-only.UNSAFE.srs".into(),
-        SrsKind::UnsafeDev,
-    )
-    .expect("setup");
+    let (spec, params, keys) = tiny_keys();
+    let figures = keys.manifest.figures.clone();
 
     // Render and compile.
     let source = render(&params, &keys.vk).expect("render");

@@ -90,4 +90,4 @@ pub fn verify(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -12,22 +12,30 @@ use crate::circuit::accuracy::tests::{honest_statement, random_witness, tiny_spe
 use crate::circuit::accuracy::Statement;
 use crate::prover::keys::{plan, setup, ContestKeys};
 use crate::prover::srs::SrsKind;
+use crate::spec::Spec;
 
-#[test]
-fn round_trip_and_tampering() {
+/// The tiny spec, a seeded (UNSAFE, test-only) SRS at its planned k, and its keys.
+pub(crate) fn tiny_keys() -> (Spec, ParamsKZG<Bn256>, ContestKeys) {
     let spec = tiny_spec();
     let figures = plan(&spec).expect("plan");
     assert!(figures.k <= 15, "tiny spec needs k = {}", figures.k);
-    // UNSAFE: a seeded tau, for this test only.
+    // UNSAFE: a seeded tau, for tests only.
     let params = ParamsKZG::<Bn256>::setup(figures.k, StdRng::seed_from_u64(42));
     let keys = setup(
         &spec,
-        figures.clone(),
+        figures,
         &params,
         "test-only.UNSAFE.srs".into(),
         SrsKind::UnsafeDev,
     )
     .expect("setup");
+    (spec, params, keys)
+}
+
+#[test]
+fn round_trip_and_tampering() {
+    let (spec, params, keys) = tiny_keys();
+    let figures = keys.manifest.figures.clone();
 
     // Keys survive the key directory.
     let dir = tempfile::tempdir().expect("temp dir");
