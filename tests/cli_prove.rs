@@ -1,0 +1,194 @@
+//! `contest-cli setup → prove → verify` through the real binary, on a small digits-shaped
+//! contest (64 → ≤8 → 10, N = 8) built from the committed digits files: exit codes, the proof
+//! directory, and tampering caught by `verify`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use zkcontest::spec::{write_testset, Spec, TestSet};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+        .args(args)
+        .output()
+        .expect("contest-cli runs")
+}
+
+fn expect_exit(o: &Output, code: i32, what: &str) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "{what}: exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).expect("stdout is one JSON document")
+}
+
+/// The digits contest shrunk to a 64 → ≤8 → 10 envelope and its first 8 test rows.
+fn mini_contest(dir: &Path) -> (PathBuf, PathBuf) {
+    let digits = std::fs::read_to_string(root().join("contest-specs/digits/contest.toml"))
+        .expect("digits spec");
+    assert_eq!(digits.matches("max_width = 64").count(), 1);
+    assert_eq!(digits.matches("rows = 360").count(), 1);
+    let mini = digits
+        .replace("name = \"digits\"", "name = \"digits-mini\"")
+        .replace("max_width = 64", "max_width = 8")
+        .replace("rows = 360", "rows = 8");
+    let spec_path = dir.join("contest.toml");
+    std::fs::write(&spec_path, mini).expect("write spec");
+    let spec = Spec::from_path(&spec_path).expect("mini spec is valid");
+    let full =
+        TestSet::from_path_any_rows(&root().join("contest-specs/digits/digits-test.zkts"), &spec)
+            .expect("digits test set");
+    let set = TestSet::new(
+        &spec,
+        full.x()[..8 * 64].to_vec(),
+        full.labels()[..8].to_vec(),
+    )
+    .expect("8 rows");
+    let set_path = dir.join("mini-test.zkts");
+    write_testset(
+        std::fs::File::create(&set_path).expect("create"),
+        &spec,
+        &set,
+    )
+    .expect("write test set");
+    (spec_path, set_path)
+}
+
+#[test]
+fn setup_prove_verify_and_tampering() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let (spec, testset) = mini_contest(dir);
+    let (spec, testset) = (
+        spec.to_str().expect("utf-8"),
+        testset.to_str().expect("utf-8"),
+    );
+    let keys = dir.join("keys");
+    let proof = dir.join("proof");
+    let (keys_s, proof_s) = (
+        keys.to_str().expect("utf-8"),
+        proof.to_str().expect("utf-8"),
+    );
+    let model = root().join("tests/fixtures/dense-h8.onnx");
+
+    // Organiser: keys from the spec alone, with a locally generated (UNSAFE) SRS.
+    let o = cli(&["--json", "setup", "--spec", spec, "--out", keys_s]);
+    expect_exit(&o, 0, "setup");
+    let setup = json(&o);
+    assert!(
+        setup["figures"]["k"].as_u64().is_some_and(|k| k <= 15),
+        "{setup}"
+    );
+    assert_eq!(setup["srs_kind"], "unsafe_dev");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("UNSAFE"),
+        "setup must warn about the dev SRS"
+    );
+
+    // Competitor: prove.
+    let o = cli(&[
+        "--json",
+        "prove",
+        "--spec",
+        spec,
+        "--model",
+        model.to_str().expect("utf-8"),
+        "--salt",
+        "0x1234",
+        "--testset",
+        testset,
+        "--submitter",
+        "0x00000000000000000000000000000000000000aa",
+        "--contest-id",
+        "3",
+        "--chain-id",
+        "31337",
+        "--keys",
+        keys_s,
+        "--out",
+        proof_s,
+    ]);
+    expect_exit(&o, 0, "prove");
+    let proved = json(&o);
+    let correct = proved["correct"].as_u64().expect("correct");
+    assert!(correct <= 8);
+    let calldata = std::fs::read_to_string(proof.join("calldata.hex")).expect("calldata.hex");
+    let proof_len = std::fs::metadata(proof.join("proof.bin"))
+        .expect("proof.bin")
+        .len() as usize;
+    assert_eq!(
+        calldata.trim().len(),
+        2 + 2 * (6 * 32 + proof_len),
+        "calldata = 6 words + proof"
+    );
+
+    // Anyone: verify.
+    let o = cli(&["--json", "verify", "--keys", keys_s, "--proof", proof_s]);
+    expect_exit(&o, 0, "verify honest proof");
+    assert_eq!(json(&o)["valid"], true);
+
+    // A claim of one more correct row (statement and instance list edited together) is invalid.
+    let inst_path = proof.join("instances.json");
+    let honest = std::fs::read_to_string(&inst_path).expect("instances.json");
+    let mut v: Value = serde_json::from_str(&honest).expect("json");
+    v["correct"] = Value::from(correct + 1);
+    v["instances"][5] = Value::from(format!("0x{:064x}", correct + 1));
+    std::fs::write(&inst_path, v.to_string()).expect("write");
+    let o = cli(&["--json", "verify", "--keys", keys_s, "--proof", proof_s]);
+    expect_exit(&o, 1, "verify inflated correct");
+    assert_eq!(json(&o)["valid"], false);
+    std::fs::write(&inst_path, &honest).expect("restore");
+
+    // A flipped proof byte is invalid.
+    let mut bytes = std::fs::read(proof.join("proof.bin")).expect("proof.bin");
+    bytes[100] ^= 0x80;
+    std::fs::write(proof.join("proof.bin"), &bytes).expect("write");
+    let o = cli(&["--json", "verify", "--keys", keys_s, "--proof", proof_s]);
+    expect_exit(&o, 1, "verify flipped byte");
+
+    // Input errors exit 2 and name the problem.
+    let o = cli(&[
+        "verify",
+        "--keys",
+        keys_s,
+        "--proof",
+        dir.join("nope").to_str().expect("utf-8"),
+    ]);
+    expect_exit(&o, 2, "verify a missing proof directory");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("instances.json"));
+    let o = cli(&[
+        "prove",
+        "--spec",
+        spec,
+        "--model",
+        model.to_str().expect("utf-8"),
+        "--salt",
+        "0xzz",
+        "--testset",
+        testset,
+        "--submitter",
+        "0xaa",
+        "--contest-id",
+        "3",
+        "--chain-id",
+        "1",
+        "--keys",
+        keys_s,
+        "--out",
+        proof_s,
+    ]);
+    expect_exit(&o, 2, "prove with a malformed salt");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("0xzz"));
+}
