@@ -98,28 +98,33 @@ fn setup_prove_verify_and_tampering() {
     );
 
     // Competitor: prove.
-    let o = cli(&[
-        "--json",
-        "prove",
-        "--spec",
-        spec,
-        "--model",
-        model.to_str().expect("utf-8"),
-        "--salt",
-        "0x1234",
-        "--testset",
-        testset,
-        "--submitter",
-        "0x00000000000000000000000000000000000000aa",
-        "--contest-id",
-        "3",
-        "--chain-id",
-        "31337",
-        "--keys",
-        keys_s,
-        "--out",
-        proof_s,
-    ]);
+    let model_s = model.to_str().expect("utf-8");
+    let prove = |salt: &str| {
+        cli(&[
+            "--json",
+            "prove",
+            "--spec",
+            spec,
+            "--model",
+            model_s,
+            "--salt",
+            salt,
+            "--testset",
+            testset,
+            "--submitter",
+            "0x00000000000000000000000000000000000000aa",
+            "--contest-id",
+            "3",
+            "--chain-id",
+            "31337",
+            "--keys",
+            keys_s,
+            "--out",
+            proof_s,
+        ])
+    };
+    let verify = || cli(&["--json", "verify", "--keys", keys_s, "--proof", proof_s]);
+    let o = prove("0x1234");
     expect_exit(&o, 0, "prove");
     let proved = json(&o);
     let correct = proved["correct"].as_u64().expect("correct");
@@ -135,7 +140,7 @@ fn setup_prove_verify_and_tampering() {
     );
 
     // Anyone: verify.
-    let o = cli(&["--json", "verify", "--keys", keys_s, "--proof", proof_s]);
+    let o = verify();
     expect_exit(&o, 0, "verify honest proof");
     assert_eq!(json(&o)["valid"], true);
 
@@ -146,7 +151,7 @@ fn setup_prove_verify_and_tampering() {
     v["correct"] = Value::from(correct + 1);
     v["instances"][5] = Value::from(format!("0x{:064x}", correct + 1));
     std::fs::write(&inst_path, v.to_string()).expect("write");
-    let o = cli(&["--json", "verify", "--keys", keys_s, "--proof", proof_s]);
+    let o = verify();
     expect_exit(&o, 1, "verify inflated correct");
     assert_eq!(json(&o)["valid"], false);
     std::fs::write(&inst_path, &honest).expect("restore");
@@ -155,7 +160,7 @@ fn setup_prove_verify_and_tampering() {
     let mut bytes = std::fs::read(proof.join("proof.bin")).expect("proof.bin");
     bytes[100] ^= 0x80;
     std::fs::write(proof.join("proof.bin"), &bytes).expect("write");
-    let o = cli(&["--json", "verify", "--keys", keys_s, "--proof", proof_s]);
+    let o = verify();
     expect_exit(&o, 1, "verify flipped byte");
 
     // Input errors exit 2 and name the problem.
@@ -168,27 +173,7 @@ fn setup_prove_verify_and_tampering() {
     ]);
     expect_exit(&o, 2, "verify a missing proof directory");
     assert!(String::from_utf8_lossy(&o.stderr).contains("instances.json"));
-    let o = cli(&[
-        "prove",
-        "--spec",
-        spec,
-        "--model",
-        model.to_str().expect("utf-8"),
-        "--salt",
-        "0xzz",
-        "--testset",
-        testset,
-        "--submitter",
-        "0xaa",
-        "--contest-id",
-        "3",
-        "--chain-id",
-        "1",
-        "--keys",
-        keys_s,
-        "--out",
-        proof_s,
-    ]);
+    let o = prove("0xzz");
     expect_exit(&o, 2, "prove with a malformed salt");
     assert!(String::from_utf8_lossy(&o.stderr).contains("0xzz"));
 }

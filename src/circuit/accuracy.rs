@@ -183,7 +183,6 @@ pub fn build(
     // Test set: load, range-check, pack, hash.
     let x_range = StreamRange::new(spec.input.min.into(), spec.input.max.into())?;
     let y_range = StreamRange::new(0, (spec.classes as i128) - 1)?;
-    let features = spec.input.features;
     let x: Vec<Vec<AssignedValue<Fr>>> = (0..spec.test_rows)
         .map(|n| ctx.assign_witnesses(witness.testset.row(n).iter().map(|&v| fr_i64(v))))
         .collect();
@@ -195,7 +194,6 @@ pub fn build(
     sections.mark("test set: load, range checks, packing", ctx);
     let t = poseidon.chain(ctx, fr_from_hex(TESTSET_TAG)?, &t_elems);
     sections.mark("test set: Poseidon chain (T)", ctx);
-    debug_assert_eq!(x.first().map_or(features, Vec::len), features);
 
     // Layers: witness Z from the reference semantics, check it by Freivalds (phase 1), then
     // requantise and saturate every entry here.

@@ -99,6 +99,7 @@ impl ProveArgs {
         spinner.finish_and_clear();
         let (proof, timings) = proved?;
         let secs = started.elapsed().as_secs_f64();
+        let proof_bytes = proof.len();
         ProofDir { statement, proof }
             .write(&self.out)
             .map_err(Failure::env)?;
@@ -106,7 +107,7 @@ impl ProveArgs {
             println!(
                 "{}",
                 json!({ "out": self.out, "correct": statement.correct, "rows": spec.test_rows,
-                        "min_correct": spec.min_correct, "proof_bytes": std::fs::metadata(self.out.join("proof.bin")).map(|m| m.len()).unwrap_or(0),
+                        "min_correct": spec.min_correct, "proof_bytes": proof_bytes,
                         "prove_seconds": secs, "witness_seconds": timings.witness_seconds,
                         "proving_seconds": timings.proving_seconds })
             );

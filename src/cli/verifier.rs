@@ -10,8 +10,9 @@ use super::{Failure, Outcome};
 use crate::evm::compile::{Solc, EIP170_LIMIT};
 use crate::evm::render::{render, shape};
 use crate::evm::EvmError;
-use crate::prover::keys::{write_atomic, ContestKeys};
+use crate::prover::keys::ContestKeys;
 use crate::prover::srs::{read_params, SrsKind, UNSAFE_WARNING};
+use crate::prover::write_atomic;
 
 /// Arguments of `contest-cli verifier`.
 #[derive(Debug, Args)]

@@ -8,23 +8,22 @@
 //! - the SRS itself is referenced by path (`srs_path` in `circuit.json`).
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use halo2_base::gates::circuit::CircuitBuilderStage;
-use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
+use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
 use halo2_base::halo2_proofs::plonk::{keygen_pk, keygen_vk, ProvingKey, VerifyingKey};
 use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use halo2_base::halo2_proofs::SerdeFormat;
 use serde::{Deserialize, Serialize};
 
 use super::srs::SrsKind;
-use super::{io_err, ProverError, Result};
+use super::{io_err, write_atomic, ProverError, Result};
 use crate::circuit::accuracy::{
     build, freivalds_rows, pinning, AccuracyWitness, Pinning, Statement, MINIMUM_ROWS,
 };
 use crate::circuit::two_phase::TwoPhaseCircuit;
-use crate::commit::fr_from_hex;
 use crate::spec::Spec;
 
 /// Smallest and largest circuit sizes `plan` considers.
@@ -76,7 +75,7 @@ pub struct KeyManifest {
 /// A keygen circuit for `spec` at size `k`.
 fn keygen_circuit(spec: &Spec, k: u32) -> Result<TwoPhaseCircuit> {
     let dummy = AccuracyWitness::dummy(spec)?;
-    let zero = fr_from_hex("0x0").map_err(crate::circuit::CircuitError::from)?;
+    let zero = Fr::from(0);
     let statement = Statement {
         chain_id: 0,
         contest_id: 0,
@@ -243,18 +242,4 @@ fn read_manifest(dir: &Path) -> Result<KeyManifest> {
         path: path.display().to_string(),
         reason: e.to_string(),
     })
-}
-
-/// Writes through a temp file, fsyncs and renames, so a crash never leaves a half file.
-pub(crate) fn write_atomic(
-    path: &Path,
-    f: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    let file = File::create(&tmp).map_err(io_err("creating", &tmp))?;
-    let mut w = BufWriter::new(file);
-    f(&mut w).map_err(io_err("writing", &tmp))?;
-    w.flush().map_err(io_err("writing", &tmp))?;
-    w.get_ref().sync_all().map_err(io_err("syncing", &tmp))?;
-    std::fs::rename(&tmp, path).map_err(io_err("renaming into", path))
 }

@@ -73,3 +73,17 @@ pub(crate) fn io_err<'a>(
         source,
     }
 }
+
+/// Writes through a temp file, fsyncs and renames, so a crash never leaves a half file.
+pub(crate) fn write_atomic(
+    path: &std::path::Path,
+    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    let file = std::fs::File::create(&tmp).map_err(io_err("creating", &tmp))?;
+    let mut w = std::io::BufWriter::new(file);
+    f(&mut w).map_err(io_err("writing", &tmp))?;
+    std::io::Write::flush(&mut w).map_err(io_err("writing", &tmp))?;
+    w.get_ref().sync_all().map_err(io_err("syncing", &tmp))?;
+    std::fs::rename(&tmp, path).map_err(io_err("renaming into", path))
+}

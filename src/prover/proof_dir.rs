@@ -6,8 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::keys::write_atomic;
-use super::{io_err, ProverError, Result};
+use super::{io_err, write_atomic, ProverError, Result};
 use crate::circuit::accuracy::Statement;
 use crate::commit::{fr_from_hex, fr_to_be_bytes, fr_to_hex};
 

@@ -6,7 +6,7 @@
 //! Real contests load ceremony-derived parameters in halo2's `ParamsKZG` format.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use halo2_base::halo2_proofs::halo2curves::bn256::Bn256;
@@ -15,7 +15,7 @@ use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use halo2_base::halo2_proofs::SerdeFormat;
 use rand::rngs::OsRng;
 
-use super::{io_err, ProverError, Result};
+use super::{io_err, write_atomic, ProverError, Result};
 
 /// Where an SRS came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -47,15 +47,7 @@ pub fn generate_dev_srs(k: u32, dir: &Path) -> Result<(ParamsKZG<Bn256>, PathBuf
 
 /// Writes params in halo2's `ParamsKZG` format (atomically: temp file, then rename).
 pub fn write_params(params: &ParamsKZG<Bn256>, path: &Path) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    {
-        let file = File::create(&tmp).map_err(io_err("creating", &tmp))?;
-        let mut w = BufWriter::new(file);
-        params.write(&mut w).map_err(io_err("writing", &tmp))?;
-        w.flush().map_err(io_err("writing", &tmp))?;
-        w.get_ref().sync_all().map_err(io_err("syncing", &tmp))?;
-    }
-    std::fs::rename(&tmp, path).map_err(io_err("renaming into", path))
+    write_atomic(path, |w| params.write(w))
 }
 
 /// Largest k accepted from a file (2^28 points is the size of the public ceremonies).
