@@ -18,7 +18,8 @@ use super::{ChainError, Result};
 /// anvil wait 7 s; anvil mines each transaction at once.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
-type Inner = SignerMiddleware<Provider<Http>, LocalWallet>;
+/// The ethers middleware stack every registry call goes through.
+pub(crate) type Inner = SignerMiddleware<Provider<Http>, LocalWallet>;
 
 /// A client bound to one RPC endpoint and one signing key.
 #[derive(Clone, Debug)]
@@ -71,15 +72,35 @@ pub struct Mined {
 impl Client {
     /// Connects to `url` and signs with `private_key` (hex, with or without `0x`).
     pub async fn connect(url: &str, private_key: &str) -> Result<Self> {
+        // Never include the key (or ethers' message, which might echo it) in the error.
+        let wallet = LocalWallet::from_str(private_key.trim_start_matches("0x"))
+            .map_err(|_| ChainError::Key("expected 32 bytes of hex (64 hex digits)".into()))?;
+        Self::connect_wallet(url, wallet).await
+    }
+
+    /// Connects to `url` and signs with the key of an encrypted JSON keystore (geth/foundry
+    /// format). A wrong password and a malformed file are both `ChainError::Key`.
+    pub async fn connect_keystore(
+        url: &str,
+        keystore: &std::path::Path,
+        password: &str,
+    ) -> Result<Self> {
+        let wallet = LocalWallet::decrypt_keystore(keystore, password).map_err(|e| {
+            ChainError::Key(format!(
+                "cannot decrypt keystore {}: {e} (wrong password or not a keystore)",
+                keystore.display()
+            ))
+        })?;
+        Self::connect_wallet(url, wallet).await
+    }
+
+    async fn connect_wallet(url: &str, wallet: LocalWallet) -> Result<Self> {
         let provider = Provider::<Http>::try_from(url)
             .map_err(|e| ChainError::Url {
                 url: url.into(),
                 reason: e.to_string(),
             })?
             .interval(POLL_INTERVAL);
-        // Never include the key (or ethers' message, which might echo it) in the error.
-        let wallet = LocalWallet::from_str(private_key.trim_start_matches("0x"))
-            .map_err(|_| ChainError::Key("expected 32 bytes of hex (64 hex digits)".into()))?;
         let chain_id = provider
             .get_chainid()
             .await
@@ -106,6 +127,37 @@ impl Client {
     /// The RPC URL.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    pub(crate) fn inner(&self) -> Arc<Inner> {
+        self.inner.clone()
+    }
+
+    pub(crate) fn rpc_err(&self, method: &'static str, e: impl std::fmt::Display) -> ChainError {
+        rpc_err(&self.url, method, e)
+    }
+
+    /// The signer's balance in wei.
+    pub async fn balance(&self) -> Result<u128> {
+        let b = self
+            .inner
+            .get_balance(self.inner.address(), None)
+            .await
+            .map_err(|e| rpc_err(&self.url, "eth_getBalance", e))?;
+        Ok(b.min(ethers::types::U256::from(u128::MAX)).as_u128())
+    }
+
+    /// Development chains only (anvil): moves the clock forward by `seconds` and mines a block
+    /// with the new time, so the demo and tests can pass deadlines without waiting.
+    pub async fn dev_advance_time(&self, seconds: u64) -> Result<()> {
+        let p = self.inner.provider();
+        p.request::<_, serde_json::Value>("evm_increaseTime", [seconds])
+            .await
+            .map_err(|e| rpc_err(&self.url, "evm_increaseTime", e))?;
+        p.request::<_, serde_json::Value>("evm_mine", ())
+            .await
+            .map_err(|e| rpc_err(&self.url, "evm_mine", e))?;
+        Ok(())
     }
 
     /// Deploys `creation` code (gas estimated by the node) and checks code landed.

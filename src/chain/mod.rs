@@ -2,10 +2,16 @@
 //! alloy changes one module):
 //! - `anvil`: a local anvil on a free loopback port, killed on drop (tests and the demo);
 //! - `client`: a small signing client: deploy bytecode, `eth_call`, send a transaction and
-//!   report its gas, and surface reverts as data, never as a transport error.
+//!   report its gas, and surface reverts as data, never as a transport error;
+//! - `registry`: `ContestRegistry` through abigen bindings (`bindings`, private): deploy,
+//!   transactions simulated first so reverts come back as the contract's custom errors,
+//!   views and decoded events, all in the plain types of `types`.
 
 pub mod anvil;
+mod bindings;
 pub mod client;
+pub mod registry;
+pub mod types;
 
 /// Errors of the chain module. None of them ever contains a private key.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +72,38 @@ pub enum ChainError {
     NoReceipt {
         /// Transaction hash (hex).
         tx: String,
+    },
+    /// The registry rejected a call or transaction: `error` is its decoded custom error.
+    #[error("{action} rejected by the registry: {error}")]
+    Reverted {
+        /// The function (`commitModel`, …).
+        action: &'static str,
+        /// The decoded error, e.g. `BelowThreshold { correct: 300, min_correct: 324 }`.
+        error: String,
+    },
+    /// No registry at this address.
+    #[error("no ContestRegistry at {address} on {url} (wrong --registry, or another chain?)")]
+    NoRegistry {
+        /// The address.
+        address: String,
+        /// The endpoint.
+        url: String,
+    },
+    /// A transaction succeeded without the event it must emit.
+    #[error("transaction {tx} emitted no {event} event")]
+    MissingEvent {
+        /// The event.
+        event: &'static str,
+        /// The transaction.
+        tx: String,
+    },
+    /// Chain data could not be decoded.
+    #[error("decoding {what}: {detail}")]
+    Decode {
+        /// What.
+        what: &'static str,
+        /// Why.
+        detail: String,
     },
     /// A contract creation was mined but failed (reverted, out of gas, or code too large).
     #[error("deploying: transaction 0x{tx} failed after using {gas_used} gas (is the runtime code over EIP-170's 24,576 bytes?)")]

@@ -1,0 +1,442 @@
+//! Plain types for the registry's configuration, state and events: what the rest of the crate
+//! (CLI, demo, dashboard) sees instead of ethers' types.
+
+use std::fmt;
+
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use serde::{Serialize, Serializer};
+
+use crate::commit::fr_to_hex;
+
+/// A 20-byte account or contract address; shown and serialised as `0x` + 40 hex digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Addr(pub [u8; 20]);
+
+impl fmt::Display for Addr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "0x{}", hex::encode(self.0))
+    }
+}
+
+impl Serialize for Addr {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// An amount of wei; serialised as a decimal string (JSON numbers lose precision past 2^53).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Wei(pub u128);
+
+impl Wei {
+    /// One ether.
+    pub const ETHER: Wei = Wei(1_000_000_000_000_000_000);
+
+    /// The amount in ether, for display.
+    pub fn ether(self) -> f64 {
+        self.0 as f64 / 1e18
+    }
+}
+
+impl fmt::Display for Wei {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ETH", format_ether(self.0))
+    }
+}
+
+impl Serialize for Wei {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+/// `wei` as ether with up to 18 decimals and no trailing zeros (exact, no float).
+pub fn format_ether(wei: u128) -> String {
+    let whole = wei / 1_000_000_000_000_000_000;
+    let frac = wei % 1_000_000_000_000_000_000;
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{frac:018}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
+/// A field element (commitment) serialised as `0x` + 64 hex digits.
+pub fn serialize_fr<S: Serializer>(x: &Fr, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&fr_to_hex(x))
+}
+
+/// A contest's phase (`ContestTypes.Phase`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// No contest with this id.
+    None,
+    /// Competitors may commit.
+    Commit,
+    /// The organiser may post the test set.
+    TestSetReveal,
+    /// Proofs are accepted.
+    Proof,
+    /// Called entries must reveal their models.
+    ModelReveal,
+    /// Every prize is decided; only withdrawals remain.
+    Settled,
+    /// The organiser missed the test-set deadline; the prize goes to the committers.
+    TestSetMissed,
+}
+
+impl Phase {
+    pub(crate) fn from_u8(v: u8) -> Self {
+        match v {
+            1 => Self::Commit,
+            2 => Self::TestSetReveal,
+            3 => Self::Proof,
+            4 => Self::ModelReveal,
+            5 => Self::Settled,
+            6 => Self::TestSetMissed,
+            _ => Self::None,
+        }
+    }
+
+    /// A short human name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "no such contest",
+            Self::Commit => "commit",
+            Self::TestSetReveal => "test-set reveal",
+            Self::Proof => "proof",
+            Self::ModelReveal => "model reveal",
+            Self::Settled => "settled",
+            Self::TestSetMissed => "test set missed (prize to committers)",
+        }
+    }
+}
+
+/// Where one competitor's entry stands (`ContestTypes.EntryStatus`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryStatus {
+    /// Never committed.
+    None,
+    /// Committed, no accepted proof.
+    Committed,
+    /// Accepted proof, in the ranking.
+    Qualified,
+    /// Called to reveal its model.
+    Called,
+    /// Revealed its model.
+    Revealed,
+    /// Missed its reveal deadline.
+    Forfeited,
+}
+
+impl EntryStatus {
+    pub(crate) fn from_u8(v: u8) -> Self {
+        match v {
+            1 => Self::Committed,
+            2 => Self::Qualified,
+            3 => Self::Called,
+            4 => Self::Revealed,
+            5 => Self::Forfeited,
+            _ => Self::None,
+        }
+    }
+}
+
+/// What an organiser fixes when creating a contest (`ContestTypes.ContestParams`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ContestConfig {
+    /// keccak-256 of the spec file, `0x…`.
+    #[serde(serialize_with = "serialize_hash")]
+    pub spec_hash: [u8; 32],
+    /// The halo2 verifier contract.
+    pub verifier: Addr,
+    /// `T`.
+    #[serde(serialize_with = "serialize_fr")]
+    pub testset_commitment: Fr,
+    /// `N`.
+    pub test_set_size: u32,
+    /// Smallest qualifying `correct`.
+    pub min_correct: u32,
+    /// Prize shares per paid rank (basis points, best first).
+    pub payout_bps: Vec<u16>,
+    /// Bond per competitor.
+    pub commit_bond: Wei,
+    /// Last second to commit.
+    pub commit_deadline: u64,
+    /// Last second for the final test-set chunk.
+    pub test_set_deadline: u64,
+    /// Last second to submit a proof.
+    pub proof_deadline: u64,
+    /// Length of each reveal window (seconds).
+    pub reveal_window: u64,
+}
+
+fn serialize_hash<S: Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&format_args!("0x{}", hex::encode(h)))
+}
+
+/// A contest's configuration and progress (`ContestTypes.ContestView`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ContestInfo {
+    /// The organiser.
+    pub organiser: Addr,
+    /// Its configuration.
+    pub config: ContestConfig,
+    /// The prize in escrow at creation.
+    pub prize: Wei,
+    /// The phase at the latest block.
+    pub phase: Phase,
+    /// ETH of this contest still held by the registry.
+    pub held: Wei,
+    /// Test-set elements absorbed so far.
+    pub test_set_revealed_count: u64,
+    /// Whether the test set is revealed and matched `T`.
+    pub test_set_revealed: bool,
+    /// Addresses that committed.
+    pub committers: u64,
+    /// Entries in the ranking.
+    pub qualifiers: u64,
+    /// Entries paid so far.
+    pub winners_paid: u64,
+    /// Prize credited so far.
+    pub prize_paid: Wei,
+}
+
+/// One competitor's entry (`ContestTypes.EntryView`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EntryInfo {
+    /// Its status.
+    pub status: EntryStatus,
+    /// Its model commitment `C` (zero if none).
+    #[serde(serialize_with = "serialize_fr")]
+    pub commitment: Fr,
+    /// Commit sequence number (ties: lower first).
+    pub commit_seq: u64,
+    /// Accepted `correct` (0 if none).
+    pub correct: u64,
+    /// Reveal deadline if called (0 otherwise).
+    pub reveal_deadline: u64,
+    /// Model elements absorbed in the current reveal attempt.
+    pub revealed_count: u64,
+}
+
+/// A mined transaction of the registry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tx {
+    /// What it did (`createContest`, `commitModel`, …).
+    pub action: String,
+    /// Its hash, `0x…`.
+    pub hash: String,
+    /// Gas it used.
+    pub gas_used: u64,
+    /// The block it was mined in.
+    pub block: u64,
+}
+
+/// A registry event, decoded (`IContestRegistry` events; see that file for meanings).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event")]
+pub enum Event {
+    /// A contest was created.
+    ContestCreated {
+        /// The organiser.
+        organiser: Addr,
+        /// The prize.
+        prize: Wei,
+        /// Its configuration.
+        config: ContestConfig,
+    },
+    /// A competitor committed (or replaced its commitment).
+    ModelCommitted {
+        /// Who.
+        competitor: Addr,
+        /// `C`.
+        #[serde(serialize_with = "serialize_fr")]
+        commitment: Fr,
+        /// Commit sequence number.
+        commit_seq: u64,
+        /// Bond paid with this commitment.
+        bond: Wei,
+        /// Whether it replaced an earlier commitment.
+        replaced: bool,
+        /// Committed addresses so far.
+        committers: u64,
+    },
+    /// A chunk of the test set was absorbed.
+    TestSetChunkRevealed {
+        /// First element's index.
+        start: u64,
+        /// The elements.
+        #[serde(serialize_with = "serialize_frs")]
+        elems: Vec<Fr>,
+    },
+    /// The test set matched `T`.
+    TestSetRevealed {
+        /// Elements in all.
+        count: u64,
+        /// `T`.
+        #[serde(serialize_with = "serialize_fr")]
+        commitment: Fr,
+    },
+    /// A partial test-set reveal was discarded.
+    TestSetRevealRestarted {
+        /// Elements discarded.
+        discarded: u64,
+    },
+    /// A proof was accepted.
+    ProofAccepted {
+        /// Who.
+        competitor: Addr,
+        /// Its `correct`.
+        correct: u64,
+        /// 0-based position at insertion.
+        position: u64,
+        /// Qualified entries so far.
+        qualifiers: u64,
+    },
+    /// An entry was called to reveal.
+    WinnerCalled {
+        /// Who.
+        competitor: Addr,
+        /// 0-based position in the final ranking.
+        position: u64,
+        /// Its reveal deadline.
+        reveal_deadline: u64,
+    },
+    /// A chunk of a model was absorbed.
+    ModelChunkRevealed {
+        /// Whose.
+        competitor: Addr,
+        /// First element's index.
+        start: u64,
+        /// Elements in the chunk.
+        count: u64,
+    },
+    /// A model matched its commitment.
+    ModelRevealed {
+        /// Whose.
+        competitor: Addr,
+        /// Elements in all.
+        count: u64,
+        /// Bond credited back.
+        bond_returned: Wei,
+    },
+    /// A partial model reveal was discarded.
+    ModelRevealRestarted {
+        /// Whose.
+        competitor: Addr,
+        /// Elements discarded.
+        discarded: u64,
+    },
+    /// A called entry missed its deadline.
+    ModelForfeited {
+        /// Who.
+        competitor: Addr,
+        /// The deadline it missed.
+        reveal_deadline: u64,
+        /// Bond credited to the organiser.
+        bond: Wei,
+        /// The organiser.
+        organiser: Addr,
+    },
+    /// A prize was credited.
+    PrizeAwarded {
+        /// To whom.
+        winner: Addr,
+        /// Paid rank (0 = first prize).
+        place: u64,
+        /// How much.
+        amount: Wei,
+    },
+    /// Every prize is decided.
+    ContestSettled {
+        /// Ranks paid.
+        winners_paid: u64,
+        /// Undistributed remainder.
+        remainder: Wei,
+        /// Who got the remainder.
+        remainder_to: Addr,
+    },
+    /// Someone withdrew.
+    Withdrawn {
+        /// Who.
+        account: Addr,
+        /// How much.
+        amount: Wei,
+    },
+}
+
+fn serialize_frs<S: Serializer>(xs: &[Fr], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(xs.iter().map(fr_to_hex))
+}
+
+impl Event {
+    /// The event's Solidity name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::ContestCreated { .. } => "ContestCreated",
+            Self::ModelCommitted { .. } => "ModelCommitted",
+            Self::TestSetChunkRevealed { .. } => "TestSetChunkRevealed",
+            Self::TestSetRevealed { .. } => "TestSetRevealed",
+            Self::TestSetRevealRestarted { .. } => "TestSetRevealRestarted",
+            Self::ProofAccepted { .. } => "ProofAccepted",
+            Self::WinnerCalled { .. } => "WinnerCalled",
+            Self::ModelChunkRevealed { .. } => "ModelChunkRevealed",
+            Self::ModelRevealed { .. } => "ModelRevealed",
+            Self::ModelRevealRestarted { .. } => "ModelRevealRestarted",
+            Self::ModelForfeited { .. } => "ModelForfeited",
+            Self::PrizeAwarded { .. } => "PrizeAwarded",
+            Self::ContestSettled { .. } => "ContestSettled",
+            Self::Withdrawn { .. } => "Withdrawn",
+        }
+    }
+}
+
+/// An event with where it was logged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Logged {
+    /// The contest it belongs to.
+    pub contest_id: u64,
+    /// Block number.
+    pub block: u64,
+    /// Transaction hash, `0x…`.
+    pub tx: String,
+    /// Index of the log in its block (with `block`, a unique, ordered key).
+    pub log_index: u64,
+    /// The event.
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ether_is_formatted_exactly() {
+        assert_eq!(format_ether(0), "0");
+        assert_eq!(format_ether(Wei::ETHER.0), "1");
+        assert_eq!(format_ether(1_500_000_000_000_000_000), "1.5");
+        assert_eq!(format_ether(1), "0.000000000000000001");
+        assert_eq!(Wei(10).to_string(), "0.00000000000000001 ETH");
+    }
+
+    #[test]
+    fn enums_map_every_solidity_value_and_nothing_else() {
+        assert_eq!(Phase::from_u8(3), Phase::Proof);
+        assert_eq!(Phase::from_u8(6), Phase::TestSetMissed);
+        assert_eq!(Phase::from_u8(7), Phase::None);
+        assert_eq!(EntryStatus::from_u8(5), EntryStatus::Forfeited);
+        assert_eq!(EntryStatus::from_u8(9), EntryStatus::None);
+        assert_eq!(
+            serde_json::to_string(&Addr([0xab; 20])).unwrap(),
+            format!("\"0x{}\"", "ab".repeat(20))
+        );
+        assert_eq!(
+            serde_json::to_string(&Wei(u128::MAX)).unwrap(),
+            format!("\"{}\"", u128::MAX)
+        );
+    }
+}
