@@ -7,24 +7,16 @@ use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 
 use super::Failure;
 use crate::commit::fr_from_hex;
-use crate::model::{quantise, OnnxFile, QuantizedModel};
-use crate::spec::{Spec, TestSet};
+use crate::model::QuantizedModel;
+use crate::spec::Spec;
 
-/// ONNX → dense network → padded to the envelope → quantised: the one path every command
-/// uses, so that `commit`, `prove` and `model evaluate` see the same integers.
+/// ONNX → padded → quantised (`contest::competitor::quantised_model`), as a CLI input.
 pub fn quantised_model(
     spec: &Spec,
     model: &Path,
     calibration: Option<&Path>,
 ) -> Result<QuantizedModel, Failure> {
-    let calibration = calibration
-        .map(|p| TestSet::from_path_any_rows(p, spec))
-        .transpose()
-        .map_err(Failure::input)?;
-    let file = OnnxFile::read(model).map_err(Failure::input)?;
-    let net = file.dense_network().map_err(Failure::input)?;
-    let padded = net.padded(&spec.envelope).map_err(Failure::input)?;
-    quantise(&padded, spec, calibration.as_ref()).map_err(Failure::input)
+    crate::contest::competitor::quantised_model(spec, model, calibration).map_err(Failure::input)
 }
 
 /// A `0x…` field element (a salt).

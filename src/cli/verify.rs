@@ -1,11 +1,20 @@
-//! `contest-cli verify`: checks a proof directory natively against the contest's keys.
+//! `contest-cli verify`: checks a proof natively against the contest's keys: a proof
+//! directory (`--proof`), or every proof a contest accepted, rebuilt from chain data alone
+//! (`--registry … --contest …`).
 
 use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::json;
 
+use super::chain_args::{
+    block_on, connect_readonly, contest_failure, print_json, progress, registry, ContestArgs,
+    RpcArgs,
+};
+use super::inputs::parse_address;
 use super::{Failure, Outcome};
+use crate::chain::types::Addr;
+use crate::contest::audit::audit_proofs;
 use crate::prover::keys::ContestKeys;
 use crate::prover::proof::verify;
 use crate::prover::proof_dir::ProofDir;
@@ -18,8 +27,19 @@ pub struct VerifyArgs {
     #[arg(long)]
     keys: PathBuf,
     /// Proof directory written by `contest-cli prove`.
-    #[arg(long)]
-    proof: PathBuf,
+    #[arg(long, required_unless_present = "contest", conflicts_with = "contest")]
+    proof: Option<PathBuf>,
+    /// Registry of the contest whose accepted proofs to check.
+    #[arg(long, env = "CONTEST_REGISTRY", requires = "contest")]
+    registry: Option<String>,
+    /// Contest whose accepted proofs to check (from chain data).
+    #[arg(long, requires = "registry")]
+    contest: Option<u64>,
+    /// Only this competitor's proof.
+    #[arg(long, requires = "contest")]
+    competitor: Option<String>,
+    #[command(flatten)]
+    rpc: RpcArgs,
 }
 
 impl VerifyArgs {
@@ -30,7 +50,10 @@ impl VerifyArgs {
             eprintln!("{UNSAFE_WARNING}");
         }
         let params = read_params(&manifest.srs_path, manifest.figures.k).map_err(Failure::input)?;
-        let dir = ProofDir::read(&self.proof).map_err(Failure::input)?;
+        let (Some(proof), None) = (&self.proof, self.contest) else {
+            return self.run_chain(json);
+        };
+        let dir = ProofDir::read(proof).map_err(Failure::input)?;
         let valid = verify(&params, &vk, &dir.statement.instances(), &dir.proof);
         if json {
             println!(
@@ -50,5 +73,51 @@ impl VerifyArgs {
         } else {
             Outcome::ClaimFails
         })
+    }
+}
+
+impl VerifyArgs {
+    fn run_chain(self, json: bool) -> Result<Outcome, Failure> {
+        let contest = ContestArgs {
+            registry: self.registry.clone().unwrap_or_default(),
+            contest: self.contest.unwrap_or_default(),
+        };
+        let only = self
+            .competitor
+            .as_deref()
+            .map(parse_address)
+            .transpose()?
+            .map(Addr);
+        block_on(async {
+            let client = connect_readonly(&self.rpc).await?;
+            let registry = registry(&client, &contest).await?;
+            let audited = audit_proofs(&registry, contest.contest, &self.keys, only, &progress)
+                .await
+                .map_err(contest_failure)?;
+            let all_valid = audited.iter().all(|a| a.valid);
+            if json {
+                print_json(&serde_json::json!({ "valid": all_valid, "proofs": audited }))?;
+            } else {
+                if audited.is_empty() {
+                    println!("contest {} has no accepted proofs", contest.contest);
+                }
+                for a in &audited {
+                    println!(
+                        "{} {} correct: {}",
+                        a.competitor,
+                        a.correct,
+                        match &a.problem {
+                            None => "valid".to_string(),
+                            Some(p) => format!("INVALID ({p})"),
+                        }
+                    );
+                }
+            }
+            Ok(if all_valid {
+                Outcome::Success
+            } else {
+                Outcome::ClaimFails
+            })
+        })?
     }
 }

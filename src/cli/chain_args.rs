@@ -1,0 +1,253 @@
+//! Flags shared by the chain subcommands (endpoint, key, registry, contest, state), the
+//! mapping of contest errors to exit codes, and the tokio runtime they run on.
+
+use std::future::Future;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use clap::Args;
+
+use super::inputs::parse_address;
+use super::{Failure, Outcome};
+use crate::chain::client::Client;
+use crate::chain::registry::Registry;
+use crate::chain::types::{Addr, Wei};
+use crate::chain::ChainError;
+use crate::contest::ContestError;
+
+/// The JSON-RPC endpoint.
+#[derive(Debug, Clone, Args)]
+pub struct RpcArgs {
+    /// JSON-RPC endpoint of the chain.
+    #[arg(long, env = "CONTEST_RPC_URL", default_value = "http://127.0.0.1:8545")]
+    pub rpc_url: String,
+}
+
+/// The signing key: `--private-key`/`CONTEST_PRIVATE_KEY` or an encrypted keystore.
+#[derive(Clone, Args)]
+pub struct KeyArgs {
+    /// Private key (hex). Prefer the environment variable: a command line is visible to other
+    /// users of the machine. Never printed or logged.
+    #[arg(long, env = "CONTEST_PRIVATE_KEY", hide_env_values = true)]
+    private_key: Option<String>,
+    /// Encrypted JSON keystore (geth / `cast wallet` format). The password is read from
+    /// `CONTEST_KEYSTORE_PASSWORD` or prompted for on the terminal.
+    #[arg(long, conflicts_with = "private_key")]
+    keystore: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for KeyArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyArgs")
+            .field(
+                "private_key",
+                &self.private_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("keystore", &self.keystore)
+            .finish()
+    }
+}
+
+/// Which contest.
+#[derive(Debug, Clone, Args)]
+pub struct ContestArgs {
+    /// Address of the ContestRegistry.
+    #[arg(long, env = "CONTEST_REGISTRY")]
+    pub registry: String,
+    /// The contest's id in the registry.
+    #[arg(long)]
+    pub contest: u64,
+}
+
+/// Where a competitor's secrets live.
+#[derive(Debug, Clone, Args)]
+pub struct StateArgs {
+    /// Root of the per-contest state directories (salts, committed models, proofs). Back it
+    /// up: losing it before the reveal loses the prize and the bond.
+    #[arg(long, env = "CONTEST_STATE_DIR", default_value = ".zkcontest-state")]
+    pub state_dir: PathBuf,
+}
+
+/// Runs a future on a fresh runtime.
+pub fn block_on<F: Future>(f: F) -> Result<F::Output, Failure> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::env(anyhow!("starting the async runtime: {e}")))?;
+    Ok(rt.block_on(f))
+}
+
+/// Connects with the signing key from the flags.
+pub async fn connect(rpc: &RpcArgs, key: &KeyArgs) -> Result<Client, Failure> {
+    let client = match (&key.private_key, &key.keystore) {
+        (Some(k), _) => Client::connect(&rpc.rpc_url, k).await,
+        (None, Some(path)) => {
+            let password = keystore_password(path)?;
+            Client::connect_keystore(&rpc.rpc_url, path, &password).await
+        }
+        (None, None) => return Err(Failure::input(anyhow!(
+            "no signing key: pass --keystore FILE, or set CONTEST_PRIVATE_KEY (or --private-key)"
+        ))),
+    };
+    client.map_err(chain_failure)
+}
+
+/// Connects without a key, for read-only commands (a random, never-funded key signs nothing).
+pub async fn connect_readonly(rpc: &RpcArgs) -> Result<Client, Failure> {
+    let throwaway =
+        crate::commit::fr_to_hex(&crate::model::commitment::random_salt(rand::rngs::OsRng));
+    Client::connect(&rpc.rpc_url, &throwaway)
+        .await
+        .map_err(chain_failure)
+}
+
+/// The registry named by the flags.
+pub async fn registry(client: &Client, c: &ContestArgs) -> Result<Registry, Failure> {
+    let addr = Addr(parse_address(&c.registry)?);
+    Registry::at(client, addr).await.map_err(chain_failure)
+}
+
+fn keystore_password(path: &std::path::Path) -> Result<String, Failure> {
+    if let Ok(p) = std::env::var("CONTEST_KEYSTORE_PASSWORD") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::input(anyhow!(
+            "keystore {}: set CONTEST_KEYSTORE_PASSWORD (stdin is not a terminal to prompt on)",
+            path.display()
+        )));
+    }
+    eprint!("password for {}: ", path.display());
+    let _ = std::io::stderr().flush();
+    // Turn echo off while the password is typed; restored even if reading fails.
+    let stty = |arg: &str| {
+        std::process::Command::new("stty")
+            .arg(arg)
+            .stdin(std::process::Stdio::inherit())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let echo_off = stty("-echo");
+    let mut line = String::new();
+    let read = std::io::stdin().lock().read_line(&mut line);
+    if echo_off {
+        stty("echo");
+    }
+    eprintln!();
+    read.map_err(|e| Failure::env(anyhow!("reading the password: {e}")))?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// Exit code for a chain error: unreachable endpoints are the environment (3); rejected
+/// calls, bad keys and addresses are input (2).
+pub fn chain_failure(e: ChainError) -> Failure {
+    match e {
+        ChainError::Rpc { .. }
+        | ChainError::NoReceipt { .. }
+        | ChainError::AnvilSpawn { .. }
+        | ChainError::AnvilExited { .. }
+        | ChainError::AnvilTimeout { .. }
+        | ChainError::NoPort(_) => Failure::env(e),
+        _ => Failure::input(e),
+    }
+}
+
+/// Exit code for a contest error.
+pub fn contest_failure(e: ContestError) -> Failure {
+    match e {
+        ContestError::Chain(c) => chain_failure(c),
+        ContestError::Io { .. } | ContestError::Prover(_) => Failure::env(e),
+        ContestError::Input(_) | ContestError::WrongPhase { .. } | ContestError::State(_) => {
+            Failure::input(e)
+        }
+    }
+}
+
+/// A submitted proof the registry rejected: the claim does not hold (exit 1), not a crash.
+pub fn proof_rejected(e: ContestError) -> Result<Outcome, Failure> {
+    if e.is_proof_rejection() {
+        eprintln!("error: {e}");
+        Ok(Outcome::ClaimFails)
+    } else {
+        Err(contest_failure(e))
+    }
+}
+
+/// `1.5` (ether, up to 18 decimals) as wei, exactly.
+pub fn parse_ether(s: &str) -> Result<Wei, Failure> {
+    let bad = || {
+        Failure::input(anyhow!(
+            "invalid amount {s:?}: expected ether such as 1 or 0.25"
+        ))
+    };
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() && frac.is_empty()
+        || frac.len() > 18
+        || !whole
+            .chars()
+            .chain(frac.chars())
+            .all(|c| c.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| bad())?
+    };
+    let frac_wei: u128 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<18}").parse().map_err(|_| bad())?
+    };
+    whole
+        .checked_mul(Wei::ETHER.0)
+        .and_then(|w| w.checked_add(frac_wei))
+        .map(Wei)
+        .ok_or_else(bad)
+}
+
+/// Prints a report as one JSON document on stdout.
+pub fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string(v).map_err(|e| Failure::env(anyhow!("encoding JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// Prints progress on stderr.
+pub fn progress(msg: &str) {
+    eprintln!("{msg}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ether_amounts_parse_exactly_or_fail() {
+        assert_eq!(parse_ether("1").ok().map(|w| w.0), Some(Wei::ETHER.0));
+        assert_eq!(
+            parse_ether("0.25").ok().map(|w| w.0),
+            Some(Wei::ETHER.0 / 4)
+        );
+        assert_eq!(parse_ether(".5").ok().map(|w| w.0), Some(Wei::ETHER.0 / 2));
+        assert_eq!(
+            parse_ether("0.000000000000000001").ok().map(|w| w.0),
+            Some(1)
+        );
+        for bad in ["", ".", "1e18", "-1", "0.0000000000000000001", "1,5", "abc"] {
+            assert!(parse_ether(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn a_private_key_never_shows_in_debug_output() {
+        let k = KeyArgs {
+            private_key: Some("0xdeadbeef".into()),
+            keystore: None,
+        };
+        assert!(!format!("{k:?}").contains("deadbeef"));
+    }
+}

@@ -1,0 +1,119 @@
+//! `contest-cli create`: deploy the contest's verifier (and a registry if none is given),
+//! then create and fund the contest.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+
+use super::chain_args::{
+    block_on, chain_failure, connect, contest_failure, parse_ether, progress, KeyArgs, RpcArgs,
+};
+use super::inputs::parse_address;
+use super::{Failure, Outcome};
+use crate::chain::registry::Registry;
+use crate::chain::types::Addr;
+use crate::contest::organiser::{create, deploy_verifier, CreateRequest};
+use crate::contest::spec_hash;
+use crate::evm::compile::Solc;
+use crate::spec::{Spec, TestSet};
+
+/// Arguments of `contest-cli create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Contest spec (`contest.toml` or its folder): envelope, threshold, phases, payout, bond.
+    #[arg(long)]
+    spec: PathBuf,
+    /// The hidden test set (`.zkts`, exactly N rows); only its commitment `T` is published.
+    #[arg(long)]
+    testset: PathBuf,
+    /// Key directory written by `contest-cli setup` for this spec.
+    #[arg(long)]
+    keys: PathBuf,
+    /// Prize in ether, escrowed by the registry.
+    #[arg(long)]
+    prize: String,
+    /// An existing ContestRegistry; without it a new one (and its PoseidonT3) is deployed.
+    #[arg(long, env = "CONTEST_REGISTRY")]
+    registry: Option<String>,
+    /// solc executable taking `--standard-json` (solc 0.8.19).
+    #[arg(long, env = "ZKCONTEST_SOLC", default_value = "scripts/solc")]
+    solc: PathBuf,
+    #[command(flatten)]
+    rpc: RpcArgs,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+impl CreateArgs {
+    /// Deploys what is missing and creates the contest.
+    pub fn run(self, json: bool) -> Result<Outcome, Failure> {
+        let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
+        let testset = TestSet::from_path(&self.testset, &spec).map_err(Failure::input)?;
+        let prize = parse_ether(&self.prize)?;
+        let hash = spec_hash(&self.spec).map_err(contest_failure)?;
+        let registry_addr = self.registry.as_deref().map(parse_address).transpose()?;
+        block_on(async {
+            let client = connect(&self.rpc, &self.key).await?;
+            let (registry, deployed) = match registry_addr {
+                Some(a) => (
+                    Registry::at(&client, Addr(a))
+                        .await
+                        .map_err(chain_failure)?,
+                    None,
+                ),
+                None => {
+                    progress("deploying PoseidonT3 and a ContestRegistry…");
+                    let (r, d) = Registry::deploy(&client).await.map_err(chain_failure)?;
+                    (r, Some(d))
+                }
+            };
+            let verifier = deploy_verifier(&client, &self.keys, &Solc::new(&self.solc), &progress)
+                .await
+                .map_err(contest_failure)?;
+            progress(&format!(
+                "verifier at {} ({} bytes runtime, {} gas)",
+                verifier.address, verifier.runtime_bytes, verifier.deploy_gas
+            ));
+            let req = CreateRequest {
+                spec: &spec,
+                spec_hash: hash,
+                testset: &testset,
+                verifier: verifier.address,
+                prize,
+            };
+            let (id, config, tx) = create(&registry, &req).await.map_err(contest_failure)?;
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "registry": registry.address(),
+                        "contest_id": id,
+                        "verifier": verifier,
+                        "registry_deployment": deployed.map(|d| json!({
+                            "poseidon": Addr(d.poseidon.address), "poseidon_gas": d.poseidon.gas_used,
+                            "registry_gas": d.registry.gas_used, "registry_runtime_bytes": d.registry.code_size })),
+                        "config": config,
+                        "prize_wei": prize,
+                        "tx": tx,
+                    })
+                );
+            } else {
+                println!(
+                    "contest {id} created in registry {} (prize {prize}, createContest {} gas)",
+                    registry.address(),
+                    tx.gas_used
+                );
+                println!(
+                    "commit until {}, test set by {}, proofs by {}; threshold {}/{}",
+                    config.commit_deadline,
+                    config.test_set_deadline,
+                    config.proof_deadline,
+                    config.min_correct,
+                    config.test_set_size
+                );
+            }
+            Ok(Outcome::Success)
+        })?
+    }
+}

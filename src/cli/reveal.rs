@@ -1,0 +1,61 @@
+//! `contest-cli reveal`: a called winner reveals its committed model (resumable).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::chain_args::{
+    block_on, connect, contest_failure, print_json, progress, registry, ContestArgs, KeyArgs,
+    RpcArgs, StateArgs,
+};
+use super::{Failure, Outcome};
+use crate::contest::competitor::{reveal, Competitor};
+use crate::spec::Spec;
+
+/// Arguments of `contest-cli reveal`.
+#[derive(Debug, Args)]
+pub struct RevealArgs {
+    /// Contest spec.
+    #[arg(long)]
+    spec: PathBuf,
+    #[command(flatten)]
+    contest: ContestArgs,
+    #[command(flatten)]
+    state: StateArgs,
+    #[command(flatten)]
+    rpc: RpcArgs,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+impl RevealArgs {
+    /// Forfeits late winners above, closes the ranking if needed, posts the model.
+    pub fn run(self, json: bool) -> Result<Outcome, Failure> {
+        let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
+        block_on(async {
+            let client = connect(&self.rpc, &self.key).await?;
+            let registry = registry(&client, &self.contest).await?;
+            let c = Competitor {
+                registry: &registry,
+                contest_id: self.contest.contest,
+                spec: &spec,
+                spec_path: &self.spec,
+                state_root: &self.state.state_dir,
+            };
+            let report = reveal(&c, &progress).await.map_err(contest_failure)?;
+            if json {
+                print_json(&report)?;
+            } else if report.already {
+                println!("the model is already revealed");
+            } else {
+                let gas: u64 = report.txs.iter().map(|t| t.gas_used).sum();
+                println!(
+                    "model revealed: {} elements, {} transactions, {gas} gas",
+                    report.elements,
+                    report.txs.len()
+                );
+            }
+            Ok(Outcome::Success)
+        })?
+    }
+}

@@ -1,0 +1,102 @@
+//! `contest-cli status`: a contest's phase, deadlines, escrow and ranking (read-only).
+
+use clap::Args;
+use serde_json::json;
+
+use super::chain_args::{
+    block_on, chain_failure, connect_readonly, print_json, registry, ContestArgs, RpcArgs,
+};
+use super::{Failure, Outcome};
+use crate::chain::types::Phase;
+
+/// Arguments of `contest-cli status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    contest: ContestArgs,
+    #[command(flatten)]
+    rpc: RpcArgs,
+}
+
+impl StatusArgs {
+    /// Prints the contest's state at the latest block; exit 2 for an unknown contest.
+    pub fn run(self, json: bool) -> Result<Outcome, Failure> {
+        block_on(async {
+            let client = connect_readonly(&self.rpc).await?;
+            let registry = registry(&client, &self.contest).await?;
+            let id = self.contest.contest;
+            let info = registry.contest(id).await.map_err(chain_failure)?;
+            let (block, now) = registry.head().await.map_err(chain_failure)?;
+            let mut ranking = Vec::new();
+            for (place, (who, correct)) in registry
+                .ranking(id)
+                .await
+                .map_err(chain_failure)?
+                .into_iter()
+                .enumerate()
+            {
+                let e = registry.entry(id, who).await.map_err(chain_failure)?;
+                ranking.push(
+                    json!({ "rank": place + 1, "competitor": who, "correct": correct,
+                    "status": e.status, "reveal_deadline": e.reveal_deadline }),
+                );
+            }
+            if json {
+                print_json(&json!({ "contest_id": id, "block": block, "timestamp": now,
+                    "contest": info, "ranking": ranking }))?;
+                return Ok(Outcome::Success);
+            }
+            let c = &info.config;
+            println!(
+                "contest {id}: {} phase (block {block}, time {now})",
+                info.phase.name()
+            );
+            println!(
+                "prize {}, held {}, bond {}, {} committed, {} qualified (threshold {}/{})",
+                info.prize,
+                info.held,
+                c.commit_bond,
+                info.committers,
+                info.qualifiers,
+                c.min_correct,
+                c.test_set_size
+            );
+            for (name, t) in [
+                ("commit deadline", c.commit_deadline),
+                ("test-set deadline", c.test_set_deadline),
+                ("proof deadline", c.proof_deadline),
+            ] {
+                println!("  {name:18} {t} ({})", relative(t, now));
+            }
+            if info.phase == Phase::TestSetReveal || info.test_set_revealed_count > 0 {
+                println!(
+                    "  test set: {} elements on chain{}",
+                    info.test_set_revealed_count,
+                    if info.test_set_revealed {
+                        ", verified against T"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            for r in &ranking {
+                println!(
+                    "  #{} {} {} correct ({})",
+                    r["rank"],
+                    r["competitor"].as_str().unwrap_or("?"),
+                    r["correct"],
+                    r["status"]
+                );
+            }
+            Ok(Outcome::Success)
+        })?
+    }
+}
+
+fn relative(t: u64, now: u64) -> String {
+    if t >= now {
+        format!("in {} s", t - now)
+    } else {
+        format!("{} s ago", now - t)
+    }
+}

@@ -1,0 +1,80 @@
+//! `contest-cli submit`: prove the committed model's accuracy and submit the proof.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::chain_args::{
+    block_on, connect, print_json, progress, proof_rejected, registry, ContestArgs, KeyArgs,
+    RpcArgs, StateArgs,
+};
+use super::{Failure, Outcome};
+use crate::contest::competitor::{submit, Competitor};
+use crate::spec::Spec;
+
+/// Arguments of `contest-cli submit`.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// Contest spec.
+    #[arg(long)]
+    spec: PathBuf,
+    /// Key directory of the contest (`contest-cli setup` with the contest's SRS).
+    #[arg(long)]
+    keys: PathBuf,
+    /// The revealed test set (`.zkts`); checked against the contest's `T`.
+    #[arg(long)]
+    testset: PathBuf,
+    #[command(flatten)]
+    contest: ContestArgs,
+    #[command(flatten)]
+    state: StateArgs,
+    #[command(flatten)]
+    rpc: RpcArgs,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+impl SubmitArgs {
+    /// Exit 0 when accepted (or already), 1 when below the threshold or rejected.
+    pub fn run(self, json: bool) -> Result<Outcome, Failure> {
+        let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
+        block_on(async {
+            let client = connect(&self.rpc, &self.key).await?;
+            let registry = registry(&client, &self.contest).await?;
+            let c = Competitor {
+                registry: &registry,
+                contest_id: self.contest.contest,
+                spec: &spec,
+                spec_path: &self.spec,
+                state_root: &self.state.state_dir,
+            };
+            let report = match submit(&c, &self.keys, &self.testset, &progress).await {
+                Ok(r) => r,
+                Err(e) => return proof_rejected(e),
+            };
+            if json {
+                print_json(&report)?;
+            } else if !report.qualifies {
+                println!(
+                    "{}/{} correct: below the threshold of {}; nothing submitted",
+                    report.correct, report.rows, report.min_correct
+                );
+            } else if report.already {
+                println!(
+                    "already accepted: {}/{} correct",
+                    report.correct, report.rows
+                );
+            } else if let Some(tx) = &report.tx {
+                println!(
+                    "proof of {}/{} correct accepted ({} bytes, proved in {:.1} s, submitProof {} gas)",
+                    report.correct, report.rows, report.proof_bytes, report.prove_seconds, tx.gas_used
+                );
+            }
+            Ok(if report.qualifies {
+                Outcome::Success
+            } else {
+                Outcome::ClaimFails
+            })
+        })?
+    }
+}

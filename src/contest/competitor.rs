@@ -1,0 +1,442 @@
+//! The competitor's flows: commit, submit, reveal, forfeit a late winner, withdraw.
+
+use std::path::Path;
+
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use serde::Serialize;
+
+use super::organiser::post_chunks;
+use super::state::{Secret, StateDir};
+use super::{read_file, spec_hash, ContestError, Progress, Result};
+use crate::chain::registry::Registry;
+use crate::chain::types::{Addr, EntryStatus, Phase, Tx, Wei};
+use crate::chain::ChainError;
+use crate::circuit::accuracy::{AccuracyWitness, Statement};
+use crate::commit::fr_to_hex;
+use crate::model::commitment::random_salt;
+use crate::model::{correct, model_commitment, model_elements, quantise};
+use crate::model::{OnnxFile, QuantizedModel};
+use crate::prover::keys::ContestKeys;
+use crate::prover::proof::prove;
+use crate::prover::proof_dir::ProofDir;
+use crate::prover::srs::read_params;
+use crate::spec::{testset_commitment, Spec, TestSet};
+
+/// ONNX → dense network → padded to the envelope → quantised: the one path every command
+/// uses, so `commit`, `prove`, `submit` and `model evaluate` see the same integers.
+pub fn quantised_model(
+    spec: &Spec,
+    model: &Path,
+    calibration: Option<&Path>,
+) -> Result<QuantizedModel> {
+    let calibration = calibration
+        .map(|p| TestSet::from_path_any_rows(p, spec))
+        .transpose()
+        .map_err(ContestError::input)?;
+    let file = OnnxFile::read(model).map_err(ContestError::input)?;
+    let net = file.dense_network().map_err(ContestError::input)?;
+    let padded = net.padded(&spec.envelope).map_err(ContestError::input)?;
+    quantise(&padded, spec, calibration.as_ref()).map_err(ContestError::input)
+}
+
+/// Everything a competitor's command needs to find its state.
+#[derive(Clone, Copy, Debug)]
+pub struct Competitor<'a> {
+    /// The registry, with the competitor's signing key.
+    pub registry: &'a Registry,
+    /// The contest.
+    pub contest_id: u64,
+    /// The spec the contest was created for.
+    pub spec: &'a Spec,
+    /// The spec's path (its hash is checked against the contest's `specHash`).
+    pub spec_path: &'a Path,
+    /// Root of the state directories.
+    pub state_root: &'a Path,
+}
+
+impl Competitor<'_> {
+    fn me(&self) -> Addr {
+        Addr(self.registry.client().address())
+    }
+
+    fn state(&self) -> StateDir {
+        StateDir::new(
+            self.state_root,
+            self.registry.client().chain_id(),
+            self.registry.address(),
+            self.contest_id,
+            self.me(),
+        )
+    }
+
+    async fn check_spec(&self) -> Result<crate::chain::types::ContestInfo> {
+        let info = self.registry.contest(self.contest_id).await?;
+        if spec_hash(self.spec_path)? != info.config.spec_hash {
+            return Err(ContestError::Input(format!(
+                "contest {} was created for another spec (specHash 0x{}); {} differs",
+                self.contest_id,
+                hex::encode(info.config.spec_hash),
+                self.spec_path.display()
+            )));
+        }
+        Ok(info)
+    }
+
+    /// The stored secret matching the on-chain commitment, and its model.
+    fn committed_model(&self, commitment: &Fr) -> Result<(Secret, QuantizedModel)> {
+        let state = self.state();
+        let secret = state.secret_for(commitment)?.ok_or_else(|| {
+            ContestError::State(format!(
+                "no secret for the on-chain commitment {} in {} (committed from another machine \
+                 or state directory?)",
+                fr_to_hex(commitment),
+                state.path().display()
+            ))
+        })?;
+        let cal = secret.calibration_file.as_ref().map(|f| state.file(f));
+        let model = quantised_model(self.spec, &state.file(&secret.model_file), cal.as_deref())?;
+        let c = model_commitment(&model, self.spec, secret.salt()?).map_err(ContestError::input)?;
+        if c != *commitment {
+            return Err(ContestError::State(format!(
+                "the stored model and salt give {}, not the committed {}",
+                fr_to_hex(&c),
+                fr_to_hex(commitment)
+            )));
+        }
+        Ok((secret, model))
+    }
+}
+
+/// Outcome of `commit`.
+#[derive(Clone, Debug, Serialize)]
+pub struct CommitReport {
+    /// The commitment `C`.
+    pub commitment: String,
+    /// Where the secret is kept.
+    pub state_dir: String,
+    /// The transaction (none if the chain already had this commitment).
+    pub tx: Option<Tx>,
+    /// Bond paid.
+    pub bond: Wei,
+    /// Whether this replaced an earlier commitment.
+    pub replaced: bool,
+    /// Whether a salt stored by an earlier (possibly interrupted) run was reused.
+    pub salt_reused: bool,
+}
+
+/// Commits to a model: quantise, reuse the salt stored for exactly these bytes or draw and
+/// store a new one (durably, before sending), then send the commitment unless the chain
+/// already has it. `after_secret_stored` runs between storing and sending (a crash there must
+/// be recoverable: the tests kill the process at this point).
+pub async fn commit(
+    c: &Competitor<'_>,
+    model_path: &Path,
+    calibration: Option<&Path>,
+    after_secret_stored: &dyn Fn(),
+    progress: Progress<'_>,
+) -> Result<CommitReport> {
+    let info = c.check_spec().await?;
+    let model_bytes = read_file(model_path)?;
+    let cal_bytes = calibration.map(read_file).transpose()?;
+    let model = quantised_model(c.spec, model_path, calibration)?;
+    let state = c.state();
+    let (secret, salt_reused) = match state.secret_for_model(&model_bytes, cal_bytes.as_deref())? {
+        Some(s) => (s, true),
+        None => {
+            let salt = random_salt(rand::rngs::OsRng);
+            let commitment = model_commitment(&model, c.spec, salt).map_err(ContestError::input)?;
+            let (_, now) = c.registry.head().await?;
+            let s = state.store(&commitment, &salt, &model_bytes, cal_bytes.as_deref(), now)?;
+            progress(&format!("secret stored in {}", state.path().display()));
+            (s, false)
+        }
+    };
+    after_secret_stored();
+    let commitment = secret.commitment()?;
+    let entry = c.registry.entry(c.contest_id, c.me()).await?;
+    let report = |tx, bond, replaced| CommitReport {
+        commitment: secret.commitment.clone(),
+        state_dir: state.path().display().to_string(),
+        tx,
+        bond,
+        replaced,
+        salt_reused,
+    };
+    if entry.status != EntryStatus::None && entry.commitment == commitment {
+        progress("already committed on chain; nothing sent");
+        return Ok(report(None, Wei(0), false));
+    }
+    if info.phase != Phase::Commit {
+        return Err(ContestError::WrongPhase {
+            action: "commit",
+            phase: info.phase,
+            detail: format!("commitments closed at {}", info.config.commit_deadline),
+        });
+    }
+    let replaced = entry.status != EntryStatus::None;
+    let bond = if replaced {
+        Wei(0)
+    } else {
+        info.config.commit_bond
+    };
+    let tx = c
+        .registry
+        .commit_model(c.contest_id, commitment, bond)
+        .await?;
+    Ok(report(Some(tx), bond, replaced))
+}
+
+/// Outcome of `submit`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SubmitReport {
+    /// Correct rows (computed natively, then proved).
+    pub correct: u64,
+    /// Rows.
+    pub rows: u64,
+    /// The contest's threshold.
+    pub min_correct: u64,
+    /// Whether `correct >= min_correct` (nothing is proved or sent otherwise).
+    pub qualifies: bool,
+    /// Seconds spent proving (0 if a stored proof was reused or nothing was proved).
+    pub prove_seconds: f64,
+    /// Proof size in bytes.
+    pub proof_bytes: usize,
+    /// The transaction (none if already accepted or not qualifying).
+    pub tx: Option<Tx>,
+    /// Whether the chain already had an accepted proof.
+    pub already: bool,
+}
+
+/// Proves the committed model's accuracy on the revealed test set and submits the proof.
+/// The proof is stored before sending and reused by a rerun; the transaction is simulated
+/// first, so a rejected proof costs nothing.
+pub async fn submit(
+    c: &Competitor<'_>,
+    keys_dir: &Path,
+    testset_path: &Path,
+    progress: Progress<'_>,
+) -> Result<SubmitReport> {
+    let info = c.check_spec().await?;
+    let me = c.me();
+    let entry = c.registry.entry(c.contest_id, me).await?;
+    let rows = u64::from(info.config.test_set_size);
+    let min_correct = u64::from(info.config.min_correct);
+    if entry.status >= EntryStatus::Qualified {
+        progress("a proof of this entry was already accepted; nothing sent");
+        return Ok(SubmitReport {
+            correct: entry.correct,
+            rows,
+            min_correct,
+            qualifies: true,
+            prove_seconds: 0.0,
+            proof_bytes: 0,
+            tx: None,
+            already: true,
+        });
+    }
+    if entry.status == EntryStatus::None {
+        return Err(ContestError::Input(format!(
+            "{me} has not committed to contest {}",
+            c.contest_id
+        )));
+    }
+    if info.phase != Phase::Proof {
+        return Err(ContestError::WrongPhase {
+            action: "submit",
+            phase: info.phase,
+            detail: format!(
+                "proofs are accepted once the test set is revealed, until {}",
+                info.config.proof_deadline
+            ),
+        });
+    }
+    let (secret, model) = c.committed_model(&entry.commitment)?;
+    let testset = TestSet::from_path(testset_path, c.spec).map_err(ContestError::input)?;
+    let t = testset_commitment(c.spec, &testset).map_err(ContestError::input)?;
+    if t != info.config.testset_commitment {
+        return Err(ContestError::Input(format!(
+            "{} is not the contest's test set (T = {}, committed {})",
+            testset_path.display(),
+            fr_to_hex(&t),
+            fr_to_hex(&info.config.testset_commitment)
+        )));
+    }
+    let correct = correct(&model, &testset).map_err(ContestError::input)? as u64;
+    let mut report = SubmitReport {
+        correct,
+        rows,
+        min_correct,
+        qualifies: correct >= min_correct,
+        prove_seconds: 0.0,
+        proof_bytes: 0,
+        tx: None,
+        already: false,
+    };
+    if !report.qualifies {
+        progress(&format!(
+            "{correct}/{rows} correct is below the threshold of {min_correct}: nothing to prove"
+        ));
+        return Ok(report);
+    }
+    let statement = Statement {
+        chain_id: c.registry.client().chain_id(),
+        contest_id: c.contest_id,
+        submitter: me.0,
+        model_commitment: entry.commitment,
+        testset_commitment: t,
+        correct,
+    };
+    let state = c.state();
+    let proof_dir = state.proof_dir(&entry.commitment);
+    let proof = match ProofDir::read(&proof_dir) {
+        Ok(stored) if stored.statement == statement => {
+            progress(&format!("reusing the proof in {}", proof_dir.display()));
+            stored.proof
+        }
+        _ => {
+            let keys = ContestKeys::read(keys_dir).map_err(ContestError::input)?;
+            if keys.manifest.spec_name != c.spec.name {
+                return Err(ContestError::Input(format!(
+                    "the keys in {} are for spec {:?}, not {:?}",
+                    keys_dir.display(),
+                    keys.manifest.spec_name,
+                    c.spec.name
+                )));
+            }
+            let params = read_params(&keys.manifest.srs_path, keys.manifest.figures.k)
+                .map_err(ContestError::input)?;
+            progress(&format!(
+                "proving {correct}/{rows} correct (k = {})…",
+                keys.manifest.figures.k
+            ));
+            let witness = AccuracyWitness {
+                model,
+                salt: secret.salt()?,
+                testset,
+            };
+            let (proof, timings) = prove(c.spec, &keys, &params, &witness, &statement)
+                .map_err(|e| ContestError::Prover(e.to_string()))?;
+            report.prove_seconds = timings.witness_seconds + timings.proving_seconds;
+            ProofDir {
+                statement,
+                proof: proof.clone(),
+            }
+            .write(&proof_dir)
+            .map_err(|e| ContestError::State(e.to_string()))?;
+            proof
+        }
+    };
+    report.proof_bytes = proof.len();
+    let tx = c
+        .registry
+        .submit_proof(c.contest_id, correct, &proof)
+        .await?;
+    report.tx = Some(tx);
+    Ok(report)
+}
+
+/// Outcome of `reveal`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ModelRevealReport {
+    /// Model elements (packed weights, then the salt).
+    pub elements: usize,
+    /// Elements already on chain before this run.
+    pub resumed_from: u64,
+    /// Late winners above this entry forfeited by this run.
+    pub forfeited: Vec<Addr>,
+    /// Transactions sent.
+    pub txs: Vec<Tx>,
+    /// Whether the model was already revealed.
+    pub already: bool,
+}
+
+/// Reveals the committed model once the entry is called, resuming a partial reveal; first
+/// forfeits any called entry ranked above whose reveal window has passed (anyone may), so a
+/// runner-up moves up by itself.
+pub async fn reveal(c: &Competitor<'_>, progress: Progress<'_>) -> Result<ModelRevealReport> {
+    let info = c.check_spec().await?;
+    let me = c.me();
+    let mut report = ModelRevealReport {
+        elements: 0,
+        resumed_from: 0,
+        forfeited: vec![],
+        txs: vec![],
+        already: false,
+    };
+    let mut entry = c.registry.entry(c.contest_id, me).await?;
+    if entry.status == EntryStatus::Revealed {
+        report.already = true;
+        return Ok(report);
+    }
+    if !matches!(info.phase, Phase::ModelReveal) {
+        return Err(ContestError::WrongPhase {
+            action: "reveal",
+            phase: info.phase,
+            detail: format!(
+                "models are revealed after the proof deadline ({})",
+                info.config.proof_deadline
+            ),
+        });
+    }
+    if entry.status == EntryStatus::Qualified {
+        let (_, now) = c.registry.head().await?;
+        for (who, _) in c.registry.ranking(c.contest_id).await? {
+            if who == me {
+                break;
+            }
+            let e = c.registry.entry(c.contest_id, who).await?;
+            if e.status == EntryStatus::Called && e.reveal_deadline < now {
+                progress(&format!("{who} missed its reveal deadline; forfeiting it"));
+                report
+                    .txs
+                    .push(c.registry.forfeit(c.contest_id, who).await?);
+                report.forfeited.push(who);
+            }
+        }
+        if report.forfeited.is_empty() {
+            match c.registry.close_ranking(c.contest_id).await {
+                Ok(tx) => report.txs.push(tx),
+                // Closed by someone else already (a reveal, forfeit or withdrawal closes it).
+                Err(ChainError::Reverted { error, .. })
+                    if error.starts_with("RankingAlreadyClosed") => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        entry = c.registry.entry(c.contest_id, me).await?;
+    }
+    if entry.status != EntryStatus::Called {
+        return Err(ContestError::Input(format!(
+            "{me} is not called to reveal (status {:?}): only the paid ranks reveal, and a \
+             runner-up is called when a winner above it forfeits",
+            entry.status
+        )));
+    }
+    let (secret, model) = c.committed_model(&entry.commitment)?;
+    let elems = model_elements(&model, c.spec, secret.salt()?).map_err(ContestError::input)?;
+    report.elements = elems.len();
+    report.resumed_from = entry.revealed_count;
+    let id = c.contest_id;
+    let registry = c.registry;
+    let sent = post_chunks(
+        &elems,
+        entry.revealed_count,
+        progress,
+        "model",
+        |chunk, last| registry.reveal_model(id, chunk, last),
+    )
+    .await?;
+    report.txs.extend(sent);
+    Ok(report)
+}
+
+/// Withdraws everything the signer is owed; an error if nothing is.
+pub async fn withdraw(registry: &Registry, id: u64) -> Result<(Wei, Tx)> {
+    let me = Addr(registry.client().address());
+    let owed = registry.owed(id, me).await?;
+    if owed.0 == 0 {
+        return Err(ContestError::Input(format!(
+            "{me} is owed nothing in contest {id} (yet)"
+        )));
+    }
+    Ok(registry.withdraw(id).await?)
+}

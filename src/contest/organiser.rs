@@ -1,0 +1,219 @@
+//! The organiser's flows: deploy the contest's verifier, create and fund the contest, and
+//! reveal the test set.
+
+use std::path::Path;
+
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use serde::Serialize;
+
+use super::{ContestError, Progress, Result};
+use crate::chain::client::Client;
+use crate::chain::registry::{Registry, REVEAL_CHUNK};
+use crate::chain::types::{Addr, ContestConfig, Phase, Tx, Wei};
+use crate::evm::compile::Solc;
+use crate::evm::render::render;
+use crate::prover::keys::ContestKeys;
+use crate::prover::srs::read_params;
+use crate::spec::{testset_commitment, testset_elements, Spec, TestSet};
+
+/// A deployed verifier.
+#[derive(Clone, Debug, Serialize)]
+pub struct VerifierDeployment {
+    /// Its address.
+    pub address: Addr,
+    /// Runtime code size in bytes (EIP-170 limit: 24,576).
+    pub runtime_bytes: usize,
+    /// Gas of the creation transaction.
+    pub deploy_gas: u64,
+}
+
+/// Renders the verifier for the keys in `keys_dir`, compiles it with `solc` and deploys it.
+pub async fn deploy_verifier(
+    client: &Client,
+    keys_dir: &Path,
+    solc: &Solc,
+    progress: Progress<'_>,
+) -> Result<VerifierDeployment> {
+    let (manifest, vk) = ContestKeys::read_verifier(keys_dir).map_err(ContestError::input)?;
+    let params =
+        read_params(&manifest.srs_path, manifest.figures.k).map_err(ContestError::input)?;
+    progress(&format!(
+        "rendering and compiling the verifier (k = {})…",
+        manifest.figures.k
+    ));
+    let source = render(&params, &vk).map_err(ContestError::input)?;
+    let compiled = solc
+        .compile_verifier(&source)
+        .map_err(ContestError::input)?;
+    let deployed = client.deploy(&compiled.creation).await?;
+    Ok(VerifierDeployment {
+        address: Addr(deployed.address),
+        runtime_bytes: deployed.code_size,
+        deploy_gas: deployed.gas_used,
+    })
+}
+
+/// What `create` needs beyond the spec.
+#[derive(Clone, Debug)]
+pub struct CreateRequest<'a> {
+    /// The spec.
+    pub spec: &'a Spec,
+    /// keccak-256 of the spec file.
+    pub spec_hash: [u8; 32],
+    /// The hidden test set (only `T` goes on chain now).
+    pub testset: &'a TestSet,
+    /// The deployed verifier.
+    pub verifier: Addr,
+    /// The prize to escrow.
+    pub prize: Wei,
+}
+
+/// Creates and funds a contest with the spec's phases, payout split, bond and threshold,
+/// deadlines counted from the latest block's time. Returns the id and the configuration.
+pub async fn create(
+    registry: &Registry,
+    req: &CreateRequest<'_>,
+) -> Result<(u64, ContestConfig, Tx)> {
+    let spec = req.spec;
+    let t = testset_commitment(spec, req.testset).map_err(ContestError::input)?;
+    let (_, now) = registry.head().await?;
+    let p = spec.phases;
+    let commit_deadline = now + p.commit_secs;
+    let test_set_deadline = commit_deadline + p.test_set_reveal_secs;
+    let proof_deadline = test_set_deadline + p.prove_secs;
+    let payout_bps = spec
+        .payout
+        .split_bps
+        .iter()
+        .map(|&b| {
+            u16::try_from(b).map_err(|_| ContestError::input(format!("payout share {b} bps")))
+        })
+        .collect::<Result<Vec<u16>>>()?;
+    let config = ContestConfig {
+        spec_hash: req.spec_hash,
+        verifier: req.verifier,
+        testset_commitment: t,
+        test_set_size: u32::try_from(spec.test_rows).map_err(ContestError::input)?,
+        min_correct: u32::try_from(spec.min_correct).map_err(ContestError::input)?,
+        payout_bps,
+        commit_bond: Wei(spec.payout.commit_bond_wei),
+        commit_deadline,
+        test_set_deadline,
+        proof_deadline,
+        reveal_window: p.model_reveal_secs,
+    };
+    let (id, tx) = registry.create_contest(&config, req.prize).await?;
+    Ok((id, config, tx))
+}
+
+/// Outcome of a test-set reveal.
+#[derive(Clone, Debug, Serialize)]
+pub struct RevealReport {
+    /// Elements in all.
+    pub elements: usize,
+    /// Elements already on chain before this run (a resumed reveal).
+    pub resumed_from: u64,
+    /// The transactions sent by this run.
+    pub txs: Vec<Tx>,
+    /// Whether it was already complete before this run.
+    pub already: bool,
+}
+
+/// Posts the test set in chunks, resuming after the elements already absorbed. Checks `T`
+/// locally first, so a wrong file is refused before any gas is spent.
+pub async fn reveal_testset(
+    registry: &Registry,
+    id: u64,
+    spec: &Spec,
+    testset: &TestSet,
+    progress: Progress<'_>,
+) -> Result<RevealReport> {
+    let info = registry.contest(id).await?;
+    let elems = testset_elements(spec, testset).map_err(ContestError::input)?;
+    let t = testset_commitment(spec, testset).map_err(ContestError::input)?;
+    if t != info.config.testset_commitment {
+        return Err(ContestError::Input(format!(
+            "this test set hashes to T = {}, but contest {id} committed to {}: wrong file or spec",
+            crate::commit::fr_to_hex(&t),
+            crate::commit::fr_to_hex(&info.config.testset_commitment)
+        )));
+    }
+    if info.test_set_revealed {
+        return Ok(RevealReport {
+            elements: elems.len(),
+            resumed_from: info.test_set_revealed_count,
+            txs: vec![],
+            already: true,
+        });
+    }
+    if info.phase != Phase::TestSetReveal {
+        return Err(ContestError::WrongPhase {
+            action: "reveal-testset",
+            phase: info.phase,
+            detail: format!(
+                "the test set is revealed after the commit deadline ({}) and until {}",
+                info.config.commit_deadline, info.config.test_set_deadline
+            ),
+        });
+    }
+    let me = Addr(registry.client().address());
+    if me != info.organiser {
+        return Err(ContestError::Input(format!(
+            "only the organiser {} can reveal the test set (this key is {me})",
+            info.organiser
+        )));
+    }
+    let start = info.test_set_revealed_count;
+    let txs = post_chunks(&elems, start, progress, "test set", |chunk, last| {
+        registry.reveal_test_set(id, chunk, last)
+    })
+    .await?;
+    Ok(RevealReport {
+        elements: elems.len(),
+        resumed_from: start,
+        txs,
+        already: false,
+    })
+}
+
+/// Sends `elems[start..]` in chunks of [`REVEAL_CHUNK`], the final one marked `last`.
+pub(crate) async fn post_chunks<'a, F, Fut>(
+    elems: &'a [Fr],
+    start: u64,
+    progress: Progress<'_>,
+    what: &str,
+    mut send: F,
+) -> Result<Vec<Tx>>
+where
+    F: FnMut(&'a [Fr], bool) -> Fut,
+    Fut: std::future::Future<Output = crate::chain::Result<Tx>>,
+{
+    let start = usize::try_from(start).unwrap_or(usize::MAX);
+    if start > elems.len() {
+        return Err(ContestError::State(format!(
+            "the chain holds {start} {what} elements but there are only {}; restart the reveal",
+            elems.len()
+        )));
+    }
+    let rest = &elems[start..];
+    let mut txs = Vec::new();
+    let chunks: Vec<&[Fr]> = if rest.is_empty() {
+        vec![rest]
+    } else {
+        rest.chunks(REVEAL_CHUNK).collect()
+    };
+    let n = chunks.len();
+    let mut done = start;
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let last = i + 1 == n;
+        let tx = send(chunk, last).await?;
+        done += chunk.len();
+        progress(&format!(
+            "{what}: {done}/{} elements on chain ({} gas)",
+            elems.len(),
+            tx.gas_used
+        ));
+        txs.push(tx);
+    }
+    Ok(txs)
+}

@@ -1,0 +1,489 @@
+//! Whole contests on a real anvil through the real `contest-cli` binary, with real proofs and
+//! the real rendered verifier, on the mini digits contest (`tests/fixtures/mini-contest`,
+//! circuit k = 15):
+//! - `happy_path_…`: organiser creates; competitor 1's first `commit` is killed between
+//!   storing the salt and sending (it resumes on rerun); three competitors commit, one below
+//!   the threshold (`submit` exits 1, nothing sent); the test set is revealed (not by a
+//!   competitor); two proofs are accepted; a proof replayed by another address and a wrong
+//!   model at reveal are rejected by the contract; anyone re-verifies the proofs from chain
+//!   data; winners reveal and withdraw the exact split; the loser gets its bond back.
+//! - `forfeit_…_and_organiser_default`: the winner misses its reveal window, the runner-up's
+//!   `reveal` forfeits it and is paid the whole prize, the organiser gets the forfeited bond;
+//!   in a second contest the organiser never reveals the test set and the committer takes
+//!   the prize.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use serde_json::Value;
+use zkcontest::chain::anvil::{Anvil, DEV_ACCOUNTS};
+use zkcontest::chain::client::Client;
+use zkcontest::chain::registry::Registry;
+use zkcontest::chain::types::{Addr, Phase};
+use zkcontest::chain::ChainError;
+
+const ETHER: u128 = 1_000_000_000_000_000_000;
+const BOND: u128 = 10_000_000_000_000_000; // the spec's commit_bond_wei
+const DAY: u64 = 86_400;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn spec_dir() -> PathBuf {
+    root().join("tests/fixtures/mini-contest")
+}
+
+fn testset() -> String {
+    spec_dir().join("mini-test.zkts").display().to_string()
+}
+
+fn model(name: &str) -> String {
+    let p = if name == "dense-h8" {
+        root().join("tests/fixtures/dense-h8.onnx")
+    } else {
+        root().join(format!("contest-specs/digits/models/{name}.onnx"))
+    };
+    p.display().to_string()
+}
+
+fn addr(i: usize) -> String {
+    DEV_ACCOUNTS[i].1.to_string()
+}
+
+/// One contest world: anvil, keys, a state directory per account.
+struct World {
+    anvil: Anvil,
+    dir: tempfile::TempDir,
+    rt: tokio::runtime::Runtime,
+}
+
+impl World {
+    fn new() -> Self {
+        let anvil = Anvil::spawn(&Anvil::path_in_repo(&root())).expect("anvil (scripts/setup.sh)");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        Self { anvil, dir, rt }
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    fn keys(&self) -> String {
+        self.path("keys").display().to_string()
+    }
+
+    /// `contest-cli --json ARGS` as dev account `who`, with its own state directory.
+    fn cli_as(&self, who: usize, args: &[&str], env: &[(&str, &str)]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+            .current_dir(root())
+            .arg("--json")
+            .args(args)
+            .env("CONTEST_RPC_URL", self.anvil.url())
+            .env("CONTEST_PRIVATE_KEY", DEV_ACCOUNTS[who].0)
+            .env("CONTEST_STATE_DIR", self.path(&format!("state-{who}")))
+            .envs(env.iter().copied())
+            .output()
+            .expect("contest-cli runs")
+    }
+
+    fn ok(&self, who: usize, args: &[&str]) -> Value {
+        let o = self.cli_as(who, args, &[]);
+        expect_exit(&o, 0, &format!("{args:?} as {who}"));
+        serde_json::from_slice(&o.stdout).expect("one JSON document")
+    }
+
+    fn setup(&self, spec: &Path) {
+        let o = Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+            .args(["setup", "--spec"])
+            .arg(spec)
+            .arg("--out")
+            .arg(self.keys())
+            .output()
+            .expect("setup runs");
+        expect_exit(&o, 0, "setup");
+    }
+
+    fn client(&self, who: usize) -> Client {
+        self.rt
+            .block_on(Client::connect(&self.anvil.url(), DEV_ACCOUNTS[who].0))
+            .expect("connect")
+    }
+
+    fn registry(&self, who: usize, address: &str) -> Registry {
+        let client = self.client(who);
+        let mut a = [0u8; 20];
+        hex::decode_to_slice(&address[2..], &mut a).expect("address");
+        self.rt
+            .block_on(Registry::at(&client, Addr(a)))
+            .expect("registry")
+    }
+
+    fn advance(&self, seconds: u64) {
+        self.rt
+            .block_on(self.client(0).dev_advance_time(seconds))
+            .expect("evm_increaseTime");
+    }
+
+    fn balance(&self, who: usize) -> u128 {
+        self.rt
+            .block_on(self.client(who).balance())
+            .expect("balance")
+    }
+}
+
+fn expect_exit(o: &Output, code: i32, what: &str) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "{what}: exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn contest_args(registry: &str, id: u64) -> Vec<String> {
+    vec![
+        "--registry".into(),
+        registry.into(),
+        "--contest".into(),
+        id.to_string(),
+    ]
+}
+
+fn args<'a>(base: &[&'a str], extra: &'a [String]) -> Vec<&'a str> {
+    base.iter()
+        .copied()
+        .chain(extra.iter().map(String::as_str))
+        .collect()
+}
+
+fn reverted(e: ChainError) -> String {
+    match e {
+        ChainError::Reverted { error, .. } => error,
+        other => panic!("expected a decoded revert, got {other}"),
+    }
+}
+
+#[test]
+fn happy_path_crash_resume_replay_and_wrong_reveal() {
+    let w = World::new();
+    let spec = spec_dir();
+    let spec_s = spec.display().to_string();
+    w.setup(&spec);
+    let keys = w.keys();
+
+    // Organiser: registry + verifier + contest with a 1 ETH prize.
+    let created = w.ok(
+        0,
+        &[
+            "create",
+            "--spec",
+            &spec_s,
+            "--testset",
+            &testset(),
+            "--keys",
+            &keys,
+            "--prize",
+            "1",
+        ],
+    );
+    let registry = created["registry"].as_str().expect("registry").to_string();
+    let id = created["contest_id"].as_u64().expect("id");
+    assert_eq!(id, 1);
+    let runtime = created["verifier"]["runtime_bytes"].as_u64().expect("size");
+    assert!(
+        runtime > 1000 && runtime < 24_576,
+        "verifier runtime {runtime}"
+    );
+    let c = contest_args(&registry, id);
+
+    // Competitor 1's commit is killed after the salt is stored, before the transaction.
+    let m1 = model("mlp-h16");
+    let commit1 = args(&["commit", "--spec", &spec_s, "--model", &m1], &c);
+    let o = w.cli_as(
+        1,
+        &commit1,
+        &[("ZKCONTEST_FAILPOINT", "commit-after-secret")],
+    );
+    assert_eq!(o.status.code(), None, "the failpoint aborts the process");
+    let state1 = w.path("state-1");
+    assert!(state1.exists(), "the secret was stored before the crash");
+    let r = w.registry(0, &registry);
+    let info = w.rt.block_on(r.contest(id)).expect("contest");
+    assert_eq!(info.committers, 0, "nothing was sent before the crash");
+    // Rerun: same salt, now sent; rerun again: nothing to do.
+    let first = w.ok(1, &commit1);
+    assert_eq!(first["salt_reused"], true);
+    assert!(first["tx"].is_object());
+    let again = w.ok(1, &commit1);
+    assert!(again["tx"].is_null(), "{again}");
+    assert_eq!(again["commitment"], first["commitment"]);
+
+    for (who, name) in [(2, "weak-h12"), (3, "dense-h8")] {
+        let m = model(name);
+        let a = args(&["commit", "--spec", &spec_s, "--model", &m], &c);
+        w.ok(who, &a);
+    }
+    let info = w.rt.block_on(r.contest(id)).expect("contest");
+    assert_eq!(info.committers, 3);
+    assert_eq!(info.held.0, ETHER + 3 * BOND);
+
+    // Test set: not before the commit deadline, not by a competitor.
+    let ts = testset();
+    let reveal_ts = args(&["reveal-testset", "--spec", &spec_s, "--testset", &ts], &c);
+    expect_exit(
+        &w.cli_as(0, &reveal_ts, &[]),
+        2,
+        "reveal during commit phase",
+    );
+    w.advance(7 * DAY + 1);
+    let o = w.cli_as(1, &reveal_ts, &[]);
+    expect_exit(&o, 2, "reveal by a competitor");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("only the organiser"));
+    let revealed = w.ok(0, &reveal_ts);
+    assert_eq!(revealed["already"], false);
+
+    // Proofs: dense-h8 is below the threshold (exit 1, nothing sent), the others qualify.
+    let submit = args(
+        &[
+            "submit",
+            "--spec",
+            &spec_s,
+            "--keys",
+            &keys,
+            "--testset",
+            &ts,
+        ],
+        &c,
+    );
+    let o = w.cli_as(3, &submit, &[]);
+    expect_exit(&o, 1, "below-threshold submit");
+    let below: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(
+        (below["correct"].as_u64(), below["qualifies"].as_bool()),
+        (Some(2), Some(false))
+    );
+    let s1 = w.ok(1, &submit);
+    assert_eq!(s1["correct"], 8);
+    let s2 = w.ok(2, &submit);
+    assert_eq!(s2["correct"], 7);
+    let gas = s1["tx"]["gas_used"].as_u64().expect("gas");
+    assert!(gas > 300_000 && gas < 3_400_000, "submitProof gas {gas}");
+    // A rerun does not prove or send again.
+    assert_eq!(w.ok(1, &submit)["already"], true);
+
+    // Replay: competitor 3 sends competitor 1's accepted proof as its own.
+    let proof_dir = std::fs::read_dir(
+        state1
+            .join("31337")
+            .join(&registry)
+            .join(id.to_string())
+            .join(addr(1)),
+    )
+    .expect("state dir")
+    .filter_map(|e| e.ok().map(|e| e.path()))
+    .find(|p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("proof-"))
+    })
+    .expect("stored proof");
+    let proof = std::fs::read(proof_dir.join("proof.bin")).expect("proof.bin");
+    let r3 = w.registry(3, &registry);
+    let err =
+        w.rt.block_on(r3.submit_proof(id, 8, &proof))
+            .expect_err("replay");
+    assert!(
+        reverted(err).starts_with("ProofRejected"),
+        "replay must be rejected by the verifier"
+    );
+
+    // Anyone re-verifies every accepted proof from chain data.
+    let audit = w.ok(4, &args(&["verify", "--keys", &keys], &c));
+    assert_eq!(audit["valid"], true);
+    assert_eq!(audit["proofs"].as_array().map(Vec::len), Some(2));
+
+    // Reveals: a wrong model is rejected by the contract; the committed ones pass.
+    w.advance(4 * DAY + 1);
+    let r1 = w.registry(1, &registry);
+    w.rt.block_on(r1.close_ranking(id)).expect("close ranking");
+    let err =
+        w.rt.block_on(r1.reveal_model(id, &[Fr::from(1), Fr::from(2)], true))
+            .expect_err("wrong model");
+    assert!(reverted(err).starts_with("CommitmentMismatch"));
+    let reveal = args(&["reveal", "--spec", &spec_s], &c);
+    let rv1 = w.ok(1, &reveal);
+    assert_eq!(rv1["already"], false);
+    w.ok(2, &reveal);
+    assert_eq!(
+        w.rt.block_on(r.contest(id)).expect("contest").phase,
+        Phase::Settled
+    );
+
+    // Withdrawals: 70% + bond, 30% + bond, the loser's bond; nothing twice.
+    let withdraw = args(&["withdraw"], &c);
+    for (who, expected) in [
+        (1, ETHER * 7 / 10 + BOND),
+        (2, ETHER * 3 / 10 + BOND),
+        (3, BOND),
+    ] {
+        let before = w.balance(who);
+        let out = w.ok(who, &withdraw);
+        assert_eq!(
+            out["amount_wei"].as_str(),
+            Some(expected.to_string().as_str())
+        );
+        assert!(w.balance(who) > before);
+    }
+    expect_exit(&w.cli_as(1, &withdraw, &[]), 2, "second withdrawal");
+    let status = w.ok(4, &args(&["status"], &c));
+    assert_eq!(status["contest"]["phase"], "settled");
+    assert_eq!(status["ranking"].as_array().map(Vec::len), Some(2));
+    let events = w.cli_as(4, &args(&["events"], &c), &[]);
+    expect_exit(&events, 0, "events");
+    let names: Vec<String> = String::from_utf8_lossy(&events.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("JSON line")["event"].to_string())
+        .collect();
+    for needed in [
+        "ContestCreated",
+        "ProofAccepted",
+        "ModelRevealed",
+        "ContestSettled",
+        "Withdrawn",
+    ] {
+        assert!(
+            names.iter().any(|n| n.contains(needed)),
+            "no {needed} in {names:?}"
+        );
+    }
+}
+
+#[test]
+fn forfeit_moves_the_runner_up_and_organiser_default_pays_committers() {
+    let w = World::new();
+    // One paid rank, so the runner-up is paid only after the winner forfeits.
+    let text = std::fs::read_to_string(spec_dir().join("contest.toml")).expect("spec");
+    assert!(text.contains("split_bps = [7000, 3000]"));
+    let spec = w.path("contest.toml");
+    std::fs::write(
+        &spec,
+        text.replace("split_bps = [7000, 3000]", "split_bps = [10000]"),
+    )
+    .expect("write spec");
+    let spec_s = spec.display().to_string();
+    w.setup(&spec);
+    let keys = w.keys();
+    let ts = testset();
+
+    let created = w.ok(
+        0,
+        &[
+            "create",
+            "--spec",
+            &spec_s,
+            "--testset",
+            &ts,
+            "--keys",
+            &keys,
+            "--prize",
+            "2",
+        ],
+    );
+    let registry = created["registry"].as_str().expect("registry").to_string();
+    let c = contest_args(&registry, 1);
+    for (who, name) in [(1, "mlp-h16"), (2, "weak-h12")] {
+        let m = model(name);
+        w.ok(
+            who,
+            &args(&["commit", "--spec", &spec_s, "--model", &m], &c),
+        );
+    }
+    // A second contest in the same registry whose organiser will never reveal the test set.
+    let second = w.ok(
+        0,
+        &[
+            "create",
+            "--spec",
+            &spec_s,
+            "--testset",
+            &ts,
+            "--keys",
+            &keys,
+            "--prize",
+            "1",
+            "--registry",
+            &registry,
+        ],
+    );
+    assert_eq!(second["contest_id"], 2);
+    let c2 = contest_args(&registry, 2);
+    let m = model("weak-h12");
+    w.ok(2, &args(&["commit", "--spec", &spec_s, "--model", &m], &c2));
+
+    w.advance(7 * DAY + 1);
+    w.ok(
+        0,
+        &args(&["reveal-testset", "--spec", &spec_s, "--testset", &ts], &c),
+    );
+    let submit = args(
+        &[
+            "submit",
+            "--spec",
+            &spec_s,
+            "--keys",
+            &keys,
+            "--testset",
+            &ts,
+        ],
+        &c,
+    );
+    w.ok(1, &submit);
+    w.ok(2, &submit);
+
+    w.advance(DAY + 3 * DAY + 1); // past contest 2's test-set deadline and contest 1's proofs
+    let reveal = args(&["reveal", "--spec", &spec_s], &c);
+    let o = w.cli_as(2, &reveal, &[]);
+    expect_exit(&o, 2, "runner-up reveal while the winner's window is open");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not called"));
+    w.advance(DAY + 1); // the winner's reveal window passes
+    let moved = w.ok(2, &reveal);
+    assert_eq!(moved["forfeited"][0].as_str(), Some(addr(1).as_str()));
+    let withdraw = args(&["withdraw"], &c);
+    let paid = w.ok(2, &withdraw);
+    assert_eq!(
+        paid["amount_wei"].as_str(),
+        Some((2 * ETHER + BOND).to_string().as_str())
+    );
+    expect_exit(
+        &w.cli_as(1, &withdraw, &[]),
+        2,
+        "the forfeited winner is owed nothing",
+    );
+    let org = w.ok(0, &withdraw);
+    assert_eq!(org["amount_wei"].as_str(), Some(BOND.to_string().as_str()));
+
+    // Contest 2: the organiser defaulted; the only committer takes prize and bond.
+    let status = w.ok(4, &args(&["status"], &c2));
+    assert_eq!(status["contest"]["phase"], "test_set_missed");
+    let o = w.cli_as(
+        0,
+        &args(
+            &["reveal-testset", "--spec", &spec_s, "--testset", &ts],
+            &c2,
+        ),
+        &[],
+    );
+    expect_exit(&o, 2, "a late test-set reveal");
+    let paid = w.ok(2, &args(&["withdraw"], &c2));
+    assert_eq!(
+        paid["amount_wei"].as_str(),
+        Some((ETHER + BOND).to_string().as_str())
+    );
+}
