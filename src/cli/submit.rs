@@ -21,9 +21,10 @@ pub struct SubmitArgs {
     /// Key directory of the contest (`contest-cli setup` with the contest's SRS).
     #[arg(long)]
     keys: PathBuf,
-    /// The revealed test set (`.zkts`); checked against the contest's `T`.
+    /// The revealed test set (`.zkts`), checked against the contest's `T`. Without it the
+    /// test set is rebuilt from the chain's reveal events (and checked the same way).
     #[arg(long)]
-    testset: PathBuf,
+    testset: Option<PathBuf>,
     #[command(flatten)]
     contest: ContestArgs,
     #[command(flatten)]
@@ -48,7 +49,7 @@ impl SubmitArgs {
                 spec_path: &self.spec,
                 state_root: &self.state.state_dir,
             };
-            let report = match submit(&c, &self.keys, &self.testset, &progress).await {
+            let report = match submit(&c, &self.keys, self.testset.as_deref(), &progress).await {
                 Ok(r) => r,
                 Err(e) => return proof_rejected(e),
             };

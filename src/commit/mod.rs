@@ -9,7 +9,7 @@ mod pack;
 pub mod poseidon;
 mod vectors;
 
-pub use pack::{pack_stream, packed_len, StreamRange};
+pub use pack::{pack_stream, packed_len, unpack_stream, StreamRange};
 pub use poseidon::{chain, permute, poseidon2, Chain, MODEL_TAG, TESTSET_TAG};
 pub use vectors::vectors_json;
 
@@ -41,6 +41,14 @@ pub enum CommitError {
         lo: i128,
         /// Upper bound.
         hi: i128,
+    },
+    /// Packed elements that no stream of the declared length and range packs to.
+    #[error("packed element {index} is malformed: {reason}")]
+    Malformed {
+        /// Position of the element.
+        index: usize,
+        /// What is wrong.
+        reason: String,
     },
     /// A hex string that is not a 32-byte word.
     #[error("invalid field element {0:?}: expected 0x followed by up to 64 hex digits")]

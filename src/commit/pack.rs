@@ -98,6 +98,76 @@ pub fn pack_stream(range: StreamRange, values: &[i128]) -> Result<Vec<Fr>> {
     Ok(out)
 }
 
+/// The inverse of [`pack_stream`] for a stream of `len` values: strict, so exactly the
+/// outputs of `pack_stream` are accepted — the element count must be `packed_len(len)`, every
+/// value must lie in the range, and every bit past the last value (padding, and bits 248–255)
+/// must be zero.
+pub fn unpack_stream(range: StreamRange, elems: &[Fr], len: usize) -> Result<Vec<i128>> {
+    let per = range.per_element();
+    let width = range.width();
+    if elems.len() != packed_len(range, len) {
+        return Err(CommitError::Malformed {
+            index: elems.len().min(packed_len(range, len)),
+            reason: format!(
+                "{} elements, but {len} values of width {width} pack into {}",
+                elems.len(),
+                packed_len(range, len)
+            ),
+        });
+    }
+    let span = (range.hi - range.lo) as u128;
+    let mut out = Vec::with_capacity(len);
+    for (index, fe) in elems.iter().enumerate() {
+        let repr = fe.to_repr();
+        let mut limbs = [0u64; 4];
+        for (i, limb) in limbs.iter_mut().enumerate() {
+            *limb = u64::from_le_bytes(repr[i * 8..i * 8 + 8].try_into().unwrap_or_default());
+        }
+        let here = per.min(len - index * per);
+        for i in 0..here {
+            let bit = i as u32 * width;
+            let (limb, shift) = ((bit / 64) as usize, bit % 64);
+            let lo_part = u128::from(limbs[limb]) >> shift;
+            let hi_part = if limb + 1 < 4 && shift > 0 {
+                u128::from(limbs[limb + 1]) << (64 - shift)
+            } else {
+                0
+            };
+            let u = (lo_part | hi_part) & ((1u128 << width) - 1);
+            if u > span {
+                return Err(CommitError::Malformed {
+                    index,
+                    reason: format!(
+                        "value {i} is {} above the range's top {}",
+                        u - span,
+                        range.hi
+                    ),
+                });
+            }
+            out.push(range.lo + u as i128);
+        }
+        // Nothing may be set past the last value.
+        let used = here as u32 * width;
+        let stray = limbs.iter().enumerate().any(|(i, &l)| {
+            let start = i as u32 * 64;
+            if used >= start + 64 {
+                false
+            } else if used <= start {
+                l != 0
+            } else {
+                l >> (used - start) != 0
+            }
+        });
+        if stray {
+            return Err(CommitError::Malformed {
+                index,
+                reason: format!("bits set past the {here} packed values"),
+            });
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +237,44 @@ mod tests {
             })
         );
         assert!(pack_stream(r, &[-1]).is_err());
+    }
+
+    #[test]
+    fn unpack_inverts_pack_and_rejects_everything_else() {
+        for (lo, hi, len) in [
+            (0, 16, 100),
+            (-128, 127, 31),
+            (0, 9, 62),
+            (0, 1, 249),
+            (-5, 5, 0),
+        ] {
+            let r = StreamRange::new(lo, hi).unwrap();
+            let vals: Vec<i128> = (0..len as i128)
+                .map(|i| lo + (i * 7919) % (hi - lo + 1))
+                .collect();
+            let packed = pack_stream(r, &vals).unwrap();
+            assert_eq!(
+                unpack_stream(r, &packed, len).unwrap(),
+                vals,
+                "[{lo},{hi}] x{len}"
+            );
+            if len > 0 {
+                // One element too many or too few.
+                assert!(unpack_stream(r, &packed, len + r.per_element()).is_err());
+                assert!(unpack_stream(r, &packed[..packed.len() - 1], len).is_err());
+            }
+        }
+        let r = StreamRange::new(0, 16).unwrap(); // width 5: 17..31 do not occur
+        let too_big = Fr::from(31);
+        assert!(unpack_stream(r, &[too_big], 1).is_err(), "a value above hi");
+        let stray = Fr::from(1u64 << 5); // a second value where only one is declared
+        assert!(unpack_stream(r, &[stray], 1).is_err(), "padding bits set");
+        let high = Fr::from_repr({
+            let mut b = [0u8; 32];
+            b[31] = 1; // bit 248
+            b
+        })
+        .unwrap();
+        assert!(unpack_stream(r, &[high], 49).is_err(), "bits past 248");
     }
 }

@@ -9,7 +9,7 @@ use super::organiser::post_chunks;
 use super::state::{Secret, StateDir};
 use super::{read_file, spec_hash, ContestError, Progress, Result};
 use crate::chain::registry::Registry;
-use crate::chain::types::{Addr, EntryStatus, Phase, Tx, Wei};
+use crate::chain::types::{Addr, EntryStatus, Event, Phase, Tx, Wei};
 use crate::chain::ChainError;
 use crate::circuit::accuracy::{AccuracyWitness, Statement};
 use crate::commit::fr_to_hex;
@@ -20,7 +20,7 @@ use crate::prover::keys::ContestKeys;
 use crate::prover::proof::prove;
 use crate::prover::proof_dir::ProofDir;
 use crate::prover::srs::read_params;
-use crate::spec::{testset_commitment, Spec, TestSet};
+use crate::spec::{testset_commitment, testset_from_elements, Spec, TestSet};
 
 /// ONNX → dense network → padded to the envelope → quantised: the one path every command
 /// uses, so `commit`, `prove`, `submit` and `model evaluate` see the same integers.
@@ -197,8 +197,11 @@ pub struct SubmitReport {
     pub min_correct: u64,
     /// Whether `correct >= min_correct` (nothing is proved or sent otherwise).
     pub qualifies: bool,
-    /// Seconds spent proving (0 if a stored proof was reused or nothing was proved).
+    /// Seconds spent proving, witness generation included (0 if a stored proof was reused
+    /// or nothing was proved).
     pub prove_seconds: f64,
+    /// Of which: building the witness (halo2-base's builder and the phase-1 values).
+    pub witness_seconds: f64,
     /// Proof size in bytes.
     pub proof_bytes: usize,
     /// The transaction (none if already accepted or not qualifying).
@@ -213,7 +216,7 @@ pub struct SubmitReport {
 pub async fn submit(
     c: &Competitor<'_>,
     keys_dir: &Path,
-    testset_path: &Path,
+    testset_path: Option<&Path>,
     progress: Progress<'_>,
 ) -> Result<SubmitReport> {
     let info = c.check_spec().await?;
@@ -229,6 +232,7 @@ pub async fn submit(
             min_correct,
             qualifies: true,
             prove_seconds: 0.0,
+            witness_seconds: 0.0,
             proof_bytes: 0,
             tx: None,
             already: true,
@@ -251,16 +255,26 @@ pub async fn submit(
         });
     }
     let (secret, model) = c.committed_model(&entry.commitment)?;
-    let testset = TestSet::from_path(testset_path, c.spec).map_err(ContestError::input)?;
-    let t = testset_commitment(c.spec, &testset).map_err(ContestError::input)?;
-    if t != info.config.testset_commitment {
-        return Err(ContestError::Input(format!(
-            "{} is not the contest's test set (T = {}, committed {})",
-            testset_path.display(),
-            fr_to_hex(&t),
-            fr_to_hex(&info.config.testset_commitment)
-        )));
-    }
+    let testset = match testset_path {
+        Some(path) => {
+            let set = TestSet::from_path(path, c.spec).map_err(ContestError::input)?;
+            let t = testset_commitment(c.spec, &set).map_err(ContestError::input)?;
+            if t != info.config.testset_commitment {
+                return Err(ContestError::Input(format!(
+                    "{} is not the contest's test set (T = {}, committed {})",
+                    path.display(),
+                    fr_to_hex(&t),
+                    fr_to_hex(&info.config.testset_commitment)
+                )));
+            }
+            set
+        }
+        None => {
+            progress("reading the revealed test set from the chain's events");
+            revealed_testset(c.registry, c.contest_id, c.spec).await?
+        }
+    };
+    let t = info.config.testset_commitment;
     let correct = correct(&model, &testset).map_err(ContestError::input)? as u64;
     let mut report = SubmitReport {
         correct,
@@ -268,6 +282,7 @@ pub async fn submit(
         min_correct,
         qualifies: correct >= min_correct,
         prove_seconds: 0.0,
+        witness_seconds: 0.0,
         proof_bytes: 0,
         tx: None,
         already: false,
@@ -317,6 +332,7 @@ pub async fn submit(
             let (proof, timings) = prove(c.spec, &keys, &params, &witness, &statement)
                 .map_err(|e| ContestError::Prover(e.to_string()))?;
             report.prove_seconds = timings.witness_seconds + timings.proving_seconds;
+            report.witness_seconds = timings.witness_seconds;
             ProofDir {
                 statement,
                 proof: proof.clone(),
@@ -333,6 +349,50 @@ pub async fn submit(
         .await?;
     report.tx = Some(tx);
     Ok(report)
+}
+
+/// The test set the organiser revealed, rebuilt from the `TestSetChunkRevealed` events (after
+/// the last restart) and checked against `T`: competitors need no file from the organiser.
+pub async fn revealed_testset(registry: &Registry, id: u64, spec: &Spec) -> Result<TestSet> {
+    let info = registry.contest(id).await?;
+    if !info.test_set_revealed {
+        return Err(ContestError::WrongPhase {
+            action: "read the test set",
+            phase: info.phase,
+            detail: "the organiser has not finished revealing it".into(),
+        });
+    }
+    let (head, _) = registry.head().await?;
+    let mut elems: Vec<Fr> = Vec::new();
+    for logged in registry.events(Some(id), 0, head).await? {
+        match logged.event {
+            Event::TestSetRevealRestarted { .. } => elems.clear(),
+            Event::TestSetChunkRevealed {
+                start,
+                elems: chunk,
+            } => {
+                if start != elems.len() as u64 {
+                    return Err(ContestError::State(format!(
+                        "test-set chunk at block {} starts at {start}, expected {}",
+                        logged.block,
+                        elems.len()
+                    )));
+                }
+                elems.extend(chunk);
+            }
+            _ => {}
+        }
+    }
+    let set = testset_from_elements(spec, &elems).map_err(ContestError::input)?;
+    let t = testset_commitment(spec, &set).map_err(ContestError::input)?;
+    if t != info.config.testset_commitment {
+        return Err(ContestError::State(format!(
+            "the revealed elements hash to {}, not T = {}",
+            fr_to_hex(&t),
+            fr_to_hex(&info.config.testset_commitment)
+        )));
+    }
+    Ok(set)
 }
 
 /// Outcome of `reveal`.

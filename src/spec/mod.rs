@@ -12,7 +12,8 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use testset::{
-    read_testset, testset_commitment, testset_elements, write_testset, TestSet, TestSetError,
+    read_testset, testset_commitment, testset_elements, testset_from_elements, write_testset,
+    TestSet, TestSetError,
 };
 
 /// The only schema version this code reads.

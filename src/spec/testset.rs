@@ -12,7 +12,10 @@ use std::path::Path;
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 
 use super::Spec;
-use crate::commit::{fr_from_hex, pack_stream, Chain, CommitError, StreamRange, TESTSET_TAG};
+use crate::commit::{
+    fr_from_hex, pack_stream, packed_len, unpack_stream, Chain, CommitError, StreamRange,
+    TESTSET_TAG,
+};
 
 /// File magic.
 pub const MAGIC: [u8; 4] = *b"ZKTS";
@@ -414,10 +417,55 @@ pub fn testset_elements(spec: &Spec, set: &TestSet) -> Result<Vec<Fr>> {
     Ok(elems)
 }
 
+/// The inverse of [`testset_elements`]: the spec's `N` rows from the elements the organiser
+/// revealed on chain. Strict (see `commit::unpack_stream`), so a test set is recovered only
+/// from exactly the elements that pack it.
+pub fn testset_from_elements(spec: &Spec, elems: &[Fr]) -> Result<TestSet> {
+    let x_range = StreamRange::new(i128::from(spec.input.min), i128::from(spec.input.max))?;
+    let y_range = StreamRange::new(0, spec.classes as i128 - 1)?;
+    let x_len = spec.test_rows * spec.input.features;
+    let x_elems = packed_len(x_range, x_len).min(elems.len());
+    let x = unpack_stream(x_range, &elems[..x_elems], x_len)?;
+    let y = unpack_stream(y_range, &elems[x_elems..], spec.test_rows)?;
+    // Both streams were range-checked by the unpacking, so the conversions are exact.
+    TestSet::new(
+        spec,
+        x.into_iter().map(|v| v as i64).collect(),
+        y.into_iter().map(|v| v as usize).collect(),
+    )
+}
+
 /// `T = Chain(TESTSET_TAG, pack(X) ‖ pack(y))`.
 pub fn testset_commitment(spec: &Spec, set: &TestSet) -> Result<Fr> {
     let elems = testset_elements(spec, set)?;
     let mut c = Chain::new(fr_from_hex(TESTSET_TAG)?);
     c.absorb_all(&elems);
     Ok(c.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_revealed_elements_give_back_exactly_the_test_set() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let spec = Spec::from_path(&root.join("tests/fixtures/mini-contest")).expect("spec");
+        let set = TestSet::from_path(
+            &root.join("tests/fixtures/mini-contest/mini-test.zkts"),
+            &spec,
+        )
+        .expect("test set");
+        let elems = testset_elements(&spec, &set).expect("elements");
+        assert_eq!(testset_from_elements(&spec, &elems).expect("unpack"), set);
+        // A changed element, a missing one or an extra one is not a test set of this spec.
+        let mut changed = elems.clone();
+        changed[0] += Fr::from(1u64 << 60);
+        let e = testset_from_elements(&spec, &changed);
+        assert!(e.is_err() || e.is_ok_and(|s| s != set));
+        assert!(testset_from_elements(&spec, &elems[..elems.len() - 1]).is_err());
+        let mut extra = elems.clone();
+        extra.push(Fr::from(0));
+        assert!(testset_from_elements(&spec, &extra).is_err());
+    }
 }
