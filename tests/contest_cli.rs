@@ -92,6 +92,21 @@ impl World {
             .expect("contest-cli runs")
     }
 
+    /// `contest-cli --json ARGS` signing with an encrypted keystore instead of a raw key.
+    fn cli_keystore(&self, who: usize, keystore: &Path, password: &str, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+            .current_dir(root())
+            .arg("--json")
+            .args(args)
+            .arg("--keystore")
+            .arg(keystore)
+            .env("CONTEST_RPC_URL", self.anvil.url())
+            .env("CONTEST_KEYSTORE_PASSWORD", password)
+            .env("CONTEST_STATE_DIR", self.path(&format!("state-{who}")))
+            .output()
+            .expect("contest-cli runs")
+    }
+
     fn ok(&self, who: usize, args: &[&str]) -> Value {
         let o = self.cli_as(who, args, &[]);
         expect_exit(&o, 0, &format!("{args:?} as {who}"));
@@ -226,13 +241,48 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
     assert!(again["tx"].is_null(), "{again}");
     assert_eq!(again["commitment"], first["commitment"]);
 
-    for (who, name) in [(2, "weak-h12"), (3, "dense-h8")] {
-        let m = model(name);
-        let a = args(&["commit", "--spec", &spec_s, "--model", &m], &c);
-        w.ok(who, &a);
-    }
+    let m2 = model("weak-h12");
+    w.ok(2, &args(&["commit", "--spec", &spec_s, "--model", &m2], &c));
+    // Competitor 3 signs with an encrypted keystore; a wrong password is an input error that
+    // never shows the key.
+    let key3 = hex::decode(&DEV_ACCOUNTS[3].0[2..]).expect("key hex");
+    ethers::signers::LocalWallet::encrypt_keystore(
+        w.dir.path(),
+        &mut rand::thread_rng(),
+        &key3,
+        "correct horse",
+        Some("key3.json"),
+    )
+    .expect("keystore");
+    let keystore = w.path("key3.json");
+    let m3 = model("dense-h8");
+    let commit3 = args(&["commit", "--spec", &spec_s, "--model", &m3], &c);
+    let o = w.cli_keystore(3, &keystore, "wrong", &commit3);
+    expect_exit(&o, 2, "commit with a wrong keystore password");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot decrypt keystore"));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains(&DEV_ACCOUNTS[3].0[2..]));
+    expect_exit(
+        &w.cli_keystore(3, &keystore, "correct horse", &commit3),
+        0,
+        "keystore commit",
+    );
     let info = w.rt.block_on(r.contest(id)).expect("contest");
     assert_eq!(info.committers, 3);
+    // An unreachable endpoint is an environment failure naming the URL.
+    let o = Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+        .args([
+            "status",
+            "--rpc-url",
+            "http://127.0.0.1:9",
+            "--registry",
+            &registry,
+            "--contest",
+            "1",
+        ])
+        .output()
+        .expect("runs");
+    expect_exit(&o, 3, "status against a dead endpoint");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("http://127.0.0.1:9"));
     assert_eq!(info.held.0, ETHER + 3 * BOND);
 
     // Test set: not before the commit deadline, not by a competitor.
@@ -272,7 +322,9 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
     );
     let s1 = w.ok(1, &submit);
     assert_eq!(s1["correct"], 8);
-    let s2 = w.ok(2, &submit);
+    // Competitor 2 reads the revealed test set from the chain's events instead of a file.
+    let from_chain = args(&["submit", "--spec", &spec_s, "--keys", &keys], &c);
+    let s2 = w.ok(2, &from_chain);
     assert_eq!(s2["correct"], 7);
     let gas = s1["tx"]["gas_used"].as_u64().expect("gas");
     assert!(gas > 300_000 && gas < 3_400_000, "submitProof gas {gas}");

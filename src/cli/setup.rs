@@ -1,6 +1,6 @@
 //! `contest-cli setup`: circuit sizing, SRS and keys for a contest spec.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -34,48 +34,8 @@ impl SetupArgs {
     pub fn run(self, json: bool) -> Result<Outcome, Failure> {
         let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
         let started = Instant::now();
-        eprintln!(
-            "sizing the circuit for spec {:?} (N = {}, envelope {:?})…",
-            spec.name,
-            spec.test_rows,
-            spec.envelope.dims()
-        );
-        let figures = plan(&spec).map_err(Failure::input)?;
-        eprintln!(
-            "k = {}, {} halo2-base advice columns, {} Freivalds rows",
-            figures.k, figures.base_advice_columns, figures.freivalds_rows
-        );
-        std::fs::create_dir_all(&self.out)
-            .with_context(|| format!("creating {}", self.out.display()))
-            .map_err(Failure::env)?;
-        let (params, srs_path, kind) = match &self.srs {
-            Some(path) => (
-                read_params(path, figures.k).map_err(Failure::input)?,
-                path.clone(),
-                SrsKind::Ceremony,
-            ),
-            None => {
-                eprintln!("{UNSAFE_WARNING}");
-                let path = self.out.join(dev_srs_file_name(figures.k));
-                if path.exists() {
-                    eprintln!("reusing {}", path.display());
-                    (
-                        read_params(&path, figures.k).map_err(Failure::env)?,
-                        path,
-                        SrsKind::UnsafeDev,
-                    )
-                } else {
-                    eprintln!("generating a development SRS at k = {} …", figures.k);
-                    let (params, path) =
-                        generate_dev_srs(figures.k, &self.out).map_err(Failure::env)?;
-                    (params, path, SrsKind::UnsafeDev)
-                }
-            }
-        };
-        eprintln!("generating keys…");
-        let keys =
-            setup(&spec, figures.clone(), &params, srs_path.clone(), kind).map_err(Failure::env)?;
-        keys.write(&self.out).map_err(Failure::env)?;
+        let made = make_keys(&spec, &self.out, self.srs.as_deref())?;
+        let (figures, srs_path, kind) = (made.figures, made.srs_path, made.kind);
         let secs = started.elapsed().as_secs_f64();
         if json {
             println!(
@@ -100,4 +60,62 @@ impl SetupArgs {
         }
         Ok(Outcome::Success)
     }
+}
+
+/// What `make_keys` produced.
+pub(super) struct MadeKeys {
+    pub figures: crate::prover::keys::CircuitFigures,
+    pub srs_path: PathBuf,
+    pub kind: SrsKind,
+}
+
+/// Plans the circuit for `spec`, gets an SRS (`srs`, or an UNSAFE development one generated
+/// in or reused from `out`), generates the keys and writes them to `out`.
+pub(super) fn make_keys(spec: &Spec, out: &Path, srs: Option<&Path>) -> Result<MadeKeys, Failure> {
+    eprintln!(
+        "sizing the circuit for spec {:?} (N = {}, envelope {:?})…",
+        spec.name,
+        spec.test_rows,
+        spec.envelope.dims()
+    );
+    let figures = plan(spec).map_err(Failure::input)?;
+    eprintln!(
+        "k = {}, {} halo2-base advice columns, {} Freivalds rows",
+        figures.k, figures.base_advice_columns, figures.freivalds_rows
+    );
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("creating {}", out.display()))
+        .map_err(Failure::env)?;
+    let (params, srs_path, kind) = match srs {
+        Some(path) => (
+            read_params(path, figures.k).map_err(Failure::input)?,
+            path.to_path_buf(),
+            SrsKind::Ceremony,
+        ),
+        None => {
+            eprintln!("{UNSAFE_WARNING}");
+            let path = out.join(dev_srs_file_name(figures.k));
+            if path.exists() {
+                eprintln!("reusing {}", path.display());
+                (
+                    read_params(&path, figures.k).map_err(Failure::env)?,
+                    path,
+                    SrsKind::UnsafeDev,
+                )
+            } else {
+                eprintln!("generating a development SRS at k = {} …", figures.k);
+                let (params, path) = generate_dev_srs(figures.k, out).map_err(Failure::env)?;
+                (params, path, SrsKind::UnsafeDev)
+            }
+        }
+    };
+    eprintln!("generating keys…");
+    let keys =
+        setup(spec, figures.clone(), &params, srs_path.clone(), kind).map_err(Failure::env)?;
+    keys.write(out).map_err(Failure::env)?;
+    Ok(MadeKeys {
+        figures,
+        srs_path,
+        kind,
+    })
 }

@@ -1,0 +1,425 @@
+//! `contest-cli demo`: a whole contest on a local anvil, end to end, with the same flows as
+//! the individual commands: keys, registry and verifier, create and fund, three competitors
+//! commit (one below the threshold), the test set is revealed, proofs are submitted, winners
+//! reveal, everyone withdraws. Prints the leaderboard and every transaction's gas.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::anyhow;
+use clap::Args;
+use serde::Serialize;
+use serde_json::json;
+
+use super::chain_args::{block_on, chain_failure, contest_failure, parse_ether, print_json};
+use super::setup::make_keys;
+use super::{Failure, Outcome};
+use crate::chain::anvil::{Anvil, DEV_ACCOUNTS};
+use crate::chain::client::Client;
+use crate::chain::registry::Registry;
+use crate::chain::types::{Addr, EntryStatus, Tx, Wei};
+use crate::contest::competitor::{commit, reveal, submit, withdraw, Competitor};
+use crate::contest::organiser::{create, deploy_verifier, reveal_testset, CreateRequest};
+use crate::contest::spec_hash;
+use crate::evm::compile::Solc;
+use crate::prover::keys::{plan, ContestKeys};
+use crate::prover::srs::{SrsKind, UNSAFE_WARNING};
+use crate::spec::{Spec, TestSet};
+
+/// Arguments of `contest-cli demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Contest spec.
+    #[arg(long, default_value = "contest-specs/digits")]
+    spec: PathBuf,
+    /// The organiser's hidden test set.
+    #[arg(long, default_value = "contest-specs/digits/digits-test.zkts")]
+    testset: PathBuf,
+    /// One model per competitor (anvil dev accounts 1, 2, …; at most 4).
+    #[arg(
+        long = "model",
+        default_values = [
+            "contest-specs/digits/models/mlp-h32.onnx",
+            "contest-specs/digits/models/mlp-h16.onnx",
+            "contest-specs/digits/models/weak-h12.onnx",
+        ]
+    )]
+    models: Vec<PathBuf>,
+    /// Prize in ether.
+    #[arg(long, default_value = "1")]
+    prize: String,
+    /// Working directory: keys (reused between runs when still valid) and competitor state.
+    #[arg(long, default_value = "target/demo")]
+    work: PathBuf,
+    /// anvil executable.
+    #[arg(long, default_value = "tools/node_modules/.bin/anvil")]
+    anvil: PathBuf,
+    /// solc executable taking `--standard-json` (solc 0.8.19).
+    #[arg(long, env = "ZKCONTEST_SOLC", default_value = "scripts/solc")]
+    solc: PathBuf,
+}
+
+/// What the contest is played with.
+#[derive(Clone, Copy)]
+struct Inputs<'a> {
+    spec: &'a Spec,
+    testset: &'a TestSet,
+    prize: Wei,
+    keys_dir: &'a Path,
+    state_root: &'a Path,
+}
+
+#[derive(Debug, Serialize)]
+struct GasRow {
+    who: String,
+    action: String,
+    gas: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct Standing {
+    rank: Option<usize>,
+    competitor: Addr,
+    model: String,
+    correct: u64,
+    rows: u64,
+    status: EntryStatus,
+    prove_seconds: f64,
+    witness_seconds: f64,
+    withdrawn: Wei,
+}
+
+impl DemoArgs {
+    /// Runs the whole contest; exit 0 once every payout is withdrawn.
+    pub fn run(self, json: bool) -> Result<Outcome, Failure> {
+        let started = Instant::now();
+        if self.models.is_empty() || self.models.len() > DEV_ACCOUNTS.len() - 1 {
+            return Err(Failure::input(anyhow!(
+                "the demo takes 1 to {} models",
+                DEV_ACCOUNTS.len() - 1
+            )));
+        }
+        let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
+        let testset = TestSet::from_path(&self.testset, &spec).map_err(Failure::input)?;
+        let prize = parse_ether(&self.prize)?;
+        let keys_dir = self.work.join(format!("keys-{}", spec.name));
+        section("1. keys (from the spec alone)");
+        ensure_keys(&spec, &keys_dir)?;
+        let state_root = self.work.join("state");
+        if state_root.exists() {
+            std::fs::remove_dir_all(&state_root)
+                .map_err(|e| Failure::env(anyhow!("clearing {}: {e}", state_root.display())))?;
+        }
+        let anvil = Anvil::spawn(&self.anvil).map_err(chain_failure)?;
+        say(&format!(
+            "anvil on {} (chain id {})",
+            anvil.url(),
+            anvil.chain_id()
+        ));
+        let summary = block_on(self.contest(
+            &anvil,
+            &Inputs {
+                spec: &spec,
+                testset: &testset,
+                prize,
+                keys_dir: &keys_dir,
+                state_root: &state_root,
+            },
+            json,
+        ))??;
+        let seconds = started.elapsed().as_secs_f64();
+        if json {
+            print_json(&json!({ "seconds": seconds, "summary": summary }))?;
+        } else {
+            println!("demo finished in {seconds:.0} s; anvil stopped");
+        }
+        Ok(Outcome::Success)
+    }
+
+    async fn contest(
+        &self,
+        anvil: &Anvil,
+        inputs: &Inputs<'_>,
+        json: bool,
+    ) -> Result<serde_json::Value, Failure> {
+        let Inputs {
+            spec,
+            testset,
+            prize,
+            keys_dir,
+            state_root,
+        } = *inputs;
+        let url = anvil.url();
+        let mut gas: Vec<GasRow> = Vec::new();
+        let mut log = |who: &str, tx: &Tx| {
+            gas.push(GasRow {
+                who: who.into(),
+                action: tx.action.clone(),
+                gas: tx.gas_used,
+            })
+        };
+        let organiser = Client::connect(&url, DEV_ACCOUNTS[0].0)
+            .await
+            .map_err(chain_failure)?;
+
+        section("2. organiser: registry, verifier, contest");
+        let (registry, deployed) = Registry::deploy(&organiser).await.map_err(chain_failure)?;
+        for (what, d) in [
+            ("deploy PoseidonT3", deployed.poseidon),
+            ("deploy ContestRegistry", deployed.registry),
+        ] {
+            log("organiser", &deploy_tx(what, d.gas_used));
+        }
+        let verifier = deploy_verifier(&organiser, keys_dir, &Solc::new(&self.solc), &say)
+            .await
+            .map_err(contest_failure)?;
+        log(
+            "organiser",
+            &deploy_tx("deploy verifier", verifier.deploy_gas),
+        );
+        let req = CreateRequest {
+            spec,
+            spec_hash: spec_hash(&self.spec).map_err(contest_failure)?,
+            testset,
+            verifier: verifier.address,
+            prize,
+        };
+        let (id, config, tx) = create(&registry, &req).await.map_err(contest_failure)?;
+        log("organiser", &tx);
+        say(&format!(
+            "registry {}, verifier {} ({} bytes), contest {id}: prize {prize}, threshold {}/{}",
+            registry.address(),
+            verifier.address,
+            verifier.runtime_bytes,
+            config.min_correct,
+            config.test_set_size
+        ));
+        say(&format!(
+            "watch it: contest-cli dashboard --rpc-url {url} --registry {} --contest {id}",
+            registry.address()
+        ));
+
+        let mut players = Vec::new();
+        for (i, model) in self.models.iter().enumerate() {
+            let client = Client::connect(&url, DEV_ACCOUNTS[i + 1].0)
+                .await
+                .map_err(chain_failure)?;
+            let r = Registry::at(&client, registry.address())
+                .await
+                .map_err(chain_failure)?;
+            players.push((format!("competitor {}", i + 1), r, model.clone()));
+        }
+        let me = |r: &Registry| Addr(r.client().address());
+
+        section("3. competitors commit (salt stored before each transaction)");
+        for (name, r, model) in &players {
+            let c = self.competitor(r, id, spec, state_root);
+            let rep = commit(&c, model, None, &|| {}, &say)
+                .await
+                .map_err(contest_failure)?;
+            if let Some(tx) = &rep.tx {
+                log(name, tx);
+            }
+            say(&format!("{name} {} committed {}", me(r), rep.commitment));
+        }
+
+        section("4. organiser reveals the test set after the commit deadline");
+        let (_, now) = registry.head().await.map_err(chain_failure)?;
+        advance(&organiser, config.commit_deadline + 1 - now).await?;
+        let rep = reveal_testset(&registry, id, spec, testset, &say)
+            .await
+            .map_err(contest_failure)?;
+        for tx in &rep.txs {
+            log("organiser", tx);
+        }
+
+        section("5. competitors prove and submit");
+        let mut standings = Vec::new();
+        for (name, r, model) in &players {
+            let c = self.competitor(r, id, spec, state_root);
+            // Competitors read the test set from the chain, as in a real contest.
+            let rep = submit(&c, keys_dir, None, &say)
+                .await
+                .map_err(contest_failure)?;
+            if let Some(tx) = &rep.tx {
+                log(name, tx);
+                say(&format!(
+                    "{name}: {}/{} proved in {:.1} s (witness {:.1} s), accepted ({} gas)",
+                    rep.correct, rep.rows, rep.prove_seconds, rep.witness_seconds, tx.gas_used
+                ));
+            } else if !rep.qualifies {
+                say(&format!(
+                    "{name}: {}/{} is below the threshold of {}: no proof, bond back later",
+                    rep.correct, rep.rows, rep.min_correct
+                ));
+            }
+            standings.push(Standing {
+                rank: None,
+                competitor: me(r),
+                model: model.display().to_string(),
+                correct: rep.correct,
+                rows: rep.rows,
+                status: EntryStatus::Committed,
+                prove_seconds: rep.prove_seconds,
+                witness_seconds: rep.witness_seconds,
+                withdrawn: Wei(0),
+            });
+        }
+
+        section("6. after the proof deadline, winners reveal their models");
+        let (_, now) = registry.head().await.map_err(chain_failure)?;
+        advance(&organiser, config.proof_deadline + 1 - now).await?;
+        let ranking = registry.ranking(id).await.map_err(chain_failure)?;
+        for (who, _) in &ranking {
+            let Some((name, r, _)) = players.iter().find(|(_, r, _)| me(r) == *who) else {
+                continue;
+            };
+            let c = self.competitor(r, id, spec, state_root);
+            match reveal(&c, &say).await {
+                Ok(rep) => {
+                    for tx in &rep.txs {
+                        log(name, tx);
+                    }
+                    say(&format!("{name} revealed {} model elements", rep.elements));
+                }
+                // A qualified entry below the paid ranks is never called: that is expected.
+                Err(e) => say(&format!("{name} does not reveal: {e}")),
+            }
+        }
+
+        section("7. withdrawals");
+        let organiser_registry = registry.clone();
+        let everyone = std::iter::once(("organiser".to_string(), &organiser_registry))
+            .chain(players.iter().map(|(n, r, _)| (n.clone(), r)));
+        let mut withdrawn = Vec::new();
+        for (name, r) in everyone {
+            if r.owed(id, me(r)).await.map_err(chain_failure)?.0 == 0 {
+                continue;
+            }
+            let (amount, tx) = withdraw(r, id).await.map_err(contest_failure)?;
+            log(&name, &tx);
+            say(&format!("{name} withdrew {amount}"));
+            withdrawn.push((me(r), amount));
+        }
+
+        for s in &mut standings {
+            s.rank = ranking
+                .iter()
+                .position(|(a, _)| *a == s.competitor)
+                .map(|p| p + 1);
+            s.status = registry
+                .entry(id, s.competitor)
+                .await
+                .map_err(chain_failure)?
+                .status;
+            s.withdrawn = withdrawn
+                .iter()
+                .find(|(a, _)| *a == s.competitor)
+                .map_or(Wei(0), |(_, w)| *w);
+        }
+        standings.sort_by_key(|s| (s.rank.unwrap_or(usize::MAX), std::cmp::Reverse(s.correct)));
+        let phase = registry.contest(id).await.map_err(chain_failure)?.phase;
+        if !json {
+            print_tables(&standings, &gas, phase.name());
+        }
+        Ok(json!({
+            "registry": registry.address(), "contest_id": id, "verifier": verifier,
+            "phase": phase, "leaderboard": standings, "gas": gas,
+        }))
+    }
+
+    fn competitor<'a>(
+        &'a self,
+        r: &'a Registry,
+        id: u64,
+        spec: &'a Spec,
+        state_root: &'a Path,
+    ) -> Competitor<'a> {
+        Competitor {
+            registry: r,
+            contest_id: id,
+            spec,
+            spec_path: &self.spec,
+            state_root,
+        }
+    }
+}
+
+/// Reuses the keys in `dir` if they were made for this spec's circuit, else makes them.
+fn ensure_keys(spec: &Spec, dir: &Path) -> Result<(), Failure> {
+    let figures = plan(spec).map_err(Failure::input)?;
+    if let Ok((manifest, _)) = ContestKeys::read_verifier(dir) {
+        if manifest.spec_name == spec.name && manifest.figures == figures {
+            if manifest.srs_kind == SrsKind::UnsafeDev {
+                eprintln!("{UNSAFE_WARNING}");
+            }
+            say(&format!(
+                "reusing the keys in {} (k = {})",
+                dir.display(),
+                figures.k
+            ));
+            return Ok(());
+        }
+    }
+    make_keys(spec, dir, None).map(|made| {
+        say(&format!(
+            "keys written to {} (k = {})",
+            dir.display(),
+            made.figures.k
+        ));
+    })
+}
+
+async fn advance(client: &Client, seconds: u64) -> Result<(), Failure> {
+    say(&format!("(anvil: advancing the clock by {seconds} s)"));
+    client
+        .dev_advance_time(seconds)
+        .await
+        .map_err(chain_failure)
+}
+
+fn deploy_tx(action: &str, gas: u64) -> Tx {
+    Tx {
+        action: action.into(),
+        hash: String::new(),
+        gas_used: gas,
+        block: 0,
+    }
+}
+
+fn section(title: &str) {
+    eprintln!("\n== {title}");
+}
+
+fn say(msg: &str) {
+    eprintln!("   {msg}");
+}
+
+fn print_tables(standings: &[Standing], gas: &[GasRow], phase: &str) {
+    println!("\nLeaderboard (contest {phase})");
+    println!(
+        "{:<5} {:<44} {:<34} {:>9} {:>8} {:<10} {:>22}",
+        "rank", "competitor", "model", "correct", "acc %", "status", "withdrawn"
+    );
+    for s in standings {
+        println!(
+            "{:<5} {:<44} {:<34} {:>9} {:>8.2} {:<10} {:>22}",
+            s.rank.map_or("-".into(), |r| r.to_string()),
+            s.competitor.to_string(),
+            Path::new(&s.model)
+                .file_name()
+                .map_or(s.model.clone(), |f| f.to_string_lossy().into_owned()),
+            format!("{}/{}", s.correct, s.rows),
+            100.0 * s.correct as f64 / s.rows.max(1) as f64,
+            format!("{:?}", s.status).to_lowercase(),
+            s.withdrawn.to_string()
+        );
+    }
+    println!("\nGas per transaction");
+    println!("{:<14} {:<24} {:>12}", "who", "action", "gas");
+    for g in gas {
+        println!("{:<14} {:<24} {:>12}", g.who, g.action, g.gas);
+    }
+    let total: u64 = gas.iter().map(|g| g.gas).sum();
+    println!("{:<14} {:<24} {:>12}", "", "total", total);
+}
