@@ -214,6 +214,65 @@ fn probe_chain_id(port: u16) -> Option<u64> {
     u64::from_str_radix(hex_id.trim_start_matches("0x"), 16).ok()
 }
 
+// ---- Added for the dashboard's browser test (issue #5): a node that stops and comes back
+// at the same URL with its chain. ----------------------------------------------------------
+
+impl Anvil {
+    /// Starts `bin` on the given loopback `port` with `extra` arguments (e.g.
+    /// `["--state", path]`, which loads the chain from `path` if it exists and writes it there
+    /// on a clean exit) and waits until it answers. For tests that stop a node and start it
+    /// again at the same URL; everything else should use [`Anvil::spawn`].
+    pub fn spawn_at(bin: &Path, port: u16, extra: &[&str]) -> Result<Self> {
+        let port_arg = port.to_string();
+        let mut args = vec!["--host", "127.0.0.1", "--port", &port_arg, "--quiet"];
+        args.extend_from_slice(extra);
+        let child = Command::new(bin)
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|source| ChainError::AnvilSpawn {
+                path: bin.display().to_string(),
+                source,
+            })?;
+        let mut anvil = Self {
+            child,
+            port,
+            chain_id: 0,
+            stderr: Arc::default(),
+            drain: None,
+        };
+        if let Some(pipe) = anvil.child.stderr.take() {
+            let tail = Arc::clone(&anvil.stderr);
+            anvil.drain = Some(std::thread::spawn(move || drain_tail(pipe, &tail)));
+        }
+        anvil.chain_id = anvil.wait_ready()?;
+        Ok(anvil)
+    }
+
+    /// Stops anvil cleanly with SIGTERM (sent by `kill`), so that `--state`/`--dump-state`
+    /// write the chain, and waits up to `timeout` for it to exit; kills it after that.
+    /// Returns whether it exited by itself.
+    pub fn terminate(mut self, timeout: Duration) -> bool {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let start = Instant::now();
+        while sent && start.elapsed() < timeout {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(PROBE_INTERVAL);
+        }
+        false // Drop kills it.
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
