@@ -9,6 +9,7 @@ pub mod chain;
 pub mod circuit;
 pub mod cli;
 pub mod commit;
+pub mod dashboard;
 pub mod evm;
 pub mod model;
 pub mod prover;

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod dashboard;
 mod inputs;
 mod model_evaluate;
 mod model_inspect;
@@ -52,6 +53,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Render and compile the contest's Solidity verifier (source, creation code, sizes).
     Verifier(verifier::VerifierArgs),
+    /// Organiser dashboard: a local web page of a contest, live from chain events (read-only).
+    Dashboard(dashboard::DashboardArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +92,7 @@ pub fn main() -> ExitCode {
         Command::Prove(args) => args.run(json),
         Command::Verify(args) => args.run(json),
         Command::Verifier(args) => args.run(json),
+        Command::Dashboard(args) => args.run(json),
     };
     output::finish(result)
 }

@@ -1,0 +1,309 @@
+//! One pass over a ledger's events, in log order, collecting the rows.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::rows::{
+    CommitRow, LeaderRow, PayoutRow, RevealRow, Settlement, Stamp, Standing, TestSetProgress,
+};
+use super::{accuracy_pct, Ledger};
+use crate::chain::types::{Addr, ContestConfig, Event, Logged, Phase, Wei};
+
+/// An accepted proof as the fold collects it.
+struct Proof {
+    competitor: Addr,
+    correct: u64,
+    at: Stamp,
+    tx: String,
+}
+
+/// The running state of one pass over the ledger, in log order.
+#[derive(Default)]
+pub(super) struct Fold {
+    paid_places: usize,
+    pub(super) bonds_paid: u128,
+    pub(super) commitments: Vec<CommitRow>,
+    /// Latest commit sequence number per competitor (ranking ties).
+    seq: BTreeMap<Addr, u64>,
+    pub(super) test_set: TestSetProgress,
+    proofs: Vec<Proof>,
+    called: BTreeMap<Addr, u64>,
+    revealed: BTreeSet<Addr>,
+    forfeited: BTreeSet<Addr>,
+    pub(super) reveals: Vec<RevealRow>,
+    prizes: BTreeMap<Addr, u128>,
+    bonds_back: BTreeMap<Addr, u128>,
+    forfeits: u128,
+    withdrawn: BTreeMap<Addr, u128>,
+    pub(super) settlement: Option<Settlement>,
+}
+
+impl Fold {
+    pub(super) fn new(config: &ContestConfig) -> Self {
+        Self {
+            paid_places: config.payout_bps.len(),
+            ..Self::default()
+        }
+    }
+
+    pub(super) fn apply(&mut self, ledger: &Ledger, e: &Logged) {
+        let at = ledger.stamp(e);
+        match &e.event {
+            Event::ContestCreated { .. } => {}
+            Event::ModelCommitted {
+                competitor,
+                commit_seq,
+                bond,
+                replaced,
+                ..
+            } => {
+                for row in self.commitments.iter_mut() {
+                    if row.competitor == *competitor {
+                        row.replaced = true;
+                    }
+                }
+                self.bonds_paid += bond.0;
+                self.seq.insert(*competitor, *commit_seq);
+                self.commitments.push(CommitRow {
+                    seq: *commit_seq,
+                    competitor: *competitor,
+                    at,
+                    tx: e.tx.clone(),
+                    bond: *bond,
+                    replaces: *replaced,
+                    replaced: false,
+                });
+            }
+            Event::TestSetChunkRevealed { elems, .. } => {
+                self.test_set.chunks += 1;
+                self.test_set.elements += elems.len() as u64;
+            }
+            Event::TestSetRevealRestarted { .. } => {
+                self.test_set.chunks = 0;
+                self.test_set.elements = 0;
+                self.test_set.restarts += 1;
+            }
+            Event::TestSetRevealed { .. } => {
+                self.test_set.verified = true;
+                self.test_set.verified_at = Some(at);
+            }
+            Event::ProofAccepted {
+                competitor,
+                correct,
+                ..
+            } => {
+                // The registry accepts one proof per competitor; keep the first if a
+                // misbehaving node ever reported two.
+                if !self.proofs.iter().any(|p| p.competitor == *competitor) {
+                    self.proofs.push(Proof {
+                        competitor: *competitor,
+                        correct: *correct,
+                        at,
+                        tx: e.tx.clone(),
+                    });
+                }
+            }
+            Event::WinnerCalled {
+                competitor,
+                reveal_deadline,
+                ..
+            } => {
+                self.called.insert(*competitor, *reveal_deadline);
+            }
+            Event::ModelChunkRevealed {
+                competitor, count, ..
+            } => {
+                let row = self.reveal_row(*competitor, at);
+                row.chunks += 1;
+                row.elements += count;
+                row.at = at;
+            }
+            Event::ModelRevealRestarted { competitor, .. } => {
+                let row = self.reveal_row(*competitor, at);
+                row.chunks = 0;
+                row.elements = 0;
+                row.restarts += 1;
+                row.at = at;
+            }
+            Event::ModelRevealed {
+                competitor,
+                count,
+                bond_returned,
+            } => {
+                let row = self.reveal_row(*competitor, at);
+                row.verified = true;
+                row.size = Some(*count);
+                row.bond_returned = Some(*bond_returned);
+                row.at = at;
+                self.revealed.insert(*competitor);
+                *self.bonds_back.entry(*competitor).or_default() += bond_returned.0;
+            }
+            Event::ModelForfeited {
+                competitor, bond, ..
+            } => {
+                self.forfeited.insert(*competitor);
+                self.forfeits += bond.0;
+            }
+            Event::PrizeAwarded { winner, amount, .. } => {
+                *self.prizes.entry(*winner).or_default() += amount.0;
+            }
+            Event::ContestSettled {
+                winners_paid,
+                remainder,
+                remainder_to,
+            } => {
+                *self.prizes.entry(*remainder_to).or_default() += remainder.0;
+                self.settlement = Some(Settlement {
+                    winners_paid: *winners_paid,
+                    remainder: *remainder,
+                    remainder_to: *remainder_to,
+                    at,
+                });
+            }
+            Event::Withdrawn { account, amount } => {
+                *self.withdrawn.entry(*account).or_default() += amount.0;
+            }
+        }
+    }
+
+    fn reveal_row(&mut self, competitor: Addr, at: Stamp) -> &mut RevealRow {
+        let i = match self.reveals.iter().position(|r| r.competitor == competitor) {
+            Some(i) => i,
+            None => {
+                self.reveals.push(RevealRow {
+                    competitor,
+                    chunks: 0,
+                    elements: 0,
+                    restarts: 0,
+                    verified: false,
+                    size: None,
+                    bond_returned: None,
+                    at,
+                });
+                self.reveals.len() - 1
+            }
+        };
+        &mut self.reveals[i]
+    }
+
+    /// The contract's phase rule (`contracts/README.md`, Lifecycle), for when the contract
+    /// could not be asked.
+    pub(super) fn derived_phase(&self, c: &ContestConfig, now: u64) -> Phase {
+        if now <= c.commit_deadline {
+            Phase::Commit
+        } else if !self.test_set.verified {
+            if now <= c.test_set_deadline {
+                Phase::TestSetReveal
+            } else {
+                Phase::TestSetMissed
+            }
+        } else if now <= c.proof_deadline {
+            Phase::Proof
+        } else if self.settlement.is_some() {
+            Phase::Settled
+        } else {
+            Phase::ModelReveal
+        }
+    }
+
+    pub(super) fn leaderboard(
+        &self,
+        ledger: &Ledger,
+        c: &ContestConfig,
+        now: u64,
+    ) -> Vec<LeaderRow> {
+        let mut order: Vec<&Proof> = self.proofs.iter().collect();
+        // Ranking: more correct first; ties by the lower (earlier) commit sequence number.
+        order.sort_by_key(|p| {
+            (
+                std::cmp::Reverse(p.correct),
+                self.seq.get(&p.competitor).copied().unwrap_or(u64::MAX),
+            )
+        });
+        let closed = !self.called.is_empty();
+        let default_deadline = c.proof_deadline.saturating_add(c.reveal_window);
+        let mut place = 0u64;
+        order
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let rank = i as u64 + 1;
+                let forfeited = self.forfeited.contains(&p.competitor);
+                let my_place = (!forfeited).then(|| {
+                    place += 1;
+                    place
+                });
+                let paid = my_place.is_some_and(|pl| pl as usize <= self.paid_places);
+                let called = self.called.get(&p.competitor).copied();
+                let (standing, reveal_by) = if forfeited {
+                    (Standing::Forfeited, called)
+                } else if self.revealed.contains(&p.competitor) {
+                    (Standing::Revealed, called)
+                } else if let Some(by) = called {
+                    let s = if now > by {
+                        Standing::Overdue
+                    } else {
+                        Standing::Called
+                    };
+                    (s, Some(by))
+                } else if !closed && paid && now > c.proof_deadline {
+                    (Standing::MustReveal, Some(default_deadline))
+                } else {
+                    (Standing::Qualified, None)
+                };
+                let moved_up_from = match my_place {
+                    Some(pl) if paid && pl < rank => Some(rank),
+                    _ => None,
+                };
+                LeaderRow {
+                    rank,
+                    place: my_place,
+                    competitor: p.competitor,
+                    correct: p.correct,
+                    of: c.test_set_size,
+                    accuracy_pct: accuracy_pct(p.correct, c.test_set_size),
+                    gas: ledger.gas(&p.tx),
+                    at: p.at,
+                    tx: p.tx.clone(),
+                    standing,
+                    reveal_by,
+                    reveal_left: match standing {
+                        Standing::Called | Standing::Overdue | Standing::MustReveal => {
+                            reveal_by.map(|by| by as i64 - now as i64)
+                        }
+                        _ => None,
+                    },
+                    moved_up_from,
+                    prize: self.prizes.get(&p.competitor).map(|w| Wei(*w)),
+                }
+            })
+            .collect()
+    }
+
+    pub(super) fn payouts(&self, organiser: Addr, owed: &BTreeMap<Addr, Wei>) -> Vec<PayoutRow> {
+        let mut accounts = vec![organiser];
+        for row in &self.commitments {
+            if !accounts.contains(&row.competitor) {
+                accounts.push(row.competitor);
+            }
+        }
+        accounts
+            .into_iter()
+            .map(|a| {
+                let get = |m: &BTreeMap<Addr, u128>| Wei(m.get(&a).copied().unwrap_or(0));
+                PayoutRow {
+                    account: a,
+                    role: if a == organiser {
+                        "organiser"
+                    } else {
+                        "competitor"
+                    },
+                    prize: get(&self.prizes),
+                    bond_returned: get(&self.bonds_back),
+                    forfeits: Wei(if a == organiser { self.forfeits } else { 0 }),
+                    owed: owed.get(&a).copied(),
+                    withdrawn: get(&self.withdrawn),
+                }
+            })
+            .collect()
+    }
+}
