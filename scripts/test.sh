@@ -14,8 +14,9 @@ timed() {
   echo "    ($((SECONDS - start)) s)" >&2
 }
 
-step "setup (toolchains, pinned npm tools)"
+step "setup (toolchains, pinned npm tools, Chromium for the dashboard's browser test)"
 timed scripts/setup.sh
+timed scripts/setup-browser.sh
 
 step "cargo fmt --check"
 timed cargo fmt --all -- --check
