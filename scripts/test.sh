@@ -21,6 +21,10 @@ timed scripts/setup-browser.sh
 step "cargo fmt --check"
 timed cargo fmt --all -- --check
 
+step "forge build; committed contract artifacts match it (scripts/export-artifacts.py --check)"
+(cd contracts && timed ../tools/node_modules/.bin/forge build)
+python3 scripts/export-artifacts.py --check
+
 step "cargo clippy --all-targets -- -D warnings"
 timed cargo clippy --all-targets --locked -- -D warnings
 

@@ -1,7 +1,7 @@
 //! zkcontest: provably fair ML contests.
 //!
 //! Data flows one way (see `docs/ARCHITECTURE.md`):
-//! `commit, spec, model → circuit → prover → evm, chain → cli, dashboard`.
+//! `commit, spec, model → circuit → prover → evm, chain → contest → cli, dashboard`.
 //! A module imports only from modules to its left; only `cli` reads the environment, touches
 //! the terminal or uses `anyhow`.
 
@@ -9,6 +9,7 @@ pub mod chain;
 pub mod circuit;
 pub mod cli;
 pub mod commit;
+pub mod contest;
 pub mod dashboard;
 pub mod evm;
 pub mod model;

@@ -87,9 +87,11 @@ pub async fn connect(rpc: &RpcArgs, key: &KeyArgs) -> Result<Client, Failure> {
             let password = keystore_password(path)?;
             Client::connect_keystore(&rpc.rpc_url, path, &password).await
         }
-        (None, None) => return Err(Failure::input(anyhow!(
+        (None, None) => {
+            return Err(Failure::input(anyhow!(
             "no signing key: pass --keystore FILE, or set CONTEST_PRIVATE_KEY (or --private-key)"
-        ))),
+        )))
+        }
     };
     client.map_err(chain_failure)
 }

@@ -10,17 +10,28 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod chain_args;
+mod commit;
+mod create;
 mod dashboard;
+mod demo;
+mod events;
+mod forfeit;
 mod inputs;
 mod model_evaluate;
 mod model_inspect;
 mod output;
 mod prove;
+mod reveal;
+mod reveal_testset;
 mod setup;
+mod status;
+mod submit;
 mod testset_commit;
 mod vectors;
 mod verifier;
 mod verify;
+mod withdraw;
 
 pub use output::{Failure, Outcome};
 
@@ -53,6 +64,26 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Render and compile the contest's Solidity verifier (source, creation code, sizes).
     Verifier(verifier::VerifierArgs),
+    /// A whole contest on a local anvil: create, commit, reveal, prove, pay (the main job).
+    Demo(demo::DemoArgs),
+    /// Organiser: deploy the verifier (and a registry), create and fund a contest.
+    Create(create::CreateArgs),
+    /// Organiser: post the committed test set on chain (resumable).
+    RevealTestset(reveal_testset::RevealTestsetArgs),
+    /// Competitor: commit to a model (the salt is stored before anything is sent).
+    Commit(commit::CommitArgs),
+    /// Competitor: prove the committed model's accuracy and submit the proof.
+    Submit(submit::SubmitArgs),
+    /// Competitor: reveal the committed model when called (resumable).
+    Reveal(reveal::RevealArgs),
+    /// Anyone: record that a called winner missed its reveal deadline.
+    Forfeit(forfeit::ForfeitArgs),
+    /// Collect what this account is owed (prize, bond, refunds).
+    Withdraw(withdraw::WithdrawArgs),
+    /// A contest's phase, deadlines, escrow and ranking.
+    Status(status::StatusArgs),
+    /// A contest's decoded events (`--follow` to watch).
+    Events(events::EventsArgs),
     /// Organiser dashboard: a local web page of a contest, live from chain events (read-only).
     Dashboard(dashboard::DashboardArgs),
 }
@@ -92,6 +123,16 @@ pub fn main() -> ExitCode {
         Command::Prove(args) => args.run(json),
         Command::Verify(args) => args.run(json),
         Command::Verifier(args) => args.run(json),
+        Command::Demo(args) => args.run(json),
+        Command::Create(args) => args.run(json),
+        Command::RevealTestset(args) => args.run(json),
+        Command::Commit(args) => args.run(json),
+        Command::Submit(args) => args.run(json),
+        Command::Reveal(args) => args.run(json),
+        Command::Forfeit(args) => args.run(json),
+        Command::Withdraw(args) => args.run(json),
+        Command::Status(args) => args.run(json),
+        Command::Events(args) => args.run(json),
         Command::Dashboard(args) => args.run(json),
     };
     output::finish(result)
