@@ -1,6 +1,7 @@
 //! `contest-cli demo` (the README's main job) end to end on the mini digits contest: real
 //! anvil, real proofs, real verifier; it must finish with the contest settled, the winners
-//! paid in split order, and the below-threshold competitor's bond returned.
+//! paid in split order, and the below-threshold competitor's bond returned; it serves the
+//! dashboard while it runs.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -23,6 +24,7 @@ fn demo_runs_a_whole_contest_and_pays_out() {
         .args(["--model", "contest-specs/digits/models/mlp-h16.onnx"])
         .args(["--model", "contest-specs/digits/models/weak-h12.onnx"])
         .args(["--model", "tests/fixtures/dense-h8.onnx"])
+        .args(["--dashboard-port", "0"])
         .arg("--work")
         .arg(work.path())
         .output()
@@ -30,6 +32,10 @@ fn demo_runs_a_whole_contest_and_pays_out() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "demo failed:\n{stderr}");
     assert!(stderr.contains("UNSAFE"), "the dev SRS must be labelled");
+    assert!(
+        stderr.contains("dashboard (live): http://127.0.0.1:"),
+        "the demo serves the dashboard"
+    );
     let out: Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
     let s = &out["summary"];
     assert_eq!(s["phase"], "settled");

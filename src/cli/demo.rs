@@ -3,8 +3,10 @@
 //! commit (one below the threshold), the test set is revealed, proofs are submitted, winners
 //! reveal, everyone withdraws. Prints the leaderboard and every transaction's gas.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
 use clap::Args;
@@ -21,6 +23,7 @@ use crate::chain::types::{Addr, EntryStatus, Tx, Wei};
 use crate::contest::competitor::{commit, reveal, submit, withdraw, Competitor};
 use crate::contest::organiser::{create, deploy_verifier, reveal_testset, CreateRequest};
 use crate::contest::spec_hash;
+use crate::dashboard::{self, WatchConfig, Watcher};
 use crate::evm::compile::Solc;
 use crate::prover::keys::{plan, ContestKeys};
 use crate::prover::srs::{SrsKind, UNSAFE_WARNING};
@@ -57,6 +60,16 @@ pub struct DemoArgs {
     /// solc executable taking `--standard-json` (solc 0.8.19).
     #[arg(long, env = "ZKCONTEST_SOLC", default_value = "scripts/solc")]
     solc: PathBuf,
+    /// Serve the organiser dashboard of the contest on this loopback port while the demo
+    /// runs (a free port if it is taken; 0 for any free port).
+    #[arg(long, default_value_t = 8787)]
+    dashboard_port: u16,
+    /// Do not serve the dashboard.
+    #[arg(long)]
+    no_dashboard: bool,
+    /// At the end, keep anvil and the dashboard running until Ctrl-C.
+    #[arg(long)]
+    hold: bool,
 }
 
 /// What the contest is played with.
@@ -194,10 +207,10 @@ impl DemoArgs {
             config.min_correct,
             config.test_set_size
         ));
-        say(&format!(
-            "watch it: contest-cli dashboard --rpc-url {url} --registry {} --contest {id}",
-            registry.address()
-        ));
+        if !self.no_dashboard {
+            let page = start_dashboard(&url, registry.address(), id, self.dashboard_port).await?;
+            say(&format!("dashboard (live): {page}"));
+        }
 
         let mut players = Vec::new();
         for (i, model) in self.models.iter().enumerate() {
@@ -322,6 +335,12 @@ impl DemoArgs {
         if !json {
             print_tables(&standings, &gas, phase.name());
         }
+        if self.hold {
+            eprintln!("holding anvil ({url}) and the dashboard; Ctrl-C to stop");
+            tokio::signal::ctrl_c()
+                .await
+                .map_err(|e| Failure::env(anyhow!("waiting for Ctrl-C: {e}")))?;
+        }
         Ok(json!({
             "registry": registry.address(), "contest_id": id, "verifier": verifier,
             "phase": phase, "leaderboard": standings, "gas": gas,
@@ -368,6 +387,30 @@ fn ensure_keys(spec: &Spec, dir: &Path) -> Result<(), Failure> {
             made.figures.k
         ));
     })
+}
+
+/// Serves the dashboard of contest `id` on a loopback port (falling back to a free one) as
+/// background tasks of the demo's runtime; returns the page's URL.
+async fn start_dashboard(rpc: &str, registry: Addr, id: u64, port: u16) -> Result<String, Failure> {
+    let loopback = |p| SocketAddr::from(([127, 0, 0, 1], p));
+    let listener = match dashboard::bind(loopback(port)).await {
+        Ok(l) => l,
+        Err(_) => dashboard::bind(loopback(0)).await.map_err(Failure::env)?,
+    };
+    let local = listener.local_addr().map_err(Failure::env)?;
+    let mut watcher = Watcher::new(WatchConfig {
+        rpc_url: rpc.into(),
+        registry,
+        contest: Some(id),
+        from_block: 0,
+        poll: Duration::from_millis(500),
+        max_range: 10_000,
+    });
+    watcher.poll().await.map_err(chain_failure)?;
+    let (tx, rx) = tokio::sync::watch::channel(Arc::new(watcher.feed().clone()));
+    tokio::spawn(dashboard::serve(listener, rx));
+    tokio::spawn(watcher.run(tx));
+    Ok(format!("http://{local}/contest/{id}"))
 }
 
 async fn advance(client: &Client, seconds: u64) -> Result<(), Failure> {
