@@ -2,32 +2,20 @@
 //! contest (64 → ≤8 → 10, N = 8) built from the committed digits files: exit codes, the proof
 //! directory, and tampering caught by `verify`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::{expect_exit, root};
 use serde_json::Value;
 use zkcontest::spec::{write_testset, Spec, TestSet};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_contest-cli"))
         .args(args)
         .output()
         .expect("contest-cli runs")
-}
-
-fn expect_exit(o: &Output, code: i32, what: &str) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "{what}: exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
 }
 
 fn json(o: &Output) -> Value {

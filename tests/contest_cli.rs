@@ -12,9 +12,12 @@
 //!   in a second contest the organiser never reveals the test set and the committer takes
 //!   the prize.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::{expect_exit, root};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use serde_json::Value;
 use zkcontest::chain::anvil::{Anvil, DEV_ACCOUNTS};
@@ -26,10 +29,6 @@ use zkcontest::chain::ChainError;
 const ETHER: u128 = 1_000_000_000_000_000_000;
 const BOND: u128 = 10_000_000_000_000_000; // the spec's commit_bond_wei
 const DAY: u64 = 86_400;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn spec_dir() -> PathBuf {
     root().join("tests/fixtures/mini-contest")
@@ -150,17 +149,6 @@ impl World {
             .block_on(self.client(who).balance())
             .expect("balance")
     }
-}
-
-fn expect_exit(o: &Output, code: i32, what: &str) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "{what}: exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
 }
 
 fn contest_args(registry: &str, id: u64) -> Vec<String> {

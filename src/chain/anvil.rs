@@ -78,37 +78,7 @@ impl Anvil {
     }
 
     fn spawn_once(bin: &Path) -> Result<Self> {
-        let port = free_port()?;
-        let child = Command::new(bin)
-            .args([
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-                "--quiet",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|source| ChainError::AnvilSpawn {
-                path: bin.display().to_string(),
-                source,
-            })?;
-        // From here on, Drop kills the process on every error path.
-        let mut anvil = Self {
-            child,
-            port,
-            chain_id: 0,
-            stderr: Arc::default(),
-            drain: None,
-        };
-        if let Some(pipe) = anvil.child.stderr.take() {
-            let tail = Arc::clone(&anvil.stderr);
-            anvil.drain = Some(std::thread::spawn(move || drain_tail(pipe, &tail)));
-        }
-        anvil.chain_id = anvil.wait_ready()?;
-        Ok(anvil)
+        Self::spawn_at(bin, free_port()?, &[])
     }
 
     /// Polls `eth_chainId` until it answers, anvil exits, or `STARTUP_TIMEOUT` passes.
@@ -214,8 +184,8 @@ fn probe_chain_id(port: u16) -> Option<u64> {
     u64::from_str_radix(hex_id.trim_start_matches("0x"), 16).ok()
 }
 
-// ---- Added for the dashboard's browser test (issue #5): a node that stops and comes back
-// at the same URL with its chain. ----------------------------------------------------------
+// ---- Starting on a given port (what `spawn` uses), and stopping cleanly so that a node can
+// come back at the same URL with its chain (the dashboard's browser test). ---------------
 
 impl Anvil {
     /// Starts `bin` on the given loopback `port` with `extra` arguments (e.g.
@@ -236,6 +206,7 @@ impl Anvil {
                 path: bin.display().to_string(),
                 source,
             })?;
+        // From here on, Drop kills the process on every error path.
         let mut anvil = Self {
             child,
             port,

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use clap::Args;
@@ -14,7 +14,9 @@ use crate::chain::client::Client;
 use crate::chain::registry::Registry;
 use crate::chain::types::{Addr, Wei};
 use crate::chain::ChainError;
+use crate::contest::competitor::Competitor;
 use crate::contest::ContestError;
+use crate::spec::Spec;
 
 /// The JSON-RPC endpoint.
 #[derive(Debug, Clone, Args)]
@@ -67,6 +69,23 @@ pub struct StateArgs {
     /// up: losing it before the reveal loses the prize and the bond.
     #[arg(long, env = "CONTEST_STATE_DIR", default_value = ".zkcontest-state")]
     pub state_dir: PathBuf,
+}
+
+/// The competitor flows' view of the contest named by the flags.
+pub fn competitor<'a>(
+    registry: &'a Registry,
+    contest: &ContestArgs,
+    spec: &'a Spec,
+    spec_path: &'a Path,
+    state: &'a StateArgs,
+) -> Competitor<'a> {
+    Competitor {
+        registry,
+        contest_id: contest.contest,
+        spec,
+        spec_path,
+        state_root: &state.state_dir,
+    }
 }
 
 /// Runs a future on a fresh runtime.

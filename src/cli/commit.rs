@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::chain_args::{
-    block_on, connect, contest_failure, print_json, progress, registry, ContestArgs, KeyArgs,
-    RpcArgs, StateArgs,
+    block_on, competitor, connect, contest_failure, print_json, progress, registry, ContestArgs,
+    KeyArgs, RpcArgs, StateArgs,
 };
 use super::{Failure, Outcome};
-use crate::contest::competitor::{commit, Competitor};
+use crate::contest::competitor::commit;
 use crate::spec::Spec;
 
 /// Set to `commit-after-secret` to abort the process right after the secret is stored and
@@ -46,13 +46,7 @@ impl CommitArgs {
         block_on(async {
             let client = connect(&self.rpc, &self.key).await?;
             let registry = registry(&client, &self.contest).await?;
-            let c = Competitor {
-                registry: &registry,
-                contest_id: self.contest.contest,
-                spec: &spec,
-                spec_path: &self.spec,
-                state_root: &self.state.state_dir,
-            };
+            let c = competitor(&registry, &self.contest, &spec, &self.spec, &self.state);
             let hook = || {
                 if crash {
                     eprintln!("{FAILPOINT_ENV}: aborting after storing the secret");

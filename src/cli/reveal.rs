@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::chain_args::{
-    block_on, connect, contest_failure, print_json, progress, registry, ContestArgs, KeyArgs,
-    RpcArgs, StateArgs,
+    block_on, competitor, connect, contest_failure, print_json, progress, registry, ContestArgs,
+    KeyArgs, RpcArgs, StateArgs,
 };
 use super::{Failure, Outcome};
-use crate::contest::competitor::{reveal, Competitor};
+use crate::contest::competitor::reveal;
 use crate::spec::Spec;
 
 /// Arguments of `contest-cli reveal`.
@@ -35,13 +35,7 @@ impl RevealArgs {
         block_on(async {
             let client = connect(&self.rpc, &self.key).await?;
             let registry = registry(&client, &self.contest).await?;
-            let c = Competitor {
-                registry: &registry,
-                contest_id: self.contest.contest,
-                spec: &spec,
-                spec_path: &self.spec,
-                state_root: &self.state.state_dir,
-            };
+            let c = competitor(&registry, &self.contest, &spec, &self.spec, &self.state);
             let report = reveal(&c, &progress).await.map_err(contest_failure)?;
             if json {
                 print_json(&report)?;

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::chain_args::{
-    block_on, connect, print_json, progress, proof_rejected, registry, ContestArgs, KeyArgs,
-    RpcArgs, StateArgs,
+    block_on, competitor, connect, print_json, progress, proof_rejected, registry, ContestArgs,
+    KeyArgs, RpcArgs, StateArgs,
 };
 use super::{Failure, Outcome};
-use crate::contest::competitor::{submit, Competitor};
+use crate::contest::competitor::submit;
 use crate::spec::Spec;
 
 /// Arguments of `contest-cli submit`.
@@ -42,13 +42,7 @@ impl SubmitArgs {
         block_on(async {
             let client = connect(&self.rpc, &self.key).await?;
             let registry = registry(&client, &self.contest).await?;
-            let c = Competitor {
-                registry: &registry,
-                contest_id: self.contest.contest,
-                spec: &spec,
-                spec_path: &self.spec,
-                state_root: &self.state.state_dir,
-            };
+            let c = competitor(&registry, &self.contest, &spec, &self.spec, &self.state);
             let report = match submit(&c, &self.keys, self.testset.as_deref(), &progress).await {
                 Ok(r) => r,
                 Err(e) => return proof_rejected(e),
