@@ -51,7 +51,9 @@ pub struct DemoArgs {
     /// Prize in ether.
     #[arg(long, default_value = "1")]
     prize: String,
-    /// Working directory: keys (reused between runs when still valid) and competitor state.
+    /// Working directory: keys (reused between runs when still valid) and the competitors'
+    /// state, which every run starts afresh (`<work>/state` is deleted: demo chains are
+    /// throwaway).
     #[arg(long, default_value = "target/demo")]
     work: PathBuf,
     /// anvil executable.
