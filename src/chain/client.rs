@@ -94,6 +94,12 @@ impl Client {
         Self::connect_wallet(url, wallet).await
     }
 
+    /// Connects for reading only (views, logs, blocks): the signer is a fresh random key that
+    /// holds nothing and is never asked to sign.
+    pub async fn connect_read_only(url: &str) -> Result<Self> {
+        Self::connect_wallet(url, LocalWallet::new(&mut rand::rngs::OsRng)).await
+    }
+
     async fn connect_wallet(url: &str, wallet: LocalWallet) -> Result<Self> {
         let provider = Provider::<Http>::try_from(url)
             .map_err(|e| ChainError::Url {

@@ -31,11 +31,6 @@ pub struct Wei(pub u128);
 impl Wei {
     /// One ether.
     pub const ETHER: Wei = Wei(1_000_000_000_000_000_000);
-
-    /// The amount in ether, for display.
-    pub fn ether(self) -> f64 {
-        self.0 as f64 / 1e18
-    }
 }
 
 impl fmt::Display for Wei {

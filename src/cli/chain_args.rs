@@ -117,9 +117,7 @@ pub async fn connect(rpc: &RpcArgs, key: &KeyArgs) -> Result<Client, Failure> {
 
 /// Connects without a key, for read-only commands (a random, never-funded key signs nothing).
 pub async fn connect_readonly(rpc: &RpcArgs) -> Result<Client, Failure> {
-    let throwaway =
-        crate::commit::fr_to_hex(&crate::model::commitment::random_salt(rand::rngs::OsRng));
-    Client::connect(&rpc.rpc_url, &throwaway)
+    Client::connect_read_only(&rpc.rpc_url)
         .await
         .map_err(chain_failure)
 }

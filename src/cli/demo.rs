@@ -19,7 +19,7 @@ use super::{Failure, Outcome};
 use crate::chain::anvil::{Anvil, DEV_ACCOUNTS};
 use crate::chain::client::Client;
 use crate::chain::registry::Registry;
-use crate::chain::types::{Addr, EntryStatus, Tx, Wei};
+use crate::chain::types::{Addr, EntryStatus, Wei};
 use crate::contest::competitor::{commit, reveal, submit, withdraw, Competitor};
 use crate::contest::organiser::{create, deploy_verifier, reveal_testset, CreateRequest};
 use crate::contest::spec_hash;
@@ -166,11 +166,11 @@ impl DemoArgs {
         } = *inputs;
         let url = anvil.url();
         let mut gas: Vec<GasRow> = Vec::new();
-        let mut log = |who: &str, tx: &Tx| {
+        let mut log = |who: &str, action: &str, gas_used: u64| {
             gas.push(GasRow {
                 who: who.into(),
-                action: tx.action.clone(),
-                gas: tx.gas_used,
+                action: action.into(),
+                gas: gas_used,
             })
         };
         let organiser = Client::connect(&url, DEV_ACCOUNTS[0].0)
@@ -183,15 +183,12 @@ impl DemoArgs {
             ("deploy PoseidonT3", deployed.poseidon),
             ("deploy ContestRegistry", deployed.registry),
         ] {
-            log("organiser", &deploy_tx(what, d.gas_used));
+            log("organiser", what, d.gas_used);
         }
         let verifier = deploy_verifier(&organiser, keys_dir, &Solc::new(&self.solc), &say)
             .await
             .map_err(contest_failure)?;
-        log(
-            "organiser",
-            &deploy_tx("deploy verifier", verifier.deploy_gas),
-        );
+        log("organiser", "deploy verifier", verifier.deploy_gas);
         let req = CreateRequest {
             spec,
             spec_hash: spec_hash(&self.spec).map_err(contest_failure)?,
@@ -200,7 +197,7 @@ impl DemoArgs {
             prize,
         };
         let (id, config, tx) = create(&registry, &req).await.map_err(contest_failure)?;
-        log("organiser", &tx);
+        log("organiser", &tx.action, tx.gas_used);
         say(&format!(
             "registry {}, verifier {} ({} bytes), contest {id}: prize {prize}, threshold {}/{}",
             registry.address(),
@@ -233,7 +230,7 @@ impl DemoArgs {
                 .await
                 .map_err(contest_failure)?;
             if let Some(tx) = &rep.tx {
-                log(name, tx);
+                log(name, &tx.action, tx.gas_used);
             }
             say(&format!("{name} {} committed {}", me(r), rep.commitment));
         }
@@ -245,7 +242,7 @@ impl DemoArgs {
             .await
             .map_err(contest_failure)?;
         for tx in &rep.txs {
-            log("organiser", tx);
+            log("organiser", &tx.action, tx.gas_used);
         }
 
         section("5. competitors prove and submit");
@@ -257,7 +254,7 @@ impl DemoArgs {
                 .await
                 .map_err(contest_failure)?;
             if let Some(tx) = &rep.tx {
-                log(name, tx);
+                log(name, &tx.action, tx.gas_used);
                 say(&format!(
                     "{name}: {}/{} proved in {:.1} s (witness {:.1} s), accepted ({} gas)",
                     rep.correct, rep.rows, rep.prove_seconds, rep.witness_seconds, tx.gas_used
@@ -293,7 +290,7 @@ impl DemoArgs {
             match reveal(&c, &say).await {
                 Ok(rep) => {
                     for tx in &rep.txs {
-                        log(name, tx);
+                        log(name, &tx.action, tx.gas_used);
                     }
                     say(&format!("{name} revealed {} model elements", rep.elements));
                 }
@@ -312,7 +309,7 @@ impl DemoArgs {
                 continue;
             }
             let (amount, tx) = withdraw(r, id).await.map_err(contest_failure)?;
-            log(&name, &tx);
+            log(&name, &tx.action, tx.gas_used);
             say(&format!("{name} withdrew {amount}"));
             withdrawn.push((me(r), amount));
         }
@@ -421,15 +418,6 @@ async fn advance(client: &Client, seconds: u64) -> Result<(), Failure> {
         .dev_advance_time(seconds)
         .await
         .map_err(chain_failure)
-}
-
-fn deploy_tx(action: &str, gas: u64) -> Tx {
-    Tx {
-        action: action.into(),
-        hash: String::new(),
-        gas_used: gas,
-        block: 0,
-    }
 }
 
 fn section(title: &str) {

@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rand::RngCore;
 use tokio::sync::watch;
 
 use super::view::{ChainState, Ledger};
@@ -154,7 +153,7 @@ impl Watcher {
         let reg = match &self.registry {
             Some(r) => r.clone(),
             None => {
-                let client = Client::connect(&self.cfg.rpc_url, &throwaway_key()).await?;
+                let client = Client::connect_read_only(&self.cfg.rpc_url).await?;
                 let r = Registry::at(&client, self.cfg.registry).await?;
                 self.registry = Some(r.clone());
                 r
@@ -244,16 +243,6 @@ impl Watcher {
         self.feed.last_block = self.cursor;
         Ok(())
     }
-}
-
-/// A random key for the client's signer, which the dashboard never uses: it only reads
-/// (`eth_call`, `eth_getLogs`, blocks, receipts) and sends no transaction.
-fn throwaway_key() -> String {
-    let mut k = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut k);
-    k[0] &= 0x7f; // below the secp256k1 group order
-    k[31] |= 1; // not zero
-    hex::encode(k)
 }
 
 fn unix_now() -> u64 {
