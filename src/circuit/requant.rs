@@ -3,21 +3,28 @@
 //! `a = min(max(q, lo), hi)`.
 //!
 //! # Constraints and why each is needed
-//! The prover supplies `r, a, dh, dl` and the gadget constrains
-//! 1. `0 ≤ r < 2^s_max` (range check) and `r·2^(s_max−s) < 2^s_max` (range check): together
-//!    `r` is an integer in `[0, p)`;
-//! 2. `a − lo ∈ [0, hi − lo]`: the output is in range;
-//! 3. `0 ≤ dh, dl < 2^EXCESS_BITS` (range checks);
-//! 4. `dh·(hi − a) = 0` and `dl·(a − lo) = 0`: an excess above (below) is only allowed when the
-//!    output sits at the top (bottom) of the range;
-//! 5. `q := a + dh − dl` and `q·p + r = z + half`.
+//! Per layer, from the committed shift `s ∈ [0, s_max]`: `m = 2^(s_max − s)` and
+//! `H = half·m` (`= 2^(s_max − 1)` if `s > 0`, else 0). Per value the prover supplies `a, dh, dl`
+//! and the gadget constrains
+//! 1. `a − lo ∈ [0, hi − lo]`: the output is in range;
+//! 2. `0 ≤ dh, dl < 2^E` (range checks; `E ≥ 35` is `excess_bits`, a multiple of the lookup
+//!    width so each check is whole limbs);
+//! 3. `dh·(hi − a) + dl·(a − lo) = 0`: an excess above (below) only when the output sits at
+//!    the top (bottom) of the range;
+//! 4. with `q := a + dh − dl`: `t := z·m + H − q·2^s_max ∈ [0, 2^s_max)` (one range check).
 //!
-//! Soundness: by 2–3, `|q| < 2^(EXCESS_BITS+1)`, so 5 is an equation between integers far
-//! below the modulus; with `0 ≤ r < p` it makes `q` the floor quotient and `r` the remainder
-//! (unique). Given `q`: if `dh > 0` then `a = hi` (4) and `q = hi + dh > hi`; if `dl > 0` then
-//! `a = lo` and `q < lo`; both cannot hold since `lo < hi`; if both are 0 then `a = q`. So `a`
-//! is exactly `clamp(q, lo, hi)`. Without 4 a prover could report any `a` in range; without the
-//! second check of 1 it could shift `q` by one and move `r` past `p`.
+//! Soundness: by 1–2 `q` is an integer with `|q| < 2^(E+1)`, and `z` is an integer far below
+//! the modulus (`docs/PROTOCOL.md` §10), so `t` is an integer (no wrap-around: every term is
+//! below `2^(E + 2·s_max + 50) ≪ p`). `0 ≤ t < 2^s_max` says
+//! `q·2^s_max ≤ (z + half)·m < (q + 1)·2^s_max`, and since `m·2^s = 2^s_max` that is
+//! `q = floor((z + half) / 2^s)`: the floor quotient, uniquely. (`t` is the remainder scaled by
+//! `m`; checking it against `2^s_max` replaces a remainder check against the variable `2^s`.)
+//! In 3 both products are non-negative integers below `2^(E+25)`, so their sum is 0 in the
+//! field only if both are 0. Given `q`: if `dh > 0` then `a = hi` and `q = hi + dh > hi`; if
+//! `dl > 0` then `a = lo` and `q < lo`; both cannot hold since `lo < hi`; if both are 0 then
+//! `a = q`. So `a` is exactly `clamp(q, lo, hi)`. Without 3 a prover could report any `a` in
+//! range; without the upper bound in 4 it could shift `q` down by one (and up by one without
+//! the lower bound).
 
 use halo2_base::gates::{GateInstructions, RangeChip, RangeInstructions};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
@@ -28,19 +35,25 @@ use halo2_base::QuantumCell::Constant;
 
 use super::fr_i64;
 
-/// Bits of the excess `dh`, `dl` beyond the saturation bounds. `|z| < 2^33` for every spec the
-/// schema admits (`docs/PROTOCOL.md` §9.2), so `|q| ≤ 2^33` and the excess is below `2^35`.
+/// Smallest bit width of the excess `dh`, `dl` beyond the saturation bounds. `|z| < 2^33` for
+/// every spec the schema admits (`docs/PROTOCOL.md` §9.2), so `|q| ≤ 2^33` and the excess is
+/// below `2^35`.
 pub const EXCESS_BITS: usize = 35;
+
+/// The excess bound actually checked: `EXCESS_BITS` rounded up to whole lookup limbs (a
+/// partial last limb costs an extra multiplication and lookup per check; any bound far below
+/// the modulus is as sound).
+pub fn excess_bits(lookup_bits: usize) -> usize {
+    EXCESS_BITS.div_ceil(lookup_bits) * lookup_bits
+}
 
 /// Per-layer constants of the requantisation, derived in-circuit from the committed shift.
 #[derive(Clone, Copy, Debug)]
 pub struct LayerShift {
-    /// `p = 2^s`.
-    pub p: AssignedValue<Fr>,
-    /// `2^(s−1)`, or 0 when `s = 0`.
-    pub half: AssignedValue<Fr>,
     /// `m = 2^(s_max − s)`.
     pub m: AssignedValue<Fr>,
+    /// `H = half·m`: `2^(s_max − 1)` if `s > 0`, else 0.
+    pub h: AssignedValue<Fr>,
     /// `s_max` from the spec.
     pub s_max: u32,
     /// The native shift (witness generation only).
@@ -48,7 +61,7 @@ pub struct LayerShift {
 }
 
 impl LayerShift {
-    /// Derives `p`, `half` and `m` from the committed shift cell `s`.
+    /// Derives `m` and `H` from the committed shift cell `s`.
     ///
     /// # Assumptions
     /// `s` is already constrained to `[0, s_max]` (it is, by the model-commitment range checks).
@@ -62,37 +75,25 @@ impl LayerShift {
         let gate = range.gate();
         let bits = (u32::BITS - s_max.leading_zeros()).max(1) as usize;
         let two = ctx.load_constant(Fr::from(2));
-        // p = 2^s (pow_var decomposes s into `bits` bits, so p is exactly a power of two).
-        let p = gate.pow_var(ctx, two, s_cell, bits);
-        // half: 2·half + [s = 0] = p.
-        let s_is_zero = gate.is_zero(ctx, s_cell);
-        let half = ctx.load_witness(if s == 0 {
-            Fr::from(0)
-        } else {
-            Fr::from(1u64 << (s - 1))
-        });
-        let lhs = gate.mul_add(ctx, half, Constant(Fr::from(2)), s_is_zero);
-        ctx.constrain_equal(&lhs, &p);
-        // m = 2^(s_max − s): m·p = 2^s_max, and m is a power of two by the same decomposition.
+        // m = 2^(s_max − s): pow_var decomposes the exponent (in [0, s_max]) into `bits` bits,
+        // so m is exactly that power of two.
         let e = gate.sub(ctx, Constant(Fr::from(u64::from(s_max))), s_cell);
         let m = gate.pow_var(ctx, two, e, bits);
-        let pm = gate.mul(ctx, p, m);
-        gate.assert_is_const(ctx, &pm, &Fr::from_u128(1u128 << s_max));
-        Self {
-            p,
-            half,
-            m,
-            s_max,
-            s,
-        }
+        // H = [s ≠ 0]·2^(s_max − 1) (and 0 when s_max = 0, where s = 0).
+        let s_is_zero = gate.is_zero(ctx, s_cell);
+        let top = if s_max == 0 {
+            Fr::from(0)
+        } else {
+            Fr::from_u128(1u128 << (s_max - 1))
+        };
+        let h = gate.mul_add(ctx, s_is_zero, Constant(-top), Constant(top));
+        Self { m, h, s_max, s }
     }
 }
 
 /// The prover's values for one requantisation (computed natively from `z`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequantWitness {
-    /// Remainder `r ∈ [0, 2^s)`.
-    pub r: i64,
     /// Saturated output.
     pub a: i64,
     /// Excess above `hi`.
@@ -107,7 +108,6 @@ impl RequantWitness {
         let half = if s == 0 { 0 } else { 1i64 << (s - 1) };
         let q = (z + half) >> s;
         Self {
-            r: (z + half) - (q << s),
             a: q.clamp(lo, hi),
             dh: (q - hi).max(0),
             dl: (lo - q).max(0),
@@ -140,18 +140,13 @@ pub fn constrain(
     hi: i64,
 ) -> AssignedValue<Fr> {
     let gate = range.gate();
-    // 1. r is an integer in [0, p).
-    let r = ctx.load_witness(fr_i64(w.r));
-    if shift.s_max == 0 {
-        gate.assert_is_const(ctx, &r, &Fr::from(0));
-    } else {
-        range.range_check(ctx, r, shift.s_max as usize);
-        let rm = gate.mul(ctx, r, shift.m);
-        range.range_check(ctx, rm, shift.s_max as usize);
-    }
-    // 2. a ∈ [lo, hi].
+    // 1. a ∈ [lo, hi].
     let a = ctx.load_witness(fr_i64(w.a));
-    let a_off = gate.sub(ctx, a, Constant(fr_i64(lo)));
+    let a_off = if lo == 0 {
+        a
+    } else {
+        gate.sub(ctx, a, Constant(fr_i64(lo)))
+    };
     let span = (hi - lo) as u64 + 1;
     if span == 1 {
         gate.assert_is_const(ctx, &a_off, &Fr::from(0));
@@ -161,23 +156,35 @@ pub fn constrain(
     } else {
         range.check_less_than_safe(ctx, a_off, span);
     }
-    // 3. excesses are small non-negative integers.
+    // 2. excesses are small non-negative integers.
     let dh = ctx.load_witness(fr_i64(w.dh));
     let dl = ctx.load_witness(fr_i64(w.dl));
-    range.range_check(ctx, dh, EXCESS_BITS);
-    range.range_check(ctx, dl, EXCESS_BITS);
-    // 4. excess only at the matching bound.
-    let room_above = gate.sub(ctx, Constant(fr_i64(hi)), a);
-    let t = gate.mul(ctx, dh, room_above);
-    gate.assert_is_const(ctx, &t, &Fr::from(0));
-    let t = gate.mul(ctx, dl, a_off);
-    gate.assert_is_const(ctx, &t, &Fr::from(0));
-    // 5. q·p + r = z + half.
-    let q = gate.add(ctx, a, dh);
-    let q = gate.sub(ctx, q, dl);
-    let lhs = gate.mul_add(ctx, q, shift.p, r);
-    let rhs = gate.add(ctx, z, shift.half);
-    ctx.constrain_equal(&lhs, &rhs);
+    let e_bits = excess_bits(range.lookup_bits());
+    range.range_check(ctx, dh, e_bits);
+    range.range_check(ctx, dl, e_bits);
+    // 3. dh·(hi − a) + dl·(a − lo) = 0.
+    let room_above = gate.sub(ctx, Constant(Fr::from(span - 1)), a_off);
+    let above = gate.mul(ctx, dh, room_above);
+    let both = gate.mul_add(ctx, dl, a_off, above);
+    gate.assert_is_const(ctx, &both, &Fr::from(0));
+    // 4. t = z·m + H − 2^s_max·(a + dh − dl) ∈ [0, 2^s_max).
+    let big = Fr::from_u128(1u128 << shift.s_max);
+    let t = gate.inner_product(
+        ctx,
+        [z, shift.h, a, dh, dl],
+        [
+            halo2_base::QuantumCell::Existing(shift.m),
+            Constant(Fr::from(1)),
+            Constant(-big),
+            Constant(-big),
+            Constant(big),
+        ],
+    );
+    if shift.s_max == 0 {
+        gate.assert_is_const(ctx, &t, &Fr::from(0));
+    } else {
+        range.range_check(ctx, t, shift.s_max as usize);
+    }
     a
 }
 
@@ -231,26 +238,25 @@ mod tests {
     }
 
     #[test]
-    fn remainder_past_the_divisor_fails() {
-        // z = 100, s = 3: y = 104 = 13·8 + 0. Claim q = 12, r = 8: the identity still holds, only
-        // the check r < 2^s rules it out.
+    fn quotient_off_by_one_fails() {
+        // z = 100, s = 3: y = 104 = 13·8 + 0. Claiming q = 12 keeps y = 12·8 + 8, a remainder
+        // of 8 = p: the scaled remainder t = 104·8 − 12·64 = 64 = 2^s_max is out of range.
         let honest = RequantWitness::new(100, 3, 0, 255);
-        assert_eq!((honest.a, honest.r), (13, 0));
+        assert_eq!(honest.a, 13);
         assert!(mock(&[(100, 3, 0, 255, honest)], 6));
-        let shifted = RequantWitness {
-            r: honest.r + 8,
-            a: honest.a - 1,
-            ..honest
-        };
-        assert!(!mock(&[(100, 3, 0, 255, shifted)], 6));
-        // And a negative remainder with q one too large.
+        let low = RequantWitness { a: 12, ..honest };
+        assert!(!mock(&[(100, 3, 0, 255, low)], 6));
+        // And q one too large: a negative remainder (t = 105·8 − 14·64 < 0).
         let honest = RequantWitness::new(101, 3, 0, 255);
-        let negative = RequantWitness {
-            r: honest.r - 8,
+        let high = RequantWitness {
             a: honest.a + 1,
             ..honest
         };
-        assert!(!mock(&[(101, 3, 0, 255, negative)], 6));
+        assert!(!mock(&[(101, 3, 0, 255, high)], 6));
+        // The largest remainder is accepted: z = 99, s = 3: y = 103 = 12·8 + 7.
+        let edge = RequantWitness::new(99, 3, 0, 255);
+        assert_eq!(edge.a, 12);
+        assert!(mock(&[(99, 3, 0, 255, edge)], 6));
     }
 
     #[test]
@@ -280,5 +286,31 @@ mod tests {
             ..honest
         };
         assert!(!mock(&[(80, 3, 0, 15, bogus)], 6));
+        // A signed range (the logits): q = 9 > 7 and q = −10 < −3, each shifted by one.
+        let honest = RequantWitness::new(72, 3, -3, 7);
+        assert_eq!((honest.a, honest.dh), (7, 2));
+        assert!(mock(&[(72, 3, -3, 7, honest)], 6));
+        let shifted = RequantWitness {
+            a: 6,
+            dh: 3,
+            ..honest
+        };
+        assert!(!mock(&[(72, 3, -3, 7, shifted)], 6));
+        let honest = RequantWitness::new(-80, 3, -3, 7);
+        assert_eq!((honest.a, honest.dl), (-3, 7));
+        let shifted = RequantWitness {
+            a: -2,
+            dl: 8,
+            ..honest
+        };
+        assert!(!mock(&[(-80, 3, -3, 7, shifted)], 6));
+        // Both excesses at once (they cancel in q): dl > 0 while a = hi is refused.
+        let honest = RequantWitness::new(320, 3, 0, 15);
+        let both = RequantWitness {
+            dh: honest.dh + 1,
+            dl: 1,
+            ..honest
+        };
+        assert!(!mock(&[(320, 3, 0, 15, both)], 6));
     }
 }
