@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::argmax::row_correct;
 use super::freivalds::MatrixProduct;
-use super::poseidon::{GatePoseidon, Poseidon2Instructions};
+use super::poseidon::{chain_rows, PoseidonChain};
 use super::requant::{requantize_saturate, LayerShift};
 use super::two_phase::TwoPhaseCircuit;
 use super::{fr_i64, CircuitError, Result};
@@ -128,7 +128,6 @@ pub fn build(
     let range = builder.range_chip();
     let ctx = builder.main(0);
     let gate = range.gate();
-    let poseidon = GatePoseidon::new();
     let mut sections = Sections::default();
 
     // Binding-only instances: each is used in a gate, so the instance cell is tied to a
@@ -177,7 +176,9 @@ pub fn build(
     model_elems.extend(pack(ctx, gate, &s_off, s_range));
     model_elems.push(ctx.load_witness(witness.salt));
     sections.mark("model: load, range checks, packing", ctx);
-    let c = poseidon.chain(ctx, fr_from_hex(MODEL_TAG)?, &model_elems);
+    // The chain is proved by the Poseidon chip (phase 1); here its output is a witness cell.
+    let c_chain = PoseidonChain::load(ctx, fr_from_hex(MODEL_TAG)?, &model_elems);
+    let c = c_chain.out;
     sections.mark("model: Poseidon chain (C)", ctx);
 
     // Test set: load, range-check, pack, hash.
@@ -192,7 +193,8 @@ pub fn build(
     let mut t_elems = pack(ctx, gate, &x_off, x_range);
     t_elems.extend(pack(ctx, gate, &y_off, y_range));
     sections.mark("test set: load, range checks, packing", ctx);
-    let t = poseidon.chain(ctx, fr_from_hex(TESTSET_TAG)?, &t_elems);
+    let t_chain = PoseidonChain::load(ctx, fr_from_hex(TESTSET_TAG)?, &t_elems);
+    let t = t_chain.out;
     sections.mark("test set: Poseidon chain (T)", ctx);
 
     // Layers: witness Z from the reference semantics, check it by Freivalds (phase 1), then
@@ -266,6 +268,7 @@ pub fn build(
     Ok(TwoPhaseCircuit {
         builder,
         products,
+        chains: vec![c_chain, t_chain],
         one,
         zero,
         sections: sections.0,
@@ -293,6 +296,26 @@ pub fn freivalds_rows(spec: &Spec) -> usize {
     dims.windows(2)
         .map(|d| MatrixProduct::rows_for(spec.test_rows, d[0], d[1]))
         .sum()
+}
+
+/// Rows the Poseidon chip needs for `spec` (the chains of `C` and `T`).
+pub fn poseidon_rows(spec: &Spec) -> Result<usize> {
+    let dims = spec.envelope.dims();
+    let w_range = StreamRange::new(QuantSpec::WEIGHT_MIN.into(), QuantSpec::WEIGHT_MAX.into())?;
+    let b_range = StreamRange::new(QuantSpec::BIAS_MIN.into(), QuantSpec::BIAS_MAX.into())?;
+    let s_range = StreamRange::new(0, spec.quant.shift_max.into())?;
+    let x_range = StreamRange::new(spec.input.min.into(), spec.input.max.into())?;
+    let y_range = StreamRange::new(0, (spec.classes as i128) - 1)?;
+    let packed = |count: usize, r: StreamRange| count.div_ceil(r.per_element());
+    let model: usize = dims
+        .windows(2)
+        .map(|d| packed(d[0] * d[1], w_range) + packed(d[1], b_range))
+        .sum::<usize>()
+        + packed(dims.len() - 1, s_range)
+        + 1; // the salt
+    let testset =
+        packed(spec.test_rows * spec.input.features, x_range) + packed(spec.test_rows, y_range);
+    Ok(chain_rows(model) + chain_rows(testset))
 }
 
 /// The pinning of a built (keygen) circuit.

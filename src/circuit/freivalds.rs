@@ -162,6 +162,11 @@ impl FreivaldsConfig {
         }
     }
 
+    /// The three phase-1 columns; the Poseidon chip uses them below the chip's rows.
+    pub fn phase1_columns(&self) -> [Column<Advice>; 3] {
+        [self.acc, self.mul, self.aux]
+    }
+
     /// The challenge, for callers that need it elsewhere.
     pub fn challenge(&self) -> Challenge {
         self.r

@@ -1,210 +1,261 @@
-//! In-circuit circomlib Poseidon `P(a, b)` and the commitment chain (`docs/PROTOCOL.md` §1–2),
-//! built on halo2-base's flex gate.
+//! In-circuit circomlib Poseidon and the commitment chains `C` and `T` (`docs/PROTOCOL.md`
+//! §1–2), on a dedicated chip: two rows per round in three phase-1 advice columns that the
+//! Freivalds chip shares (it uses their first rows; the chains start below them).
 //!
-//! Gadgets depend on the small [`Poseidon2Instructions`] trait, not on this implementation,
-//! so a dedicated Poseidon chip (one row per round) can replace it without touching them.
+//! # Layout of one permutation (`ROWS_PER_PERMUTATION` rows from `b`)
+//! For round `r` (0 ≤ r < 65; full rounds are 0–3 and 61–64):
 //!
-//! The permutation is the "optimized" form of the Poseidon paper (Supplementary Material B):
-//! the same function as the plain rounds in `commit::poseidon::permute`, with constants
-//! pre-multiplied by the inverse MDS and sparse matrices in the partial rounds. halo2-base
-//! precomputes those from the same `poseidon-primitives` constants; the differential test below
-//! pins this gadget to the native implementation.
+//! | row | `col_0` | `col_1` | `col_2` | fixed `rc_j` | selector |
+//! |---|---|---|---|---|---|
+//! | `b + 2r` | `s_0` | `s_1` | `s_2` | – | – |
+//! | `b + 2r + 1` | `y_0` | `y_1` | `y_2` | round `r`'s constants | `q_full` or `q_partial` |
+//!
+//! and row `b + 130` holds the state after the last round; its `col_0` is `P(a, b)`.
+//!
+//! # Constraints and why each is needed
+//! One gate, on every `y` row (selector `q_round`), reads the round's input state `s` in the
+//! row above, `y` in its own row and the next round's state `s'` in the row below. With
+//! `x_j = s_j + rc_j` (round constants added) and the fixed column `full` (1 on full rounds, 0
+//! on partial rounds) it constrains
+//! - `y_0 = x_0²`;
+//! - `y_j = 1 + full·(x_j² − 1)` for `j = 1, 2`: `x_j²` in full rounds, `1` in partial ones;
+//! - `s'_i = Σ_j M_ij · x_j · y_j²`.
+//!
+//! So `x_j · y_j²` is the S-box `x_j⁵` where the round applies it and `x_j` where it does not,
+//! and the row below is exactly one round of `commit::poseidon::permute` (ARK, S-box, MDS)
+//! applied to the row above: `y` is forced, so the prover has no freedom inside a round. The
+//! round constants, `full` and the selector are fixed columns, part of the verifying key, so
+//! the prover cannot change the permutation either. Every term has degree ≤ 4 (`q·x·y²`,
+//! `q·full·x²`), the degree halo2-base's lookups already impose, so the chip does not enlarge
+//! the extended domain.
+//!
+//! The caller must copy-constrain each permutation's first row to `[0, h, e]` (`zero`, the
+//! chain value, the element) and the last permutation's output to the public `C`/`T` cell —
+//! [`PoseidonConfig::assign`] returns those links; without them the rounds would hash values
+//! unrelated to the committed, range-checked ones.
 
-use halo2_base::gates::{GateChip, GateInstructions};
+use halo2_base::halo2_proofs::circuit::{Cell, Region, Value};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use halo2_base::halo2_proofs::halo2curves::ff::Field;
-use halo2_base::poseidon::hasher::spec::OptimizedPoseidonSpec;
+use halo2_base::halo2_proofs::plonk::{
+    Advice, Column, ConstraintSystem, Error, Expression, Fixed, Selector,
+};
+use halo2_base::halo2_proofs::poly::Rotation;
 use halo2_base::AssignedValue;
 use halo2_base::Context;
-use halo2_base::QuantumCell::Constant;
 
-use crate::commit::poseidon::{FULL_ROUNDS, PARTIAL_ROUNDS, WIDTH};
+use crate::commit::poseidon::{constants, FULL_ROUNDS, PARTIAL_ROUNDS, WIDTH};
 
-/// What a gadget needs from a Poseidon implementation.
-pub trait Poseidon2Instructions {
-    /// `P(a, b)`: element 0 of the permutation of `[0, a, b]`.
-    fn hash2(
-        &self,
-        ctx: &mut Context<Fr>,
-        a: AssignedValue<Fr>,
-        b: AssignedValue<Fr>,
-    ) -> AssignedValue<Fr>;
+/// Rounds of the permutation.
+pub const ROUNDS: usize = FULL_ROUNDS + PARTIAL_ROUNDS;
+/// Rows one permutation occupies in the chip.
+pub const ROWS_PER_PERMUTATION: usize = 2 * ROUNDS + 1;
 
-    /// `Chain(tag, elems)` = `P(…P(P(tag, e_0), e_1)…, n)`.
+fn is_full(round: usize) -> bool {
+    !(FULL_ROUNDS / 2..FULL_ROUNDS / 2 + PARTIAL_ROUNDS).contains(&round)
+}
+
+/// `Chain(tag, elems)` = `P(…P(P(tag, e_0), e_1)…, n)` over halo2-base cells: the inputs and the
+/// claimed output live in halo2-base's region; the chip proves the output.
+#[derive(Clone, Debug)]
+pub struct PoseidonChain {
+    /// The initial chain value (a halo2-base constant cell).
+    pub tag: AssignedValue<Fr>,
+    /// The absorbed elements.
+    pub elems: Vec<AssignedValue<Fr>>,
+    /// The element count `n` (a halo2-base constant cell).
+    pub len: AssignedValue<Fr>,
+    /// The chain's output (a halo2-base witness cell, bound to the chip's last output).
+    pub out: AssignedValue<Fr>,
+    /// Tests only: add `delta` to the chip cell at (`row` of this chain, `col`), to show that
+    /// the round gates reject a single wrong intermediate value.
+    #[cfg(test)]
+    pub fault: Option<(usize, usize, Fr)>,
+}
+
+impl PoseidonChain {
+    /// Loads the tag and the count as constants and the natively computed output as a witness.
     ///
     /// # Assumptions
     /// The caller constrains every element to be canonical and of the intended form (e.g. a
     /// packed, range-checked value); the chain itself accepts any field element.
-    fn chain(
-        &self,
-        ctx: &mut Context<Fr>,
-        tag: Fr,
-        elems: &[AssignedValue<Fr>],
-    ) -> AssignedValue<Fr> {
-        let mut h = ctx.load_constant(tag);
-        for e in elems {
-            h = self.hash2(ctx, h, *e);
-        }
-        let n = ctx.load_constant(Fr::from(elems.len() as u64));
-        self.hash2(ctx, h, n)
-    }
-}
-
-/// circomlib Poseidon on halo2-base's flex gate.
-#[derive(Clone, Debug)]
-pub struct GatePoseidon {
-    gate: GateChip<Fr>,
-    spec: OptimizedPoseidonSpec<Fr, WIDTH, 2>,
-}
-
-impl Default for GatePoseidon {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl GatePoseidon {
-    /// Builds the optimized spec (T = 3, R_F = 8, R_P = 57, the circomlib constants).
-    pub fn new() -> Self {
+    pub fn load(ctx: &mut Context<Fr>, tag: Fr, elems: &[AssignedValue<Fr>]) -> Self {
+        let values: Vec<Fr> = elems.iter().map(|e| *e.value()).collect();
+        let out = crate::commit::chain(tag, &values);
         Self {
-            gate: GateChip::default(),
-            spec: OptimizedPoseidonSpec::<Fr, WIDTH, 2>::new::<FULL_ROUNDS, PARTIAL_ROUNDS, 0>(),
+            tag: ctx.load_constant(tag),
+            elems: elems.to_vec(),
+            len: ctx.load_constant(Fr::from(elems.len() as u64)),
+            out: ctx.load_witness(out),
+            #[cfg(test)]
+            fault: None,
         }
     }
 
-    fn sbox(&self, ctx: &mut Context<Fr>, x: AssignedValue<Fr>, constant: Fr) -> AssignedValue<Fr> {
-        // x^5 + c: x2 = x·x, x4 = x2·x2, x5 + c = x·x4 + c.
-        let x2 = self.gate.mul(ctx, x, x);
-        let x4 = self.gate.mul(ctx, x2, x2);
-        self.gate.mul_add(ctx, x, x4, Constant(constant))
+    /// Permutations of the chain (one per element, one for the count).
+    pub fn permutations(&self) -> usize {
+        self.elems.len() + 1
     }
 
-    fn full_mds(
-        &self,
-        ctx: &mut Context<Fr>,
-        s: [AssignedValue<Fr>; WIDTH],
-        m: &[[Fr; WIDTH]; WIDTH],
-    ) -> [AssignedValue<Fr>; WIDTH] {
-        m.map(|row| self.gate.inner_product(ctx, s, row.map(Constant)))
-    }
-
-    fn permute(
-        &self,
-        ctx: &mut Context<Fr>,
-        mut s: [AssignedValue<Fr>; WIDTH],
-    ) -> [AssignedValue<Fr>; WIDTH] {
-        let consts = self.spec.constants();
-        let mats = self.spec.mds_matrices();
-        let mds = mats.mds().as_ref();
-        let half = self.spec.r_f() / 2;
-        let start = consts.start(); // half + 1 rows: round 0's constants, then pre-constants
-                                    // Round 0's constants are added up front; each S-box then adds the (inverse-MDS
-                                    // transformed) constants of the following round.
-        for (x, c) in s.iter_mut().zip(start[0]) {
-            *x = self.gate.add(ctx, *x, Constant(c));
-        }
-        for c in &start[1..half] {
-            s = core::array::from_fn(|i| self.sbox(ctx, s[i], c[i]));
-            s = self.full_mds(ctx, s, mds);
-        }
-        s = core::array::from_fn(|i| self.sbox(ctx, s[i], start[half][i]));
-        s = self.full_mds(ctx, s, mats.pre_sparse_mds().as_ref());
-        // Partial rounds: S-box on element 0 only, then a sparse matrix
-        // (s0' = row·s, s_i' = s0·col_hat[i−1] + s_i).
-        for (c, sparse) in consts.partial().iter().zip(mats.sparse_matrices()) {
-            s[0] = self.sbox(ctx, s[0], *c);
-            let first = self.gate.inner_product(ctx, s, sparse.row().map(Constant));
-            let rest: [AssignedValue<Fr>; WIDTH - 1] = core::array::from_fn(|i| {
-                self.gate
-                    .mul_add(ctx, s[0], Constant(sparse.col_hat()[i]), s[i + 1])
-            });
-            s = [first, rest[0], rest[1]];
-        }
-        for c in consts.end() {
-            s = core::array::from_fn(|i| self.sbox(ctx, s[i], c[i]));
-            s = self.full_mds(ctx, s, mds);
-        }
-        s = core::array::from_fn(|i| self.sbox(ctx, s[i], Fr::ZERO));
-        self.full_mds(ctx, s, mds)
+    /// Rows the chain occupies in the chip.
+    pub fn rows(&self) -> usize {
+        self.permutations() * ROWS_PER_PERMUTATION
     }
 }
 
-impl Poseidon2Instructions for GatePoseidon {
-    fn hash2(
-        &self,
-        ctx: &mut Context<Fr>,
-        a: AssignedValue<Fr>,
-        b: AssignedValue<Fr>,
-    ) -> AssignedValue<Fr> {
-        let zero = ctx.load_zero();
-        self.permute(ctx, [zero, a, b])[0]
+/// Rows a chain of `elems` elements occupies (known before any witness exists).
+pub fn chain_rows(elems: usize) -> usize {
+    (elems + 1) * ROWS_PER_PERMUTATION
+}
+
+/// Columns, fixed round constants and selectors of the Poseidon chip.
+#[derive(Clone, Debug)]
+pub struct PoseidonConfig {
+    cols: [Column<Advice>; WIDTH],
+    rc: [Column<Fixed>; WIDTH],
+    /// 1 on full rounds, 0 on partial rounds (fixed: part of the verifying key).
+    full: Column<Fixed>,
+    q_round: Selector,
+}
+
+impl PoseidonConfig {
+    /// Creates the fixed columns and the round gates over `cols` (equality must be enabled on
+    /// them by their owner).
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, cols: [Column<Advice>; WIDTH]) -> Self {
+        let rc = [(); WIDTH].map(|_| meta.fixed_column());
+        let q_round = meta.selector();
+        let full = meta.fixed_column();
+        let mds = constants().mds;
+        type Exprs = [Expression<Fr>; WIDTH];
+        // The gate sits on the `y` row: the round's input state is the row above, its output
+        // the row below. Queries at {−1, 0, +1} on all three columns form one rotation set (the
+        // SHPLONK verifier pays per distinct set) that includes `acc`'s {−1, 0}.
+        meta.create_gate("poseidon: round", |m| {
+            let q = m.query_selector(q_round);
+            let f = m.query_fixed(full, Rotation::cur());
+            let x: Exprs = core::array::from_fn(|j| {
+                m.query_advice(cols[j], Rotation::prev()) + m.query_fixed(rc[j], Rotation::cur())
+            });
+            let y: Exprs = core::array::from_fn(|j| m.query_advice(cols[j], Rotation::cur()));
+            let next: Exprs = core::array::from_fn(|j| m.query_advice(cols[j], Rotation::next()));
+            let one = Expression::Constant(Fr::ONE);
+            let square = |j: usize| x[j].clone() * x[j].clone();
+            // One formula for both kinds of round: `A_j = x_j · y_j²` with `y_j = x_j²` (so
+            // `A_j = x_j⁵`, the S-box) for element 0 always and for elements 1, 2 in full
+            // rounds (`f = 1`), and `y_j = 1` (so `A_j = x_j`, no S-box) for elements 1, 2 in
+            // partial rounds (`f = 0`). Degrees: `q·f·x²` and `q·x·y²` are 4.
+            let mut out = vec![q.clone() * (y[0].clone() - square(0))];
+            for (j, yj) in y.iter().enumerate().skip(1) {
+                let want = one.clone() + f.clone() * (square(j) - one.clone());
+                out.push(q.clone() * (yj.clone() - want));
+            }
+            let after: Exprs = core::array::from_fn(|j| x[j].clone() * y[j].clone() * y[j].clone());
+            for (i, row) in mds.iter().enumerate() {
+                out.push(q.clone() * (next[i].clone() - mix(row, &after)));
+            }
+            out
+        });
+        Self {
+            cols,
+            rc,
+            full,
+            q_round,
+        }
     }
+
+    /// Assigns every chain from `start` on; returns the `(halo2-base cell, chip cell)` pairs the
+    /// caller must constrain equal (each permutation's `0` and element, the first chain value,
+    /// the last count, the output). Chain values between permutations are constrained here.
+    pub fn assign(
+        &self,
+        region: &mut Region<Fr>,
+        start: usize,
+        chains: &[PoseidonChain],
+        zero: &AssignedValue<Fr>,
+    ) -> Result<Vec<(AssignedValue<Fr>, Cell)>, Error> {
+        let c = constants();
+        let mut links = Vec::new();
+        let mut row = start;
+        for chain in chains {
+            #[cfg(test)]
+            let fault = chain.fault.map(|(r, c, d)| (row + r, c, d));
+            #[cfg(not(test))]
+            let fault: Option<(usize, usize, Fr)> = None;
+            let put = |region: &mut Region<Fr>, row: usize, values: &[Fr; WIDTH]| {
+                let mut values = *values;
+                if let Some((r, c, d)) = fault {
+                    if r == row {
+                        values[c] += d;
+                    }
+                }
+                self.put_state(region, row, &values)
+            };
+            // The previous permutation's output cell and value (None before the first).
+            let mut h: Option<(Cell, Fr)> = None;
+            for e in chain.elems.iter().chain(std::iter::once(&chain.len)) {
+                let prev = h.map_or(*chain.tag.value(), |(_, v)| v);
+                let mut state = [Fr::ZERO, prev, *e.value()];
+                let first = put(region, row, &state)?;
+                links.push((*zero, first[0]));
+                match h {
+                    // The chain value is the previous permutation's output.
+                    Some((cell, _)) => region.constrain_equal(cell, first[1]),
+                    None => links.push((chain.tag, first[1])),
+                }
+                links.push((*e, first[2]));
+                let mut last = first;
+                for (r, rc) in c.round_constants.iter().enumerate() {
+                    let full = is_full(r);
+                    self.q_round.enable(region, row + 1)?;
+                    region.assign_fixed(self.full, row + 1, Fr::from(u64::from(full)));
+                    for (col, k) in self.rc.iter().zip(rc) {
+                        region.assign_fixed(*col, row + 1, *k);
+                    }
+                    let x: [Fr; WIDTH] = core::array::from_fn(|j| state[j] + rc[j]);
+                    let sboxed = |j: usize| full || j == 0;
+                    let y: [Fr; WIDTH] =
+                        core::array::from_fn(|j| if sboxed(j) { x[j].square() } else { Fr::ONE });
+                    // (`x·y²` is then the S-box output, or `x` itself where there is none.)
+                    put(region, row + 1, &y)?;
+                    let after: [Fr; WIDTH] = core::array::from_fn(|j| x[j] * y[j].square());
+                    state = c
+                        .mds
+                        .map(|m| m.iter().zip(&after).map(|(a, b)| *a * b).sum());
+                    row += 2;
+                    // The next round's input, or after the last round the output state.
+                    last = put(region, row, &state)?;
+                }
+                h = Some((last[0], state[0]));
+                row += 1;
+            }
+            let (out, _) = h.ok_or(Error::Synthesis)?;
+            links.push((chain.out, out));
+        }
+        Ok(links)
+    }
+
+    fn put_state(
+        &self,
+        region: &mut Region<Fr>,
+        row: usize,
+        values: &[Fr; WIDTH],
+    ) -> Result<[Cell; WIDTH], Error> {
+        let mut cells = Vec::with_capacity(WIDTH);
+        for (col, v) in self.cols.iter().zip(values) {
+            cells.push(region.assign_advice(*col, row, Value::known(*v)).cell());
+        }
+        cells.try_into().map_err(|_| Error::Synthesis)
+    }
+}
+
+/// `Σ_j m_j · v_j` as an expression.
+fn mix(m: &[Fr; WIDTH], v: &[Expression<Fr>; WIDTH]) -> Expression<Fr> {
+    v.iter()
+        .zip(m)
+        .map(|(e, k)| e.clone() * Expression::Constant(*k))
+        .reduce(|a, b| a + b)
+        .unwrap_or(Expression::Constant(Fr::ZERO))
 }
 
 #[cfg(test)]
-mod tests {
-    use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
-    use halo2_base::gates::circuit::CircuitBuilderStage;
-    use halo2_base::halo2_proofs::dev::MockProver;
-    use rand::rngs::StdRng;
-    use rand::SeedableRng;
-
-    use super::*;
-    use crate::commit::{chain, fr_from_hex, poseidon2, MODEL_TAG};
-
-    const K: u32 = 12;
-
-    /// Builds a mock circuit that hashes `inputs` with `f` and exposes the result publicly.
-    fn run(
-        f: impl FnOnce(&GatePoseidon, &mut Context<Fr>, Vec<AssignedValue<Fr>>) -> AssignedValue<Fr>,
-        inputs: &[Fr],
-        claimed: Fr,
-    ) -> Result<(), Vec<halo2_base::halo2_proofs::dev::VerifyFailure>> {
-        let mut builder =
-            BaseCircuitBuilder::from_stage(CircuitBuilderStage::Mock).use_k(K as usize);
-        builder.set_instance_columns(1);
-        let ctx = builder.main(0);
-        let loaded = ctx.assign_witnesses(inputs.iter().copied());
-        let out = f(&GatePoseidon::new(), ctx, loaded);
-        builder.assigned_instances[0].push(out);
-        builder.calculate_params(Some(9));
-        MockProver::run(K, &builder, vec![vec![claimed]])
-            .expect("mock prover runs")
-            .verify()
-    }
-
-    #[test]
-    fn hash2_matches_native_and_circomlib() {
-        let mut rng = StdRng::seed_from_u64(1);
-        for (a, b) in [
-            (Fr::from(1), Fr::from(2)),
-            (Fr::random(&mut rng), Fr::random(&mut rng)),
-        ] {
-            let want = poseidon2(a, b);
-            assert_eq!(
-                run(|p, ctx, x| p.hash2(ctx, x[0], x[1]), &[a, b], want),
-                Ok(())
-            );
-            // Negative: a different claimed output fails the instance copy constraint.
-            assert!(run(
-                |p, ctx, x| p.hash2(ctx, x[0], x[1]),
-                &[a, b],
-                want + Fr::ONE
-            )
-            .is_err());
-        }
-    }
-
-    #[test]
-    fn chain_matches_native() {
-        let mut rng = StdRng::seed_from_u64(2);
-        let tag = fr_from_hex(MODEL_TAG).expect("tag is canonical");
-        let elems: Vec<Fr> = (0..3).map(|_| Fr::random(&mut rng)).collect();
-        let want = chain(tag, &elems);
-        assert_eq!(run(|p, ctx, x| p.chain(ctx, tag, &x), &elems, want), Ok(()));
-        // Negative: one changed element changes the commitment.
-        let mut tampered = elems.clone();
-        tampered[1] += Fr::ONE;
-        assert!(run(|p, ctx, x| p.chain(ctx, tag, &x), &tampered, want).is_err());
-    }
-}
+mod tests;

@@ -1,10 +1,16 @@
 //! A two-phase halo2 circuit: halo2-base's gates and range lookups in phase 0, plus the
-//! Freivalds chip whose second-phase columns use a challenge drawn after phase 0.
+//! Freivalds chip whose second-phase columns use a challenge drawn after phase 0, plus the
+//! Poseidon chip in the same three second-phase columns, below the Freivalds rows.
 //!
 //! halo2-base's own `BaseCircuitBuilder` only synthesizes phase 0, so this circuit owns the
-//! `Circuit` impl: it assigns halo2-base's virtual region, then the chip's phase-0 column, then
-//! all copy constraints, then calls `next_phase()` **before** reading the challenge (the real
-//! prover panics otherwise; MockProver does not notice), then assigns the phase-1 columns.
+//! `Circuit` impl: it assigns halo2-base's virtual region, then the Freivalds chip's phase-0
+//! column, then calls `next_phase()` **before** reading the challenge (the real prover panics
+//! otherwise; MockProver does not notice), then assigns the phase-1 columns (Freivalds checks,
+//! then the Poseidon chains), and last all copy constraints (halo2-base's own and the links of
+//! both chips to halo2-base cells; copy constraints belong to the keys, not to a phase).
+//!
+//! halo2-axiom's floor planner starts every region at row 0, so the Freivalds checks and the
+//! Poseidon chains share one phase-1 region and are placed one after the other by hand.
 
 use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
 use halo2_base::gates::circuit::{BaseCircuitParams, BaseConfig, MaybeRangeConfig};
@@ -15,6 +21,7 @@ use halo2_base::virtual_region::manager::VirtualRegionManager;
 use halo2_base::AssignedValue;
 
 use super::freivalds::{FreivaldsConfig, MatrixProduct};
+use super::poseidon::{PoseidonChain, PoseidonConfig};
 
 /// Columns of the two-phase circuit.
 #[derive(Clone, Debug)]
@@ -23,6 +30,8 @@ pub struct TwoPhaseConfig {
     pub base: BaseConfig<Fr>,
     /// Freivalds chip.
     pub freivalds: FreivaldsConfig,
+    /// Poseidon chip (in the Freivalds chip's phase-1 columns).
+    pub poseidon: PoseidonConfig,
 }
 
 /// Phase-0 witnesses (in `builder`) and the matrix products to check in phase 1.
@@ -32,6 +41,8 @@ pub struct TwoPhaseCircuit {
     pub builder: BaseCircuitBuilder<Fr>,
     /// The products `Z = X·W + 1·bᵀ` to check, over cells of `builder`.
     pub products: Vec<MatrixProduct>,
+    /// The Poseidon chains (`C`, `T`) to prove, over cells of `builder`.
+    pub chains: Vec<PoseidonChain>,
     /// Constant cells 1 and 0 of `builder` (loaded with `load_constant`).
     pub one: AssignedValue<Fr>,
     /// See `one`.
@@ -44,6 +55,11 @@ impl TwoPhaseCircuit {
     /// Rows the Freivalds chip needs (the circuit needs at least this many usable rows).
     pub fn freivalds_rows(&self) -> usize {
         self.products.iter().map(MatrixProduct::rows).sum()
+    }
+
+    /// Rows the Poseidon chip needs (below the Freivalds rows).
+    pub fn poseidon_rows(&self) -> usize {
+        self.chains.iter().map(PoseidonChain::rows).sum()
     }
 }
 
@@ -68,7 +84,12 @@ impl Circuit<Fr> for TwoPhaseCircuit {
     ) -> Self::Config {
         let base = BaseConfig::configure(meta, params);
         let freivalds = FreivaldsConfig::configure(meta);
-        TwoPhaseConfig { base, freivalds }
+        let poseidon = PoseidonConfig::configure(meta, freivalds.phase1_columns());
+        TwoPhaseConfig {
+            base,
+            freivalds,
+            poseidon,
+        }
     }
 
     fn configure(_: &mut ConstraintSystem<Fr>) -> Self::Config {
@@ -84,7 +105,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
         config.base.initialize(&mut layouter);
         let gate = config.base.gate();
         let usable_rows = gate.max_rows;
-        if self.freivalds_rows() > usable_rows {
+        if self.freivalds_rows() + self.poseidon_rows() > usable_rows {
             // Rows past `usable_rows` hold the blinding factors; using them would break zero
             // knowledge and completeness.
             return Err(Error::NotEnoughRowsAvailable {
@@ -113,14 +134,33 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                     .assign_values(&mut region, &self.products, &self.one, &self.zero)
             },
         )?;
-        // Copy constraints: halo2-base's own, plus chip copy == halo2-base cell for every entry
-        // (without these the chip would check a product of values unrelated to the ones that
-        // are range-checked, hashed into the commitments and requantised).
+        self.builder.assign_instances(
+            &config.base.instance,
+            layouter.namespace(|| "public instances"),
+        );
+
+        // Phase 1: the challenge exists only after the phase-0 advice is committed.
+        layouter.next_phase();
+        let poseidon_links = layouter.assign_region(
+            || "freivalds checks and poseidon chains (phase 1)",
+            |mut region| {
+                config
+                    .freivalds
+                    .assign_checks(&mut region, &self.products)?;
+                config
+                    .poseidon
+                    .assign(&mut region, self.freivalds_rows(), &self.chains, &self.zero)
+            },
+        )?;
+
+        // Copy constraints: halo2-base's own, plus chip cell == halo2-base cell for every link
+        // (without these the chips would check products and hashes of values unrelated to the
+        // ones that are range-checked, packed, requantised and made public).
         if !witness_gen_only {
             let copy_manager = &self.builder.core().copy_manager;
             {
                 let mut cm = copy_manager.lock().map_err(|_| Error::Synthesis)?;
-                for (value, raw) in &layout.links {
+                for (value, raw) in layout.links.iter().chain(&poseidon_links) {
                     let external = cm.load_external_cell(*raw);
                     let cell = value.cell.ok_or(Error::Synthesis)?;
                     cm.advice_equalities.push((cell, external));
@@ -134,17 +174,6 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                 },
             )?;
         }
-        self.builder.assign_instances(
-            &config.base.instance,
-            layouter.namespace(|| "public instances"),
-        );
-
-        // Phase 1: the challenge exists only after the phase-0 advice is committed.
-        layouter.next_phase();
-        layouter.assign_region(
-            || "freivalds checks (phase 1)",
-            |mut region| config.freivalds.assign_checks(&mut region, &self.products),
-        )?;
         Ok(())
     }
 }

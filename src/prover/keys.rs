@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 use super::srs::SrsKind;
 use super::{io_err, write_atomic, ProverError, Result};
 use crate::circuit::accuracy::{
-    build, freivalds_rows, pinning, AccuracyWitness, Pinning, Statement, MINIMUM_ROWS,
+    build, freivalds_rows, pinning, poseidon_rows, AccuracyWitness, Pinning, Statement,
+    MINIMUM_ROWS,
 };
 use crate::circuit::two_phase::TwoPhaseCircuit;
 use crate::spec::Spec;
@@ -29,8 +30,11 @@ use crate::spec::Spec;
 /// Smallest and largest circuit sizes `plan` considers.
 pub const K_RANGE: std::ops::RangeInclusive<u32> = 10..=22;
 /// Most halo2-base advice columns `plan` accepts before trying a larger k: every column adds
-/// commitments and openings to the proof and to the on-chain verifier.
-pub const MAX_BASE_ADVICE: usize = 6;
+/// commitments and openings to the proof and ≈ 0.7 KB to the on-chain verifier. With the
+/// Poseidon chip's fixed columns, 4 is the most that stays under EIP-170's 24,576 bytes
+/// (measured: the digits circuit at k = 19 with 5 columns renders a 25,826-byte verifier; the
+/// tiny test spec with 4 columns 24,443 bytes).
+pub const MAX_BASE_ADVICE: usize = 4;
 
 /// Figures of a circuit (for `circuit.json` and the benchmarks).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -53,6 +57,10 @@ pub struct CircuitFigures {
     pub lookup_cells: usize,
     /// Rows used by the Freivalds chip.
     pub freivalds_rows: usize,
+    /// Rows used by the Poseidon chip (in the Freivalds chip's phase-1 columns, below its rows;
+    /// 3 fixed columns of round constants).
+    #[serde(default)]
+    pub poseidon_rows: usize,
     /// halo2-base advice cells per section of the statement.
     pub sections: Vec<(String, usize)>,
 }
@@ -108,25 +116,27 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
         base_advice_cells: stats.gate.total_advice_per_phase.iter().sum(),
         lookup_cells: stats.total_lookup_advice_per_phase.iter().sum(),
         freivalds_rows: c.freivalds_rows(),
+        poseidon_rows: c.poseidon_rows(),
         sections: c.sections.clone(),
     }
 }
 
-/// Chooses the smallest k whose circuit fits: the Freivalds rows and the lookup table fit in
+/// Chooses the smallest k whose circuit fits: the chips' rows (Freivalds, then Poseidon) fit in
 /// the usable rows and halo2-base needs at most `MAX_BASE_ADVICE` advice columns.
 ///
 /// Building a keygen circuit costs seconds at digits size, so the scan starts near the answer:
-/// the Freivalds rows give an exact lower bound, and the halo2-base cell count at that bound
+/// the chips' rows give an exact lower bound, and the halo2-base cell count at that bound
 /// gives an estimate. Cells only shrink as k grows (wider lookups, fewer range-check limbs), and
 /// by far less than half, so the smallest fitting k is at least the estimate minus one.
 pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
     let fits = |f: &CircuitFigures| {
-        f.freivalds_rows + MINIMUM_ROWS <= 1usize << f.k && f.base_advice_columns <= MAX_BASE_ADVICE
+        f.freivalds_rows + f.poseidon_rows + MINIMUM_ROWS <= 1usize << f.k
+            && f.base_advice_columns <= MAX_BASE_ADVICE
     };
     let probe = |k: u32| -> Result<CircuitFigures> { Ok(figures(&keygen_circuit(spec, k)?, k)) };
     let log2_ceil = |n: usize| usize::BITS - n.saturating_sub(1).leading_zeros();
 
-    let rows = freivalds_rows(spec);
+    let rows = freivalds_rows(spec) + poseidon_rows(spec)?;
     let k_rows = log2_ceil(rows + MINIMUM_ROWS).max(*K_RANGE.start());
     if k_rows > *K_RANGE.end() {
         return Err(ProverError::TooLarge {
@@ -147,7 +157,7 @@ pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
     }
     Err(ProverError::TooLarge {
         max_k: *K_RANGE.end(),
-        rows: at_rows.freivalds_rows,
+        rows: at_rows.freivalds_rows + at_rows.poseidon_rows,
     })
 }
 

@@ -41,11 +41,11 @@ pub enum ProverError {
     #[error("halo2: {0}")]
     Halo2(String),
     /// The spec is too large for any supported circuit size.
-    #[error("the circuit for this spec needs more than 2^{max_k} rows (Freivalds rows: {rows}); reduce N or the envelope")]
+    #[error("the circuit for this spec needs more than 2^{max_k} rows (Freivalds and Poseidon chip rows: {rows}); reduce N or the envelope")]
     TooLarge {
         /// Largest k tried.
         max_k: u32,
-        /// Rows the Freivalds chip alone needs.
+        /// Rows the Freivalds and Poseidon chips need.
         rows: usize,
     },
     /// The SRS has too few points.

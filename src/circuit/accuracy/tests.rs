@@ -288,4 +288,11 @@ fn keygen_shape_does_not_depend_on_the_model() {
         sb.total_lookup_advice_per_phase
     );
     assert_eq!(a.freivalds_rows(), b.freivalds_rows());
+    assert_eq!(a.poseidon_rows(), b.poseidon_rows());
+    // The planner's row counts, computed from the spec alone, are the circuit's.
+    assert_eq!(a.freivalds_rows(), super::freivalds_rows(&spec));
+    assert_eq!(
+        a.poseidon_rows(),
+        super::poseidon_rows(&spec).expect("rows")
+    );
 }

@@ -97,6 +97,7 @@ fn build(
     TwoPhaseCircuit {
         builder,
         products,
+        chains: Vec::new(),
         one,
         zero,
         sections: Vec::new(),
