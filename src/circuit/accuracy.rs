@@ -146,8 +146,8 @@ pub fn build(
     let mut model_elems = Vec::new();
     let mut weights = Vec::new();
     let mut biases = Vec::new();
-    let w_range = StreamRange::new(QuantSpec::WEIGHT_MIN.into(), QuantSpec::WEIGHT_MAX.into())?;
-    let b_range = StreamRange::new(QuantSpec::BIAS_MIN.into(), QuantSpec::BIAS_MAX.into())?;
+    let ranges = Ranges::new(spec)?;
+    let (w_range, b_range) = (ranges.weights, ranges.biases);
     for layer in witness.model.layers() {
         let w: Vec<Vec<AssignedValue<Fr>>> = layer
             .weights()
@@ -164,7 +164,7 @@ pub fn build(
         weights.push(w);
         biases.push(b);
     }
-    let s_range = StreamRange::new(0, spec.quant.shift_max.into())?;
+    let s_range = ranges.shifts;
     let shifts_native: Vec<u32> = witness
         .model
         .layers()
@@ -182,8 +182,7 @@ pub fn build(
     sections.mark("model: Poseidon chain (C)", ctx);
 
     // Test set: load, range-check, pack, hash.
-    let x_range = StreamRange::new(spec.input.min.into(), spec.input.max.into())?;
-    let y_range = StreamRange::new(0, (spec.classes as i128) - 1)?;
+    let (x_range, y_range) = (ranges.features, ranges.labels);
     let x: Vec<Vec<AssignedValue<Fr>>> = (0..spec.test_rows)
         .map(|n| ctx.assign_witnesses(witness.testset.row(n).iter().map(|&v| fr_i64(v))))
         .collect();
@@ -275,6 +274,27 @@ pub fn build(
     })
 }
 
+/// The value ranges of the committed streams (`docs/PROTOCOL.md` §3), as the circuit packs them.
+struct Ranges {
+    weights: StreamRange,
+    biases: StreamRange,
+    shifts: StreamRange,
+    features: StreamRange,
+    labels: StreamRange,
+}
+
+impl Ranges {
+    fn new(spec: &Spec) -> Result<Self> {
+        Ok(Self {
+            weights: StreamRange::new(QuantSpec::WEIGHT_MIN.into(), QuantSpec::WEIGHT_MAX.into())?,
+            biases: StreamRange::new(QuantSpec::BIAS_MIN.into(), QuantSpec::BIAS_MAX.into())?,
+            shifts: StreamRange::new(0, spec.quant.shift_max.into())?,
+            features: StreamRange::new(spec.input.min.into(), spec.input.max.into())?,
+            labels: StreamRange::new(0, (spec.classes as i128) - 1)?,
+        })
+    }
+}
+
 /// halo2-base advice cells spent per section of the circuit (for the figures).
 #[derive(Default)]
 struct Sections(Vec<(String, usize)>, usize);
@@ -301,20 +321,16 @@ pub fn freivalds_rows(spec: &Spec) -> usize {
 /// Rows the Poseidon chip needs for `spec` (the chains of `C` and `T`).
 pub fn poseidon_rows(spec: &Spec) -> Result<usize> {
     let dims = spec.envelope.dims();
-    let w_range = StreamRange::new(QuantSpec::WEIGHT_MIN.into(), QuantSpec::WEIGHT_MAX.into())?;
-    let b_range = StreamRange::new(QuantSpec::BIAS_MIN.into(), QuantSpec::BIAS_MAX.into())?;
-    let s_range = StreamRange::new(0, spec.quant.shift_max.into())?;
-    let x_range = StreamRange::new(spec.input.min.into(), spec.input.max.into())?;
-    let y_range = StreamRange::new(0, (spec.classes as i128) - 1)?;
+    let r = Ranges::new(spec)?;
     let packed = |count: usize, r: StreamRange| count.div_ceil(r.per_element());
     let model: usize = dims
         .windows(2)
-        .map(|d| packed(d[0] * d[1], w_range) + packed(d[1], b_range))
+        .map(|d| packed(d[0] * d[1], r.weights) + packed(d[1], r.biases))
         .sum::<usize>()
-        + packed(dims.len() - 1, s_range)
+        + packed(dims.len() - 1, r.shifts)
         + 1; // the salt
     let testset =
-        packed(spec.test_rows * spec.input.features, x_range) + packed(spec.test_rows, y_range);
+        packed(spec.test_rows * spec.input.features, r.features) + packed(spec.test_rows, r.labels);
     Ok(chain_rows(model) + chain_rows(testset))
 }
 
