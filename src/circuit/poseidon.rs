@@ -92,18 +92,14 @@ impl PoseidonChain {
         }
     }
 
-    /// Permutations of the chain (one per element, one for the count).
-    pub fn permutations(&self) -> usize {
-        self.elems.len() + 1
-    }
-
     /// Rows the chain occupies in the chip.
     pub fn rows(&self) -> usize {
-        self.permutations() * ROWS_PER_PERMUTATION
+        chain_rows(self.elems.len())
     }
 }
 
-/// Rows a chain of `elems` elements occupies (known before any witness exists).
+/// Rows a chain of `elems` elements occupies (known before any witness exists): one
+/// permutation per element and one for the count.
 pub fn chain_rows(elems: usize) -> usize {
     (elems + 1) * ROWS_PER_PERMUTATION
 }
