@@ -5,17 +5,21 @@
 //! # Layout of one permutation (`ROWS_PER_PERMUTATION` rows from `b`)
 //! For round `r` (0 ≤ r < 65; full rounds are 0–3 and 61–64):
 //!
-//! | row | `col_0` | `col_1` | `col_2` | fixed `rc_j` | selector |
-//! |---|---|---|---|---|---|
-//! | `b + 2r` | `s_0` | `s_1` | `s_2` | – | – |
-//! | `b + 2r + 1` | `y_0` | `y_1` | `y_2` | round `r`'s constants | `q_full` or `q_partial` |
+//! | row | `col_0` | `col_1` | `col_2` | fixed `k_a` | fixed `k_b` | selector |
+//! |---|---|---|---|---|---|---|
+//! | `b + 2r` | `s_0` | `s_1` | `s_2` | `rc_0` | `rc_2` | – |
+//! | `b + 2r + 1` | `y_0` | `y_1` | `y_2` | `rc_1` | `full` | `q_round` |
+//!
+//! (round `r`'s constants `rc_j` and its full-round flag spread over two fixed columns and the
+//! round's two rows: each fixed column is one more commitment for the on-chain verifier to
+//! multiply, an extra row of the same column is free.)
 //!
 //! and row `b + 130` holds the state after the last round; its `col_0` is `P(a, b)`.
 //!
 //! # Constraints and why each is needed
 //! One gate, on every `y` row (selector `q_round`), reads the round's input state `s` in the
 //! row above, `y` in its own row and the next round's state `s'` in the row below. With
-//! `x_j = s_j + rc_j` (round constants added) and the fixed column `full` (1 on full rounds, 0
+//! `x_j = s_j + rc_j` (round constants added) and the fixed flag `full` (1 on full rounds, 0
 //! on partial rounds) it constrains
 //! - `y_0 = x_0²`;
 //! - `y_j = 1 + full·(x_j² − 1)` for `j = 1, 2`: `x_j²` in full rounds, `1` in partial ones;
@@ -108,9 +112,10 @@ pub fn chain_rows(elems: usize) -> usize {
 #[derive(Clone, Debug)]
 pub struct PoseidonConfig {
     cols: [Column<Advice>; WIDTH],
-    rc: [Column<Fixed>; WIDTH],
-    /// 1 on full rounds, 0 on partial rounds (fixed: part of the verifying key).
-    full: Column<Fixed>,
+    /// `rc_0` on `s` rows, `rc_1` on `y` rows (fixed: part of the verifying key).
+    k_a: Column<Fixed>,
+    /// `rc_2` on `s` rows; on `y` rows 1 for full rounds, 0 for partial rounds.
+    k_b: Column<Fixed>,
     q_round: Selector,
 }
 
@@ -118,9 +123,8 @@ impl PoseidonConfig {
     /// Creates the fixed columns and the round gates over `cols` (equality must be enabled on
     /// them by their owner).
     pub fn configure(meta: &mut ConstraintSystem<Fr>, cols: [Column<Advice>; WIDTH]) -> Self {
-        let rc = [(); WIDTH].map(|_| meta.fixed_column());
+        let (k_a, k_b) = (meta.fixed_column(), meta.fixed_column());
         let q_round = meta.selector();
-        let full = meta.fixed_column();
         let mds = constants().mds;
         type Exprs = [Expression<Fr>; WIDTH];
         // The gate sits on the `y` row: the round's input state is the row above, its output
@@ -128,10 +132,14 @@ impl PoseidonConfig {
         // SHPLONK verifier pays per distinct set) that includes `acc`'s {−1, 0}.
         meta.create_gate("poseidon: round", |m| {
             let q = m.query_selector(q_round);
-            let f = m.query_fixed(full, Rotation::cur());
-            let x: Exprs = core::array::from_fn(|j| {
-                m.query_advice(cols[j], Rotation::prev()) + m.query_fixed(rc[j], Rotation::cur())
-            });
+            let f = m.query_fixed(k_b, Rotation::cur());
+            let rc = [
+                m.query_fixed(k_a, Rotation::prev()),
+                m.query_fixed(k_a, Rotation::cur()),
+                m.query_fixed(k_b, Rotation::prev()),
+            ];
+            let x: Exprs =
+                core::array::from_fn(|j| m.query_advice(cols[j], Rotation::prev()) + rc[j].clone());
             let y: Exprs = core::array::from_fn(|j| m.query_advice(cols[j], Rotation::cur()));
             let next: Exprs = core::array::from_fn(|j| m.query_advice(cols[j], Rotation::next()));
             let one = Expression::Constant(Fr::ONE);
@@ -153,8 +161,8 @@ impl PoseidonConfig {
         });
         Self {
             cols,
-            rc,
-            full,
+            k_a,
+            k_b,
             q_round,
         }
     }
@@ -203,10 +211,10 @@ impl PoseidonConfig {
                 for (r, rc) in c.round_constants.iter().enumerate() {
                     let full = is_full(r);
                     self.q_round.enable(region, row + 1)?;
-                    region.assign_fixed(self.full, row + 1, Fr::from(u64::from(full)));
-                    for (col, k) in self.rc.iter().zip(rc) {
-                        region.assign_fixed(*col, row + 1, *k);
-                    }
+                    region.assign_fixed(self.k_a, row, rc[0]);
+                    region.assign_fixed(self.k_b, row, rc[2]);
+                    region.assign_fixed(self.k_a, row + 1, rc[1]);
+                    region.assign_fixed(self.k_b, row + 1, Fr::from(u64::from(full)));
                     let x: [Fr; WIDTH] = core::array::from_fn(|j| state[j] + rc[j]);
                     let sboxed = |j: usize| full || j == 0;
                     let y: [Fr; WIDTH] =

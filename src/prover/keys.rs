@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use halo2_base::gates::circuit::CircuitBuilderStage;
 use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
-use halo2_base::halo2_proofs::plonk::{keygen_pk, keygen_vk, ProvingKey, VerifyingKey};
+use halo2_base::halo2_proofs::plonk::{keygen_pk, keygen_vk_custom, ProvingKey, VerifyingKey};
 use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use halo2_base::halo2_proofs::SerdeFormat;
 use serde::{Deserialize, Serialize};
@@ -180,8 +180,13 @@ pub fn setup(
     srs_kind: SrsKind,
 ) -> Result<ContestKeys> {
     let circuit = keygen_circuit(spec, figures.k)?;
-    let vk =
-        keygen_vk(params, &circuit).map_err(|e| ProverError::Halo2(format!("keygen_vk: {e}")))?;
+    // Selector compression: halo2-axiom's plain `keygen_vk` turns every simple selector into
+    // its own fixed column, and each fixed column is one more commitment the on-chain verifier
+    // multiplies (≈ 6k gas) and evaluates. Compression merges selectors that are never on in
+    // the same row into one fixed column without raising the constraint system's degree, so
+    // the prover's extended domain is unchanged. The flag is stored in `vk.bin`.
+    let vk = keygen_vk_custom(params, &circuit, true)
+        .map_err(|e| ProverError::Halo2(format!("keygen_vk: {e}")))?;
     let pk = keygen_pk(params, vk.clone(), &circuit)
         .map_err(|e| ProverError::Halo2(format!("keygen_pk: {e}")))?;
     let manifest = KeyManifest {
