@@ -35,7 +35,8 @@ PINNED = [
 
 
 def ensure_venv():
-    """Re-executes this script inside `.venv-train/`, creating it first if needed."""
+    """Re-executes the running script (this one, or a script importing it) inside
+    `.venv-train/`, creating the venv first if needed."""
     if Path(sys.prefix).resolve() == VENV.resolve():
         return
     py = VENV / "bin" / "python"
@@ -43,7 +44,7 @@ def ensure_venv():
         print(f"creating {VENV} ...", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
         subprocess.run([str(py), "-m", "pip", "install", "-q", *PINNED], check=True)
-    os.execv(str(py), [str(py), __file__, *sys.argv[1:]])
+    os.execv(str(py), [str(py), os.path.abspath(sys.argv[0]), *sys.argv[1:]])
 
 
 ensure_venv()
@@ -64,17 +65,19 @@ FEATURES, X_MIN, X_MAX, CLASSES = 64, 0, 16, 10
 INPUT_SCALE = 1.0 / 16.0
 
 
-def write_zkts(path, x, y):
-    """Test-set file, version 1 (docs/PROTOCOL.md §8): 28-byte header, then rows of F int8
-    features and a u16 label, all little-endian."""
+def write_zkts(path, x, y, x_min=X_MIN, x_max=X_MAX, value_bytes=1):
+    """Test-set file, version 1 (docs/PROTOCOL.md §8): 28-byte header, then rows of F signed
+    features of `value_bytes` bytes and a u16 label, all little-endian."""
     n, f = x.shape
-    header = struct.pack("<4sHBBIIiiI", b"ZKTS", 1, 1, 0, n, f, X_MIN, X_MAX, CLASSES)
+    code = {1: "b", 2: "h", 4: "i"}[value_bytes]
+    header = struct.pack("<4sHBBIIiiI", b"ZKTS", 1, value_bytes, 0, n, f, x_min, x_max, CLASSES)
     body = bytearray()
     for row, label in zip(x, y):
-        body += struct.pack(f"<{f}b", *[int(v) for v in row])
+        body += struct.pack(f"<{f}{code}", *[int(v) for v in row])
         body += struct.pack("<H", int(label))
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(header + bytes(body))
-    print(f"wrote {path.relative_to(ROOT)} ({n} rows, {len(header) + len(body)} bytes)")
+    print(f"wrote {path} ({n} rows, {len(header) + len(body)} bytes)")
 
 
 def init(name, array):
@@ -86,8 +89,9 @@ def save(model_graph, path):
                               producer_name="zkcontest/train_digits.py")
     model.ir_version = 8
     onnx.checker.check_model(model)
+    path.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(path))
-    print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size} bytes)")
+    print(f"wrote {path} ({path.stat().st_size} bytes)")
 
 
 def io(batch):

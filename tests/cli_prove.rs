@@ -71,10 +71,22 @@ fn setup_prove_verify_and_tampering() {
     );
     let model = root().join("tests/fixtures/dense-h8.onnx");
 
+    // Sizing only: the same figures as the real setup, and nothing written.
+    let o = cli(&["--json", "setup", "--spec", spec, "--plan-only"]);
+    expect_exit(&o, 0, "setup --plan-only");
+    let planned = json(&o);
+    assert!(!keys.exists(), "--plan-only must not write keys");
+    let o = cli(&["setup", "--spec", spec, "--plan-only", "--out", keys_s]);
+    expect_exit(&o, 2, "setup --plan-only with --out");
+
     // Organiser: keys from the spec alone, with a locally generated (UNSAFE) SRS.
     let o = cli(&["--json", "setup", "--spec", spec, "--out", keys_s]);
     expect_exit(&o, 0, "setup");
     let setup = json(&o);
+    assert_eq!(
+        planned["figures"], setup["figures"],
+        "plan and setup disagree"
+    );
     assert!(
         setup["figures"]["k"].as_u64().is_some_and(|k| k <= 15),
         "{setup}"

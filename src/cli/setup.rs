@@ -21,12 +21,16 @@ pub struct SetupArgs {
     spec: PathBuf,
     /// Key directory to write (`circuit.json`, `vk.bin`, `pk.bin`, and a development SRS when
     /// `--srs` is not given).
-    #[arg(long)]
-    out: PathBuf,
+    #[arg(long, required_unless_present = "plan_only")]
+    out: Option<PathBuf>,
     /// Ceremony-derived params in halo2's `ParamsKZG` format. Without it a development SRS is
     /// generated locally (or reused from `--out`), which is UNSAFE for real contests.
     #[arg(long)]
     srs: Option<PathBuf>,
+    /// Only size the circuit (k, columns, rows, cells per section) and print it; no SRS, no
+    /// keys, nothing written. Takes seconds where keygen takes minutes.
+    #[arg(long, conflicts_with_all = ["out", "srs"])]
+    plan_only: bool,
 }
 
 impl SetupArgs {
@@ -34,16 +38,33 @@ impl SetupArgs {
     pub fn run(self, json: bool) -> Result<Outcome, Failure> {
         let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
         let started = Instant::now();
-        let made = make_keys(&spec, &self.out, self.srs.as_deref())?;
+        let Some(out) = self.out else {
+            let figures = plan(&spec).map_err(Failure::input)?;
+            let secs = started.elapsed().as_secs_f64();
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "figures": figures, "seconds": secs })
+                );
+            } else {
+                println!("planned in {secs:.1} s (nothing written)");
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&figures).unwrap_or_default()
+                );
+            }
+            return Ok(Outcome::Success);
+        };
+        let made = make_keys(&spec, &out, self.srs.as_deref())?;
         let (figures, srs_path, kind) = (made.figures, made.srs_path, made.kind);
         let secs = started.elapsed().as_secs_f64();
         if json {
             println!(
                 "{}",
-                serde_json::json!({ "keys": self.out, "srs": srs_path, "srs_kind": kind, "figures": figures, "seconds": secs })
+                serde_json::json!({ "keys": out, "srs": srs_path, "srs_kind": kind, "figures": figures, "seconds": secs })
             );
         } else {
-            println!("keys written to {} in {secs:.1} s", self.out.display());
+            println!("keys written to {} in {secs:.1} s", out.display());
             println!(
                 "srs: {} ({})",
                 srs_path.display(),
