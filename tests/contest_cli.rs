@@ -403,6 +403,24 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
             "no {needed} in {names:?}"
         );
     }
+    // The log is read from the creation block the registry stores, and paging the reads one
+    // block per request (as a range-capped public endpoint forces) gives the same events.
+    let created = status["contest"]["created_block"]
+        .as_u64()
+        .expect("status shows the creation block");
+    let first: Value = String::from_utf8_lossy(&events.stdout)
+        .lines()
+        .next()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .expect("at least one event");
+    assert!(
+        first["event"].to_string().contains("ContestCreated"),
+        "{first}"
+    );
+    assert_eq!(first["block"].as_u64(), Some(created), "{first}");
+    let paged = w.cli_as(4, &args(&["events", "--max-range", "1"], &c), &[]);
+    expect_exit(&paged, 0, "events --max-range 1");
+    assert_eq!(paged.stdout, events.stdout, "paged reads differ");
 }
 
 #[test]

@@ -39,6 +39,9 @@ contract ContestRegistry is IContestRegistry {
         uint64 revealWindow;
         uint32 testSetSize;
         uint32 minCorrect;
+        /// @dev Block of `createContest`: readers page the contest's logs from here instead of
+        ///      from genesis (public RPCs cap `eth_getLogs` ranges). Packs into the same slot.
+        uint64 createdBlock;
         bytes32 specHash;
         uint256 testSetCommitment;
         uint256 prize;
@@ -125,6 +128,7 @@ contract ContestRegistry is IContestRegistry {
         cfg.revealWindow = p.revealWindow;
         cfg.testSetSize = p.testSetSize;
         cfg.minCorrect = p.minCorrect;
+        cfg.createdBlock = uint64(block.number);
         cfg.specHash = p.specHash;
         cfg.testSetCommitment = p.testSetCommitment;
         cfg.prize = msg.value;
@@ -370,6 +374,7 @@ contract ContestRegistry is IContestRegistry {
         v.qualifiers = pr.qualifiers;
         v.winnersPaid = pr.paidCount;
         v.prizePaid = pr.paidTotal;
+        v.createdBlock = cfg.createdBlock;
     }
 
     /// @inheritdoc IContestRegistry

@@ -84,6 +84,8 @@ struct ContestView {
     /// @dev Entries whose prize has been credited, and the prize credited so far.
     uint256 winnersPaid;
     uint256 prizePaid;
+    /// @dev Block in which the contest was created: the first block with any of its events.
+    uint64 createdBlock;
 }
 
 /// @notice One competitor's entry, as returned by `IContestRegistry.entry`.

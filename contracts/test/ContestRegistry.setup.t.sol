@@ -56,6 +56,16 @@ contract ContestRegistrySetupTest is RegistryFixture {
         assertEq(address(registry).balance, 2 * PRIZE, "both escrowed");
     }
 
+    function test_createContest_RecordsItsBlock() public {
+        vm.roll(1234);
+        uint256 first = createDefault();
+        vm.roll(5678);
+        uint256 second = createDefault();
+        vm.roll(9999);
+        assertEq(registry.contest(first).createdBlock, 1234, "first contest's block");
+        assertEq(registry.contest(second).createdBlock, 5678, "second contest's block");
+    }
+
     function test_RevertWhen_CreateWithoutPrize() public {
         ContestParams memory p = defaultParams();
         vm.prank(organiser);

@@ -27,6 +27,9 @@ pub const SUBMIT_GAS: u64 = 3_400_000;
 /// chunk stays near 5M gas, well inside any block.
 pub const REVEAL_CHUNK: usize = 256;
 
+/// Blocks per `eth_getLogs` request when a contest's whole history is read.
+pub const LOG_WINDOW: u64 = 10_000;
+
 /// The registry, bound to a signing client.
 #[derive(Clone, Debug)]
 pub struct Registry {
@@ -211,6 +214,7 @@ impl Registry {
             qualifiers: v.qualifiers.as_u64(),
             winners_paid: v.winners_paid.as_u64(),
             prize_paid: wei_of(v.prize_paid),
+            created_block: v.created_block,
         })
     }
 
@@ -284,6 +288,36 @@ impl Registry {
             .map_err(|e| self.client.rpc_err("eth_getBlockByNumber", e))?
             .ok_or_else(|| self.client.rpc_err("eth_getBlockByNumber", "unknown block"))?;
         Ok(block.timestamp.as_u64())
+    }
+
+    /// The events of contest `id` (or of every contest) in blocks `from ..= to`, in log order,
+    /// read in windows of at most `window` blocks per `eth_getLogs` request (hosted endpoints
+    /// cap the range of one request; 10,000 blocks is a common cap).
+    pub async fn events_paged(
+        &self,
+        id: Option<u64>,
+        from: u64,
+        to: u64,
+        window: u64,
+    ) -> Result<Vec<Logged>> {
+        let mut out = Vec::new();
+        let mut start = from;
+        while start <= to {
+            let end = to.min(start.saturating_add(window.max(1) - 1));
+            out.extend(self.events(id, start, end).await?);
+            match end.checked_add(1) {
+                Some(next) => start = next,
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every event of contest `id` up to block `to`: from its creation block (stored by the
+    /// registry), in windows of `LOG_WINDOW` blocks.
+    pub async fn contest_events(&self, id: u64, to: u64) -> Result<Vec<Logged>> {
+        let from = self.contest(id).await?.created_block;
+        self.events_paged(Some(id), from, to, LOG_WINDOW).await
     }
 
     /// The events of contest `id` (or of every contest) in blocks `from ..= to`, in log order.

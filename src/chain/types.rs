@@ -197,6 +197,9 @@ pub struct ContestInfo {
     pub winners_paid: u64,
     /// Prize credited so far.
     pub prize_paid: Wei,
+    /// Block of `createContest`: the contest's first event is in it, so its logs are read from
+    /// here on.
+    pub created_block: u64,
 }
 
 /// One competitor's entry (`ContestTypes.EntryView`).

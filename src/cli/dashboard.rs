@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::inputs::parse_address;
 use super::{Failure, Outcome};
+use crate::chain::registry::LOG_WINDOW;
 use crate::chain::types::Addr;
 use crate::chain::ChainError;
 use crate::dashboard::{self, WatchConfig, Watcher};
@@ -37,12 +38,12 @@ pub struct DashboardArgs {
     /// Milliseconds between polls of the node.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(50..=600_000))]
     poll_ms: u64,
-    /// First block to read events from (the registry's deployment block saves work on a long
-    /// chain).
-    #[arg(long, default_value_t = 0)]
-    from_block: u64,
+    /// First block to read events from (default: the block the contest was created in, which
+    /// the registry stores).
+    #[arg(long)]
+    from_block: Option<u64>,
     /// Most blocks per `eth_getLogs` request (hosted nodes limit the range).
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = LOG_WINDOW, value_parser = clap::value_parser!(u64).range(1..))]
     max_range: u64,
 }
 

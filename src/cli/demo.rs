@@ -401,7 +401,7 @@ async fn start_dashboard(rpc: &str, registry: Addr, id: u64, port: u16) -> Resul
         rpc_url: rpc.into(),
         registry,
         contest: Some(id),
-        from_block: 0,
+        from_block: None,
         poll: Duration::from_millis(500),
         max_range: 10_000,
     });

@@ -8,6 +8,7 @@ use super::chain_args::{
     block_on, chain_failure, connect_readonly, registry, ContestArgs, RpcArgs,
 };
 use super::{Failure, Outcome};
+use crate::chain::registry::LOG_WINDOW;
 use crate::chain::types::Logged;
 
 /// Arguments of `contest-cli events`.
@@ -15,9 +16,13 @@ use crate::chain::types::Logged;
 pub struct EventsArgs {
     #[command(flatten)]
     contest: ContestArgs,
-    /// First block to read.
-    #[arg(long, default_value_t = 0)]
-    from_block: u64,
+    /// First block to read (default: the block the contest was created in, which the registry
+    /// stores).
+    #[arg(long)]
+    from_block: Option<u64>,
+    /// Most blocks per `eth_getLogs` request (hosted nodes limit the range).
+    #[arg(long, default_value_t = LOG_WINDOW, value_parser = clap::value_parser!(u64).range(1..))]
+    max_range: u64,
     /// Keep watching for new events until interrupted (survives the endpoint dropping).
     #[arg(long)]
     follow: bool,
@@ -35,7 +40,16 @@ impl EventsArgs {
             let client = connect_readonly(&self.rpc).await?;
             let registry = registry(&client, &self.contest).await?;
             let id = self.contest.contest;
-            let mut next = self.from_block;
+            let mut next = match self.from_block {
+                Some(b) => b,
+                None => {
+                    registry
+                        .contest(id)
+                        .await
+                        .map_err(chain_failure)?
+                        .created_block
+                }
+            };
             let mut reconnecting = false;
             loop {
                 let step = async {
@@ -44,7 +58,9 @@ impl EventsArgs {
                         return Ok((Vec::new(), next));
                     }
                     Ok::<_, crate::chain::ChainError>((
-                        registry.events(Some(id), next, head).await?,
+                        registry
+                            .events_paged(Some(id), next, head, self.max_range)
+                            .await?,
                         head + 1,
                     ))
                 };

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{ContestError, Progress, Result};
-use crate::chain::registry::Registry;
+use crate::chain::registry::{Registry, LOG_WINDOW};
 use crate::chain::types::{Addr, Event};
 use crate::circuit::accuracy::Statement;
 use crate::prover::keys::ContestKeys;
@@ -45,7 +45,10 @@ pub async fn audit_proofs(
     let (head, _) = registry.head().await?;
     let chain_id = registry.client().chain_id();
     let mut out = Vec::new();
-    for logged in registry.events(Some(id), 0, head).await? {
+    for logged in registry
+        .events_paged(Some(id), info.created_block, head, LOG_WINDOW)
+        .await?
+    {
         let Event::ProofAccepted {
             competitor,
             correct,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::organiser::post_chunks;
 use super::state::{Secret, StateDir};
 use super::{read_file, spec_hash, ContestError, Progress, Result};
-use crate::chain::registry::Registry;
+use crate::chain::registry::{Registry, LOG_WINDOW};
 use crate::chain::types::{Addr, EntryStatus, Event, Phase, Tx, Wei};
 use crate::chain::ChainError;
 use crate::circuit::accuracy::{AccuracyWitness, Statement};
@@ -364,7 +364,10 @@ pub async fn revealed_testset(registry: &Registry, id: u64, spec: &Spec) -> Resu
     }
     let (head, _) = registry.head().await?;
     let mut elems: Vec<Fr> = Vec::new();
-    for logged in registry.events(Some(id), 0, head).await? {
+    for logged in registry
+        .events_paged(Some(id), info.created_block, head, LOG_WINDOW)
+        .await?
+    {
         match logged.event {
             Event::TestSetRevealRestarted { .. } => elems.clear(),
             Event::TestSetChunkRevealed {

@@ -38,8 +38,9 @@ pub struct WatchConfig {
     pub registry: Addr,
     /// The contest (`None`: the latest at the first successful poll).
     pub contest: Option<u64>,
-    /// First block to read events from.
-    pub from_block: u64,
+    /// First block to read events from (`None`: the contest's creation block, as the registry
+    /// stores it).
+    pub from_block: Option<u64>,
     /// Time between polls.
     pub poll: Duration,
     /// Most blocks per `eth_getLogs` (hosted nodes cap the range).
@@ -178,7 +179,16 @@ impl Watcher {
             ledger.forget_after(head);
             self.cursor = Some(head.min(c));
         }
-        let mut from = self.cursor.map_or(self.cfg.from_block, |c| c + 1);
+        let mut from = match (self.cursor, self.cfg.from_block) {
+            (Some(c), _) => c + 1,
+            (None, Some(b)) => b,
+            (None, None) => match reg.contest(id).await {
+                Ok(info) => info.created_block,
+                // ContestNotFound: not created (yet); nothing to read until it is.
+                Err(ChainError::Reverted { .. }) => head.saturating_add(1),
+                Err(e) => return Err(e),
+            },
+        };
         let mut added = 0;
         while from <= head {
             let to = head.min(from.saturating_add(self.cfg.max_range.max(1) - 1));

@@ -6,6 +6,7 @@ pragma solidity 0.8.19;
 ///      the foundry book's cheatcode reference.
 interface Vm {
     function warp(uint256 timestamp) external;
+    function roll(uint256 blockNumber) external;
     function deal(address account, uint256 balance) external;
     function prank(address sender) external;
     function startPrank(address sender) external;

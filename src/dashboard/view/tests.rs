@@ -479,6 +479,7 @@ fn paid_places_must_reveal_once_the_proof_window_closes() {
         qualifiers: 3,
         winners_paid: 0,
         prize_paid: Wei(0),
+        created_block: 1,
     };
     let v = l
         .view(&ChainState {

@@ -61,7 +61,7 @@ fn watcher(url: &str, registry: Addr) -> Watcher {
         rpc_url: url.to_string(),
         registry,
         contest: None,
-        from_block: 0,
+        from_block: None, // the contest's creation block, read from the registry
         poll: Duration::from_millis(100),
         max_range: 2, // several windows per poll
     })
