@@ -151,6 +151,62 @@ impl World {
     }
 }
 
+/// A running `contest-cli --json events --follow`, its stdout lines read by a thread; killed on
+/// drop.
+struct Follower {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Follower {
+    fn start(w: &World, args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+            .current_dir(root())
+            .arg("--json")
+            .args(args)
+            .env("CONTEST_RPC_URL", w.anvil.url())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("contest-cli events --follow starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// Waits (up to 30 s) for the next event line naming `event`; earlier lines are skipped.
+    fn expect(&self, event: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|e| panic!("no {event} from events --follow: {e}"));
+            let v: Value = serde_json::from_str(&line).expect("events --follow prints JSON lines");
+            if v["event"].to_string().contains(event) {
+                return;
+            }
+        }
+    }
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn contest_args(registry: &str, id: u64) -> Vec<String> {
     vec![
         "--registry".into(),
@@ -206,6 +262,9 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
         "verifier runtime {runtime}"
     );
     let c = contest_args(&registry, id);
+    // Someone watches the contest live from here on (checked after the first commit).
+    let follower = Follower::start(&w, &args(&["events", "--follow", "--poll-ms", "100"], &c));
+    follower.expect("ContestCreated");
 
     // Competitor 1's commit is killed after the salt is stored, before the transaction.
     let m1 = model("mlp-h16");
@@ -228,6 +287,8 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
     let again = w.ok(1, &commit1);
     assert!(again["tx"].is_null(), "{again}");
     assert_eq!(again["commitment"], first["commitment"]);
+    follower.expect("ModelCommitted");
+    drop(follower);
 
     let m2 = model("weak-h12");
     w.ok(2, &args(&["commit", "--spec", &spec_s, "--model", &m2], &c));
