@@ -3,7 +3,8 @@
 //!
 //! A key directory holds:
 //! - `circuit.json`: the pinning (halo2-base params and break points), k, lookup bits, the SRS
-//!   kind and circuit figures;
+//!   kind, circuit figures and the digest of the constraint system that made the keys (keys
+//!   from a build with another circuit are refused when read);
 //! - `vk.bin`, `pk.bin`: halo2 keys (`SerdeFormat::RawBytes`);
 //! - the SRS itself is referenced by path (`srs_path` in `circuit.json`).
 
@@ -11,7 +12,7 @@ use std::fs::File;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use halo2_base::gates::circuit::CircuitBuilderStage;
+use halo2_base::gates::circuit::{BaseCircuitParams, CircuitBuilderStage};
 use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
 use halo2_base::halo2_proofs::plonk::{keygen_pk, keygen_vk_custom, ProvingKey, VerifyingKey};
 use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
@@ -30,11 +31,15 @@ use crate::spec::Spec;
 /// Smallest and largest circuit sizes `plan` considers.
 pub const K_RANGE: std::ops::RangeInclusive<u32> = 10..=22;
 /// Most halo2-base advice columns `plan` accepts before trying a larger k: every column adds
-/// commitments and openings to the proof and ≈ 0.7 KB to the on-chain verifier. With the
-/// Poseidon chip's fixed columns, 4 is the most that stays under EIP-170's 24,576 bytes
-/// (measured: the digits circuit at k = 19 with 5 columns renders a 25,826-byte verifier; the
-/// tiny test spec with 4 columns 24,443 bytes).
+/// commitments and openings to the proof, ≈ 1.3 KB to the on-chain verifier and gas to every
+/// verification. Set when 5 columns measured 25,826 bytes (over EIP-170's 24,576); with
+/// compressed selectors and degree 5 the digits verifier with 4 is 22,624 bytes, so 5 might fit
+/// again, at the price of more gas per verification.
 pub const MAX_BASE_ADVICE: usize = 4;
+
+/// Key-generation options that shape the verifying key beyond what `configure` declares
+/// (part of the circuit digest).
+const KEYGEN_OPTIONS: &str = "compress_selectors=true";
 
 /// Figures of a circuit (for `circuit.json` and the benchmarks).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -58,7 +63,7 @@ pub struct CircuitFigures {
     /// Rows used by the Freivalds chip.
     pub freivalds_rows: usize,
     /// Rows used by the Poseidon chip (in the Freivalds chip's phase-1 columns, below its rows;
-    /// 3 fixed columns of round constants).
+    /// 2 fixed columns of round constants).
     #[serde(default)]
     pub poseidon_rows: usize,
     /// halo2-base advice cells per section of the statement.
@@ -78,6 +83,22 @@ pub struct KeyManifest {
     pub srs_path: PathBuf,
     /// Where the SRS came from.
     pub srs_kind: SrsKind,
+    /// `circuit_digest` of the build that made the keys. Keys from a build whose circuit differs
+    /// (other gates, columns or degree with the same figures) would prove or verify nothing, so
+    /// they are refused when read; manifests older than this field read as "" and are refused too.
+    #[serde(default)]
+    pub circuit_digest: String,
+}
+
+/// Keccak-256 of this build's constraint system for `params` (gates, columns, queries, lookups,
+/// degree; before selector compression) and the key-generation options, as hex.
+pub fn circuit_digest(params: &BaseCircuitParams) -> String {
+    use halo2_base::halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    use sha3::{Digest, Keccak256};
+    let mut cs = ConstraintSystem::<Fr>::default();
+    let _config = TwoPhaseCircuit::configure_with_params(&mut cs, params.clone());
+    let text = format!("{KEYGEN_OPTIONS}\n{:?}", cs.pinned());
+    hex::encode(Keccak256::digest(text.as_bytes()))
 }
 
 /// A keygen circuit for `spec` at size `k`.
@@ -195,6 +216,7 @@ pub fn setup(
         pinning: pinning(&circuit),
         srs_path,
         srs_kind,
+        circuit_digest: circuit_digest(&circuit.builder.config_params),
     };
     Ok(ContestKeys { manifest, vk, pk })
 }
@@ -253,8 +275,21 @@ fn read_key<T>(
 fn read_manifest(dir: &Path) -> Result<KeyManifest> {
     let path = dir.join("circuit.json");
     let text = std::fs::read(&path).map_err(io_err("reading", &path))?;
-    serde_json::from_slice(&text).map_err(|e| ProverError::Format {
+    let manifest: KeyManifest = serde_json::from_slice(&text).map_err(|e| ProverError::Format {
         path: path.display().to_string(),
         reason: e.to_string(),
-    })
+    })?;
+    let expected = circuit_digest(&manifest.pinning.params);
+    if manifest.circuit_digest != expected {
+        return Err(ProverError::Format {
+            path: path.display().to_string(),
+            reason: format!(
+                "these keys were made for a different circuit (digest {:?}; this build's is \
+                 {expected}): a newer or older contest-cli made them. Run `contest-cli setup` \
+                 again (a contest already deployed keeps the verifier its keys produced)",
+                manifest.circuit_digest
+            ),
+        });
+    }
+    Ok(manifest)
 }

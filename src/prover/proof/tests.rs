@@ -42,6 +42,18 @@ fn round_trip_and_tampering() {
     keys.write(dir.path()).expect("write keys");
     let keys = ContestKeys::read(dir.path()).expect("read keys");
     assert_eq!(keys.manifest.figures, figures);
+    // Keys whose manifest names another circuit (an older build's, say) are refused, naming why.
+    let stale = tempfile::tempdir().expect("temp dir");
+    keys.write(stale.path()).expect("write keys");
+    let path = stale.path().join("circuit.json");
+    let text = std::fs::read_to_string(&path).expect("manifest");
+    let digest = &keys.manifest.circuit_digest;
+    assert_eq!(digest.len(), 64, "{digest}");
+    std::fs::write(&path, text.replace(digest.as_str(), &"0".repeat(64))).expect("rewrite");
+    let Err(err) = ContestKeys::read_verifier(stale.path()) else {
+        panic!("stale keys must be refused");
+    };
+    assert!(err.to_string().contains("different circuit"), "{err}");
 
     let witness = random_witness(&spec, 99);
     let st = honest_statement(&spec, &witness);
