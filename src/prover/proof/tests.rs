@@ -110,16 +110,3 @@ fn round_trip_and_tampering() {
         "false claim verified"
     );
 }
-
-/// Prints the planned digits circuit's figures (k, columns, cells per section). Not part of the
-/// timed suite: `cargo test --lib print_digits_plan -- --ignored --nocapture`.
-#[test]
-#[ignore = "builds the digits keygen circuit a few times (~1 min); run by hand"]
-fn print_digits_plan() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/contest-specs/digits");
-    let spec = crate::spec::Spec::from_path(std::path::Path::new(path)).expect("digits spec");
-    let started = std::time::Instant::now();
-    let figures = plan(&spec).expect("plan");
-    println!("{}", serde_json::to_string_pretty(&figures).expect("json"));
-    println!("plan took {:.1} s", started.elapsed().as_secs_f64());
-}
