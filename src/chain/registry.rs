@@ -313,13 +313,6 @@ impl Registry {
         Ok(out)
     }
 
-    /// Every event of contest `id` up to block `to`: from its creation block (stored by the
-    /// registry), in windows of `LOG_WINDOW` blocks.
-    pub async fn contest_events(&self, id: u64, to: u64) -> Result<Vec<Logged>> {
-        let from = self.contest(id).await?.created_block;
-        self.events_paged(Some(id), from, to, LOG_WINDOW).await
-    }
-
     /// The events of contest `id` (or of every contest) in blocks `from ..= to`, in log order.
     pub async fn events(&self, id: Option<u64>, from: u64, to: u64) -> Result<Vec<Logged>> {
         let mut filter = Filter::new()

@@ -37,9 +37,9 @@ pub const K_RANGE: std::ops::RangeInclusive<u32> = 10..=22;
 /// again, at the price of more gas per verification.
 pub const MAX_BASE_ADVICE: usize = 4;
 
-/// Key-generation options that shape the verifying key beyond what `configure` declares
-/// (part of the circuit digest).
-const KEYGEN_OPTIONS: &str = "compress_selectors=true";
+/// Whether keygen compresses selectors (see `setup`). It shapes the verifying key beyond what
+/// `configure` declares, so it is part of the circuit digest.
+const COMPRESS_SELECTORS: bool = true;
 
 /// Figures of a circuit (for `circuit.json` and the benchmarks).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -97,7 +97,7 @@ pub fn circuit_digest(params: &BaseCircuitParams) -> String {
     use sha3::{Digest, Keccak256};
     let mut cs = ConstraintSystem::<Fr>::default();
     let _config = TwoPhaseCircuit::configure_with_params(&mut cs, params.clone());
-    let text = format!("{KEYGEN_OPTIONS}\n{:?}", cs.pinned());
+    let text = format!("compress_selectors={COMPRESS_SELECTORS}\n{:?}", cs.pinned());
     hex::encode(Keccak256::digest(text.as_bytes()))
 }
 
@@ -206,7 +206,7 @@ pub fn setup(
     // multiplies (≈ 6k gas) and evaluates. Compression merges selectors that are never on in
     // the same row into one fixed column without raising the constraint system's degree, so
     // the prover's extended domain is unchanged. The flag is stored in `vk.bin`.
-    let vk = keygen_vk_custom(params, &circuit, true)
+    let vk = keygen_vk_custom(params, &circuit, COMPRESS_SELECTORS)
         .map_err(|e| ProverError::Halo2(format!("keygen_vk: {e}")))?;
     let pk = keygen_pk(params, vk.clone(), &circuit)
         .map_err(|e| ProverError::Halo2(format!("keygen_pk: {e}")))?;
