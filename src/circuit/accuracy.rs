@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use super::argmax::row_correct;
 use super::freivalds::MatrixProduct;
 use super::poseidon::{chain_rows, PoseidonChain};
-use super::requant::{requantize_saturate, LayerShift};
-use super::two_phase::TwoPhaseCircuit;
+use super::requant::{BlockShape, LayerShift, RequantBounds, RequantJob};
+use super::two_phase::{TwoPhaseCircuit, TwoPhaseParams};
 use super::{fr_i64, CircuitError, Result};
 use crate::commit::{fr_from_hex, StreamRange, MODEL_TAG, TESTSET_TAG};
 use crate::model::{forward, QuantizedLayer, QuantizedModel};
@@ -107,6 +107,19 @@ pub struct Pinning {
     pub params: BaseCircuitParams,
     /// Where halo2-base broke its virtual columns.
     pub break_points: MultiPhaseThreadBreakPoints,
+    /// The spec bounds the requantisation gates were built from.
+    #[serde(default)]
+    pub requant: RequantBounds,
+}
+
+impl Pinning {
+    /// The circuit parameters keys are read with.
+    pub fn circuit_params(&self) -> TwoPhaseParams {
+        TwoPhaseParams {
+            base: self.params.clone(),
+            requant: self.requant,
+        }
+    }
 }
 
 /// Builds the circuit for `spec`. With `pinning = None` the shape is computed (keygen, mock);
@@ -204,38 +217,40 @@ pub fn build(
     let last = dims.len() - 2;
     let mut input = x;
     let mut products = Vec::with_capacity(dims.len() - 1);
+    let mut requants = Vec::new();
+    let bounds = requant_bounds(spec);
+    let big_s = BlockShape::new(lookup_bits, bounds).shift_bits();
     for (l, (w, b)) in weights.into_iter().zip(biases).enumerate() {
-        let shift = LayerShift::derive(
-            ctx,
-            &range,
-            shifts[l],
-            shifts_native[l],
-            spec.quant.shift_max,
-        );
-        let (lo, hi) = if l == last {
+        let logit = l == last;
+        let (lo, hi) = if logit {
             (spec.quant.logit_min(), spec.quant.logit_max())
         } else {
             (0, spec.quant.activation_max)
         };
+        let shift = LayerShift::derive(ctx, &range, (shifts[l], shifts_native[l]), big_s, lo);
+        // A constant cell: the chip copies it, so the range is fixed by the verifying key.
+        let span = ctx.load_constant(fr_i64(hi - lo));
         let z_native: Vec<&Vec<i64>> = traces.iter().map(|t| &t.layers[l].z).collect();
         let z: Vec<Vec<AssignedValue<Fr>>> = z_native
             .iter()
             .map(|row| ctx.assign_witnesses(row.iter().map(|&v| fr_i64(v))))
             .collect();
-        let out = z
-            .iter()
-            .zip(&z_native)
-            .map(|(zr, zn)| {
-                zr.iter()
-                    .zip(zn.iter())
-                    .map(|(cell, &v)| requantize_saturate(ctx, &range, *cell, v, &shift, lo, hi))
-                    .collect::<Vec<_>>()
-            })
-            .collect::<Vec<_>>();
+        // The requantisation chip proves each output (phase 0, outside halo2-base's cells).
+        let mut out = Vec::with_capacity(z.len());
+        for (zr, zn) in z.iter().zip(&z_native) {
+            let mut row = Vec::with_capacity(zr.len());
+            for (cell, &v) in zr.iter().zip(zn.iter()) {
+                let (job, a) =
+                    RequantJob::honest(ctx, &range, (*cell, v), &shift, span, (lo, hi), logit);
+                requants.push(job);
+                row.push(a);
+            }
+            out.push(row);
+        }
         products.push(MatrixProduct { x: input, w, b, z });
         input = out;
         sections.mark(
-            if l == last {
+            if logit {
                 "logits: requantise, saturate"
             } else {
                 "hidden: requantise, ReLU, saturate"
@@ -262,12 +277,20 @@ pub fn build(
         }
         None => {
             builder.calculate_params(Some(MINIMUM_ROWS));
+            // The requantisation chip writes into halo2-base's lookup advice column, which
+            // halo2-base creates only with two or more advice columns (with one it looks that
+            // column up behind a selector instead).
+            let p = &mut builder.config_params;
+            p.num_advice_per_phase[0] = p.num_advice_per_phase[0].max(2);
+            p.num_lookup_advice_per_phase[0] = p.num_lookup_advice_per_phase[0].max(1);
         }
     }
     Ok(TwoPhaseCircuit {
         builder,
         products,
         chains: vec![c_chain, t_chain],
+        requants,
+        requant_bounds: bounds,
         one,
         zero,
         sections: sections.0,
@@ -334,11 +357,28 @@ pub fn poseidon_rows(spec: &Spec) -> Result<usize> {
     Ok(chain_rows(model) + chain_rows(testset))
 }
 
+/// Rows the requantisation chip needs for `spec` at lookup width `lookup_bits`: one block per
+/// hidden activation and per logit of every test row.
+pub fn requant_rows(spec: &Spec, lookup_bits: usize) -> usize {
+    let dims = spec.envelope.dims();
+    let shape = BlockShape::new(lookup_bits, requant_bounds(spec));
+    spec.test_rows * dims[1..].iter().sum::<usize>() * shape.rows()
+}
+
+/// The spec bounds that size the requantisation blocks.
+pub fn requant_bounds(spec: &Spec) -> RequantBounds {
+    RequantBounds {
+        shift_max: spec.quant.shift_max,
+        activation_max: spec.quant.activation_max,
+    }
+}
+
 /// The pinning of a built (keygen) circuit.
 pub fn pinning(circuit: &TwoPhaseCircuit) -> Pinning {
     Pinning {
         params: circuit.builder.config_params.clone(),
         break_points: circuit.builder.break_points(),
+        requant: circuit.requant_bounds,
     }
 }
 

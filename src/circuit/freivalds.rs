@@ -167,6 +167,11 @@ impl FreivaldsConfig {
         [self.acc, self.mul, self.aux]
     }
 
+    /// The phase-0 `val` column; the requantisation chip uses it below the chip's rows.
+    pub fn value_column(&self) -> Column<Advice> {
+        self.val
+    }
+
     /// The challenge, for callers that need it elsewhere.
     pub fn challenge(&self) -> Challenge {
         self.r

@@ -1,105 +1,179 @@
-//! Requantisation and saturation of one value (`docs/PROTOCOL.md` §9.2):
+//! Requantisation and saturation of every layer output (`docs/PROTOCOL.md` §9.2), on a chip:
 //! `q = floor((z + half) / p)` with `p = 2^s`, `half = 2^(s−1)` (0 when `s = 0`), then
 //! `a = min(max(q, lo), hi)`.
 //!
-//! # Constraints and why each is needed
-//! Per layer, from the committed shift `s ∈ [0, s_max]`: `m = 2^(s_max − s)` and
-//! `H = half·m` (`= 2^(s_max − 1)` if `s > 0`, else 0). Per value the prover supplies `a, dh, dl`
-//! and the gadget constrains
-//! 1. `a − lo ∈ [0, hi − lo]`: the output is in range;
-//! 2. `0 ≤ dh, dl < 2^E` (range checks; `E ≥ 35` is `excess_bits`, a multiple of the lookup
-//!    width so each check is whole limbs);
-//! 3. `dh·(hi − a) + dl·(a − lo) = 0`: an excess above (below) only when the output sits at
-//!    the top (bottom) of the range;
-//! 4. with `q := a + dh − dl`: `t := z·m + H − q·2^s_max ∈ [0, 2^s_max)` (one range check).
+//! # Where it lives
+//! The chip owns no column. Each value gets a block of rows in two phase-0 columns that exist
+//! anyway: `V`, the Freivalds chip's `val` column (below the Freivalds rows), and `L`,
+//! halo2-base's lookup advice column (below halo2-base's own range-check cells). Every row of
+//! `L` is looked up in the `[0, 2^lb)` table without a selector (`lb` = lookup bits), so a value
+//! written there is range-checked for free. Blocks are placed at the bottom of the usable rows,
+//! so their position depends only on the pinned circuit size. Doing this in halo2-base cost 52
+//! cells and 9 lookups per hidden value and was 60 % of the digits circuit. One gate serves
+//! both kinds of value and reads both columns at the same rotations: each extra rotation or
+//! gate is code in the on-chain verifier, which EIP-170 caps.
 //!
-//! Soundness: by 1–2 `q` is an integer with `|q| < 2^(E+1)`, and `z` is an integer far below
-//! the modulus (`docs/PROTOCOL.md` §10), so `t` is an integer (no wrap-around: every term is
-//! below `2^(E + 2·s_max + 50) ≪ p`). `0 ≤ t < 2^s_max` says
-//! `q·2^s_max ≤ (z + half)·m < (q + 1)·2^s_max`, and since `m·2^s = 2^s_max` that is
-//! `q = floor((z + half) / 2^s)`: the floor quotient, uniquely. (`t` is the remainder scaled by
-//! `m`; checking it against `2^s_max` replaces a remainder check against the variable `2^s`.)
-//! In 3 both products are non-negative integers below `2^(E+25)`, so their sum is 0 in the
-//! field only if both are 0. Given `q`: if `dh > 0` then `a = hi` and `q = hi + dh > hi`; if
-//! `dl > 0` then `a = lo` and `q < lo`; both cannot hold since `lo < hi`; if both are 0 then
-//! `a = q`. So `a` is exactly `clamp(q, lo, hi)`. Without 3 a prover could report any `a` in
-//! range; without the upper bound in 4 it could shift `q` down by one (and up by one without
-//! the lower bound).
+//! # Constraints and why each is needed
+//! Per layer, from the committed shift `s ∈ [0, shift_max]`, halo2-base derives
+//! `m = 2^(S − s)` and `H' = [s > 0]·2^(S − 1) − 2^S·lo` where `S ≥ shift_max` is the spec's
+//! `shift_max` rounded up to whole lookup limbs and `lo` the layer's lower bound. A block
+//! (selector at its first row) holds
+//!
+//! | | `V` | `L` |
+//! |---|---|---|
+//! | rows | `z, m, H', u, b, span` | limbs of `t`, `e` (and, hidden only, of `u` and `span − u`) |
+//!
+//! where `u = a − lo` is the offset output, `span = hi − lo`; `z, m, H', u, span` are copies of
+//! halo2-base cells (the Freivalds-checked product entry, the layer's shift constants, the
+//! output, a constant from the fixed column); `b` is the prover's direction bit and `t, e` its
+//! scaled remainder and excess, each as limbs `Σ_i l_i·2^(i·lb)`. The gate constrains
+//! 1. hidden values (`span = activation_max`, which sizes the limbs): `u = Σ u-limbs` and
+//!    `span − u = Σ c-limbs`: both are integers in
+//!    `[0, 2^(n·lb))` (`n·lb < 250`), so `u ∈ [0, span]`. (A value below `lo` would make the
+//!    first a field element near `p`, one above `hi` the second.) Logits (`span = 2^B − 1`)
+//!    have `u` range-checked to `B` bits by halo2-base instead, which costs the few logits less
+//!    than two more limbs per block would cost every block;
+//! 2. `b·(1 − b) = 0`;
+//! 3. `e·(b·(span − u) + (1 − b)·u) = 0`, with `e = Σ e-limbs ∈ [0, 2^E)`: an excess only
+//!    upwards when the output is `hi`, only downwards when it is `lo`;
+//! 4. with `q := a + (2b − 1)·e` (so `q − lo = u + (2b − 1)·e`):
+//!    `t := z·m + H' − 2^S·(u + (2b − 1)·e) = Σ t-limbs ∈ [0, 2^S)`.
+//!
+//! Soundness: `z` is an integer with `|z| < 2^33` (the Freivalds check makes it exactly
+//! `x·W + b` over range-checked values: at most 1024 products of `2^15`-bounded inputs and
+//! int8 weights plus an int32 bias), `|a| < 2^31`, `e < 2^E` with `E = lb·⌈33/lb⌉`, so every
+//! term of 3 and 4 is an integer far below the field modulus (`< 2^(33 + S + 2)` with
+//! `S ≤ 32 + lb`) and field equality is integer equality. 4 is `t = z·m + H − 2^S·q` with
+//! `H = [s > 0]·2^(S − 1)`, so it says `q·2^S ≤ (z + half)·2^(S−s) < (q + 1)·2^S`, i.e.
+//! `q = floor((z + half) / 2^s)`, uniquely. In 3 both products are non-negative integers, so
+//! each is 0: if `e > 0` and `b = 1` then `a = hi` and `q = hi + e > hi`; if `e > 0` and `b = 0`
+//! then `a = lo` and `q = lo − e < lo`; if `e = 0` then `a = q`, which 1 puts in `[lo, hi]`. In
+//! every case `a = clamp(q, lo, hi)`. Without 4's upper bound the prover could shift `q` down by
+//! one (up by one without the lower bound); without 3, report any `a` in range; without 2,
+//! scale the excess; without the copies, requantise values unrelated to the checked products.
+//! The honest `e` is below `2^33`: when `q > hi ≥ 0`, `e = q − hi ≤ q < 2^33`, and when
+//! `q < lo ≤ 0`, `e = lo − q ≤ −q ≤ 2^33`.
 
 use halo2_base::gates::{GateInstructions, RangeChip, RangeInstructions};
+use halo2_base::halo2_proofs::circuit::{Cell, Region, Value};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
-use halo2_base::halo2_proofs::halo2curves::ff::PrimeField;
+use halo2_base::halo2_proofs::halo2curves::ff::{Field, PrimeField};
+use halo2_base::halo2_proofs::plonk::{
+    Advice, Column, ConstraintSystem, Error, Expression, Selector,
+};
+use halo2_base::halo2_proofs::poly::Rotation;
 use halo2_base::AssignedValue;
 use halo2_base::Context;
 use halo2_base::QuantumCell::Constant;
 
-use super::fr_i64;
+use serde::{Deserialize, Serialize};
 
-/// Smallest bit width of the excess `dh`, `dl` beyond the saturation bounds. `|z| < 2^33` for
-/// every spec the schema admits (`docs/PROTOCOL.md` §9.2), so `|q| ≤ 2^33` and the excess is
-/// below `2^35`.
-pub const EXCESS_BITS: usize = 35;
+/// Bits of the largest excess `|q − a|` (see the module docs: below `2^33`).
+pub const EXCESS_BITS: usize = 33;
 
-/// The excess bound actually checked: `EXCESS_BITS` rounded up to whole lookup limbs (a
-/// partial last limb costs an extra multiplication and lookup per check; any bound far below
-/// the modulus is as sound).
-pub fn excess_bits(lookup_bits: usize) -> usize {
-    EXCESS_BITS.div_ceil(lookup_bits) * lookup_bits
+/// The spec's bounds that size a block (the rest of the layout follows from the lookup width).
+/// Part of the circuit's parameters: the gates are built from them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequantBounds {
+    /// Largest shift (`quantisation.shift_max`).
+    pub shift_max: u32,
+    /// Largest hidden activation (`quantisation.activation_max`).
+    pub activation_max: i64,
+}
+
+/// The block layout for a lookup width and the spec's bounds (the same for both kinds of value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockShape {
+    /// Lookup width `lb`: every limb is in `[0, 2^lb)`.
+    pub lookup_bits: usize,
+    /// Limbs of the scaled remainder `t`; `S = t_limbs·lb ≥ shift_max`.
+    pub t_limbs: usize,
+    /// Limbs of the excess `e`.
+    pub e_limbs: usize,
+    /// Limbs of a hidden value's `u` and of `span − u` (each).
+    pub u_limbs: usize,
+}
+
+impl BlockShape {
+    /// The layout for lookup width `lookup_bits` and `bounds`.
+    pub fn new(lookup_bits: usize, bounds: RequantBounds) -> Self {
+        let span_bits =
+            (u64::BITS - (bounds.activation_max.max(1) as u64).leading_zeros()) as usize;
+        Self {
+            lookup_bits,
+            t_limbs: (bounds.shift_max as usize).div_ceil(lookup_bits).max(1),
+            e_limbs: EXCESS_BITS.div_ceil(lookup_bits),
+            u_limbs: span_bits.div_ceil(lookup_bits),
+        }
+    }
+
+    /// `S`: the scaled remainder's bits, `shift_max` rounded up to whole limbs (at least one).
+    pub fn shift_bits(&self) -> u32 {
+        (self.t_limbs * self.lookup_bits) as u32
+    }
+
+    const V_ROWS: usize = 6;
+
+    fn l_rows(&self) -> usize {
+        self.t_limbs + self.e_limbs + 2 * self.u_limbs
+    }
+
+    /// Rows of one block.
+    pub fn rows(&self) -> usize {
+        Self::V_ROWS.max(self.l_rows())
+    }
 }
 
 /// Per-layer constants of the requantisation, derived in-circuit from the committed shift.
 #[derive(Clone, Copy, Debug)]
 pub struct LayerShift {
-    /// `m = 2^(s_max − s)`.
+    /// `m = 2^(S − s)`.
     pub m: AssignedValue<Fr>,
-    /// `H = half·m`: `2^(s_max − 1)` if `s > 0`, else 0.
+    /// `H' = [s > 0]·2^(S − 1) − 2^S·lo`.
     pub h: AssignedValue<Fr>,
-    /// `s_max` from the spec.
-    pub s_max: u32,
     /// The native shift (witness generation only).
     pub s: u32,
 }
 
 impl LayerShift {
-    /// Derives `m` and `H` from the committed shift cell `s`.
+    /// Derives `m` and `H'` from the committed shift cell `s` for `S = big_s` and the layer's
+    /// lower bound `lo`.
     ///
     /// # Assumptions
-    /// `s` is already constrained to `[0, s_max]` (it is, by the model-commitment range checks).
+    /// `s` is already constrained to `[0, shift_max]` with `shift_max ≤ big_s` (it is, by the
+    /// model-commitment range checks and the schema).
     pub fn derive(
         ctx: &mut Context<Fr>,
         range: &RangeChip<Fr>,
-        s_cell: AssignedValue<Fr>,
-        s: u32,
-        s_max: u32,
+        (s_cell, s): (AssignedValue<Fr>, u32),
+        big_s: u32,
+        lo: i64,
     ) -> Self {
         let gate = range.gate();
-        let bits = (u32::BITS - s_max.leading_zeros()).max(1) as usize;
+        let bits = (u32::BITS - big_s.leading_zeros()).max(1) as usize;
         let two = ctx.load_constant(Fr::from(2));
-        // m = 2^(s_max − s): pow_var decomposes the exponent (in [0, s_max]) into `bits` bits,
-        // so m is exactly that power of two.
-        let e = gate.sub(ctx, Constant(Fr::from(u64::from(s_max))), s_cell);
+        // m = 2^(S − s): pow_var decomposes the exponent (in [0, S]) into `bits` bits, so m is
+        // exactly that power of two.
+        let e = gate.sub(ctx, Constant(Fr::from(u64::from(big_s))), s_cell);
         let m = gate.pow_var(ctx, two, e, bits);
-        // H = [s ≠ 0]·2^(s_max − 1) (and 0 when s_max = 0, where s = 0).
+        // H' = [s ≠ 0]·2^(S − 1) − 2^S·lo = top − 2^S·lo − [s = 0]·top.
         let s_is_zero = gate.is_zero(ctx, s_cell);
-        let top = if s_max == 0 {
-            Fr::from(0)
-        } else {
-            Fr::from_u128(1u128 << (s_max - 1))
-        };
-        let h = gate.mul_add(ctx, s_is_zero, Constant(-top), Constant(top));
-        Self { m, h, s_max, s }
+        let top = pow2(big_s.saturating_sub(1));
+        let base = top - pow2(big_s) * fr_i128(lo.into());
+        let h = gate.mul_add(ctx, s_is_zero, Constant(-top), Constant(base));
+        Self { m, h, s }
     }
 }
 
-/// The prover's values for one requantisation (computed natively from `z`).
+/// The prover's values for one requantisation (computed natively from `z`, or forged by tests).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequantWitness {
     /// Saturated output.
     pub a: i64,
-    /// Excess above `hi`.
-    pub dh: i64,
-    /// Excess below `lo`.
-    pub dl: i64,
+    /// Direction of the excess: `q = a + e` if set, `q = a − e` if not.
+    pub above: bool,
+    /// `|q − a|`.
+    pub e: i64,
 }
 
 impl RequantWitness {
@@ -107,210 +181,250 @@ impl RequantWitness {
     pub fn new(z: i64, s: u32, lo: i64, hi: i64) -> Self {
         let half = if s == 0 { 0 } else { 1i64 << (s - 1) };
         let q = (z + half) >> s;
+        let a = q.clamp(lo, hi);
         Self {
-            a: q.clamp(lo, hi),
-            dh: (q - hi).max(0),
-            dl: (lo - q).max(0),
+            a,
+            above: q > hi,
+            e: (q - a).abs(),
         }
     }
 }
 
-/// Requantises and saturates `z` into `[lo, hi]` with the honest witness; returns `a`.
-pub fn requantize_saturate(
-    ctx: &mut Context<Fr>,
-    range: &RangeChip<Fr>,
-    z: AssignedValue<Fr>,
-    z_native: i64,
-    shift: &LayerShift,
-    lo: i64,
-    hi: i64,
-) -> AssignedValue<Fr> {
-    let w = RequantWitness::new(z_native, shift.s, lo, hi);
-    constrain(ctx, range, z, &w, shift, lo, hi)
+/// One value to requantise: halo2-base cells the block copies, and the native values.
+#[derive(Clone, Debug)]
+pub struct RequantJob {
+    /// `[z, m, H', u, span]` (halo2-base cells).
+    pub cells: [AssignedValue<Fr>; 5],
+    /// A logit (`u` range-checked by halo2-base) rather than a hidden activation (`lo = 0`,
+    /// `u = a` range-checked by the block).
+    pub logit: bool,
+    /// Native `z`, shift and range.
+    pub z: i64,
+    /// See `z`.
+    pub s: u32,
+    /// See `z`.
+    pub lo: i64,
+    /// See `z`.
+    pub hi: i64,
+    /// The prover's values.
+    pub w: RequantWitness,
 }
 
-/// Loads `w` and constrains it to be the requantisation of `z` (see the module docs).
-pub fn constrain(
-    ctx: &mut Context<Fr>,
-    range: &RangeChip<Fr>,
-    z: AssignedValue<Fr>,
-    w: &RequantWitness,
-    shift: &LayerShift,
-    lo: i64,
-    hi: i64,
-) -> AssignedValue<Fr> {
-    let gate = range.gate();
-    // 1. a ∈ [lo, hi].
-    let a = ctx.load_witness(fr_i64(w.a));
-    let a_off = if lo == 0 {
-        a
-    } else {
-        gate.sub(ctx, a, Constant(fr_i64(lo)))
-    };
-    let span = (hi - lo) as u64 + 1;
-    if span == 1 {
-        gate.assert_is_const(ctx, &a_off, &Fr::from(0));
-    } else if span.is_power_of_two() {
-        // [0, 2^b) exactly: one range check says it all.
-        range.range_check(ctx, a_off, span.trailing_zeros() as usize);
-    } else {
-        range.check_less_than_safe(ctx, a_off, span);
+impl RequantJob {
+    /// Loads the honest output and returns the job and the output cell `a`.
+    ///
+    /// `shift` must be derived with this `lo`; `span` must be a constant cell holding
+    /// `hi − lo`. Hidden values need `lo = 0`; logits need `hi − lo + 1` a power of two.
+    pub fn honest(
+        ctx: &mut Context<Fr>,
+        range: &RangeChip<Fr>,
+        (z, z_native): (AssignedValue<Fr>, i64),
+        shift: &LayerShift,
+        span: AssignedValue<Fr>,
+        (lo, hi): (i64, i64),
+        logit: bool,
+    ) -> (Self, AssignedValue<Fr>) {
+        let w = RequantWitness::new(z_native, shift.s, lo, hi);
+        Self::with_witness(ctx, range, (z, z_native), shift, span, (lo, hi), logit, w)
     }
-    // 2. excesses are small non-negative integers.
-    let dh = ctx.load_witness(fr_i64(w.dh));
-    let dl = ctx.load_witness(fr_i64(w.dl));
-    let e_bits = excess_bits(range.lookup_bits());
-    range.range_check(ctx, dh, e_bits);
-    range.range_check(ctx, dl, e_bits);
-    // 3. dh·(hi − a) + dl·(a − lo) = 0.
-    let room_above = gate.sub(ctx, Constant(Fr::from(span - 1)), a_off);
-    let above = gate.mul(ctx, dh, room_above);
-    let both = gate.mul_add(ctx, dl, a_off, above);
-    gate.assert_is_const(ctx, &both, &Fr::from(0));
-    // 4. t = z·m + H − 2^s_max·(a + dh − dl) ∈ [0, 2^s_max).
-    let big = Fr::from_u128(1u128 << shift.s_max);
-    let t = gate.inner_product(
-        ctx,
-        [z, shift.h, a, dh, dl],
-        [
-            halo2_base::QuantumCell::Existing(shift.m),
-            Constant(Fr::from(1)),
-            Constant(-big),
-            Constant(-big),
-            Constant(big),
-        ],
-    );
-    if shift.s_max == 0 {
-        gate.assert_is_const(ctx, &t, &Fr::from(0));
-    } else {
-        range.range_check(ctx, t, shift.s_max as usize);
+
+    /// Like `honest` with the prover's values given (tests forge them).
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_witness(
+        ctx: &mut Context<Fr>,
+        range: &RangeChip<Fr>,
+        (z, z_native): (AssignedValue<Fr>, i64),
+        shift: &LayerShift,
+        span: AssignedValue<Fr>,
+        (lo, hi): (i64, i64),
+        logit: bool,
+        w: RequantWitness,
+    ) -> (Self, AssignedValue<Fr>) {
+        let u = ctx.load_witness(fr_i128((w.a - lo).into()));
+        let a = if logit {
+            // u ∈ [0, 2^B) = [0, span]: the block does not check a logit's range.
+            let bits = (hi - lo + 1).trailing_zeros();
+            assert_eq!(
+                hi - lo + 1,
+                1i64 << bits,
+                "logit ranges have power-of-two sizes"
+            );
+            range.range_check(ctx, u, bits as usize);
+            range.gate().add(ctx, u, Constant(fr_i128(lo.into())))
+        } else {
+            assert_eq!(lo, 0, "hidden activations start at 0 (ReLU)");
+            u
+        };
+        let job = Self {
+            cells: [z, shift.m, shift.h, u, span],
+            logit,
+            z: z_native,
+            s: shift.s,
+            lo,
+            hi,
+            w,
+        };
+        (job, a)
     }
-    a
+}
+
+/// The requantisation gate over `V` and `L`.
+#[derive(Clone, Debug)]
+pub struct RequantConfig {
+    val: Column<Advice>,
+    look: Column<Advice>,
+    shape: BlockShape,
+    q_hidden: Selector,
+    q_logit: Selector,
+}
+
+impl RequantConfig {
+    /// Creates the gates for blocks of `shape` over `val` (phase 0, equality enabled) and `look`
+    /// (phase 0, equality enabled, every row looked up in the `[0, 2^shape.lookup_bits)` table).
+    pub fn configure(
+        meta: &mut ConstraintSystem<Fr>,
+        val: Column<Advice>,
+        look: Column<Advice>,
+        shape: BlockShape,
+    ) -> Self {
+        let lookup_bits = shape.lookup_bits;
+        let (q_hidden, q_logit) = (meta.selector(), meta.selector());
+        // One gate per kind (simple selectors cannot be added, and compression needs them
+        // simple); both read the same rotations, so the verifier opens the columns at one set
+        // of points.
+        for (name, sel, hidden) in [
+            ("requantisation: hidden", q_hidden, true),
+            ("requantisation: logits", q_logit, false),
+        ] {
+            meta.create_gate(name, |m| {
+                let q = m.query_selector(sel);
+                let v: Vec<Expression<Fr>> = (0..BlockShape::V_ROWS)
+                    .map(|i| m.query_advice(val, Rotation(i as i32)))
+                    .collect();
+                let l: Vec<Expression<Fr>> = (0..shape.l_rows())
+                    .map(|i| m.query_advice(look, Rotation(i as i32)))
+                    .collect();
+                let limbs = |from: usize, n: usize| {
+                    (0..n)
+                        .map(|i| {
+                            l[from + i].clone()
+                                * Expression::Constant(pow2((i * lookup_bits) as u32))
+                        })
+                        .reduce(|x, y| x + y)
+                        .unwrap_or(Expression::Constant(Fr::ZERO))
+                };
+                let [z, mm, h, u, b, span] = core::array::from_fn(|i| v[i].clone());
+                let (nt, ne, nu) = (shape.t_limbs, shape.e_limbs, shape.u_limbs);
+                let t = limbs(0, nt);
+                let e = limbs(nt, ne);
+                let one = Expression::Constant(Fr::ONE);
+                let two = Expression::Constant(Fr::from(2));
+                let big = Expression::Constant(pow2(shape.shift_bits()));
+                let room = span - u.clone();
+                let q_off = u.clone() + (b.clone() * two - one.clone()) * e.clone();
+                let mut out = Vec::with_capacity(5);
+                if hidden {
+                    // 1. a hidden output is in [0, span] (a logit's u: halo2-base's range check).
+                    out.push(q.clone() * (limbs(nt + ne, nu) - u.clone()));
+                    out.push(q.clone() * (limbs(nt + ne + nu, nu) - room.clone()));
+                }
+                // 2. the direction is a bit.
+                out.push(q.clone() * (b.clone() * (one.clone() - b.clone())));
+                // 3. an excess only at the matching end of the range.
+                out.push(q.clone() * (e * (b.clone() * room + (one - b) * u)));
+                // 4. q is the rounded quotient: 0 ≤ z·m + H − 2^S·q < 2^S.
+                out.push(q * (t - (z * mm + h - big * q_off)));
+                out
+            });
+        }
+        Self {
+            val,
+            look,
+            shape,
+            q_hidden,
+            q_logit,
+        }
+    }
+
+    /// Assigns every block from `start` on; returns the `(halo2-base cell, chip cell)` pairs the
+    /// caller must constrain equal.
+    pub fn assign(
+        &self,
+        region: &mut Region<Fr>,
+        start: usize,
+        jobs: &[RequantJob],
+    ) -> Result<Vec<(AssignedValue<Fr>, Cell)>, Error> {
+        let shape = self.shape;
+        let big_s = shape.shift_bits();
+        let lb = shape.lookup_bits;
+        let mut links = Vec::with_capacity(jobs.len() * 5);
+        let mut row = start;
+        for job in jobs {
+            if job.logit {
+                self.q_logit.enable(region, row)?;
+            } else {
+                self.q_hidden.enable(region, row)?;
+            }
+            // The block's values come from the native job; the links below make them equal to
+            // the halo2-base cells (a test swaps a cell to show the links are what binds them).
+            let half: i128 = if job.s == 0 { 0 } else { 1 << (big_s - 1) };
+            let m = 1i128 << (big_s - job.s);
+            let h = half - (i128::from(job.lo) << big_s);
+            let u = i128::from(job.w.a - job.lo);
+            let span = i128::from(job.hi - job.lo);
+            let v_values = [i128::from(job.z), m, h, u, i128::from(job.w.above), span];
+            // Which job cell each V row copies (`b`, row 4, is the prover's own).
+            let sources = [Some(0), Some(1), Some(2), Some(3), None, Some(4)];
+            for (i, (value, src)) in v_values.iter().zip(sources).enumerate() {
+                let raw = region
+                    .assign_advice(self.val, row + i, Value::known(fr_i128(*value)))
+                    .cell();
+                if let Some(src) = src {
+                    links.push((job.cells[src], raw));
+                }
+            }
+            let e = i128::from(job.w.e);
+            let q_off = u + if job.w.above { e } else { -e };
+            let t = i128::from(job.z) * m + h - (q_off << big_s);
+            let mut limbs = [split(t, shape.t_limbs, lb), split(e, shape.e_limbs, lb)].concat();
+            if !job.logit {
+                limbs.extend(split(u, shape.u_limbs, lb));
+                limbs.extend(split(span - u, shape.u_limbs, lb));
+            }
+            for (i, limb) in limbs.iter().enumerate() {
+                region.assign_advice(self.look, row + i, Value::known(*limb));
+            }
+            row += shape.rows();
+        }
+        Ok(links)
+    }
+}
+
+/// `v` as `n` limbs of `bits` bits, least significant first; the last limb takes what is left
+/// (out of the lookup's range, or negative, when `v` does not fit: forged witnesses must reach
+/// the lookup rather than fail here).
+fn split(mut v: i128, n: usize, bits: usize) -> Vec<Fr> {
+    let base = 1i128 << bits;
+    let mut out = Vec::with_capacity(n);
+    for _ in 1..n {
+        out.push(fr_i128(v.rem_euclid(base)));
+        v = v.div_euclid(base);
+    }
+    out.push(fr_i128(v));
+    out
+}
+
+fn pow2(bits: u32) -> Fr {
+    Fr::from(2).pow_vartime([u64::from(bits)])
+}
+
+fn fr_i128(v: i128) -> Fr {
+    if v >= 0 {
+        Fr::from_u128(v as u128)
+    } else {
+        -Fr::from_u128(v.unsigned_abs())
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
-    use halo2_base::gates::circuit::CircuitBuilderStage;
-    use halo2_base::halo2_proofs::dev::MockProver;
-
-    use super::*;
-    use crate::model::requantize;
-
-    const K: u32 = 11;
-
-    /// Runs `constrain` on each `(z, s, lo, hi, witness)` and checks the output against `want`.
-    fn mock(cases: &[(i64, u32, i64, i64, RequantWitness)], s_max: u32) -> bool {
-        let mut builder = BaseCircuitBuilder::from_stage(CircuitBuilderStage::Mock)
-            .use_k(K as usize)
-            .use_lookup_bits(10);
-        let range = builder.range_chip();
-        let ctx = builder.main(0);
-        for &(z, s, lo, hi, w) in cases {
-            let z_cell = ctx.load_witness(fr_i64(z));
-            let s_cell = ctx.load_witness(Fr::from(u64::from(s)));
-            let shift = LayerShift::derive(ctx, &range, s_cell, s, s_max);
-            let a = constrain(ctx, &range, z_cell, &w, &shift, lo, hi);
-            // The output must be the value the witness claims (what the next layer consumes).
-            assert_eq!(*a.value(), fr_i64(w.a));
-        }
-        builder.calculate_params(Some(20));
-        MockProver::run(K, &builder, vec![])
-            .expect("mock prover runs")
-            .verify()
-            .is_ok()
-    }
-
-    #[test]
-    fn honest_witness_matches_reference_for_both_range_kinds() {
-        let mut cases = Vec::new();
-        // [0, 15] and [−512, 511] have power-of-two sizes; [0, 10] and [−3, 7] do not.
-        for (lo, hi) in [(0, 15), (0, 10), (-512, 511), (-3, 7)] {
-            for s in [0u32, 1, 3, 6] {
-                for z in (-700..=700).step_by(37) {
-                    let w = RequantWitness::new(z, s, lo, hi);
-                    assert_eq!(w.a, requantize(z, s).clamp(lo, hi), "z {z} s {s}");
-                    cases.push((z, s, lo, hi, w));
-                }
-            }
-        }
-        assert!(mock(&cases, 6));
-    }
-
-    #[test]
-    fn quotient_off_by_one_fails() {
-        // z = 100, s = 3: y = 104 = 13·8 + 0. Claiming q = 12 keeps y = 12·8 + 8, a remainder
-        // of 8 = p: the scaled remainder t = 104·8 − 12·64 = 64 = 2^s_max is out of range.
-        let honest = RequantWitness::new(100, 3, 0, 255);
-        assert_eq!(honest.a, 13);
-        assert!(mock(&[(100, 3, 0, 255, honest)], 6));
-        let low = RequantWitness { a: 12, ..honest };
-        assert!(!mock(&[(100, 3, 0, 255, low)], 6));
-        // And q one too large: a negative remainder (t = 105·8 − 14·64 < 0).
-        let honest = RequantWitness::new(101, 3, 0, 255);
-        let high = RequantWitness {
-            a: honest.a + 1,
-            ..honest
-        };
-        assert!(!mock(&[(101, 3, 0, 255, high)], 6));
-        // The largest remainder is accepted: z = 99, s = 3: y = 103 = 12·8 + 7.
-        let edge = RequantWitness::new(99, 3, 0, 255);
-        assert_eq!(edge.a, 12);
-        assert!(mock(&[(99, 3, 0, 255, edge)], 6));
-    }
-
-    #[test]
-    fn wrong_saturation_fails() {
-        // q = 40 > hi = 15: honest a = 15, dh = 25. Claiming a = 14, dh = 26 keeps the identity.
-        let honest = RequantWitness::new(320, 3, 0, 15);
-        assert_eq!((honest.a, honest.dh), (15, 25));
-        let low = RequantWitness {
-            a: 14,
-            dh: 26,
-            ..honest
-        };
-        assert!(!mock(&[(320, 3, 0, 15, low)], 6));
-        // q = −5 < lo = 0: honest a = 0, dl = 5; claiming a = 1, dl = 6 fails.
-        let honest = RequantWitness::new(-40, 3, 0, 15);
-        let high = RequantWitness {
-            a: honest.a + 1,
-            dl: honest.dl + 1,
-            ..honest
-        };
-        assert!(!mock(&[(-40, 3, 0, 15, high)], 6));
-        // An in-range q reported as saturated: a = hi with a negative "excess" is not allowed.
-        let honest = RequantWitness::new(80, 3, 0, 15); // q = 10
-        let bogus = RequantWitness {
-            a: 15,
-            dl: 5,
-            ..honest
-        };
-        assert!(!mock(&[(80, 3, 0, 15, bogus)], 6));
-        // A signed range (the logits): q = 9 > 7 and q = −10 < −3, each shifted by one.
-        let honest = RequantWitness::new(72, 3, -3, 7);
-        assert_eq!((honest.a, honest.dh), (7, 2));
-        assert!(mock(&[(72, 3, -3, 7, honest)], 6));
-        let shifted = RequantWitness {
-            a: 6,
-            dh: 3,
-            ..honest
-        };
-        assert!(!mock(&[(72, 3, -3, 7, shifted)], 6));
-        let honest = RequantWitness::new(-80, 3, -3, 7);
-        assert_eq!((honest.a, honest.dl), (-3, 7));
-        let shifted = RequantWitness {
-            a: -2,
-            dl: 8,
-            ..honest
-        };
-        assert!(!mock(&[(-80, 3, -3, 7, shifted)], 6));
-        // Both excesses at once (they cancel in q): dl > 0 while a = hi is refused.
-        let honest = RequantWitness::new(320, 3, 0, 15);
-        let both = RequantWitness {
-            dh: honest.dh + 1,
-            dl: 1,
-            ..honest
-        };
-        assert!(!mock(&[(320, 3, 0, 15, both)], 6));
-    }
-}
+mod tests;

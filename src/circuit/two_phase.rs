@@ -1,6 +1,8 @@
 //! A two-phase halo2 circuit: halo2-base's gates and range lookups in phase 0, plus the
 //! Freivalds chip whose second-phase columns use a challenge drawn after phase 0, plus the
-//! Poseidon chip in the same three second-phase columns, below the Freivalds rows.
+//! Poseidon chip in the same three second-phase columns, below the Freivalds rows, plus the
+//! requantisation chip in two phase-0 columns it shares (the Freivalds chip's `val` and
+//! halo2-base's lookup advice column), at the bottom of the usable rows.
 //!
 //! halo2-base's own `BaseCircuitBuilder` only synthesizes phase 0, so this circuit owns the
 //! `Circuit` impl: it assigns halo2-base's virtual region, then the Freivalds chip's phase-0
@@ -22,6 +24,7 @@ use halo2_base::AssignedValue;
 
 use super::freivalds::{FreivaldsConfig, MatrixProduct};
 use super::poseidon::{PoseidonChain, PoseidonConfig};
+use super::requant::{BlockShape, RequantBounds, RequantConfig, RequantJob};
 
 /// Columns of the two-phase circuit.
 #[derive(Clone, Debug)]
@@ -32,6 +35,21 @@ pub struct TwoPhaseConfig {
     pub freivalds: FreivaldsConfig,
     /// Poseidon chip (in the Freivalds chip's phase-1 columns).
     pub poseidon: PoseidonConfig,
+    /// Requantisation chip (in `val` and the lookup advice column); absent without lookups.
+    pub requant: Option<RequantConfig>,
+    /// Rows usable for witnesses once every gate is known (halo2-base's own figure is taken
+    /// before the chips add queries, and more queries per column mean more blinding rows).
+    pub usable_rows: usize,
+}
+
+/// The circuit's parameters: halo2-base's, and the spec bounds the requantisation gates are
+/// built from.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct TwoPhaseParams {
+    /// halo2-base configuration (k, columns, lookup bits).
+    pub base: BaseCircuitParams,
+    /// Sizes the requantisation blocks.
+    pub requant: RequantBounds,
 }
 
 /// Phase-0 witnesses (in `builder`) and the matrix products to check in phase 1.
@@ -43,6 +61,10 @@ pub struct TwoPhaseCircuit {
     pub products: Vec<MatrixProduct>,
     /// The Poseidon chains (`C`, `T`) to prove, over cells of `builder`.
     pub chains: Vec<PoseidonChain>,
+    /// The requantisations to prove, over cells of `builder`.
+    pub requants: Vec<RequantJob>,
+    /// The spec bounds that size the requantisation blocks.
+    pub requant_bounds: RequantBounds,
     /// Constant cells 1 and 0 of `builder` (loaded with `load_constant`).
     pub one: AssignedValue<Fr>,
     /// See `one`.
@@ -57,6 +79,12 @@ impl TwoPhaseCircuit {
         self.products.iter().map(MatrixProduct::rows).sum()
     }
 
+    /// Rows the requantisation chip needs (at the bottom of the usable rows).
+    pub fn requant_rows(&self) -> usize {
+        let bits = self.builder.config_params.lookup_bits.unwrap_or(1);
+        self.requants.len() * BlockShape::new(bits, self.requant_bounds).rows()
+    }
+
     /// Rows the Poseidon chip needs (below the Freivalds rows).
     pub fn poseidon_rows(&self) -> usize {
         self.chains.iter().map(PoseidonChain::rows).sum()
@@ -66,10 +94,13 @@ impl TwoPhaseCircuit {
 impl Circuit<Fr> for TwoPhaseCircuit {
     type Config = TwoPhaseConfig;
     type FloorPlanner = SimpleFloorPlanner;
-    type Params = BaseCircuitParams;
+    type Params = TwoPhaseParams;
 
     fn params(&self) -> Self::Params {
-        self.builder.config_params.clone()
+        TwoPhaseParams {
+            base: self.builder.config_params.clone(),
+            requant: self.requant_bounds,
+        }
     }
 
     fn without_witnesses(&self) -> Self {
@@ -90,13 +121,31 @@ impl Circuit<Fr> for TwoPhaseCircuit {
         // prove 112.8 → 85.3 s, verification 557,245 → 537,843 gas (docs/BENCHMARKS.md).
         // Degree 6 would double the extended domain.
         meta.set_minimum_degree(5);
+        let TwoPhaseParams {
+            base: params,
+            requant: bounds,
+        } = params;
+        let (k, lookup_bits) = (params.k, params.lookup_bits);
         let base = BaseConfig::configure(meta, params);
         let freivalds = FreivaldsConfig::configure(meta);
         let poseidon = PoseidonConfig::configure(meta, freivalds.phase1_columns());
+        let requant = match (&base.base, lookup_bits) {
+            (MaybeRangeConfig::WithRange(range), Some(bits)) => range
+                .lookup_advice
+                .first()
+                .and_then(|cols| cols.first())
+                .map(|look| {
+                    let shape = BlockShape::new(bits, bounds);
+                    RequantConfig::configure(meta, freivalds.value_column(), *look, shape)
+                }),
+            _ => None,
+        };
         TwoPhaseConfig {
             base,
             freivalds,
             poseidon,
+            requant,
+            usable_rows: (1usize << k).saturating_sub(meta.minimum_rows()),
         }
     }
 
@@ -112,7 +161,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
         let witness_gen_only = self.builder.witness_gen_only();
         config.base.initialize(&mut layouter);
         let gate = config.base.gate();
-        let usable_rows = gate.max_rows;
+        let usable_rows = gate.max_rows.min(config.usable_rows);
         if self.freivalds_rows() + self.poseidon_rows() > usable_rows {
             // Rows past `usable_rows` hold the blinding factors; using them would break zero
             // knowledge and completeness.
@@ -142,6 +191,35 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                     .assign_values(&mut region, &self.products, &self.one, &self.zero)
             },
         )?;
+        // Phase 0: the requantisation blocks, at the bottom of the usable rows (their place
+        // depends only on k and the spec, never on a witness), below both the Freivalds rows in
+        // `val` and halo2-base's lookup cells in the lookup column.
+        let requant_links = match (&config.requant, self.requants.is_empty()) {
+            (_, true) => Vec::new(),
+            (None, false) => return Err(Error::Synthesis),
+            (Some(chip), false) => {
+                let rows = self.requant_rows();
+                let lookups: usize = self
+                    .builder
+                    .statistics()
+                    .total_lookup_advice_per_phase
+                    .iter()
+                    .sum();
+                let start = usable_rows.checked_sub(rows);
+                match start {
+                    Some(start) if start >= self.freivalds_rows() && start >= lookups => layouter
+                        .assign_region(
+                        || "requantisation (phase 0)",
+                        |mut region| chip.assign(&mut region, start, &self.requants),
+                    )?,
+                    _ => {
+                        return Err(Error::NotEnoughRowsAvailable {
+                            current_k: self.builder.config_params.k as u32,
+                        })
+                    }
+                }
+            }
+        };
         self.builder.assign_instances(
             &config.base.instance,
             layouter.namespace(|| "public instances"),
@@ -168,7 +246,8 @@ impl Circuit<Fr> for TwoPhaseCircuit {
             let copy_manager = &self.builder.core().copy_manager;
             {
                 let mut cm = copy_manager.lock().map_err(|_| Error::Synthesis)?;
-                for (value, raw) in layout.links.iter().chain(&poseidon_links) {
+                let links = layout.links.iter().chain(&poseidon_links);
+                for (value, raw) in links.chain(&requant_links) {
                     let external = cm.load_external_cell(*raw);
                     let cell = value.cell.ok_or(Error::Synthesis)?;
                     cm.advice_equalities.push((cell, external));

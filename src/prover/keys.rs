@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use halo2_base::gates::circuit::{BaseCircuitParams, CircuitBuilderStage};
+use halo2_base::gates::circuit::CircuitBuilderStage;
 use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
 use halo2_base::halo2_proofs::plonk::{keygen_pk, keygen_vk_custom, ProvingKey, VerifyingKey};
 use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
@@ -22,10 +22,10 @@ use serde::{Deserialize, Serialize};
 use super::srs::SrsKind;
 use super::{io_err, write_atomic, ProverError, Result};
 use crate::circuit::accuracy::{
-    build, freivalds_rows, pinning, poseidon_rows, AccuracyWitness, Pinning, Statement,
-    MINIMUM_ROWS,
+    build, freivalds_rows, pinning, poseidon_rows, requant_rows, AccuracyWitness, Pinning,
+    Statement, MINIMUM_ROWS,
 };
-use crate::circuit::two_phase::TwoPhaseCircuit;
+use crate::circuit::two_phase::{TwoPhaseCircuit, TwoPhaseParams};
 use crate::spec::Spec;
 
 /// Smallest and largest circuit sizes `plan` considers.
@@ -66,6 +66,10 @@ pub struct CircuitFigures {
     /// 2 fixed columns of round constants).
     #[serde(default)]
     pub poseidon_rows: usize,
+    /// Rows used by the requantisation chip (in the Freivalds chip's phase-0 column and the
+    /// lookup advice column, at the bottom of the usable rows).
+    #[serde(default)]
+    pub requant_rows: usize,
     /// halo2-base advice cells per section of the statement.
     pub sections: Vec<(String, usize)>,
 }
@@ -92,7 +96,7 @@ pub struct KeyManifest {
 
 /// Keccak-256 of this build's constraint system for `params` (gates, columns, queries, lookups,
 /// degree; before selector compression) and the key-generation options, as hex.
-pub fn circuit_digest(params: &BaseCircuitParams) -> String {
+pub fn circuit_digest(params: &TwoPhaseParams) -> String {
     use halo2_base::halo2_proofs::plonk::{Circuit, ConstraintSystem};
     use sha3::{Digest, Keccak256};
     let mut cs = ConstraintSystem::<Fr>::default();
@@ -138,12 +142,15 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
         lookup_cells: stats.total_lookup_advice_per_phase.iter().sum(),
         freivalds_rows: c.freivalds_rows(),
         poseidon_rows: c.poseidon_rows(),
+        requant_rows: c.requant_rows(),
         sections: c.sections.clone(),
     }
 }
 
-/// Chooses the smallest k whose circuit fits: the chips' rows (Freivalds, then Poseidon) fit in
-/// the usable rows and halo2-base needs at most `MAX_BASE_ADVICE` advice columns.
+/// Chooses the smallest k whose circuit fits: in the usable rows, the Poseidon chip's rows
+/// below the Freivalds rows (phase-1 columns), and the requantisation blocks below both the
+/// Freivalds rows (`val`) and halo2-base's lookup cells (lookup column); halo2-base needs at most
+/// `MAX_BASE_ADVICE` advice columns and one lookup column.
 ///
 /// Building a keygen circuit costs seconds at digits size, so the scan starts near the answer:
 /// the chips' rows give an exact lower bound, and the halo2-base cell count at that bound
@@ -151,19 +158,28 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
 /// by far less than half, so the smallest fitting k is at least the estimate minus one.
 pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
     let fits = |f: &CircuitFigures| {
-        f.freivalds_rows + f.poseidon_rows + MINIMUM_ROWS <= 1usize << f.k
+        let usable = (1usize << f.k) - MINIMUM_ROWS;
+        f.freivalds_rows + f.poseidon_rows <= usable
+            && f.requant_rows + f.freivalds_rows.max(f.lookup_cells) <= usable
             && f.base_advice_columns <= MAX_BASE_ADVICE
+            && f.lookup_advice_columns <= 1
     };
     let probe = |k: u32| -> Result<CircuitFigures> { Ok(figures(&keygen_circuit(spec, k)?, k)) };
     let log2_ceil = |n: usize| usize::BITS - n.saturating_sub(1).leading_zeros();
 
-    let rows = freivalds_rows(spec) + poseidon_rows(spec)?;
-    let k_rows = log2_ceil(rows + MINIMUM_ROWS).max(*K_RANGE.start());
-    if k_rows > *K_RANGE.end() {
-        return Err(ProverError::TooLarge {
-            max_k: *K_RANGE.end(),
-            rows,
-        });
+    let chip_rows = |k: u32| -> Result<usize> {
+        let requant = requant_rows(spec, k as usize - 1);
+        Ok(freivalds_rows(spec) + poseidon_rows(spec)?.max(requant))
+    };
+    let mut k_rows = *K_RANGE.start();
+    while chip_rows(k_rows)? + MINIMUM_ROWS > 1usize << k_rows {
+        if k_rows == *K_RANGE.end() {
+            return Err(ProverError::TooLarge {
+                max_k: *K_RANGE.end(),
+                rows: chip_rows(k_rows)?,
+            });
+        }
+        k_rows += 1;
     }
     let at_rows = probe(k_rows)?;
     if fits(&at_rows) {
@@ -178,7 +194,7 @@ pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
     }
     Err(ProverError::TooLarge {
         max_k: *K_RANGE.end(),
-        rows: at_rows.freivalds_rows + at_rows.poseidon_rows,
+        rows: chip_rows(*K_RANGE.end())?,
     })
 }
 
@@ -216,7 +232,7 @@ pub fn setup(
         pinning: pinning(&circuit),
         srs_path,
         srs_kind,
-        circuit_digest: circuit_digest(&circuit.builder.config_params),
+        circuit_digest: circuit_digest(&pinning(&circuit).circuit_params()),
     };
     Ok(ContestKeys { manifest, vk, pk })
 }
@@ -242,7 +258,7 @@ impl ContestKeys {
     /// Reads the manifest and the verifying key (no proving key: verification needs none).
     pub fn read_verifier(dir: &Path) -> Result<(KeyManifest, VerifyingKey<G1Affine>)> {
         let manifest = read_manifest(dir)?;
-        let params = manifest.pinning.params.clone();
+        let params = manifest.pinning.circuit_params();
         let vk = read_key(&dir.join("vk.bin"), |r| {
             VerifyingKey::read::<_, TwoPhaseCircuit>(r, SerdeFormat::RawBytes, params)
         })?;
@@ -252,7 +268,7 @@ impl ContestKeys {
     /// Reads everything a prover needs.
     pub fn read(dir: &Path) -> Result<Self> {
         let (manifest, vk) = Self::read_verifier(dir)?;
-        let params = manifest.pinning.params.clone();
+        let params = manifest.pinning.circuit_params();
         let pk = read_key(&dir.join("pk.bin"), |r| {
             ProvingKey::read::<_, TwoPhaseCircuit>(r, SerdeFormat::RawBytes, params)
         })?;
@@ -279,7 +295,7 @@ fn read_manifest(dir: &Path) -> Result<KeyManifest> {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
-    let expected = circuit_digest(&manifest.pinning.params);
+    let expected = circuit_digest(&manifest.pinning.circuit_params());
     if manifest.circuit_digest != expected {
         return Err(ProverError::Format {
             path: path.display().to_string(),

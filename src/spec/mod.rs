@@ -15,6 +15,8 @@ pub use testset::{
     read_testset, testset_commitment, testset_elements, testset_from_elements, write_testset,
     TestSet, TestSetError,
 };
+/// Schema bounds the circuit's layout is sized by.
+pub use validate::{MAX_ACTIVATION, MAX_SHIFT};
 
 /// The only schema version this code reads.
 pub const SCHEMA_VERSION: i64 = 1;

@@ -295,4 +295,6 @@ fn keygen_shape_does_not_depend_on_the_model() {
         a.poseidon_rows(),
         super::poseidon_rows(&spec).expect("rows")
     );
+    assert_eq!(a.requant_rows(), b.requant_rows());
+    assert_eq!(a.requant_rows(), super::requant_rows(&spec, LOOKUP_BITS));
 }

@@ -36,6 +36,8 @@ fn run(
         builder,
         products: Vec::new(),
         chains: vec![c],
+        requants: Vec::new(),
+        requant_bounds: Default::default(),
         one,
         zero,
         sections: Vec::new(),

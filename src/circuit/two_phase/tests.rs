@@ -98,6 +98,8 @@ fn build(
         builder,
         products,
         chains: Vec::new(),
+        requants: Vec::new(),
+        requant_bounds: Default::default(),
         one,
         zero,
         sections: Vec::new(),
