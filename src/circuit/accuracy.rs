@@ -2,9 +2,10 @@
 //! right answers on the committed test set, proved for the whole test set at once.
 //!
 //! Phase 0 (halo2-base gates and range lookups): every model parameter, test-set value and
-//! intermediate value is loaded and range-checked; the model and test set are packed and hashed
-//! into `C` and `T` exactly as `commit`/`model` compute them natively; every layer output is
-//! requantised and saturated (`requant`), and every row's correctness is computed (`argmax`).
+//! intermediate value is loaded and range-checked; the model and test set are packed (their
+//! chains `C`, `T` are proved by the Poseidon chip) exactly as `commit`/`model` compute them
+//! natively; every layer output is requantised and saturated (the `requant` chip, also phase 0),
+//! and every row's correctness is computed (`argmax`).
 //! Phase 1: the Freivalds chip checks `Z_l = A_{l−1}·W_l + 1·b_lᵀ` for every layer.
 //!
 //! The circuit's shape depends only on the spec: keys are generated from `AccuracyWitness::dummy`

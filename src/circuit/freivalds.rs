@@ -20,9 +20,9 @@
 //! If `E ≠ 0` then `E(r)` is a non-zero polynomial of degree `< K`, so a challenge drawn after
 //! `X, W, b, Z` are committed satisfies `E(r) = 0` with probability at most `(K − 1)/|F|`
 //! (Schwartz–Zippel; `|F| ≈ 2^254`, `K < 2^24` here, so below `2^−230`). This gives equality of
-//! field elements; the callers range-check every entry of `X`, `W`, `b` and the honest
-//! `|X·W + b|` stays below `2^50 ≪ p`, and `Z` is range-checked by its use in requantisation,
-//! so field equality is integer equality.
+//! field elements; the callers range-check every entry of `X`, `W`, `b`, so `X·W + b` is an
+//! integer matrix with entries below `2^50 ≪ p`, and `Z`, equal to it in the field, holds
+//! exactly those integers (the requantisation chip relies on this bound for `z`).
 //!
 //! # Layout
 //! All columns are used from absolute row 0 (halo2-axiom's floor planner starts every region

@@ -4,7 +4,8 @@
 //! - `accuracy`: the statement, the witness and the circuit builder;
 //! - `two_phase`: the halo2 `Circuit` (halo2-base phase 0 + the Freivalds chip in phase 1);
 //! - `freivalds`: the batched matrix-product check;
-//! - `requant`, `argmax`: per-value requantisation/saturation and per-row correctness;
+//! - `requant`: the requantisation/saturation chip (phase 0, in shared columns);
+//! - `argmax`: per-row correctness;
 //! - `poseidon`: circomlib Poseidon and the commitment chain in-circuit.
 
 pub mod accuracy;

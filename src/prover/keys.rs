@@ -32,10 +32,10 @@ use crate::spec::Spec;
 pub const K_RANGE: std::ops::RangeInclusive<u32> = 10..=22;
 /// Most halo2-base advice columns `plan` accepts before trying a larger k: every column adds
 /// commitments and openings to the proof, ≈ 1.3 KB to the on-chain verifier and gas to every
-/// verification. Set when 5 columns measured 25,826 bytes (over EIP-170's 24,576); with
-/// compressed selectors and degree 5 the digits verifier with 4 is 22,624 bytes, so 5 might fit
-/// again, at the price of more gas per verification.
-pub const MAX_BASE_ADVICE: usize = 4;
+/// verification. With the requantisation chip the digits verifier with 3 columns is 24,262
+/// bytes, 314 under EIP-170 (24,576), so a fourth column would not fit: a spec that needs one
+/// gets a larger k instead.
+pub const MAX_BASE_ADVICE: usize = 3;
 
 /// Whether keygen compresses selectors (see `setup`). It shapes the verifying key beyond what
 /// `configure` declares, so it is part of the circuit digest.
