@@ -9,9 +9,9 @@
 //! `L` is looked up in the `[0, 2^lb)` table without a selector (`lb` = lookup bits), so a value
 //! written there is range-checked for free. Blocks are placed at the bottom of the usable rows,
 //! so their position depends only on the pinned circuit size. Doing this in halo2-base cost 52
-//! cells and 9 lookups per hidden value and was 60 % of the digits circuit. One gate serves
-//! both kinds of value and reads both columns at the same rotations: each extra rotation or
-//! gate is code in the on-chain verifier, which EIP-170 caps.
+//! cells and 9 lookups per hidden value and was 60 % of the digits circuit. Both kinds of value
+//! share one block layout, and their two gates read both columns at the same rotations: each
+//! extra rotation or gate term is code in the on-chain verifier, which EIP-170 caps.
 //!
 //! # Constraints and why each is needed
 //! Per layer, from the committed shift `s ∈ [0, shift_max]`, halo2-base derives
@@ -51,8 +51,8 @@
 //! every case `a = clamp(q, lo, hi)`. Without 4's upper bound the prover could shift `q` down by
 //! one (up by one without the lower bound); without 3, report any `a` in range; without 2,
 //! scale the excess; without the copies, requantise values unrelated to the checked products.
-//! The honest `e` is below `2^33`: when `q > hi ≥ 0`, `e = q − hi ≤ q < 2^33`, and when
-//! `q < lo ≤ 0`, `e = lo − q ≤ −q ≤ 2^33`.
+//! The honest `e` is below `2^33`: `|z| < 2^33` gives `|q| < 2^33`; when `q > hi ≥ 0`,
+//! `e = q − hi ≤ q`, and when `q < lo ≤ 0`, `e = lo − q ≤ −q`.
 
 use halo2_base::gates::{GateInstructions, RangeChip, RangeInstructions};
 use halo2_base::halo2_proofs::circuit::{Cell, Region, Value};
