@@ -16,7 +16,7 @@ use halo2_base::gates::circuit::{BaseCircuitParams, CircuitBuilderStage};
 use halo2_base::gates::flex_gate::MultiPhaseThreadBreakPoints;
 use halo2_base::gates::{GateInstructions, RangeChip, RangeInstructions};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
-use halo2_base::halo2_proofs::halo2curves::ff::{Field, PrimeField};
+use halo2_base::halo2_proofs::halo2curves::ff::PrimeField;
 use halo2_base::AssignedValue;
 use halo2_base::Context;
 use halo2_base::QuantumCell::Constant;
@@ -27,7 +27,7 @@ use super::freivalds::MatrixProduct;
 use super::poseidon::{chain_rows, PoseidonChain};
 use super::requant::{BlockShape, LayerShift, RequantBounds, RequantJob};
 use super::two_phase::{TwoPhaseCircuit, TwoPhaseParams};
-use super::{fr_i64, CircuitError, Result};
+use super::{fr_i128, fr_i64, pow2, CircuitError, Result};
 use crate::commit::{fr_from_hex, StreamRange, MODEL_TAG, TESTSET_TAG};
 use crate::model::{forward, QuantizedLayer, QuantizedModel};
 use crate::spec::{QuantSpec, Spec, TestSet};
@@ -446,18 +446,6 @@ fn pack(
             gate.inner_product(ctx, chunk.iter().copied(), powers)
         })
         .collect()
-}
-
-fn pow2(bits: u32) -> Fr {
-    Fr::from(2).pow_vartime([u64::from(bits)])
-}
-
-fn fr_i128(v: i128) -> Fr {
-    if v >= 0 {
-        Fr::from_u128(v as u128)
-    } else {
-        -Fr::from_u128(v.unsigned_abs())
-    }
 }
 
 #[cfg(test)]

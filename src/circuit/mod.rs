@@ -16,6 +16,7 @@ pub mod requant;
 pub mod two_phase;
 
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use halo2_base::halo2_proofs::halo2curves::ff::{Field, PrimeField};
 
 /// Errors building the circuit.
 #[derive(Debug, thiserror::Error)]
@@ -44,4 +45,18 @@ pub fn fr_i64(v: i64) -> Fr {
     } else {
         -Fr::from(v.unsigned_abs())
     }
+}
+
+/// A signed 128-bit integer as a field element (negative values as `p − |v|`).
+pub fn fr_i128(v: i128) -> Fr {
+    if v >= 0 {
+        Fr::from_u128(v as u128)
+    } else {
+        -Fr::from_u128(v.unsigned_abs())
+    }
+}
+
+/// `2^bits` as a field element.
+pub fn pow2(bits: u32) -> Fr {
+    Fr::from(2).pow_vartime([u64::from(bits)])
 }

@@ -57,7 +57,7 @@
 use halo2_base::gates::{GateInstructions, RangeChip, RangeInstructions};
 use halo2_base::halo2_proofs::circuit::{Cell, Region, Value};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
-use halo2_base::halo2_proofs::halo2curves::ff::{Field, PrimeField};
+use halo2_base::halo2_proofs::halo2curves::ff::Field;
 use halo2_base::halo2_proofs::plonk::{
     Advice, Column, ConstraintSystem, Error, Expression, Selector,
 };
@@ -67,6 +67,8 @@ use halo2_base::Context;
 use halo2_base::QuantumCell::Constant;
 
 use serde::{Deserialize, Serialize};
+
+use super::{fr_i128, pow2};
 
 /// Bits of the largest excess `|q − a|` (see the module docs: below `2^33`).
 pub const EXCESS_BITS: usize = 33;
@@ -412,18 +414,6 @@ fn split(mut v: i128, n: usize, bits: usize) -> Vec<Fr> {
     }
     out.push(fr_i128(v));
     out
-}
-
-fn pow2(bits: u32) -> Fr {
-    Fr::from(2).pow_vartime([u64::from(bits)])
-}
-
-fn fr_i128(v: i128) -> Fr {
-    if v >= 0 {
-        Fr::from_u128(v as u128)
-    } else {
-        -Fr::from_u128(v.unsigned_abs())
-    }
 }
 
 #[cfg(test)]
