@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 use super::argmax::row_correct;
 use super::freivalds::MatrixProduct;
 use super::poseidon::{chain_rows, PoseidonChain};
-use super::requant::{BlockShape, LayerShift, RequantBounds, RequantJob};
+use super::requant::{
+    reserve_lookup_column, BlockShape, LayerShift, RequantBounds, RequantJob, RequantWitness,
+};
 use super::two_phase::{TwoPhaseCircuit, TwoPhaseParams};
 use super::{fr_i128, fr_i64, pow2, CircuitError, Result};
 use crate::commit::{fr_from_hex, StreamRange, MODEL_TAG, TESTSET_TAG};
@@ -241,8 +243,17 @@ pub fn build(
         for (zr, zn) in z.iter().zip(&z_native) {
             let mut row = Vec::with_capacity(zr.len());
             for (cell, &v) in zr.iter().zip(zn.iter()) {
-                let (job, a) =
-                    RequantJob::honest(ctx, &range, (*cell, v), &shift, span, (lo, hi), logit);
+                let w = RequantWitness::new(v, shift.s, lo, hi);
+                let (job, a) = RequantJob::with_witness(
+                    ctx,
+                    &range,
+                    (*cell, v),
+                    &shift,
+                    span,
+                    (lo, hi),
+                    logit,
+                    w,
+                );
                 requants.push(job);
                 row.push(a);
             }
@@ -278,12 +289,7 @@ pub fn build(
         }
         None => {
             builder.calculate_params(Some(MINIMUM_ROWS));
-            // The requantisation chip writes into halo2-base's lookup advice column, which
-            // halo2-base creates only with two or more advice columns (with one it looks that
-            // column up behind a selector instead).
-            let p = &mut builder.config_params;
-            p.num_advice_per_phase[0] = p.num_advice_per_phase[0].max(2);
-            p.num_lookup_advice_per_phase[0] = p.num_lookup_advice_per_phase[0].max(1);
+            reserve_lookup_column(&mut builder.config_params);
         }
     }
     Ok(TwoPhaseCircuit {

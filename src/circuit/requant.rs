@@ -54,6 +54,7 @@
 //! The honest `e` is below `2^33`: `|z| < 2^33` gives `|q| < 2^33`; when `q > hi ≥ 0`,
 //! `e = q − hi ≤ q`, and when `q < lo ≤ 0`, `e = lo − q ≤ −q`.
 
+use halo2_base::gates::circuit::BaseCircuitParams;
 use halo2_base::gates::{GateInstructions, RangeChip, RangeInstructions};
 use halo2_base::halo2_proofs::circuit::{Cell, Region, Value};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
@@ -213,24 +214,11 @@ pub struct RequantJob {
 }
 
 impl RequantJob {
-    /// Loads the honest output and returns the job and the output cell `a`.
+    /// Loads the output `w.a` (as `u = a − lo`) and returns the job and the output cell `a`.
+    /// The prover passes `RequantWitness::new(z, s, lo, hi)`; tests forge other values.
     ///
     /// `shift` must be derived with this `lo`; `span` must be a constant cell holding
     /// `hi − lo`. Hidden values need `lo = 0`; logits need `hi − lo + 1` a power of two.
-    pub fn honest(
-        ctx: &mut Context<Fr>,
-        range: &RangeChip<Fr>,
-        (z, z_native): (AssignedValue<Fr>, i64),
-        shift: &LayerShift,
-        span: AssignedValue<Fr>,
-        (lo, hi): (i64, i64),
-        logit: bool,
-    ) -> (Self, AssignedValue<Fr>) {
-        let w = RequantWitness::new(z_native, shift.s, lo, hi);
-        Self::with_witness(ctx, range, (z, z_native), shift, span, (lo, hi), logit, w)
-    }
-
-    /// Like `honest` with the prover's values given (tests forge them).
     #[allow(clippy::too_many_arguments)]
     pub fn with_witness(
         ctx: &mut Context<Fr>,
@@ -400,6 +388,14 @@ impl RequantConfig {
         }
         Ok(links)
     }
+}
+
+/// Makes sure halo2-base lays out a lookup advice column, which the chip writes into:
+/// halo2-base creates one only with two or more advice columns (with a single column it looks
+/// that column up behind a selector instead). Call after `calculate_params`.
+pub fn reserve_lookup_column(params: &mut BaseCircuitParams) {
+    params.num_advice_per_phase[0] = params.num_advice_per_phase[0].max(2);
+    params.num_lookup_advice_per_phase[0] = params.num_lookup_advice_per_phase[0].max(1);
 }
 
 /// `v` as `n` limbs of `bits` bits, least significant first; the last limb takes what is left

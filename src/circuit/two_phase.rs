@@ -199,12 +199,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
             (None, false) => return Err(Error::Synthesis),
             (Some(chip), false) => {
                 let rows = self.requant_rows();
-                let lookups: usize = self
-                    .builder
-                    .statistics()
-                    .total_lookup_advice_per_phase
-                    .iter()
-                    .sum();
+                let lookups = self.builder.lookup_manager()[0].total_rows();
                 let start = usable_rows.checked_sub(rows);
                 match start {
                     Some(start) if start >= self.freivalds_rows() && start >= lookups => layouter

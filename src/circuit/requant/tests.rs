@@ -58,9 +58,7 @@ fn run_with(
     let one = ctx.load_constant(Fr::ONE);
     let zero = ctx.load_zero();
     builder.calculate_params(Some(20));
-    let p = &mut builder.config_params;
-    p.num_advice_per_phase[0] = p.num_advice_per_phase[0].max(2);
-    p.num_lookup_advice_per_phase[0] = p.num_lookup_advice_per_phase[0].max(1);
+    reserve_lookup_column(&mut builder.config_params);
     let circuit = TwoPhaseCircuit {
         builder,
         products: Vec::new(),
