@@ -114,6 +114,9 @@ pub fn main() -> ExitCode {
         }
     };
     let json = cli.json;
+    if let Err(e) = crate::prover::require_cpu_features() {
+        return output::finish(Err(Failure::env(anyhow::anyhow!(e))));
+    }
     let result = match cli.command {
         Command::Vectors(args) => args.run(json),
         Command::Model(ModelCommand::Inspect(args)) => args.run(json),

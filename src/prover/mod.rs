@@ -60,6 +60,32 @@ pub enum ProverError {
     },
 }
 
+/// Checks that this CPU has what the BN254 field arithmetic was compiled for.
+///
+/// The build enables halo2curves' `asm` feature (Cargo.toml): Montgomery multiplication in
+/// x86-64 assembly with MULX (BMI2) and ADCX/ADOX (ADX), without a run-time fallback. On a CPU
+/// without them the first field multiplication would die of SIGILL; this turns that into an
+/// error that names the missing features. Every x86-64 server CPU since 2015 has both.
+pub fn require_cpu_features() -> std::result::Result<(), String> {
+    let missing: Vec<&str> = [
+        ("bmi2", std::arch::is_x86_feature_detected!("bmi2")),
+        ("adx", std::arch::is_x86_feature_detected!("adx")),
+    ]
+    .into_iter()
+    .filter(|(_, present)| !present)
+    .map(|(name, _)| name)
+    .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "this CPU lacks {}, which the build's BN254 field arithmetic (halo2curves `asm`) \
+             needs; rebuild without the `asm` feature of halo2curves-axiom in Cargo.toml",
+            missing.join(" and ")
+        ))
+    }
+}
+
 /// `Result` with [`ProverError`].
 pub type Result<T> = std::result::Result<T, ProverError>;
 
