@@ -22,7 +22,7 @@ use halo2_base::Context;
 use halo2_base::QuantumCell::Constant;
 use serde::{Deserialize, Serialize};
 
-use super::argmax::row_correct;
+use super::argmax::{row_correct, Comparator};
 use super::freivalds::MatrixProduct;
 use super::poseidon::{chain_rows, PoseidonChain};
 use super::requant::{
@@ -272,9 +272,11 @@ pub fn build(
     }
 
     // Accuracy.
+    // Each comparison is a requantisation block (shift 0, range [0, 1]) after the layers'.
+    let cmp = Comparator::new(ctx, big_s);
     let mut correct = ctx.load_zero();
     for (logits, label) in input.iter().zip(&y) {
-        let ok = row_correct(ctx, &range, logits, *label, spec.quant.logit_bits);
+        let ok = row_correct(ctx, &range, &cmp, logits, *label, &mut requants);
         correct = gate.add(ctx, correct, ok);
     }
     sections.mark("argmax and count", ctx);
@@ -365,11 +367,13 @@ pub fn poseidon_rows(spec: &Spec) -> Result<usize> {
 }
 
 /// Rows the requantisation chip needs for `spec` at lookup width `lookup_bits`: one block per
-/// hidden activation and per logit of every test row.
+/// hidden activation and per logit of every test row, and one per logit for argmax's
+/// comparisons.
 pub fn requant_rows(spec: &Spec, lookup_bits: usize) -> usize {
     let dims = spec.envelope.dims();
     let shape = BlockShape::new(lookup_bits, requant_bounds(spec));
-    spec.test_rows * dims[1..].iter().sum::<usize>() * shape.rows()
+    let per_row = dims[1..].iter().sum::<usize>() + dims[dims.len() - 1];
+    spec.test_rows * per_row * shape.rows()
 }
 
 /// The spec bounds that size the requantisation blocks.

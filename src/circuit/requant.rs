@@ -166,6 +166,16 @@ impl LayerShift {
         let h = gate.mul_add(ctx, s_is_zero, Constant(-top), Constant(base));
         Self { m, h, s }
     }
+
+    /// Shift 0 with `lo = 0` (`m = 2^S`, `H' = 0`), as constant cells: the block then proves
+    /// `a = clamp(z, 0, hi)` (argmax's comparisons use it with `hi = 1`).
+    pub fn identity(ctx: &mut Context<Fr>, big_s: u32) -> Self {
+        Self {
+            m: ctx.load_constant(pow2(big_s)),
+            h: ctx.load_constant(Fr::ZERO),
+            s: 0,
+        }
+    }
 }
 
 /// The prover's values for one requantisation (computed natively from `z`, or forged by tests).
