@@ -423,4 +423,4 @@ fn split(mut v: i128, n: usize, bits: usize) -> Vec<Fr> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

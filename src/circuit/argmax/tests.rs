@@ -1,20 +1,12 @@
 //! Argmax's comparisons under MockProver: the row bit follows argmax's tie rule at the
 //! extremes of the logit range, and a forged comparison bit fails in either direction.
 
-use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
-use halo2_base::gates::circuit::CircuitBuilderStage;
-use halo2_base::halo2_proofs::dev::{MockProver, VerifyFailure};
+use halo2_base::halo2_proofs::dev::VerifyFailure;
 
 use super::*;
-use crate::circuit::requant::{reserve_lookup_column, BlockShape, RequantBounds};
-use crate::circuit::two_phase::TwoPhaseCircuit;
+use crate::circuit::requant::tests::{mock_blocks, mock_builder, BOUNDS, LOOKUP_BITS};
+use crate::circuit::requant::BlockShape;
 
-const K: u32 = 14;
-const LOOKUP_BITS: usize = 13;
-const BOUNDS: RequantBounds = RequantBounds {
-    shift_max: 6,
-    activation_max: 32767,
-};
 const MIN: i64 = -(1 << 31);
 const MAX: i64 = (1 << 31) - 1;
 
@@ -30,10 +22,7 @@ fn run(
     label: usize,
     forge: impl Fn(usize, RequantWitness) -> RequantWitness,
 ) -> (bool, Result<(), Vec<VerifyFailure>>) {
-    let mut builder = BaseCircuitBuilder::from_stage(CircuitBuilderStage::Mock)
-        .use_k(K as usize)
-        .use_lookup_bits(LOOKUP_BITS);
-    builder.set_instance_columns(1);
+    let mut builder = mock_builder();
     let range = builder.range_chip();
     let ctx = builder.main(0);
     let cmp = Comparator::new(ctx, BlockShape::new(LOOKUP_BITS, BOUNDS).shift_bits());
@@ -42,24 +31,7 @@ fn run(
     let mut jobs = Vec::new();
     let ok = row_correct_with(ctx, &range, &cmp, &cells, label, &mut jobs, forge);
     let bit = *ok.value() == Fr::from(1);
-    let one = ctx.load_constant(Fr::from(1));
-    let zero = ctx.load_zero();
-    builder.calculate_params(Some(20));
-    reserve_lookup_column(&mut builder.config_params);
-    let circuit = TwoPhaseCircuit {
-        builder,
-        products: Vec::new(),
-        chains: Vec::new(),
-        requants: jobs,
-        requant_bounds: BOUNDS,
-        one,
-        zero,
-        sections: Vec::new(),
-    };
-    let verdict = MockProver::run(K, &circuit, vec![vec![]])
-        .expect("mock prover runs")
-        .verify();
-    (bit, verdict)
+    (bit, mock_blocks(builder, jobs))
 }
 
 #[test]

@@ -10,10 +10,10 @@ use crate::circuit::fr_i64;
 use crate::circuit::two_phase::TwoPhaseCircuit;
 use crate::model::requantize;
 
-const K: u32 = 14;
-const LOOKUP_BITS: usize = 13;
+pub(crate) const K: u32 = 14;
+pub(crate) const LOOKUP_BITS: usize = 13;
 /// The tests' `shift_max` and `activation_max` (the widest hidden range the schema allows).
-const BOUNDS: RequantBounds = RequantBounds {
+pub(crate) const BOUNDS: RequantBounds = RequantBounds {
     shift_max: 6,
     activation_max: 32767,
 };
@@ -21,15 +21,47 @@ const BOUNDS: RequantBounds = RequantBounds {
 /// One value to requantise: `(z, s, lo, hi, witness)`.
 type Case = (i64, u32, i64, i64, RequantWitness);
 
+/// A halo2-base builder at the tests' size (`K`, `LOOKUP_BITS`), for [`mock_blocks`].
+pub(crate) fn mock_builder() -> BaseCircuitBuilder<Fr> {
+    let mut builder = BaseCircuitBuilder::from_stage(CircuitBuilderStage::Mock)
+        .use_k(K as usize)
+        .use_lookup_bits(LOOKUP_BITS);
+    builder.set_instance_columns(1);
+    builder
+}
+
+/// The MockProver's verdict on `builder`'s cells plus the blocks of `jobs` (no Freivalds or
+/// Poseidon rows), laid out as the accuracy circuit lays them out.
+pub(crate) fn mock_blocks(
+    mut builder: BaseCircuitBuilder<Fr>,
+    jobs: Vec<RequantJob>,
+) -> Result<(), Vec<VerifyFailure>> {
+    let ctx = builder.main(0);
+    let one = ctx.load_constant(Fr::ONE);
+    let zero = ctx.load_zero();
+    builder.calculate_params(Some(20));
+    reserve_lookup_column(&mut builder.config_params);
+    let circuit = TwoPhaseCircuit {
+        builder,
+        products: Vec::new(),
+        chains: Vec::new(),
+        requants: jobs,
+        requant_bounds: BOUNDS,
+        one,
+        zero,
+        sections: Vec::new(),
+    };
+    MockProver::run(K, &circuit, vec![vec![]])
+        .expect("mock prover runs")
+        .verify()
+}
+
 /// Runs the chip on `cases`; `tamper` may edit the jobs (to model a cheating prover).
 fn run_with(
     cases: &[Case],
     tamper: impl FnOnce(&mut Context<Fr>, &mut Vec<RequantJob>),
 ) -> Result<(), Vec<VerifyFailure>> {
-    let mut builder = BaseCircuitBuilder::from_stage(CircuitBuilderStage::Mock)
-        .use_k(K as usize)
-        .use_lookup_bits(LOOKUP_BITS);
-    builder.set_instance_columns(1);
+    let mut builder = mock_builder();
     let range = builder.range_chip();
     let ctx = builder.main(0);
     let mut jobs = Vec::new();
@@ -55,23 +87,7 @@ fn run_with(
         jobs.push(job);
     }
     tamper(ctx, &mut jobs);
-    let one = ctx.load_constant(Fr::ONE);
-    let zero = ctx.load_zero();
-    builder.calculate_params(Some(20));
-    reserve_lookup_column(&mut builder.config_params);
-    let circuit = TwoPhaseCircuit {
-        builder,
-        products: Vec::new(),
-        chains: Vec::new(),
-        requants: jobs,
-        requant_bounds: BOUNDS,
-        one,
-        zero,
-        sections: Vec::new(),
-    };
-    MockProver::run(K, &circuit, vec![vec![]])
-        .expect("mock prover runs")
-        .verify()
+    mock_blocks(builder, jobs)
 }
 
 fn run(cases: &[Case]) -> Result<(), Vec<VerifyFailure>> {
