@@ -46,7 +46,8 @@ impl Comparator {
 }
 
 /// Returns a boolean cell: 1 iff `logits[label]` beats every earlier logit strictly and every
-/// later logit or equals it. Pushes one requantisation job per logit onto `jobs`.
+/// later logit or equals it. Pushes one requantisation job per logit onto `jobs`; each job's
+/// witness is `witness(j, honest)` — the prover passes `|_, honest| honest`, tests forge.
 ///
 /// # Assumptions
 /// Every logit is constrained to `[−2^31, 2^31 − 1]` (the last layer's saturation does this
@@ -58,20 +59,7 @@ pub fn row_correct(
     logits: &[AssignedValue<Fr>],
     label: AssignedValue<Fr>,
     jobs: &mut Vec<RequantJob>,
-) -> AssignedValue<Fr> {
-    row_correct_with(ctx, range, cmp, logits, label, jobs, |_, w| w)
-}
-
-/// [`row_correct`] with the comparison bits' witnesses passed through `forge(j, honest)`
-/// (tests: a cheating prover).
-pub(crate) fn row_correct_with(
-    ctx: &mut Context<Fr>,
-    range: &RangeChip<Fr>,
-    cmp: &Comparator,
-    logits: &[AssignedValue<Fr>],
-    label: AssignedValue<Fr>,
-    jobs: &mut Vec<RequantJob>,
-    forge: impl Fn(usize, RequantWitness) -> RequantWitness,
+    witness: impl Fn(usize, RequantWitness) -> RequantWitness,
 ) -> AssignedValue<Fr> {
     let gate = range.gate();
     let k = logits.len();
@@ -89,7 +77,7 @@ pub(crate) fn row_correct_with(
         lhs = gate.add(ctx, lhs, ind[i]);
         let z = gate.sub(ctx, lhs, *logit);
         let z_native = signed(z.value());
-        let w = forge(i, RequantWitness::new(z_native, 0, 0, 1));
+        let w = witness(i, RequantWitness::new(z_native, 0, 0, 1));
         let (job, ok) = RequantJob::with_witness(
             ctx,
             range,

@@ -29,7 +29,7 @@ fn run(
     let cells = ctx.assign_witnesses(logits.iter().map(|&v| fr_i64(v)));
     let label = ctx.load_witness(Fr::from(label as u64));
     let mut jobs = Vec::new();
-    let ok = row_correct_with(ctx, &range, &cmp, &cells, label, &mut jobs, forge);
+    let ok = row_correct(ctx, &range, &cmp, &cells, label, &mut jobs, forge);
     let bit = *ok.value() == Fr::from(1);
     (bit, mock_blocks(builder, jobs))
 }
@@ -54,55 +54,42 @@ fn row_bit_follows_argmax_including_ties_and_extremes() {
     }
 }
 
+/// A prover that replaces comparison `j`'s witness by `forged` and keeps the others honest.
+fn forge_at(j: usize, forged: RequantWitness) -> impl Fn(usize, RequantWitness) -> RequantWitness {
+    move |i, honest| if i == j { forged } else { honest }
+}
+
 #[test]
 fn forged_comparison_bit_fails() {
     // Claim a lost comparison won: logit 1 beats the label 0, so ok_1 = 0 (z = 3 + 1 − 9 = −5 < 1).
+    // a = 1 with q = a − e = z: the excess sits at the wrong end of [0, 1].
     let logits = [3, 9, 1, -4];
-    let won = |j: usize, w: RequantWitness| {
-        if j == 1 {
-            // a = 1 with q = a − e = z: the excess sits at the wrong end of [0, 1].
-            RequantWitness {
-                a: 1,
-                above: false,
-                e: 6,
-            }
-        } else {
-            w
-        }
+    let won = RequantWitness {
+        a: 1,
+        above: false,
+        e: 6,
     };
-    let (bit, verdict) = run(&logits, 0, won);
+    let (bit, verdict) = run(&logits, 0, forge_at(1, won));
     assert!(bit, "the forged bits make the row look correct");
     assert!(verdict.is_err(), "a forged winning comparison must fail");
 
     // Claim a won comparison lost: the label 1 beats logit 0, so ok_0 = 1 (z = 9 + 0 − 3 = 6).
-    let lost = |j: usize, w: RequantWitness| {
-        if j == 0 {
-            RequantWitness {
-                a: 0,
-                above: true,
-                e: 6,
-            }
-        } else {
-            w
-        }
+    let lost = RequantWitness {
+        a: 0,
+        above: true,
+        e: 6,
     };
-    let (bit, verdict) = run(&logits, 1, lost);
+    let (bit, verdict) = run(&logits, 1, forge_at(0, lost));
     assert!(!bit, "the forged bit makes the row look wrong");
     assert!(verdict.is_err(), "a forged losing comparison must fail");
 
     // A tie at an earlier index must lose (z = 5 + 0 − 5 = 0 → 0); claiming 1 fails.
-    let tie = |j: usize, w: RequantWitness| {
-        if j == 0 {
-            RequantWitness {
-                a: 1,
-                above: false,
-                e: 1,
-            }
-        } else {
-            w
-        }
+    let tie = RequantWitness {
+        a: 1,
+        above: false,
+        e: 1,
     };
-    let (bit, verdict) = run(&[5, 5], 1, tie);
+    let (bit, verdict) = run(&[5, 5], 1, forge_at(0, tie));
     assert!(bit);
     assert!(verdict.is_err(), "a tie won by the later index must fail");
 }
