@@ -25,12 +25,13 @@ use serde::{Deserialize, Serialize};
 use super::argmax::{row_correct, Comparator};
 use super::freivalds::MatrixProduct;
 use super::poseidon::{chain_rows, PoseidonChain};
+use super::public::recorded_constants;
 use super::requant::{
     reserve_lookup_column, BlockShape, LayerShift, RequantBounds, RequantJob, RequantWitness,
 };
 use super::two_phase::{TwoPhaseCircuit, TwoPhaseParams};
 use super::{fr_i128, fr_i64, pow2, CircuitError, Result};
-use crate::commit::{fr_from_hex, StreamRange, MODEL_TAG, TESTSET_TAG};
+use crate::commit::{fr_from_hex, fr_to_hex, StreamRange, MODEL_TAG, TESTSET_TAG};
 use crate::model::{forward, QuantizedLayer, QuantizedModel};
 use crate::spec::{QuantSpec, Spec, TestSet};
 
@@ -113,6 +114,10 @@ pub struct Pinning {
     /// The spec bounds the requantisation gates were built from.
     #[serde(default)]
     pub requant: RequantBounds,
+    /// The circuit's distinct constants, sorted (hex): the prover lays them out in `val`
+    /// (`circuit::public`), and halo2-base records them only at keygen.
+    #[serde(default)]
+    pub constants: Vec<String>,
 }
 
 impl Pinning {
@@ -284,18 +289,24 @@ pub fn build(
     let one = ctx.load_constant(Fr::from(1));
     let zero = ctx.load_zero();
     builder.assigned_instances[0] = bound.into_iter().chain([c, t, correct]).collect();
-    match pinning {
+    let constants = match pinning {
         Some(pin) => {
             builder.set_params(pin.params.clone());
             builder.set_break_points(pin.break_points.clone());
+            pin.constants
+                .iter()
+                .map(|c| Ok(fr_from_hex(c)?))
+                .collect::<Result<Vec<Fr>>>()?
         }
         None => {
             builder.calculate_params(Some(MINIMUM_ROWS));
             reserve_lookup_column(&mut builder.config_params);
+            recorded_constants(&builder)
         }
-    }
+    };
     Ok(TwoPhaseCircuit {
         builder,
+        constants,
         products,
         chains: vec![c_chain, t_chain],
         requants,
@@ -390,6 +401,7 @@ pub fn pinning(circuit: &TwoPhaseCircuit) -> Pinning {
         params: circuit.builder.config_params.clone(),
         break_points: circuit.builder.break_points(),
         requant: circuit.requant_bounds,
+        constants: circuit.constants.iter().map(fr_to_hex).collect(),
     }
 }
 

@@ -25,9 +25,10 @@
 //! exactly those integers (the requantisation chip relies on this bound for `z`).
 //!
 //! # Layout
-//! All columns are used from absolute row 0 (halo2-axiom's floor planner starts every region
-//! at row 0), so the phase-0 `val` column and the phase-1 columns of this chip line up row for
-//! row even though they are assigned in two regions, before and after the challenge:
+//! All columns are used from the same absolute row `start` (halo2-axiom's floor planner starts
+//! every region at row 0; the rows above `start` hold the public values and constants of
+//! `circuit::public`), so the phase-0 `val` column and the phase-1 columns of this chip line up
+//! row for row even though they are assigned in two regions, before and after the challenge:
 //!
 //! | column | phase | holds |
 //! |---|---|---|
@@ -40,10 +41,13 @@ use halo2_base::halo2_proofs::circuit::{Cell, Region, Value};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use halo2_base::halo2_proofs::halo2curves::ff::Field;
 use halo2_base::halo2_proofs::plonk::{
-    Advice, Challenge, Column, ConstraintSystem, Error, FirstPhase, SecondPhase, Selector,
+    Advice, Challenge, Column, ConstraintSystem, Error, FirstPhase, Fixed, Instance, SecondPhase,
+    Selector,
 };
 use halo2_base::halo2_proofs::poly::Rotation;
 use halo2_base::AssignedValue;
+
+use super::public::PublicLayout;
 
 /// One dense layer's product, as halo2-base cells assigned in phase 0.
 #[derive(Clone, Debug)]
@@ -71,8 +75,9 @@ impl MatrixProduct {
 
     /// Rows a product of these dimensions occupies (known before any witness exists).
     pub fn rows_for(n: usize, d_in: usize, d_out: usize) -> usize {
-        // W rows, b, Z, ρ chain (d_out + 1), X columns, σ, dot product (d_in + 1).
-        d_in * d_out + d_out + n * d_out + (d_out + 1) + n * d_in + n + (d_in + 1)
+        // W rows, b, Z, ρ chain (d_out + 1), X columns, σ, dot product (d_in + 1), and the
+        // leading zero row of each of the 2·d_in + 4 chains.
+        d_in * d_out + d_out + n * d_out + (d_out + 1) + n * d_in + n + (d_in + 1) + 2 * d_in + 4
     }
 }
 
@@ -80,10 +85,13 @@ impl MatrixProduct {
 #[derive(Clone, Debug)]
 pub struct FreivaldsConfig {
     val: Column<Advice>,
+    /// Constants (on their public rows; 0 on the chip's rows).
+    cst: Column<Fixed>,
     acc: Column<Advice>,
     mul: Column<Advice>,
     aux: Column<Advice>,
-    /// `acc = val`: the first step of a Horner chain.
+    /// `acc = val = cst + instance`: a chain's leading zero, or a public value or constant
+    /// (`circuit::public`).
     q_first: Selector,
     /// `acc = acc_prev·mul + val`: a Horner step.
     q_horner: Selector,
@@ -106,8 +114,13 @@ pub struct Phase0Layout {
 }
 
 impl FreivaldsConfig {
-    /// Creates the columns, gates and the challenge (drawn after phase 0).
-    pub fn configure(meta: &mut ConstraintSystem<Fr>) -> Self {
+    /// Creates the columns, gates and the challenge (drawn after phase 0); `cst` and `instance`
+    /// (neither with equality) are read on `q_first` rows (see `circuit::public`).
+    pub fn configure(
+        meta: &mut ConstraintSystem<Fr>,
+        cst: Column<Fixed>,
+        instance: Column<Instance>,
+    ) -> Self {
         let val = meta.advice_column_in(FirstPhase);
         let acc = meta.advice_column_in(SecondPhase);
         let mul = meta.advice_column_in(SecondPhase);
@@ -117,6 +130,7 @@ impl FreivaldsConfig {
         }
         let r = meta.challenge_usable_after(FirstPhase);
         let [q_first, q_horner, q_r, q_dot_first, q_dot] = [(); 5].map(|_| meta.selector());
+        let cst_column = cst;
 
         meta.create_gate("freivalds: horner chains", |m| {
             let q_first = m.query_selector(q_first);
@@ -127,9 +141,14 @@ impl FreivaldsConfig {
             let acc = m.query_advice(acc, Rotation::cur());
             let mul = m.query_advice(mul, Rotation::cur());
             let r = m.query_challenge(r);
+            let cst = m.query_fixed(cst, Rotation::cur());
+            let instance = m.query_instance(instance, Rotation::cur());
             vec![
-                // A chain starts at its first value: without it the prover could seed any offset.
-                q_first * (acc.clone() - val.clone()),
+                // A chain starts at 0 (`cst` and `instance` are 0 on its first row): without it
+                // the prover could seed any offset. The same rows at the top of the chip hold
+                // the public values and the constants, which this binds to `val`.
+                q_first.clone() * (acc.clone() - val.clone()),
+                q_first * (val.clone() - cst - instance),
                 // Each step folds one committed value into the chain.
                 q_horner * (acc - acc_prev * mul.clone() - val),
                 // The multiplier of an r-chain is the verifier's challenge, not a prover choice.
@@ -150,6 +169,7 @@ impl FreivaldsConfig {
         });
         Self {
             val,
+            cst: cst_column,
             acc,
             mul,
             aux,
@@ -177,35 +197,82 @@ impl FreivaldsConfig {
         self.r
     }
 
-    /// Phase 0: copies every entry into `val`; `one` and `zero` are halo2-base constant cells
-    /// that the fixed parts of the chains (the `ρ` and `σ` chains) copy.
+    /// Phase 0: the public values (rows `0..I`) and the constants (rows `I..I + K`) in `val`,
+    /// on `q_first` rows, each constant also in `cst` (see `circuit::public`).
+    pub fn assign_public(
+        &self,
+        region: &mut Region<Fr>,
+        instances: &[AssignedValue<Fr>],
+        constants: &[Fr],
+    ) -> Result<PublicLayout, Error> {
+        let mut layout = PublicLayout::default();
+        for (row, v) in instances.iter().enumerate() {
+            self.q_first.enable(region, row)?;
+            let cell = region.assign_advice(self.val, row, Value::known(*v.value()));
+            layout.instance_links.push((*v, cell.cell()));
+        }
+        for (i, c) in constants.iter().enumerate() {
+            let row = instances.len() + i;
+            self.q_first.enable(region, row)?;
+            region.assign_fixed(self.cst, row, *c);
+            let cell = region.assign_advice(self.val, row, Value::known(*c));
+            if layout.constant_cells.insert(*c, cell.cell()).is_some() {
+                // A repeated constant would leave halo2-base cells linked to only one of them.
+                return Err(Error::Synthesis);
+            }
+        }
+        Ok(layout)
+    }
+
+    /// Phase 1: `acc = val` on the public rows (`values`: the instances, then the constants).
+    pub fn assign_public_acc(&self, region: &mut Region<Fr>, values: &[Fr]) {
+        for (row, v) in values.iter().enumerate() {
+            region.assign_advice(self.acc, row, Value::known(*v));
+        }
+    }
+
+    /// Phase 0: copies every entry into `val` from row `start` on, each chain after a leading
+    /// 0 (bound by the `q_first` gate, not by a copy); `one` and `zero` are halo2-base constant
+    /// cells that the fixed parts of the chains (the `ρ` and `σ` chains) copy.
     pub fn assign_values(
         &self,
         region: &mut Region<Fr>,
+        start: usize,
         products: &[MatrixProduct],
         one: &AssignedValue<Fr>,
         zero: &AssignedValue<Fr>,
     ) -> Result<Phase0Layout, Error> {
         let mut layout = Phase0Layout::default();
-        let mut put = |layout: &mut Phase0Layout, v: &AssignedValue<Fr>| {
+        // `None`: a chain's leading 0.
+        let mut put = |layout: &mut Phase0Layout, v: Option<&AssignedValue<Fr>>| {
+            let value = v.map_or(Fr::ZERO, |v| *v.value());
             let cell = region
-                .assign_advice(self.val, layout.rows, Value::known(*v.value()))
+                .assign_advice(self.val, start + layout.rows, Value::known(value))
                 .cell();
-            layout.links.push((*v, cell));
+            if let Some(v) = v {
+                layout.links.push((*v, cell));
+            }
             layout.rows += 1;
+        };
+        let mut chain = |layout: &mut Phase0Layout, values: &mut dyn Iterator<Item = _>| {
+            put(layout, None);
+            values.for_each(|v| put(layout, Some(v)));
         };
         for p in products {
             let (n, d_in, d_out) = p.dims();
-            p.w.iter().flatten().for_each(|v| put(&mut layout, v));
-            p.b.iter().for_each(|v| put(&mut layout, v));
-            p.z.iter().flatten().for_each(|v| put(&mut layout, v));
+            p.w.iter()
+                .for_each(|row| chain(&mut layout, &mut row.iter()));
+            chain(&mut layout, &mut p.b.iter());
+            chain(&mut layout, &mut p.z.iter().flatten());
             // ρ chain: 1, 0, …, 0 (d_out zeros) evaluates to r^d_out.
-            put(&mut layout, one);
-            (0..d_out).for_each(|_| put(&mut layout, zero));
+            chain(
+                &mut layout,
+                &mut std::iter::once(one).chain(std::iter::repeat_n(zero, d_out)),
+            );
             for i in 0..d_in {
-                (0..n).for_each(|k| put(&mut layout, &p.x[k][i]));
+                chain(&mut layout, &mut (0..n).map(|k| &p.x[k][i]));
             }
-            (0..n).for_each(|_| put(&mut layout, one));
+            chain(&mut layout, &mut std::iter::repeat_n(one, n));
             // The dot-product rows use no `val` cell.
             layout.rows += d_in + 1;
         }
@@ -214,14 +281,15 @@ impl FreivaldsConfig {
 
     /// Phase 1: runs every chain with the challenge and constrains each product.
     ///
-    /// `products` must be the same, in the same order, as given to `assign_values`.
+    /// `start` and `products` must be the same, in the same order, as given to `assign_values`.
     pub fn assign_checks(
         &self,
         region: &mut Region<Fr>,
+        start: usize,
         products: &[MatrixProduct],
     ) -> Result<(), Error> {
         let r = region.get_challenge(self.r);
-        let mut row = 0usize;
+        let mut row = start;
         for p in products {
             let (n, d_in, d_out) = p.dims();
             let vals = |v: &AssignedValue<Fr>| Value::known(*v.value());
@@ -318,7 +386,12 @@ impl FreivaldsConfig {
         mut multiplier: impl FnMut(&mut Region<Fr>, usize) -> Result<(Cell, Value<Fr>), Error>,
     ) -> Result<(Cell, Value<Fr>), Error> {
         let mut acc: Option<(Cell, Value<Fr>)> = None;
-        for v in values {
+        let mut values = values.peekable();
+        if values.peek().is_none() {
+            return Err(Error::Synthesis);
+        }
+        // The leading 0 (`q_first` row), then one Horner step per value.
+        for v in std::iter::once(Value::known(Fr::ZERO)).chain(values) {
             let next = match acc {
                 None => {
                     self.q_first.enable(region, *row)?;

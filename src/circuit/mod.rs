@@ -6,12 +6,14 @@
 //! - `freivalds`: the batched matrix-product check;
 //! - `requant`: the requantisation/saturation chip (phase 0, in shared columns);
 //! - `argmax`: per-row correctness;
-//! - `poseidon`: circomlib Poseidon and the commitment chain in-circuit.
+//! - `poseidon`: circomlib Poseidon and the commitment chain in-circuit;
+//! - `public`: public instances and constants bound by a gate (no equality on their columns).
 
 pub mod accuracy;
 pub mod argmax;
 pub mod freivalds;
 pub mod poseidon;
+pub mod public;
 pub mod requant;
 pub mod two_phase;
 

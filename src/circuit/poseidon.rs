@@ -112,7 +112,8 @@ pub fn chain_rows(elems: usize) -> usize {
 #[derive(Clone, Debug)]
 pub struct PoseidonConfig {
     cols: [Column<Advice>; WIDTH],
-    /// `rc_0` on `s` rows, `rc_1` on `y` rows (fixed: part of the verifying key).
+    /// `rc_0` on `s` rows, `rc_1` on `y` rows (fixed: part of the verifying key). Shared with
+    /// the circuit's constants (`circuit::public`), which live in other rows.
     k_a: Column<Fixed>,
     /// `rc_2` on `s` rows; on `y` rows 1 for full rounds, 0 for partial rounds.
     k_b: Column<Fixed>,
@@ -120,10 +121,15 @@ pub struct PoseidonConfig {
 }
 
 impl PoseidonConfig {
-    /// Creates the fixed columns and the round gates over `cols` (equality must be enabled on
-    /// them by their owner).
-    pub fn configure(meta: &mut ConstraintSystem<Fr>, cols: [Column<Advice>; WIDTH]) -> Self {
-        let (k_a, k_b) = (meta.fixed_column(), meta.fixed_column());
+    /// Creates the second fixed column and the round gates over `cols` (equality must be
+    /// enabled on them by their owner); `k_a` is a fixed column whose rows the chip may use
+    /// from the `start` given to [`PoseidonConfig::assign`] on.
+    pub fn configure(
+        meta: &mut ConstraintSystem<Fr>,
+        cols: [Column<Advice>; WIDTH],
+        k_a: Column<Fixed>,
+    ) -> Self {
+        let k_b = meta.fixed_column();
         let q_round = meta.selector();
         let mds = constants().mds;
         type Exprs = [Expression<Fr>; WIDTH];

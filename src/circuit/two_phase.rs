@@ -1,5 +1,7 @@
-//! A two-phase halo2 circuit: halo2-base's gates and range lookups in phase 0, plus the
-//! Freivalds chip whose second-phase columns use a challenge drawn after phase 0, plus the
+//! A two-phase halo2 circuit: halo2-base's gates and range lookups in phase 0, the public
+//! instances and constants bound to the first rows of the Freivalds chip's `val` column by a gate
+//! (`circuit::public`; halo2-base is configured without its own constants and instance columns),
+//! plus the Freivalds chip whose second-phase columns use a challenge drawn after phase 0, plus the
 //! Poseidon chip in the same three second-phase columns, below the Freivalds rows, plus the
 //! requantisation chip in two phase-0 columns it shares (the Freivalds chip's `val` and
 //! halo2-base's lookup advice column), at the bottom of the usable rows.
@@ -24,12 +26,13 @@ use halo2_base::AssignedValue;
 
 use super::freivalds::{FreivaldsConfig, MatrixProduct};
 use super::poseidon::{PoseidonChain, PoseidonConfig};
+use super::public::{self, recorded_constants};
 use super::requant::{BlockShape, RequantBounds, RequantConfig, RequantJob};
 
 /// Columns of the two-phase circuit.
 #[derive(Clone, Debug)]
 pub struct TwoPhaseConfig {
-    /// halo2-base flex gate, range lookups, instance column.
+    /// halo2-base flex gate and range lookups (no constants or instance column of its own).
     pub base: BaseConfig<Fr>,
     /// Freivalds chip.
     pub freivalds: FreivaldsConfig,
@@ -65,6 +68,9 @@ pub struct TwoPhaseCircuit {
     pub requants: Vec<RequantJob>,
     /// The spec bounds that size the requantisation blocks.
     pub requant_bounds: RequantBounds,
+    /// The distinct constants of `builder`, sorted: [`recorded_constants`] when building for
+    /// keygen or the mock prover, the keygen's (pinned) list when proving.
+    pub constants: Vec<Fr>,
     /// Constant cells 1 and 0 of `builder` (loaded with `load_constant`).
     pub one: AssignedValue<Fr>,
     /// See `one`.
@@ -74,6 +80,12 @@ pub struct TwoPhaseCircuit {
 }
 
 impl TwoPhaseCircuit {
+    /// Rows of `val` above the Freivalds chip: the public instances, then the constants.
+    pub fn public_rows(&self) -> usize {
+        let instances = self.builder.assigned_instances.first().map_or(0, Vec::len);
+        public::rows(instances, self.constants.len())
+    }
+
     /// Rows the Freivalds chip needs (the circuit needs at least this many usable rows).
     pub fn freivalds_rows(&self) -> usize {
         self.products.iter().map(MatrixProduct::rows).sum()
@@ -126,9 +138,19 @@ impl Circuit<Fr> for TwoPhaseCircuit {
             requant: bounds,
         } = params;
         let (k, lookup_bits) = (params.k, params.lookup_bits);
-        let base = BaseConfig::configure(meta, params);
-        let freivalds = FreivaldsConfig::configure(meta);
-        let poseidon = PoseidonConfig::configure(meta, freivalds.phase1_columns());
+        // halo2-base without its constants and instance columns: they would take part in the
+        // permutation argument (`circuit::public` binds both with a gate instead).
+        let base = BaseConfig::configure(
+            meta,
+            BaseCircuitParams {
+                num_fixed: 0,
+                num_instance_columns: 0,
+                ..params
+            },
+        );
+        let (cst, instance) = (meta.fixed_column(), meta.instance_column());
+        let freivalds = FreivaldsConfig::configure(meta, cst, instance);
+        let poseidon = PoseidonConfig::configure(meta, freivalds.phase1_columns(), cst);
         let requant = match (&base.base, lookup_bits) {
             (MaybeRangeConfig::WithRange(range), Some(bits)) => range
                 .lookup_advice
@@ -162,7 +184,9 @@ impl Circuit<Fr> for TwoPhaseCircuit {
         config.base.initialize(&mut layouter);
         let gate = config.base.gate();
         let usable_rows = gate.max_rows.min(config.usable_rows);
-        if self.freivalds_rows() + self.poseidon_rows() > usable_rows {
+        let head = self.public_rows();
+        let freivalds_end = head + self.freivalds_rows();
+        if freivalds_end + self.poseidon_rows() > usable_rows {
             // Rows past `usable_rows` hold the blinding factors; using them would break zero
             // knowledge and completeness.
             return Err(Error::NotEnoughRowsAvailable {
@@ -182,13 +206,35 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                 Ok(())
             },
         )?;
+        // Phase 0: the public values and the constants at the top of `val`. The constants must
+        // be the ones halo2-base recorded (checked where it records them: keygen, mock).
+        if !witness_gen_only && recorded_constants(&self.builder) != self.constants {
+            return Err(Error::Synthesis);
+        }
+        let instances = self
+            .builder
+            .assigned_instances
+            .first()
+            .map_or(&[][..], Vec::as_slice);
+        let public = layouter.assign_region(
+            || "public instances and constants (phase 0)",
+            |mut region| {
+                config
+                    .freivalds
+                    .assign_public(&mut region, instances, &self.constants)
+            },
+        )?;
         // Phase 0: the chip's copies of the matrix entries.
         let layout = layouter.assign_region(
             || "freivalds values (phase 0)",
             |mut region| {
-                config
-                    .freivalds
-                    .assign_values(&mut region, &self.products, &self.one, &self.zero)
+                config.freivalds.assign_values(
+                    &mut region,
+                    head,
+                    &self.products,
+                    &self.one,
+                    &self.zero,
+                )
             },
         )?;
         // Phase 0: the requantisation blocks, at the bottom of the usable rows (their place
@@ -202,11 +248,11 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                 let lookups = self.builder.lookup_manager()[0].total_rows();
                 let start = usable_rows.checked_sub(rows);
                 match start {
-                    Some(start) if start >= self.freivalds_rows() && start >= lookups => layouter
+                    Some(start) if start >= freivalds_end && start >= lookups => layouter
                         .assign_region(
-                        || "requantisation (phase 0)",
-                        |mut region| chip.assign(&mut region, start, &self.requants),
-                    )?,
+                            || "requantisation (phase 0)",
+                            |mut region| chip.assign(&mut region, start, &self.requants),
+                        )?,
                     _ => {
                         return Err(Error::NotEnoughRowsAvailable {
                             current_k: self.builder.config_params.k as u32,
@@ -215,46 +261,64 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                 }
             }
         };
-        self.builder.assign_instances(
-            &config.base.instance,
-            layouter.namespace(|| "public instances"),
-        );
-
         // Phase 1: the challenge exists only after the phase-0 advice is committed.
         layouter.next_phase();
         let poseidon_links = layouter.assign_region(
             || "freivalds checks and poseidon chains (phase 1)",
             |mut region| {
+                let values = instances.iter().map(|v| *v.value());
+                let values: Vec<Fr> = values.chain(self.constants.iter().copied()).collect();
+                config.freivalds.assign_public_acc(&mut region, &values);
                 config
                     .freivalds
-                    .assign_checks(&mut region, &self.products)?;
+                    .assign_checks(&mut region, head, &self.products)?;
                 config
                     .poseidon
-                    .assign(&mut region, self.freivalds_rows(), &self.chains, &self.zero)
+                    .assign(&mut region, freivalds_end, &self.chains, &self.zero)
             },
         )?;
 
         // Copy constraints: halo2-base's own, plus chip cell == halo2-base cell for every link
         // (without these the chips would check products and hashes of values unrelated to the
-        // ones that are range-checked, packed, requantised and made public).
+        // ones that are range-checked, packed, requantised and made public), plus each
+        // halo2-base constant cell == the `val` cell of its constant (in place of halo2-base's
+        // copies to a fixed column, which has no equality here).
         if !witness_gen_only {
             let copy_manager = &self.builder.core().copy_manager;
-            {
+            let constants = {
                 let mut cm = copy_manager.lock().map_err(|_| Error::Synthesis)?;
                 let links = layout.links.iter().chain(&poseidon_links);
-                for (value, raw) in links.chain(&requant_links) {
+                let links = links.chain(&requant_links).chain(&public.instance_links);
+                for (value, raw) in links {
                     let external = cm.load_external_cell(*raw);
                     let cell = value.cell.ok_or(Error::Synthesis)?;
                     cm.advice_equalities.push((cell, external));
                 }
-            }
-            layouter.assign_region(
+                let constants = std::mem::take(&mut cm.constant_equalities);
+                for (c, cell) in &constants {
+                    let Some(raw) = public.constant_cells.get(c) else {
+                        cm.constant_equalities = constants;
+                        return Err(Error::Synthesis);
+                    };
+                    let external = cm.load_external_cell(*raw);
+                    cm.advice_equalities.push((*cell, external));
+                }
+                constants
+            };
+            // With the constants taken out, halo2-base's manager needs no fixed column.
+            let assigned = layouter.assign_region(
                 || "copy constraints",
                 |mut region| {
-                    copy_manager.assign_raw(config.base.constants(), &mut region);
+                    copy_manager.assign_raw(&Vec::new(), &mut region);
                     Ok(())
                 },
-            )?;
+            );
+            // Keygen synthesizes twice (vk, then pk): the next pass needs the constants again.
+            copy_manager
+                .lock()
+                .map_err(|_| Error::Synthesis)?
+                .constant_equalities = constants;
+            assigned?;
         }
         Ok(())
     }

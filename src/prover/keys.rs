@@ -52,7 +52,8 @@ pub struct CircuitFigures {
     pub base_advice_columns: usize,
     /// Lookup advice columns.
     pub lookup_advice_columns: usize,
-    /// Fixed columns for constants.
+    /// Fixed columns for constants: `circuit::public`'s `cst` (halo2-base has none of its own;
+    /// the Poseidon chip shares it).
     pub fixed_columns: usize,
     /// Advice columns of the Freivalds chip (1 in phase 0, 3 in phase 1).
     pub freivalds_columns: usize,
@@ -60,10 +61,14 @@ pub struct CircuitFigures {
     pub base_advice_cells: usize,
     /// Cells sent to the range lookup.
     pub lookup_cells: usize,
-    /// Rows used by the Freivalds chip.
+    /// Rows at the top of the Freivalds chip's `val` column holding the public instances and
+    /// the circuit's distinct constants (`circuit::public`).
+    #[serde(default)]
+    pub public_rows: usize,
+    /// Rows used by the Freivalds chip (below the public rows).
     pub freivalds_rows: usize,
     /// Rows used by the Poseidon chip (in the Freivalds chip's phase-1 columns, below its rows;
-    /// 2 fixed columns of round constants).
+    /// round constants in `cst` and one more fixed column).
     #[serde(default)]
     pub poseidon_rows: usize,
     /// Rows used by the requantisation chip (in the Freivalds chip's phase-0 column and the
@@ -136,10 +141,11 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
         lookup_bits: p.lookup_bits.unwrap_or(0),
         base_advice_columns: p.num_advice_per_phase.iter().sum(),
         lookup_advice_columns: p.num_lookup_advice_per_phase.iter().sum(),
-        fixed_columns: p.num_fixed,
+        fixed_columns: 1,
         freivalds_columns: 4,
         base_advice_cells: stats.gate.total_advice_per_phase.iter().sum(),
         lookup_cells: stats.total_lookup_advice_per_phase.iter().sum(),
+        public_rows: c.public_rows(),
         freivalds_rows: c.freivalds_rows(),
         poseidon_rows: c.poseidon_rows(),
         requant_rows: c.requant_rows(),
@@ -159,8 +165,9 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
 pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
     let fits = |f: &CircuitFigures| {
         let usable = (1usize << f.k) - MINIMUM_ROWS;
-        f.freivalds_rows + f.poseidon_rows <= usable
-            && f.requant_rows + f.freivalds_rows.max(f.lookup_cells) <= usable
+        let freivalds_end = f.public_rows + f.freivalds_rows;
+        freivalds_end + f.poseidon_rows <= usable
+            && f.requant_rows + freivalds_end.max(f.lookup_cells) <= usable
             && f.base_advice_columns <= MAX_BASE_ADVICE
             && f.lookup_advice_columns <= 1
     };

@@ -289,6 +289,10 @@ fn keygen_shape_does_not_depend_on_the_model() {
     );
     assert_eq!(a.freivalds_rows(), b.freivalds_rows());
     assert_eq!(a.poseidon_rows(), b.poseidon_rows());
+    // The prover lays the constants out from the keygen's list (`circuit::public`).
+    assert!(!a.constants.is_empty());
+    assert_eq!(a.constants, b.constants);
+    assert_eq!(a.public_rows(), b.public_rows());
     // The planner's row counts, computed from the spec alone, are the circuit's.
     assert_eq!(a.freivalds_rows(), super::freivalds_rows(&spec));
     assert_eq!(

@@ -9,6 +9,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::*;
+use crate::circuit::public::recorded_constants;
 use crate::circuit::two_phase::TwoPhaseCircuit;
 use crate::commit::{chain, fr_from_hex, poseidon2, MODEL_TAG};
 
@@ -33,6 +34,7 @@ fn run(
     builder.assigned_instances[0].push(c.out);
     builder.calculate_params(Some(20));
     let circuit = TwoPhaseCircuit {
+        constants: recorded_constants(&builder),
         builder,
         products: Vec::new(),
         chains: vec![c],

@@ -7,6 +7,7 @@ use halo2_base::halo2_proofs::dev::{MockProver, VerifyFailure};
 
 use super::*;
 use crate::circuit::fr_i64;
+use crate::circuit::public::recorded_constants;
 use crate::circuit::two_phase::TwoPhaseCircuit;
 use crate::model::requantize;
 
@@ -42,6 +43,7 @@ pub(crate) fn mock_blocks(
     builder.calculate_params(Some(20));
     reserve_lookup_column(&mut builder.config_params);
     let circuit = TwoPhaseCircuit {
+        constants: recorded_constants(&builder),
         builder,
         products: Vec::new(),
         chains: Vec::new(),

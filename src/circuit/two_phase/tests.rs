@@ -19,6 +19,7 @@ use rand::{Rng, SeedableRng};
 
 use super::TwoPhaseCircuit;
 use crate::circuit::freivalds::MatrixProduct;
+use crate::circuit::public::recorded_constants;
 
 const K: usize = 9;
 
@@ -59,12 +60,11 @@ fn layer(rng: &mut StdRng, n: usize, d_in: usize, d_out: usize) -> Layer {
     Layer { x, w, b, z }
 }
 
-/// `pinning`: the keygen circuit's params and break points, for the prover stage.
-fn build(
-    stage: CircuitBuilderStage,
-    layers: &[Layer],
-    pinning: Option<(BaseCircuitParams, MultiPhaseThreadBreakPoints)>,
-) -> TwoPhaseCircuit {
+/// The keygen circuit's params, break points and constants, for the prover stage.
+type Pin = (BaseCircuitParams, MultiPhaseThreadBreakPoints, Vec<Fr>);
+
+/// `pinning`: the keygen circuit's params, break points and constants, for the prover stage.
+fn build(stage: CircuitBuilderStage, layers: &[Layer], pinning: Option<Pin>) -> TwoPhaseCircuit {
     let mut builder = BaseCircuitBuilder::from_stage(stage).use_k(K);
     builder.set_instance_columns(1);
     let ctx = builder.main(0);
@@ -85,17 +85,20 @@ fn build(
         .collect();
     let one = ctx.load_constant(Fr::ONE);
     let zero = ctx.load_zero();
-    match pinning {
-        Some((params, bp)) => {
+    let constants = match pinning {
+        Some((params, bp, constants)) => {
             builder.set_params(params);
             builder.set_break_points(bp);
+            constants
         }
         None => {
             builder.calculate_params(Some(20));
+            recorded_constants(&builder)
         }
-    }
+    };
     TwoPhaseCircuit {
         builder,
+        constants,
         products,
         chains: Vec::new(),
         requants: Vec::new(),
@@ -196,6 +199,7 @@ fn real_prover_round_trip() {
     let pinning = (
         keygen.builder.config_params.clone(),
         keygen.builder.break_points(),
+        keygen.constants.clone(),
     );
 
     let prove = |layers: &[Layer]| -> Vec<u8> {
@@ -235,4 +239,25 @@ fn real_prover_round_trip() {
     cheat[0].z[0][0] += 1;
     let bad = prove(&cheat);
     assert!(!verify(&bad), "proof of a wrong product accepted");
+
+    // Constants laid out from a wrong list (here 1 and 0 swapped, so every cell still has its
+    // copy partner) break the gate that ties `val` to the fixed column: rejected.
+    let mut wrong = pinning.clone();
+    assert_eq!(wrong.2, vec![Fr::ZERO, Fr::ONE], "the chip's two constants");
+    wrong.2.reverse();
+    let circuit = build(CircuitBuilderStage::Prover, &layers, Some(wrong));
+    let mut transcript = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
+    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+        &params,
+        &pk,
+        &[circuit],
+        &[&[&[]]],
+        StdRng::seed_from_u64(9),
+        &mut transcript,
+    )
+    .expect("proof");
+    assert!(
+        !verify(&transcript.finalize()),
+        "proof with constants that differ from the key's accepted"
+    );
 }
