@@ -56,6 +56,7 @@ impl VerifierArgs {
             "k": k,
             "runtime_bytes": compiled.runtime.len(),
             "creation_bytes": compiled.creation.len(),
+            "optimizer_runs": compiled.optimizer_runs,
             "eip170_limit": EIP170_LIMIT,
             "source_bytes": source.len(),
             "shape": shape,
