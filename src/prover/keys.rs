@@ -2,7 +2,8 @@
 //! `AccuracyWitness::dummy`), so one verifying key serves every competitor of a contest.
 //!
 //! A key directory holds:
-//! - `circuit.json`: the pinning (halo2-base params and break points), k, lookup bits, the SRS
+//! - `circuit.json`: the pinning (halo2-base params, break points and the circuit's constants,
+//!   which the prover lays out in `val`: `circuit::public`), k, lookup bits, the SRS
 //!   kind, circuit figures and the digest of the constraint system that made the keys (keys
 //!   from a build with another circuit are refused when read);
 //! - `vk.bin`, `pk.bin`: halo2 keys (`SerdeFormat::RawBytes`);
