@@ -130,7 +130,6 @@ impl FreivaldsConfig {
         }
         let r = meta.challenge_usable_after(FirstPhase);
         let [q_first, q_horner, q_r, q_dot_first, q_dot] = [(); 5].map(|_| meta.selector());
-        let cst_column = cst;
 
         meta.create_gate("freivalds: horner chains", |m| {
             let q_first = m.query_selector(q_first);
@@ -141,14 +140,14 @@ impl FreivaldsConfig {
             let acc = m.query_advice(acc, Rotation::cur());
             let mul = m.query_advice(mul, Rotation::cur());
             let r = m.query_challenge(r);
-            let cst = m.query_fixed(cst, Rotation::cur());
+            let constant = m.query_fixed(cst, Rotation::cur());
             let instance = m.query_instance(instance, Rotation::cur());
             vec![
                 // A chain starts at 0 (`cst` and `instance` are 0 on its first row): without it
                 // the prover could seed any offset. The same rows at the top of the chip hold
                 // the public values and the constants, which this binds to `val`.
                 q_first.clone() * (acc.clone() - val.clone()),
-                q_first * (val.clone() - cst - instance),
+                q_first * (val.clone() - constant - instance),
                 // Each step folds one committed value into the chain.
                 q_horner * (acc - acc_prev * mul.clone() - val),
                 // The multiplier of an r-chain is the verifier's challenge, not a prover choice.
@@ -169,7 +168,7 @@ impl FreivaldsConfig {
         });
         Self {
             val,
-            cst: cst_column,
+            cst,
             acc,
             mul,
             aux,

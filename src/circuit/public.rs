@@ -50,11 +50,6 @@ pub struct PublicLayout {
     pub constant_cells: BTreeMap<Fr, Cell>,
 }
 
-/// Rows used: one per public instance, then one per constant.
-pub fn rows(instances: usize, constants: usize) -> usize {
-    instances + constants
-}
-
 /// The distinct constants halo2-base recorded for `builder`, sorted (empty when the builder
 /// only generates witnesses: the prover takes them from the pinning).
 pub fn recorded_constants(builder: &BaseCircuitBuilder<Fr>) -> Vec<Fr> {

@@ -26,7 +26,7 @@ use halo2_base::AssignedValue;
 
 use super::freivalds::{FreivaldsConfig, MatrixProduct};
 use super::poseidon::{PoseidonChain, PoseidonConfig};
-use super::public::{self, recorded_constants};
+use super::public::recorded_constants;
 use super::requant::{BlockShape, RequantBounds, RequantConfig, RequantJob};
 
 /// Columns of the two-phase circuit.
@@ -83,7 +83,7 @@ impl TwoPhaseCircuit {
     /// Rows of `val` above the Freivalds chip: the public instances, then the constants.
     pub fn public_rows(&self) -> usize {
         let instances = self.builder.assigned_instances.first().map_or(0, Vec::len);
-        public::rows(instances, self.constants.len())
+        instances + self.constants.len()
     }
 
     /// Rows the Freivalds chip needs (the circuit needs at least this many usable rows).
