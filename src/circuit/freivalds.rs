@@ -223,10 +223,20 @@ impl FreivaldsConfig {
         Ok(layout)
     }
 
-    /// Phase 1: `acc = val` on the public rows (`values`: the instances, then the constants).
-    pub fn assign_public_acc(&self, region: &mut Region<Fr>, values: &[Fr]) {
-        for (row, v) in values.iter().enumerate() {
-            region.assign_advice(self.acc, row, Value::known(*v));
+    /// Phase 1: `acc = val` on the public rows (the same `instances` and `constants` as given
+    /// to `assign_public`).
+    pub fn assign_public_acc(
+        &self,
+        region: &mut Region<Fr>,
+        instances: &[AssignedValue<Fr>],
+        constants: &[Fr],
+    ) {
+        let values = instances
+            .iter()
+            .map(|v| *v.value())
+            .chain(constants.iter().copied());
+        for (row, v) in values.enumerate() {
+            region.assign_advice(self.acc, row, Value::known(v));
         }
     }
 

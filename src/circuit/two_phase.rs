@@ -266,9 +266,9 @@ impl Circuit<Fr> for TwoPhaseCircuit {
         let poseidon_links = layouter.assign_region(
             || "freivalds checks and poseidon chains (phase 1)",
             |mut region| {
-                let values = instances.iter().map(|v| *v.value());
-                let values: Vec<Fr> = values.chain(self.constants.iter().copied()).collect();
-                config.freivalds.assign_public_acc(&mut region, &values);
+                config
+                    .freivalds
+                    .assign_public_acc(&mut region, instances, &self.constants);
                 config
                     .freivalds
                     .assign_checks(&mut region, head, &self.products)?;
