@@ -23,8 +23,9 @@ use halo2_base::QuantumCell::Constant;
 use serde::{Deserialize, Serialize};
 
 use super::argmax::{row_correct, Comparator};
-use super::freivalds::MatrixProduct;
-use super::poseidon::{chain_rows, PoseidonChain};
+use super::features::{self, FeatureJob};
+use super::freivalds::{Entry, MatrixProduct};
+use super::poseidon::{chain_rows, Elem, PoseidonChain};
 use super::public::recorded_constants;
 use super::requant::{
     reserve_lookup_column, BlockShape, LayerShift, RequantBounds, RequantJob, RequantWitness,
@@ -198,22 +199,71 @@ pub fn build(
     model_elems.push(ctx.load_witness(witness.salt));
     sections.mark("model: load, range checks, packing", ctx);
     // The chain is proved by the Poseidon chip (phase 1); here its output is a witness cell.
-    let c_chain = PoseidonChain::load(ctx, fr_from_hex(MODEL_TAG)?, &model_elems);
+    let model_elems = model_elems.into_iter().map(Elem::Base).collect();
+    let c_chain = PoseidonChain::load(ctx, fr_from_hex(MODEL_TAG)?, model_elems);
     let c = c_chain.out;
     sections.mark("model: Poseidon chain (C)", ctx);
 
-    // Test set: load, range-check, pack, hash.
+    // Test set: load, range-check, pack, hash. The features go to the features chip when it
+    // can check their range (`circuit::features`: no halo2-base cell), else they are loaded,
+    // checked and packed here like the labels.
     let (x_range, y_range) = (ranges.features, ranges.labels);
-    let x: Vec<Vec<AssignedValue<Fr>>> = (0..spec.test_rows)
-        .map(|n| ctx.assign_witnesses(witness.testset.row(n).iter().map(|&v| fr_i64(v))))
-        .collect();
-    let x_off = offset_and_check(ctx, &range, x.iter().flatten(), x_range);
+    let d_in = spec.input.features;
+    // Whether the chip is used depends on the spec alone (the keys fix the layout).
+    let job = match features::scale(x_range, lookup_bits) {
+        Some(_) => {
+            let values = witness.testset.x().iter().map(|&v| u64::try_from(v));
+            let values = values
+                .collect::<std::result::Result<Vec<u64>, _>>()
+                .map_err(|_| {
+                    CircuitError::Shape("a feature is below the spec's minimum of 0".into())
+                })?;
+            FeatureJob::new(values, x_range, lookup_bits)
+        }
+        None => None,
+    };
+    let (x, mut t_elems): (Vec<Vec<Entry>>, Vec<Elem>) = match &job {
+        Some(job) => {
+            for c in job.constants() {
+                ctx.load_constant(c);
+            }
+            let values: Vec<Fr> = job.values().collect();
+            let x = values
+                .chunks(d_in)
+                .enumerate()
+                .map(|(n, row)| {
+                    let feature = |(i, &value)| Entry::Feature {
+                        index: n * d_in + i,
+                        value,
+                    };
+                    row.iter().enumerate().map(feature).collect()
+                })
+                .collect();
+            let elems = job.elements().into_iter().enumerate();
+            (
+                x,
+                elems
+                    .map(|(index, value)| Elem::Packed { index, value })
+                    .collect(),
+            )
+        }
+        None => {
+            let x: Vec<Vec<AssignedValue<Fr>>> = (0..spec.test_rows)
+                .map(|n| ctx.assign_witnesses(witness.testset.row(n).iter().map(|&v| fr_i64(v))))
+                .collect();
+            let x_off = offset_and_check(ctx, &range, x.iter().flatten(), x_range);
+            let elems = pack(ctx, gate, &x_off, x_range);
+            let x = x
+                .into_iter()
+                .map(|row| row.into_iter().map(Entry::Base).collect());
+            (x.collect(), elems.into_iter().map(Elem::Base).collect())
+        }
+    };
     let y = ctx.assign_witnesses(witness.testset.labels().iter().map(|&v| Fr::from(v as u64)));
     let y_off = offset_and_check(ctx, &range, y.iter(), y_range);
-    let mut t_elems = pack(ctx, gate, &x_off, x_range);
-    t_elems.extend(pack(ctx, gate, &y_off, y_range));
+    t_elems.extend(pack(ctx, gate, &y_off, y_range).into_iter().map(Elem::Base));
     sections.mark("test set: load, range checks, packing", ctx);
-    let t_chain = PoseidonChain::load(ctx, fr_from_hex(TESTSET_TAG)?, &t_elems);
+    let t_chain = PoseidonChain::load(ctx, fr_from_hex(TESTSET_TAG)?, t_elems);
     let t = t_chain.out;
     sections.mark("test set: Poseidon chain (T)", ctx);
 
@@ -224,6 +274,7 @@ pub fn build(
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let last = dims.len() - 2;
     let mut input = x;
+    let mut outputs: Vec<Vec<AssignedValue<Fr>>> = Vec::new();
     let mut products = Vec::with_capacity(dims.len() - 1);
     let mut requants = Vec::new();
     let bounds = requant_bounds(spec);
@@ -265,7 +316,11 @@ pub fn build(
             out.push(row);
         }
         products.push(MatrixProduct { x: input, w, b, z });
-        input = out;
+        input = out
+            .iter()
+            .map(|row| row.iter().map(|&a| Entry::Base(a)).collect())
+            .collect();
+        outputs = out;
         sections.mark(
             if logit {
                 "logits: requantise, saturate"
@@ -280,7 +335,7 @@ pub fn build(
     // Each comparison is a requantisation block (shift 0, range [0, 1]) after the layers'.
     let cmp = Comparator::new(ctx, big_s);
     let mut correct = ctx.load_zero();
-    for (logits, label) in input.iter().zip(&y) {
+    for (logits, label) in outputs.iter().zip(&y) {
         let ok = row_correct(ctx, &range, &cmp, logits, *label, &mut requants, |_, w| w);
         correct = gate.add(ctx, correct, ok);
     }
@@ -310,6 +365,7 @@ pub fn build(
         products,
         chains: vec![c_chain, t_chain],
         requants,
+        features: job,
         requant_bounds: bounds,
         one,
         zero,
@@ -375,6 +431,16 @@ pub fn poseidon_rows(spec: &Spec) -> Result<usize> {
     let testset =
         packed(spec.test_rows * spec.input.features, r.features) + packed(spec.test_rows, r.labels);
     Ok(chain_rows(model) + chain_rows(testset))
+}
+
+/// Rows the features chip needs for `spec` at lookup width `lookup_bits` (in the lookup column
+/// and in the phase-1 columns; 0 when halo2-base checks the features).
+pub fn feature_rows(spec: &Spec, lookup_bits: usize) -> Result<usize> {
+    let range = Ranges::new(spec)?.features;
+    Ok(match features::scale(range, lookup_bits) {
+        Some(_) => FeatureJob::rows_for(spec.test_rows * spec.input.features),
+        None => 0,
+    })
 }
 
 /// Rows the requantisation chip needs for `spec` at lookup width `lookup_bits`: one block per

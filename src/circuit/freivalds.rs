@@ -49,11 +49,43 @@ use halo2_base::AssignedValue;
 
 use super::public::PublicLayout;
 
-/// One dense layer's product, as halo2-base cells assigned in phase 0.
+/// An entry of an input matrix `X`: a halo2-base cell, or (the test set's features, see
+/// `circuit::features`) the `index`-th value cell of the features chip in the lookup column.
+#[derive(Clone, Copy, Debug)]
+pub enum Entry {
+    /// A halo2-base cell.
+    Base(AssignedValue<Fr>),
+    /// A value cell of the features chip, with its value.
+    Feature {
+        /// Position in the features chip's value cells.
+        index: usize,
+        /// The value.
+        value: Fr,
+    },
+}
+
+impl Entry {
+    /// The entry's value.
+    pub fn value(&self) -> Fr {
+        match self {
+            Entry::Base(v) => *v.value(),
+            Entry::Feature { value, .. } => *value,
+        }
+    }
+}
+
+impl From<AssignedValue<Fr>> for Entry {
+    fn from(v: AssignedValue<Fr>) -> Self {
+        Entry::Base(v)
+    }
+}
+
+/// One dense layer's product, as cells assigned in phase 0 (halo2-base's, and for the first
+/// layer's inputs possibly the features chip's).
 #[derive(Clone, Debug)]
 pub struct MatrixProduct {
     /// `N × d_in` inputs.
-    pub x: Vec<Vec<AssignedValue<Fr>>>,
+    pub x: Vec<Vec<Entry>>,
     /// `d_in × d_out` weights.
     pub w: Vec<Vec<AssignedValue<Fr>>>,
     /// `d_out` biases.
@@ -242,46 +274,58 @@ impl FreivaldsConfig {
 
     /// Phase 0: copies every entry into `val` from row `start` on, each chain after a leading
     /// 0 (bound by the `q_first` gate, not by a copy); `one` and `zero` are halo2-base constant
-    /// cells that the fixed parts of the chains (the `ρ` and `σ` chains) copy.
+    /// cells that the fixed parts of the chains (the `ρ` and `σ` chains) copy, and `features`
+    /// the features chip's value cells that [`Entry::Feature`] entries copy.
     pub fn assign_values(
         &self,
         region: &mut Region<Fr>,
         start: usize,
         products: &[MatrixProduct],
-        one: &AssignedValue<Fr>,
-        zero: &AssignedValue<Fr>,
+        (one, zero): (&AssignedValue<Fr>, &AssignedValue<Fr>),
+        features: &[Cell],
     ) -> Result<Phase0Layout, Error> {
         let mut layout = Phase0Layout::default();
         // `None`: a chain's leading 0.
-        let mut put = |layout: &mut Phase0Layout, v: Option<&AssignedValue<Fr>>| {
-            let value = v.map_or(Fr::ZERO, |v| *v.value());
+        let mut put = |layout: &mut Phase0Layout, v: Option<Entry>| {
+            let value = v.map_or(Fr::ZERO, |v| v.value());
             let cell = region
                 .assign_advice(self.val, start + layout.rows, Value::known(value))
                 .cell();
-            if let Some(v) = v {
-                layout.links.push((*v, cell));
+            match v {
+                Some(Entry::Base(v)) => layout.links.push((v, cell)),
+                Some(Entry::Feature { index, .. }) => {
+                    let feature = features.get(index).ok_or(Error::Synthesis)?;
+                    region.constrain_equal(cell, *feature);
+                }
+                None => {}
             }
             layout.rows += 1;
+            Ok::<(), Error>(())
         };
-        let mut chain = |layout: &mut Phase0Layout, values: &mut dyn Iterator<Item = _>| {
-            put(layout, None);
-            values.for_each(|v| put(layout, Some(v)));
+        let mut chain = |layout: &mut Phase0Layout, values: &mut dyn Iterator<Item = Entry>| {
+            put(layout, None)?;
+            for v in values {
+                put(layout, Some(v))?;
+            }
+            Ok::<(), Error>(())
         };
+        let base = |v: &AssignedValue<Fr>| Entry::Base(*v);
         for p in products {
             let (n, d_in, d_out) = p.dims();
-            p.w.iter()
-                .for_each(|row| chain(&mut layout, &mut row.iter()));
-            chain(&mut layout, &mut p.b.iter());
-            chain(&mut layout, &mut p.z.iter().flatten());
+            for row in &p.w {
+                chain(&mut layout, &mut row.iter().map(base))?;
+            }
+            chain(&mut layout, &mut p.b.iter().map(base))?;
+            chain(&mut layout, &mut p.z.iter().flatten().map(base))?;
             // ρ chain: 1, 0, …, 0 (d_out zeros) evaluates to r^d_out.
             chain(
                 &mut layout,
-                &mut std::iter::once(one).chain(std::iter::repeat_n(zero, d_out)),
-            );
+                &mut std::iter::once(base(one)).chain(std::iter::repeat_n(base(zero), d_out)),
+            )?;
             for i in 0..d_in {
-                chain(&mut layout, &mut (0..n).map(|k| &p.x[k][i]));
+                chain(&mut layout, &mut (0..n).map(|k| p.x[k][i]))?;
             }
-            chain(&mut layout, &mut std::iter::repeat_n(one, n));
+            chain(&mut layout, &mut std::iter::repeat_n(base(one), n))?;
             // The dot-product rows use no `val` cell.
             layout.rows += d_in + 1;
         }
@@ -316,7 +360,7 @@ impl FreivaldsConfig {
                 ts.push(self.horner_cell(
                     region,
                     &mut row,
-                    (0..n).map(|k| vals(&p.x[k][i])),
+                    (0..n).map(|k| Value::known(p.x[k][i].value())),
                     &rho,
                 )?);
             }
@@ -327,34 +371,43 @@ impl FreivaldsConfig {
                 &rho,
             )?;
             // A = β·σ + Σ u_i·t_i
-            let factors = std::iter::once((&beta, &sigma)).chain(us.iter().zip(&ts));
-            let mut acc: Option<(Cell, Value<Fr>)> = None;
-            for (x, y) in factors {
-                let (xc, xv) = x;
-                let (yc, yv) = y;
-                let m = region.assign_advice(self.mul, row, *xv);
-                let au = region.assign_advice(self.aux, row, *yv);
-                region.constrain_equal(m.cell(), *xc);
-                region.constrain_equal(au.cell(), *yc);
-                let next = match acc {
-                    None => {
-                        self.q_dot_first.enable(region, row)?;
-                        *xv * yv
-                    }
-                    Some((_, prev)) => {
-                        self.q_dot.enable(region, row)?;
-                        prev + *xv * yv
-                    }
-                };
-                let cell = region.assign_advice(self.acc, row, next).cell();
-                acc = Some((cell, next));
-                row += 1;
-            }
-            let (acc_cell, _) = acc.ok_or(Error::Synthesis)?;
+            let factors = std::iter::once((beta, sigma)).chain(us.into_iter().zip(ts));
+            let (acc_cell, _) = self.dot_product(region, &mut row, factors)?;
             // The claim of this layer: the Horner sum over Z equals the one over X·W + b.
             region.constrain_equal(acc_cell, a.0);
         }
         Ok(())
+    }
+
+    /// Phase 1: `Σ x_i·y_i` over `factors` in rows `*row…` (one row each), every factor a copy
+    /// of the given cell (`mul` copies `x_i`, `aux` copies `y_i`); returns the result cell.
+    pub fn dot_product(
+        &self,
+        region: &mut Region<Fr>,
+        row: &mut usize,
+        factors: impl IntoIterator<Item = ((Cell, Value<Fr>), (Cell, Value<Fr>))>,
+    ) -> Result<(Cell, Value<Fr>), Error> {
+        let mut acc: Option<(Cell, Value<Fr>)> = None;
+        for ((xc, xv), (yc, yv)) in factors {
+            let m = region.assign_advice(self.mul, *row, xv);
+            let au = region.assign_advice(self.aux, *row, yv);
+            region.constrain_equal(m.cell(), xc);
+            region.constrain_equal(au.cell(), yc);
+            let next = match acc {
+                None => {
+                    self.q_dot_first.enable(region, *row)?;
+                    xv * yv
+                }
+                Some((_, prev)) => {
+                    self.q_dot.enable(region, *row)?;
+                    prev + xv * yv
+                }
+            };
+            let cell = region.assign_advice(self.acc, *row, next).cell();
+            acc = Some((cell, next));
+            *row += 1;
+        }
+        acc.ok_or(Error::Synthesis)
     }
 
     /// A Horner chain in `r` over `values`, starting at `*row`; returns the result cell.

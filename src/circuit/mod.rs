@@ -11,6 +11,7 @@
 
 pub mod accuracy;
 pub mod argmax;
+pub mod features;
 pub mod freivalds;
 pub mod poseidon;
 pub mod public;

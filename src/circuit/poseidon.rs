@@ -66,7 +66,7 @@ pub struct PoseidonChain {
     /// The initial chain value (a halo2-base constant cell).
     pub tag: AssignedValue<Fr>,
     /// The absorbed elements.
-    pub elems: Vec<AssignedValue<Fr>>,
+    pub elems: Vec<Elem>,
     /// The element count `n` (a halo2-base constant cell).
     pub len: AssignedValue<Fr>,
     /// The chain's output (a halo2-base witness cell, bound to the chip's last output).
@@ -77,19 +77,44 @@ pub struct PoseidonChain {
     pub fault: Option<(usize, usize, Fr)>,
 }
 
+/// An element of a chain: a halo2-base cell, or the `index`-th packed element of the features
+/// chip (`circuit::features`), a phase-1 cell.
+#[derive(Clone, Copy, Debug)]
+pub enum Elem {
+    /// A halo2-base cell.
+    Base(AssignedValue<Fr>),
+    /// A packed element of the features chip, with its value.
+    Packed {
+        /// Position in the features chip's packed elements.
+        index: usize,
+        /// The value.
+        value: Fr,
+    },
+}
+
+impl Elem {
+    /// The element's value.
+    pub fn value(&self) -> Fr {
+        match self {
+            Elem::Base(v) => *v.value(),
+            Elem::Packed { value, .. } => *value,
+        }
+    }
+}
+
 impl PoseidonChain {
     /// Loads the tag and the count as constants and the natively computed output as a witness.
     ///
     /// # Assumptions
     /// The caller constrains every element to be canonical and of the intended form (e.g. a
     /// packed, range-checked value); the chain itself accepts any field element.
-    pub fn load(ctx: &mut Context<Fr>, tag: Fr, elems: &[AssignedValue<Fr>]) -> Self {
-        let values: Vec<Fr> = elems.iter().map(|e| *e.value()).collect();
+    pub fn load(ctx: &mut Context<Fr>, tag: Fr, elems: Vec<Elem>) -> Self {
+        let values: Vec<Fr> = elems.iter().map(Elem::value).collect();
         let out = crate::commit::chain(tag, &values);
         Self {
             tag: ctx.load_constant(tag),
-            elems: elems.to_vec(),
             len: ctx.load_constant(Fr::from(elems.len() as u64)),
+            elems,
             out: ctx.load_witness(out),
             #[cfg(test)]
             fault: None,
@@ -182,6 +207,7 @@ impl PoseidonConfig {
         start: usize,
         chains: &[PoseidonChain],
         zero: &AssignedValue<Fr>,
+        packed: &[Cell],
     ) -> Result<Vec<(AssignedValue<Fr>, Cell)>, Error> {
         let c = constants();
         let mut links = Vec::new();
@@ -202,9 +228,10 @@ impl PoseidonConfig {
             };
             // The previous permutation's output cell and value (None before the first).
             let mut h: Option<(Cell, Fr)> = None;
-            for e in chain.elems.iter().chain(std::iter::once(&chain.len)) {
+            let len = Elem::Base(chain.len);
+            for e in chain.elems.iter().chain(std::iter::once(&len)) {
                 let prev = h.map_or(*chain.tag.value(), |(_, v)| v);
-                let mut state = [Fr::ZERO, prev, *e.value()];
+                let mut state = [Fr::ZERO, prev, e.value()];
                 let first = put(region, row, &state)?;
                 links.push((*zero, first[0]));
                 match h {
@@ -212,7 +239,13 @@ impl PoseidonConfig {
                     Some((cell, _)) => region.constrain_equal(cell, first[1]),
                     None => links.push((chain.tag, first[1])),
                 }
-                links.push((*e, first[2]));
+                match e {
+                    Elem::Base(v) => links.push((*v, first[2])),
+                    Elem::Packed { index, .. } => {
+                        let cell = packed.get(*index).ok_or(Error::Synthesis)?;
+                        region.constrain_equal(*cell, first[2]);
+                    }
+                }
                 let mut last = first;
                 for (r, rc) in c.round_constants.iter().enumerate() {
                     let full = is_full(r);

@@ -400,11 +400,10 @@ impl RequantConfig {
     }
 }
 
-/// Makes sure halo2-base lays out a lookup advice column, which the chip writes into:
-/// halo2-base creates one only with two or more advice columns (with a single column it looks
-/// that column up behind a selector instead). Call after `calculate_params`.
+/// Records the lookup column, which the chip writes into, in the params (the figures report it;
+/// `TwoPhaseCircuit` makes the column itself whenever the params have lookup bits, because
+/// halo2-base would make none for a single advice column). Call after `calculate_params`.
 pub fn reserve_lookup_column(params: &mut BaseCircuitParams) {
-    params.num_advice_per_phase[0] = params.num_advice_per_phase[0].max(2);
     params.num_lookup_advice_per_phase[0] = params.num_lookup_advice_per_phase[0].max(1);
 }
 

@@ -1,10 +1,13 @@
-//! A two-phase halo2 circuit: halo2-base's gates and range lookups in phase 0, the public
-//! instances and constants bound to the first rows of the Freivalds chip's `val` column by a gate
-//! (`circuit::public`; halo2-base is configured without its own constants and instance columns),
-//! plus the Freivalds chip whose second-phase columns use a challenge drawn after phase 0, plus the
-//! Poseidon chip in the same three second-phase columns, below the Freivalds rows, plus the
-//! requantisation chip in two phase-0 columns it shares (the Freivalds chip's `val` and
-//! halo2-base's lookup advice column), at the bottom of the usable rows.
+//! A two-phase halo2 circuit: halo2-base's gates in phase 0 and a range lookup of our own (one
+//! column whose every cell is looked up, shared by halo2-base's range chip and the chips), the
+//! public instances and constants bound to the first rows of the Freivalds chip's `val` column by
+//! a gate (`circuit::public`; halo2-base is configured without its own constants, instance and
+//! lookup columns), plus the Freivalds chip whose second-phase columns use a challenge drawn after
+//! phase 0, plus the Poseidon chip in the same three second-phase columns, below the Freivalds
+//! rows, plus the features chip (`circuit::features`: the test set's features in the lookup
+//! column below halo2-base's looked-up cells, its dot products below the Poseidon rows), plus
+//! the requantisation chip in two phase-0 columns it shares (`val` and the lookup column), at the
+//! bottom of the usable rows.
 //!
 //! halo2-base's own `BaseCircuitBuilder` only synthesizes phase 0, so this circuit owns the
 //! `Circuit` impl: it assigns halo2-base's virtual region, then the Freivalds chip's phase-0
@@ -17,28 +20,45 @@
 //! Poseidon chains share one phase-1 region and are placed one after the other by hand.
 
 use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
-use halo2_base::gates::circuit::{BaseCircuitParams, BaseConfig, MaybeRangeConfig};
-use halo2_base::halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
+use halo2_base::gates::circuit::{BaseCircuitParams, BaseConfig};
+use halo2_base::halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
-use halo2_base::halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
+use halo2_base::halo2_proofs::plonk::{
+    Advice, Circuit, Column, ConstraintSystem, Error, TableColumn,
+};
+use halo2_base::halo2_proofs::poly::Rotation;
 use halo2_base::virtual_region::manager::VirtualRegionManager;
 use halo2_base::AssignedValue;
 
+use super::features::FeatureJob;
 use super::freivalds::{FreivaldsConfig, MatrixProduct};
 use super::poseidon::{PoseidonChain, PoseidonConfig};
 use super::public::recorded_constants;
 use super::requant::{BlockShape, RequantBounds, RequantConfig, RequantJob};
 
+/// The range lookup: every cell of `look` is in `[0, 2^bits)`, the values of `table`.
+#[derive(Clone, Copy, Debug)]
+pub struct RangeLookup {
+    /// The looked-up advice column (halo2-base's range-checked cells, the chips' limbs).
+    pub look: Column<Advice>,
+    /// The table: `0, 1, …, 2^bits − 1`.
+    pub table: TableColumn,
+    /// Lookup bits.
+    pub bits: usize,
+}
+
 /// Columns of the two-phase circuit.
 #[derive(Clone, Debug)]
 pub struct TwoPhaseConfig {
-    /// halo2-base flex gate and range lookups (no constants or instance column of its own).
+    /// halo2-base flex gate (no constants, instance or lookup column of its own).
     pub base: BaseConfig<Fr>,
+    /// The range lookup, which halo2-base's range chip and the chips share.
+    pub range: Option<RangeLookup>,
     /// Freivalds chip.
     pub freivalds: FreivaldsConfig,
     /// Poseidon chip (in the Freivalds chip's phase-1 columns).
     pub poseidon: PoseidonConfig,
-    /// Requantisation chip (in `val` and the lookup advice column); absent without lookups.
+    /// Requantisation chip (in `val` and the lookup column); absent without lookups.
     pub requant: Option<RequantConfig>,
     /// Rows usable for witnesses once every gate is known (halo2-base's own figure is taken
     /// before the chips add queries, and more queries per column mean more blinding rows).
@@ -66,6 +86,9 @@ pub struct TwoPhaseCircuit {
     pub chains: Vec<PoseidonChain>,
     /// The requantisations to prove, over cells of `builder`.
     pub requants: Vec<RequantJob>,
+    /// The test set's features, when the features chip range-checks and packs them
+    /// (`circuit::features`); `None` when they are halo2-base cells.
+    pub features: Option<FeatureJob>,
     /// The spec bounds that size the requantisation blocks.
     pub requant_bounds: RequantBounds,
     /// The distinct constants of `builder`, sorted: [`recorded_constants`] when building for
@@ -100,6 +123,12 @@ impl TwoPhaseCircuit {
     /// Rows the Poseidon chip needs (below the Freivalds rows).
     pub fn poseidon_rows(&self) -> usize {
         self.chains.iter().map(PoseidonChain::rows).sum()
+    }
+
+    /// Rows the features chip needs, in the lookup column (below halo2-base's lookups) and in
+    /// the phase-1 columns (below the Poseidon rows).
+    pub fn feature_rows(&self) -> usize {
+        self.features.as_ref().map_or(0, FeatureJob::rows)
     }
 }
 
@@ -139,31 +168,40 @@ impl Circuit<Fr> for TwoPhaseCircuit {
         } = params;
         let (k, lookup_bits) = (params.k, params.lookup_bits);
         // halo2-base without its constants and instance columns: they would take part in the
-        // permutation argument (`circuit::public` binds both with a gate instead).
+        // permutation argument (`circuit::public` binds both with a gate instead). Nor with its
+        // range config: with a single advice column halo2-base looks that column up behind a
+        // selector and makes no lookup column, but the chips need a column whose every cell is
+        // looked up. So the lookup is ours, and halo2-base's range chip (which only records the
+        // cells to look up) is laid out into it in `synthesize`.
         let base = BaseConfig::configure(
             meta,
             BaseCircuitParams {
                 num_fixed: 0,
                 num_instance_columns: 0,
+                num_lookup_advice_per_phase: Vec::new(),
+                lookup_bits: None,
                 ..params
             },
         );
+        let range = lookup_bits.map(|bits| {
+            let table = meta.lookup_table_column();
+            let look = meta.advice_column();
+            meta.enable_equality(look);
+            meta.lookup("range", |m| {
+                vec![(m.query_advice(look, Rotation::cur()), table)]
+            });
+            RangeLookup { look, table, bits }
+        });
         let (cst, instance) = (meta.fixed_column(), meta.instance_column());
         let freivalds = FreivaldsConfig::configure(meta, cst, instance);
         let poseidon = PoseidonConfig::configure(meta, freivalds.phase1_columns(), cst);
-        let requant = match (&base.base, lookup_bits) {
-            (MaybeRangeConfig::WithRange(range), Some(bits)) => range
-                .lookup_advice
-                .first()
-                .and_then(|cols| cols.first())
-                .map(|look| {
-                    let shape = BlockShape::new(bits, bounds);
-                    RequantConfig::configure(meta, freivalds.value_column(), *look, shape)
-                }),
-            _ => None,
-        };
+        let requant = range.map(|r| {
+            let shape = BlockShape::new(r.bits, bounds);
+            RequantConfig::configure(meta, freivalds.value_column(), r.look, shape)
+        });
         TwoPhaseConfig {
             base,
+            range,
             freivalds,
             poseidon,
             requant,
@@ -181,27 +219,56 @@ impl Circuit<Fr> for TwoPhaseCircuit {
         mut layouter: impl Layouter<Fr>,
     ) -> Result<(), Error> {
         let witness_gen_only = self.builder.witness_gen_only();
-        config.base.initialize(&mut layouter);
         let gate = config.base.gate();
         let usable_rows = gate.max_rows.min(config.usable_rows);
         let head = self.public_rows();
         let freivalds_end = head + self.freivalds_rows();
-        if freivalds_end + self.poseidon_rows() > usable_rows {
-            // Rows past `usable_rows` hold the blinding factors; using them would break zero
-            // knowledge and completeness.
+        let lookups = self.builder.lookup_manager()[0].total_rows();
+        // Rows past `usable_rows` hold the blinding factors; using them would break zero
+        // knowledge and completeness. The requantisation blocks go at the bottom of the usable
+        // rows (their place depends only on k and the spec, never on a witness), below both the
+        // Freivalds rows in `val` and, in the lookup column, halo2-base's looked-up cells and
+        // the features chip's cells; the features chip's phase-1 rows go below the Poseidon
+        // chip's.
+        let requant_start = usable_rows.checked_sub(self.requant_rows());
+        let fits = requant_start
+            .is_some_and(|start| start >= freivalds_end && start >= lookups + self.feature_rows())
+            && freivalds_end + self.poseidon_rows() + self.feature_rows() <= usable_rows;
+        let (Some(requant_start), true) = (requant_start, fits) else {
             return Err(Error::NotEnoughRowsAvailable {
                 current_k: self.builder.config_params.k as u32,
             });
+        };
+        if (lookups > 0 || self.features.is_some() || !self.requants.is_empty())
+            && config.range.is_none()
+        {
+            return Err(Error::Synthesis);
         }
 
-        // Phase 0: halo2-base's virtual region and its lookups.
+        // Phase 0: the range table, halo2-base's virtual region and the cells it looks up.
+        if let Some(range) = config.range {
+            layouter.assign_table(
+                || "range table",
+                |mut table| {
+                    for i in 0..1usize << range.bits {
+                        table.assign_cell(
+                            || "range table",
+                            range.table,
+                            i,
+                            || Value::known(Fr::from(i as u64)),
+                        )?;
+                    }
+                    Ok(())
+                },
+            )?;
+        }
         layouter.assign_region(
             || "halo2-base (phase 0)",
             |mut region| {
                 self.builder.core().phase_manager[0]
                     .assign_raw(&(gate.basic_gates[0].clone(), usable_rows), &mut region);
-                if let MaybeRangeConfig::WithRange(range) = &config.base.base {
-                    self.builder.assign_lookups_in_phase(range, &mut region, 0);
+                if let Some(range) = config.range {
+                    self.builder.lookup_manager()[0].assign_raw(&vec![[range.look]], &mut region);
                 }
                 Ok(())
             },
@@ -224,6 +291,14 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                     .assign_public(&mut region, instances, &self.constants)
             },
         )?;
+        // Phase 0: the features and their scaled copies, below halo2-base's looked-up cells.
+        let features = match (&self.features, config.range) {
+            (Some(job), Some(range)) => layouter.assign_region(
+                || "features (phase 0)",
+                |mut region| Ok(job.assign_lookups(&mut region, range.look, lookups)),
+            )?,
+            _ => Default::default(),
+        };
         // Phase 0: the chip's copies of the matrix entries.
         let layout = layouter.assign_region(
             || "freivalds values (phase 0)",
@@ -232,34 +307,19 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                     &mut region,
                     head,
                     &self.products,
-                    &self.one,
-                    &self.zero,
+                    (&self.one, &self.zero),
+                    &features.0,
                 )
             },
         )?;
-        // Phase 0: the requantisation blocks, at the bottom of the usable rows (their place
-        // depends only on k and the spec, never on a witness), below both the Freivalds rows in
-        // `val` and halo2-base's lookup cells in the lookup column.
+        // Phase 0: the requantisation blocks.
         let requant_links = match (&config.requant, self.requants.is_empty()) {
             (_, true) => Vec::new(),
             (None, false) => return Err(Error::Synthesis),
-            (Some(chip), false) => {
-                let rows = self.requant_rows();
-                let lookups = self.builder.lookup_manager()[0].total_rows();
-                let start = usable_rows.checked_sub(rows);
-                match start {
-                    Some(start) if start >= freivalds_end && start >= lookups => layouter
-                        .assign_region(
-                            || "requantisation (phase 0)",
-                            |mut region| chip.assign(&mut region, start, &self.requants),
-                        )?,
-                    _ => {
-                        return Err(Error::NotEnoughRowsAvailable {
-                            current_k: self.builder.config_params.k as u32,
-                        })
-                    }
-                }
-            }
+            (Some(chip), false) => layouter.assign_region(
+                || "requantisation (phase 0)",
+                |mut region| chip.assign(&mut region, requant_start, &self.requants),
+            )?,
         };
         // Phase 1: the challenge exists only after the phase-0 advice is committed.
         layouter.next_phase();
@@ -272,9 +332,24 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                 config
                     .freivalds
                     .assign_checks(&mut region, head, &self.products)?;
-                config
-                    .poseidon
-                    .assign(&mut region, freivalds_end, &self.chains, &self.zero)
+                let poseidon_end = freivalds_end + self.poseidon_rows();
+                let packed = match &self.features {
+                    Some(job) => job.assign_checks(
+                        &config.freivalds,
+                        &mut region,
+                        poseidon_end,
+                        (&features.0, &features.1),
+                        &public.constant_cells,
+                    )?,
+                    None => Vec::new(),
+                };
+                config.poseidon.assign(
+                    &mut region,
+                    freivalds_end,
+                    &self.chains,
+                    &self.zero,
+                    &packed,
+                )
             },
         )?;
 

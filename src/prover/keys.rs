@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use super::srs::SrsKind;
 use super::{io_err, write_atomic, ProverError, Result};
 use crate::circuit::accuracy::{
-    build, freivalds_rows, pinning, poseidon_rows, requant_rows, AccuracyWitness, Pinning,
-    Statement, MINIMUM_ROWS,
+    build, feature_rows, freivalds_rows, pinning, poseidon_rows, requant_rows, AccuracyWitness,
+    Pinning, Statement, MINIMUM_ROWS,
 };
 use crate::circuit::two_phase::{TwoPhaseCircuit, TwoPhaseParams};
 use crate::spec::Spec;
@@ -76,6 +76,11 @@ pub struct CircuitFigures {
     /// lookup advice column, at the bottom of the usable rows).
     #[serde(default)]
     pub requant_rows: usize,
+    /// Rows used by the features chip (`circuit::features`): as many cells of the lookup
+    /// column (below halo2-base's looked-up cells) and rows of the phase-1 columns (below the
+    /// Poseidon rows); 0 when halo2-base checks and packs the features.
+    #[serde(default)]
+    pub feature_rows: usize,
     /// halo2-base advice cells per section of the statement.
     pub sections: Vec<(String, usize)>,
 }
@@ -150,6 +155,7 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
         freivalds_rows: c.freivalds_rows(),
         poseidon_rows: c.poseidon_rows(),
         requant_rows: c.requant_rows(),
+        feature_rows: c.feature_rows(),
         sections: c.sections.clone(),
     }
 }
@@ -167,8 +173,8 @@ pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
     let fits = |f: &CircuitFigures| {
         let usable = (1usize << f.k) - MINIMUM_ROWS;
         let freivalds_end = f.public_rows + f.freivalds_rows;
-        freivalds_end + f.poseidon_rows <= usable
-            && f.requant_rows + freivalds_end.max(f.lookup_cells) <= usable
+        freivalds_end + f.poseidon_rows + f.feature_rows <= usable
+            && f.requant_rows + freivalds_end.max(f.lookup_cells + f.feature_rows) <= usable
             && f.base_advice_columns <= MAX_BASE_ADVICE
             && f.lookup_advice_columns <= 1
     };
@@ -176,8 +182,9 @@ pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
     let log2_ceil = |n: usize| usize::BITS - n.saturating_sub(1).leading_zeros();
 
     let chip_rows = |k: u32| -> Result<usize> {
-        let requant = requant_rows(spec, k as usize - 1);
-        Ok(freivalds_rows(spec) + poseidon_rows(spec)?.max(requant))
+        let bits = k as usize - 1;
+        let phase1 = poseidon_rows(spec)? + feature_rows(spec, bits)?;
+        Ok(freivalds_rows(spec) + phase1.max(requant_rows(spec, bits)))
     };
     let mut k_rows = *K_RANGE.start();
     while chip_rows(k_rows)? + MINIMUM_ROWS > 1usize << k_rows {

@@ -301,4 +301,57 @@ fn keygen_shape_does_not_depend_on_the_model() {
     );
     assert_eq!(a.requant_rows(), b.requant_rows());
     assert_eq!(a.requant_rows(), super::requant_rows(&spec, LOOKUP_BITS));
+    assert!(a.features.is_some());
+    assert_eq!(a.feature_rows(), b.feature_rows());
+    assert_eq!(
+        a.feature_rows(),
+        super::feature_rows(&spec, LOOKUP_BITS).expect("rows")
+    );
+}
+
+/// The features chip (`circuit::features`) takes the tiny spec's features, and a forged test
+/// set that packs to the same elements — one feature 2^w too big, its neighbour one smaller —
+/// is rejected by the range lookup (the scaled copy `c·u` leaves the table).
+#[test]
+fn features_out_of_range_with_the_same_packing_fail_the_lookup() {
+    let spec = tiny_spec();
+    let w = random_witness(&spec, 5);
+    let st = honest_statement(&spec, &w);
+    let mut circuit = build(
+        &spec,
+        CircuitBuilderStage::Mock,
+        K,
+        LOOKUP_BITS,
+        &w,
+        &st,
+        None,
+    )
+    .expect("circuit builds");
+    let job = circuit
+        .features
+        .as_mut()
+        .expect("the features chip takes the tiny spec");
+    let elements = job.elements();
+    let width = spec.input.max.ilog2() + 1;
+    let values = job.values_mut();
+    let i = (0..values.len() - 1)
+        .find(|&i| values[i + 1] > 0)
+        .expect("a non-zero feature");
+    values[i] += 1 << width;
+    values[i + 1] -= 1;
+    assert_eq!(
+        job.elements(),
+        elements,
+        "the forgery packs like the honest test set"
+    );
+    let failures = MockProver::run(K, &circuit, vec![st.instances()])
+        .expect("mock prover runs")
+        .verify()
+        .expect_err("forged features accepted");
+    assert!(
+        failures
+            .iter()
+            .any(|f| matches!(f, VerifyFailure::Lookup { .. })),
+        "no lookup failure: {failures:?}"
+    );
 }

@@ -27,7 +27,7 @@ fn run(
     builder.set_instance_columns(1);
     let ctx = builder.main(0);
     let loaded = ctx.assign_witnesses(inputs.iter().copied());
-    let mut c = PoseidonChain::load(ctx, tag, &loaded);
+    let mut c = PoseidonChain::load(ctx, tag, loaded.into_iter().map(Elem::Base).collect());
     tamper(ctx, &mut c);
     let one = ctx.load_constant(Fr::ONE);
     let zero = ctx.load_zero();
@@ -39,6 +39,7 @@ fn run(
         products: Vec::new(),
         chains: vec![c],
         requants: Vec::new(),
+        features: None,
         requant_bounds: Default::default(),
         one,
         zero,
@@ -97,7 +98,7 @@ fn wrong_claims_fail() {
     // A cheating prover that swaps an element cell after hashing (the chip hashes the new
     // value; the claimed output is the old chain's).
     let swap = |ctx: &mut Context<Fr>, c: &mut PoseidonChain| {
-        c.elems[2] = ctx.load_witness(Fr::from(7));
+        c.elems[2] = Elem::Base(ctx.load_witness(Fr::from(7)));
     };
     assert!(run(tag, &elems, want, swap).is_err());
 }

@@ -48,6 +48,7 @@ pub(crate) fn mock_blocks(
         products: Vec::new(),
         chains: Vec::new(),
         requants: jobs,
+        features: None,
         requant_bounds: BOUNDS,
         one,
         zero,

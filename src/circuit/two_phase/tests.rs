@@ -18,7 +18,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::TwoPhaseCircuit;
-use crate::circuit::freivalds::MatrixProduct;
+use crate::circuit::freivalds::{Entry, MatrixProduct};
 use crate::circuit::public::recorded_constants;
 
 const K: usize = 9;
@@ -76,7 +76,10 @@ fn build(stage: CircuitBuilderStage, layers: &[Layer], pinning: Option<Pin>) -> 
     let products: Vec<MatrixProduct> = layers
         .iter()
         .map(|l| {
-            let x = load(&l.x);
+            let x = load(&l.x)
+                .into_iter()
+                .map(|row| row.into_iter().map(Entry::Base).collect())
+                .collect();
             let w = load(&l.w);
             let z = load(&l.z);
             let b = load(std::slice::from_ref(&l.b)).remove(0);
@@ -102,6 +105,7 @@ fn build(stage: CircuitBuilderStage, layers: &[Layer], pinning: Option<Pin>) -> 
         products,
         chains: Vec::new(),
         requants: Vec::new(),
+        features: None,
         requant_bounds: Default::default(),
         one,
         zero,
