@@ -119,6 +119,30 @@ pub struct Pinning {
     /// (`circuit::public`), and halo2-base records them only at keygen.
     #[serde(default)]
     pub constants: Vec<String>,
+    /// Whether the features chip checks and packs the test set's features
+    /// (`circuit::features`; keys made before it existed have halo2-base do it).
+    #[serde(default)]
+    pub features_chip: bool,
+}
+
+/// How [`build`] lays the circuit out.
+#[derive(Clone, Copy, Debug)]
+pub enum Shape<'a> {
+    /// Computes the shape (keygen, mock), with the features chip if `features_chip` and the
+    /// features' range allows it (`features::scale`).
+    Plan {
+        /// Whether to use the features chip where it can be used.
+        features_chip: bool,
+    },
+    /// The keygen's shape, for the prover.
+    Pinned(&'a Pinning),
+}
+
+impl Shape<'_> {
+    /// The planned shape with the features chip wherever it can be used.
+    pub const DEFAULT: Shape<'static> = Shape::Plan {
+        features_chip: true,
+    };
 }
 
 impl Pinning {
@@ -131,7 +155,7 @@ impl Pinning {
     }
 }
 
-/// Builds the circuit for `spec`. With `pinning = None` the shape is computed (keygen, mock);
+/// Builds the circuit for `spec`. With [`Shape::Plan`] the shape is computed (keygen, mock);
 /// the prover passes the keygen's pinning.
 pub fn build(
     spec: &Spec,
@@ -140,7 +164,7 @@ pub fn build(
     lookup_bits: usize,
     witness: &AccuracyWitness,
     statement: &Statement,
-    pinning: Option<&Pinning>,
+    shape: Shape<'_>,
 ) -> Result<TwoPhaseCircuit> {
     check_shapes(spec, witness)?;
     let mut builder = BaseCircuitBuilder::from_stage(stage)
@@ -209,9 +233,14 @@ pub fn build(
     // checked and packed here like the labels.
     let (x_range, y_range) = (ranges.features, ranges.labels);
     let d_in = spec.input.features;
-    // Whether the chip is used depends on the spec alone (the keys fix the layout).
+    // Whether the chip is used depends on the spec and the plan, never on a witness (the keys
+    // fix the layout).
+    let (pinning, features_chip) = match shape {
+        Shape::Plan { features_chip } => (None, features_chip),
+        Shape::Pinned(pin) => (Some(pin), pin.features_chip),
+    };
     let job = match features::scale(x_range, lookup_bits) {
-        Some(_) => {
+        Some(_) if features_chip => {
             let values = witness.testset.x().iter().map(|&v| u64::try_from(v));
             let values = values
                 .collect::<std::result::Result<Vec<u64>, _>>()
@@ -219,6 +248,13 @@ pub fn build(
                     CircuitError::Shape("a feature is below the spec's minimum of 0".into())
                 })?;
             FeatureJob::new(values, x_range, lookup_bits)
+        }
+        Some(_) => None,
+        None if pinning.is_some() && features_chip => {
+            return Err(CircuitError::Shape(
+                "the keys use the features chip, which cannot check this spec's feature range"
+                    .into(),
+            ))
         }
         None => None,
     };
@@ -433,16 +469,6 @@ pub fn poseidon_rows(spec: &Spec) -> Result<usize> {
     Ok(chain_rows(model) + chain_rows(testset))
 }
 
-/// Rows the features chip needs for `spec` at lookup width `lookup_bits` (in the lookup column
-/// and in the phase-1 columns; 0 when halo2-base checks the features).
-pub fn feature_rows(spec: &Spec, lookup_bits: usize) -> Result<usize> {
-    let range = Ranges::new(spec)?.features;
-    Ok(match features::scale(range, lookup_bits) {
-        Some(_) => FeatureJob::rows_for(spec.test_rows * spec.input.features),
-        None => 0,
-    })
-}
-
 /// Rows the requantisation chip needs for `spec` at lookup width `lookup_bits`: one block per
 /// hidden activation and per logit of every test row, and one per logit for argmax's
 /// comparisons.
@@ -468,6 +494,7 @@ pub fn pinning(circuit: &TwoPhaseCircuit) -> Pinning {
         break_points: circuit.builder.break_points(),
         requant: circuit.requant_bounds,
         constants: circuit.constants.iter().map(fr_to_hex).collect(),
+        features_chip: circuit.features.is_some(),
     }
 }
 

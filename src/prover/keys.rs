@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use super::srs::SrsKind;
 use super::{io_err, write_atomic, ProverError, Result};
 use crate::circuit::accuracy::{
-    build, feature_rows, freivalds_rows, pinning, poseidon_rows, requant_rows, AccuracyWitness,
-    Pinning, Statement, MINIMUM_ROWS,
+    build, freivalds_rows, pinning, poseidon_rows, requant_rows, AccuracyWitness, Pinning, Shape,
+    Statement, MINIMUM_ROWS,
 };
 use crate::circuit::two_phase::{TwoPhaseCircuit, TwoPhaseParams};
 use crate::spec::Spec;
@@ -116,8 +116,9 @@ pub fn circuit_digest(params: &TwoPhaseParams) -> String {
     hex::encode(Keccak256::digest(text.as_bytes()))
 }
 
-/// A keygen circuit for `spec` at size `k`.
-fn keygen_circuit(spec: &Spec, k: u32) -> Result<TwoPhaseCircuit> {
+/// A keygen circuit for `spec` at size `k`, with the features chip where it can be used if
+/// `features_chip`.
+fn keygen_circuit(spec: &Spec, k: u32, features_chip: bool) -> Result<TwoPhaseCircuit> {
     let dummy = AccuracyWitness::dummy(spec)?;
     let zero = Fr::from(0);
     let statement = Statement {
@@ -135,7 +136,7 @@ fn keygen_circuit(spec: &Spec, k: u32) -> Result<TwoPhaseCircuit> {
         k as usize - 1,
         &dummy,
         &statement,
-        None,
+        Shape::Plan { features_chip },
     )?)
 }
 
@@ -160,10 +161,16 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
     }
 }
 
-/// Chooses the smallest k whose circuit fits: in the usable rows, the Poseidon chip's rows
-/// below the Freivalds rows (phase-1 columns), and the requantisation blocks below both the
-/// Freivalds rows (`val`) and halo2-base's lookup cells (lookup column); halo2-base needs at most
-/// `MAX_BASE_ADVICE` advice columns and one lookup column.
+/// Chooses the smallest k whose circuit fits: in the usable rows, the Poseidon chip's rows and
+/// then the features chip's below the Freivalds rows (phase-1 columns), and the requantisation
+/// blocks below both the Freivalds rows (`val`) and, in the lookup column, halo2-base's
+/// looked-up cells and the features chip's cells; halo2-base needs at most `MAX_BASE_ADVICE`
+/// advice columns and one lookup column.
+///
+/// The features chip (`circuit::features`) takes halo2-base cells off (on digits half of them,
+/// and an advice column) but adds two phase-1 rows per feature, where the Poseidon chip may
+/// already need nearly all of them (MNIST-shaped specs: 784 features a row). So each k is tried
+/// with the chip first, then without it; the keys record which (`Pinning::features_chip`).
 ///
 /// Building a keygen circuit costs seconds at digits size, so the scan starts near the answer:
 /// the chips' rows give an exact lower bound, and the halo2-base cell count at that bound
@@ -178,13 +185,25 @@ pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
             && f.base_advice_columns <= MAX_BASE_ADVICE
             && f.lookup_advice_columns <= 1
     };
-    let probe = |k: u32| -> Result<CircuitFigures> { Ok(figures(&keygen_circuit(spec, k)?, k)) };
+    // The fitting figures at `k` (with the chip if they fit, else without), and the figures
+    // with the chip (the fewest halo2-base cells) for the estimate.
+    let probe = |k: u32| -> Result<(Option<CircuitFigures>, CircuitFigures)> {
+        let with = figures(&keygen_circuit(spec, k, true)?, k);
+        if fits(&with) {
+            return Ok((Some(with.clone()), with));
+        }
+        if with.feature_rows == 0 {
+            return Ok((None, with));
+        }
+        let without = figures(&keygen_circuit(spec, k, false)?, k);
+        Ok((fits(&without).then_some(without), with))
+    };
     let log2_ceil = |n: usize| usize::BITS - n.saturating_sub(1).leading_zeros();
 
+    // A lower bound: without the features chip's rows.
     let chip_rows = |k: u32| -> Result<usize> {
-        let bits = k as usize - 1;
-        let phase1 = poseidon_rows(spec)? + feature_rows(spec, bits)?;
-        Ok(freivalds_rows(spec) + phase1.max(requant_rows(spec, bits)))
+        let requant = requant_rows(spec, k as usize - 1);
+        Ok(freivalds_rows(spec) + poseidon_rows(spec)?.max(requant))
     };
     let mut k_rows = *K_RANGE.start();
     while chip_rows(k_rows)? + MINIMUM_ROWS > 1usize << k_rows {
@@ -196,14 +215,13 @@ pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
         }
         k_rows += 1;
     }
-    let at_rows = probe(k_rows)?;
-    if fits(&at_rows) {
-        return Ok(at_rows);
+    let (found, at_rows) = probe(k_rows)?;
+    if let Some(f) = found {
+        return Ok(f);
     }
     let k_cells = log2_ceil(at_rows.base_advice_cells.div_ceil(MAX_BASE_ADVICE) + MINIMUM_ROWS);
     for k in (k_rows + 1).max(k_cells.saturating_sub(1))..=*K_RANGE.end() {
-        let f = probe(k)?;
-        if fits(&f) {
+        if let (Some(f), _) = probe(k)? {
             return Ok(f);
         }
     }
@@ -231,7 +249,7 @@ pub fn setup(
     srs_path: PathBuf,
     srs_kind: SrsKind,
 ) -> Result<ContestKeys> {
-    let circuit = keygen_circuit(spec, figures.k)?;
+    let circuit = keygen_circuit(spec, figures.k, figures.feature_rows > 0)?;
     // Selector compression: halo2-axiom's plain `keygen_vk` turns every simple selector into
     // its own fixed column, and each fixed column is one more commitment the on-chain verifier
     // multiplies (≈ 6k gas) and evaluates. Compression merges selectors that are never on in
@@ -323,4 +341,28 @@ fn read_manifest(dir: &Path) -> Result<KeyManifest> {
         });
     }
     Ok(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plan;
+    use crate::spec::Spec;
+
+    /// On digits the features chip takes halo2-base down to one column at k = 18; on the
+    /// MNIST-shaped spec its rows would not fit k = 20 beside the Poseidon chip's, so the plan
+    /// leaves the features to halo2-base there rather than doubling the circuit.
+    #[test]
+    fn plan_uses_the_features_chip_where_it_fits() {
+        let digits = Spec::from_toml_str(include_str!("../../contest-specs/digits/contest.toml"))
+            .expect("digits spec");
+        let f = plan(&digits).expect("plan");
+        assert_eq!((f.k, f.base_advice_columns), (18, 1));
+        assert_eq!(f.feature_rows, 2 * digits.test_rows * digits.input.features);
+        let mnist = Spec::from_toml_str(include_str!(
+            "../../contest-specs/mnist-synth-100/contest.toml"
+        ))
+        .expect("MNIST-shaped spec");
+        let f = plan(&mnist).expect("plan");
+        assert_eq!((f.k, f.feature_rows), (20, 0));
+    }
 }

@@ -17,7 +17,7 @@ use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 
 use super::keys::ContestKeys;
 use super::{ProverError, Result};
-use crate::circuit::accuracy::{build, AccuracyWitness, Statement};
+use crate::circuit::accuracy::{build, AccuracyWitness, Shape, Statement};
 use crate::spec::Spec;
 
 /// Wall time of the two halves of proving.
@@ -48,7 +48,7 @@ pub fn prove(
         f.lookup_bits,
         witness,
         statement,
-        Some(&keys.manifest.pinning),
+        Shape::Pinned(&keys.manifest.pinning),
     )?;
     let witness_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();

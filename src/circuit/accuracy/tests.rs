@@ -8,7 +8,8 @@ use halo2_base::halo2_proofs::halo2curves::ff::Field;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::{build, AccuracyWitness, Statement};
+use super::{build, AccuracyWitness, Shape, Statement};
+use crate::circuit::features::FeatureJob;
 use crate::model::{correct, model_commitment, QuantizedLayer, QuantizedModel};
 use crate::spec::{testset_commitment, Spec, TestSet};
 
@@ -101,8 +102,16 @@ pub(crate) fn honest_statement(spec: &Spec, w: &AccuracyWitness) -> Statement {
 
 /// Builds the circuit from `w` and checks it against the instances of `st`.
 fn mock(spec: &Spec, w: &AccuracyWitness, st: &Statement) -> Result<(), Vec<VerifyFailure>> {
-    let circuit = build(spec, CircuitBuilderStage::Mock, K, LOOKUP_BITS, w, st, None)
-        .expect("circuit builds");
+    let circuit = build(
+        spec,
+        CircuitBuilderStage::Mock,
+        K,
+        LOOKUP_BITS,
+        w,
+        st,
+        Shape::DEFAULT,
+    )
+    .expect("circuit builds");
     MockProver::run(K, &circuit, vec![st.instances()])
         .expect("mock prover runs")
         .verify()
@@ -219,7 +228,7 @@ fn wrong_statement_fails() {
             LOOKUP_BITS,
             &w,
             &st,
-            None,
+            Shape::DEFAULT,
         )
         .expect("circuit builds");
         let r = MockProver::run(K, &circuit, vec![bad.instances()])
@@ -258,7 +267,7 @@ fn keygen_shape_does_not_depend_on_the_model() {
         LOOKUP_BITS,
         &dummy,
         &st,
-        None,
+        Shape::DEFAULT,
     )
     .expect("build");
     let w = random_witness(&spec, 4);
@@ -270,7 +279,7 @@ fn keygen_shape_does_not_depend_on_the_model() {
         LOOKUP_BITS,
         &w,
         &st,
-        None,
+        Shape::DEFAULT,
     )
     .expect("build");
     assert_eq!(
@@ -303,10 +312,8 @@ fn keygen_shape_does_not_depend_on_the_model() {
     assert_eq!(a.requant_rows(), super::requant_rows(&spec, LOOKUP_BITS));
     assert!(a.features.is_some());
     assert_eq!(a.feature_rows(), b.feature_rows());
-    assert_eq!(
-        a.feature_rows(),
-        super::feature_rows(&spec, LOOKUP_BITS).expect("rows")
-    );
+    let features = spec.test_rows * spec.input.features;
+    assert_eq!(a.feature_rows(), FeatureJob::rows_for(features));
 }
 
 /// The features chip (`circuit::features`) takes the tiny spec's features, and a forged test
@@ -324,7 +331,7 @@ fn features_out_of_range_with_the_same_packing_fail_the_lookup() {
         LOOKUP_BITS,
         &w,
         &st,
-        None,
+        Shape::DEFAULT,
     )
     .expect("circuit builds");
     let job = circuit
@@ -354,4 +361,38 @@ fn features_out_of_range_with_the_same_packing_fail_the_lookup() {
             .any(|f| matches!(f, VerifyFailure::Lookup { .. })),
         "no lookup failure: {failures:?}"
     );
+}
+
+/// Without the features chip (the plan's choice where its rows do not fit, and keys made before
+/// it), halo2-base checks and packs the features: honest passes, a changed feature fails.
+#[test]
+fn features_in_halo2_base_still_check() {
+    let spec = tiny_spec();
+    let honest = random_witness(&spec, 6);
+    let st = honest_statement(&spec, &honest);
+    let shape = Shape::Plan {
+        features_chip: false,
+    };
+    let run = |w: &AccuracyWitness| {
+        let circuit = build(
+            &spec,
+            CircuitBuilderStage::Mock,
+            K,
+            LOOKUP_BITS,
+            w,
+            &st,
+            shape,
+        )
+        .expect("circuit builds");
+        assert!(circuit.features.is_none());
+        MockProver::run(K, &circuit, vec![st.instances()])
+            .expect("mock prover runs")
+            .verify()
+    };
+    assert_eq!(run(&honest), Ok(()));
+    let mut x = honest.testset.x().to_vec();
+    x[2] = (x[2] + 1) % (spec.input.max + 1);
+    let mut w = honest.clone();
+    w.testset = TestSet::new(&spec, x, honest.testset.labels().to_vec()).expect("test set");
+    assert!(fails(run(&w)), "changed input accepted");
 }
