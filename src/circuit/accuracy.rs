@@ -24,14 +24,14 @@ use serde::{Deserialize, Serialize};
 
 use super::argmax::{row_correct, Comparator};
 use super::features::{self, FeatureJob};
-use super::freivalds::{Entry, MatrixProduct};
-use super::poseidon::{chain_rows, Elem, PoseidonChain};
+use super::freivalds::MatrixProduct;
+use super::poseidon::{chain_rows, PoseidonChain};
 use super::public::recorded_constants;
 use super::requant::{
     reserve_lookup_column, BlockShape, LayerShift, RequantBounds, RequantJob, RequantWitness,
 };
 use super::two_phase::{TwoPhaseCircuit, TwoPhaseParams};
-use super::{fr_i128, fr_i64, pow2, CircuitError, Result};
+use super::{fr_i128, fr_i64, pow2, CircuitError, Operand, Result};
 use crate::commit::{fr_from_hex, fr_to_hex, StreamRange, MODEL_TAG, TESTSET_TAG};
 use crate::model::{forward, QuantizedLayer, QuantizedModel};
 use crate::spec::{QuantSpec, Spec, TestSet};
@@ -223,7 +223,7 @@ pub fn build(
     model_elems.push(ctx.load_witness(witness.salt));
     sections.mark("model: load, range checks, packing", ctx);
     // The chain is proved by the Poseidon chip (phase 1); here its output is a witness cell.
-    let model_elems = model_elems.into_iter().map(Elem::Base).collect();
+    let model_elems = model_elems.into_iter().map(Operand::Base).collect();
     let c_chain = PoseidonChain::load(ctx, fr_from_hex(MODEL_TAG)?, model_elems);
     let c = c_chain.out;
     sections.mark("model: Poseidon chain (C)", ctx);
@@ -232,7 +232,6 @@ pub fn build(
     // can check their range (`circuit::features`: no halo2-base cell), else they are loaded,
     // checked and packed here like the labels.
     let (x_range, y_range) = (ranges.features, ranges.labels);
-    let d_in = spec.input.features;
     // Whether the chip is used depends on the spec and the plan, never on a witness (the keys
     // fix the layout).
     let (pinning, features_chip) = match shape {
@@ -258,30 +257,14 @@ pub fn build(
         }
         None => None,
     };
-    let (x, mut t_elems): (Vec<Vec<Entry>>, Vec<Elem>) = match &job {
+    let (x, mut t_elems): (Vec<Vec<Operand>>, Vec<Operand>) = match &job {
         Some(job) => {
+            // Registers the chip's constants with halo2-base, which puts them on the public
+            // rows (`circuit::public`), where the chip copies them from.
             for c in job.constants() {
                 ctx.load_constant(c);
             }
-            let values: Vec<Fr> = job.values().collect();
-            let x = values
-                .chunks(d_in)
-                .enumerate()
-                .map(|(n, row)| {
-                    let feature = |(i, &value)| Entry::Feature {
-                        index: n * d_in + i,
-                        value,
-                    };
-                    row.iter().enumerate().map(feature).collect()
-                })
-                .collect();
-            let elems = job.elements().into_iter().enumerate();
-            (
-                x,
-                elems
-                    .map(|(index, value)| Elem::Packed { index, value })
-                    .collect(),
-            )
+            (job.matrix(spec.input.features), job.chain_elements())
         }
         None => {
             let x: Vec<Vec<AssignedValue<Fr>>> = (0..spec.test_rows)
@@ -291,13 +274,17 @@ pub fn build(
             let elems = pack(ctx, gate, &x_off, x_range);
             let x = x
                 .into_iter()
-                .map(|row| row.into_iter().map(Entry::Base).collect());
-            (x.collect(), elems.into_iter().map(Elem::Base).collect())
+                .map(|row| row.into_iter().map(Operand::Base).collect());
+            (x.collect(), elems.into_iter().map(Operand::Base).collect())
         }
     };
     let y = ctx.assign_witnesses(witness.testset.labels().iter().map(|&v| Fr::from(v as u64)));
     let y_off = offset_and_check(ctx, &range, y.iter(), y_range);
-    t_elems.extend(pack(ctx, gate, &y_off, y_range).into_iter().map(Elem::Base));
+    t_elems.extend(
+        pack(ctx, gate, &y_off, y_range)
+            .into_iter()
+            .map(Operand::Base),
+    );
     sections.mark("test set: load, range checks, packing", ctx);
     let t_chain = PoseidonChain::load(ctx, fr_from_hex(TESTSET_TAG)?, t_elems);
     let t = t_chain.out;
@@ -354,7 +341,7 @@ pub fn build(
         products.push(MatrixProduct { x: input, w, b, z });
         input = out
             .iter()
-            .map(|row| row.iter().map(|&a| Entry::Base(a)).collect())
+            .map(|row| row.iter().map(|&a| Operand::Base(a)).collect())
             .collect();
         outputs = out;
         sections.mark(

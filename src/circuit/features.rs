@@ -37,7 +37,7 @@ use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use halo2_base::halo2_proofs::plonk::{Advice, Column, Error};
 
 use super::freivalds::FreivaldsConfig;
-use super::pow2;
+use super::{pow2, Operand};
 use crate::commit::StreamRange;
 
 /// The scale `c` of the range check `c·u < 2^lookup_bits ⟺ u ≤ span`, if the stream can be
@@ -104,6 +104,26 @@ impl FeatureJob {
 
     fn power(&self, i: usize) -> Fr {
         pow2(self.range.width() * i as u32)
+    }
+
+    /// The values as the first layer's `N × d_in` input matrix: each the `i`-th value cell of
+    /// [`Self::assign_lookups`].
+    pub fn matrix(&self, d_in: usize) -> Vec<Vec<Operand>> {
+        let operands: Vec<Operand> = self
+            .values()
+            .enumerate()
+            .map(|(index, value)| Operand::Raw { index, value })
+            .collect();
+        operands.chunks(d_in).map(<[Operand]>::to_vec).collect()
+    }
+
+    /// The packed elements as the `T` chain's first elements: each the `i`-th cell returned by
+    /// [`Self::assign_checks`].
+    pub fn chain_elements(&self) -> Vec<Operand> {
+        let elements = self.elements().into_iter().enumerate();
+        elements
+            .map(|(index, value)| Operand::Raw { index, value })
+            .collect()
     }
 
     /// The packed elements, as `commit::pack_stream` computes them.

@@ -48,44 +48,14 @@ use halo2_base::halo2_proofs::poly::Rotation;
 use halo2_base::AssignedValue;
 
 use super::public::PublicLayout;
-
-/// An entry of an input matrix `X`: a halo2-base cell, or (the test set's features, see
-/// `circuit::features`) the `index`-th value cell of the features chip in the lookup column.
-#[derive(Clone, Copy, Debug)]
-pub enum Entry {
-    /// A halo2-base cell.
-    Base(AssignedValue<Fr>),
-    /// A value cell of the features chip, with its value.
-    Feature {
-        /// Position in the features chip's value cells.
-        index: usize,
-        /// The value.
-        value: Fr,
-    },
-}
-
-impl Entry {
-    /// The entry's value.
-    pub fn value(&self) -> Fr {
-        match self {
-            Entry::Base(v) => *v.value(),
-            Entry::Feature { value, .. } => *value,
-        }
-    }
-}
-
-impl From<AssignedValue<Fr>> for Entry {
-    fn from(v: AssignedValue<Fr>) -> Self {
-        Entry::Base(v)
-    }
-}
+use super::Operand;
 
 /// One dense layer's product, as cells assigned in phase 0 (halo2-base's, and for the first
-/// layer's inputs possibly the features chip's).
+/// layer's inputs possibly the features chip's value cells, as [`Operand::Raw`]).
 #[derive(Clone, Debug)]
 pub struct MatrixProduct {
     /// `N × d_in` inputs.
-    pub x: Vec<Vec<Entry>>,
+    pub x: Vec<Vec<Operand>>,
     /// `d_in × d_out` weights.
     pub w: Vec<Vec<AssignedValue<Fr>>>,
     /// `d_out` biases.
@@ -275,7 +245,7 @@ impl FreivaldsConfig {
     /// Phase 0: copies every entry into `val` from row `start` on, each chain after a leading
     /// 0 (bound by the `q_first` gate, not by a copy); `one` and `zero` are halo2-base constant
     /// cells that the fixed parts of the chains (the `ρ` and `σ` chains) copy, and `features`
-    /// the features chip's value cells that [`Entry::Feature`] entries copy.
+    /// the features chip's value cells that [`Operand::Raw`] entries copy.
     pub fn assign_values(
         &self,
         region: &mut Region<Fr>,
@@ -286,14 +256,14 @@ impl FreivaldsConfig {
     ) -> Result<Phase0Layout, Error> {
         let mut layout = Phase0Layout::default();
         // `None`: a chain's leading 0.
-        let mut put = |layout: &mut Phase0Layout, v: Option<Entry>| {
+        let mut put = |layout: &mut Phase0Layout, v: Option<Operand>| {
             let value = v.map_or(Fr::ZERO, |v| v.value());
             let cell = region
                 .assign_advice(self.val, start + layout.rows, Value::known(value))
                 .cell();
             match v {
-                Some(Entry::Base(v)) => layout.links.push((v, cell)),
-                Some(Entry::Feature { index, .. }) => {
+                Some(Operand::Base(v)) => layout.links.push((v, cell)),
+                Some(Operand::Raw { index, .. }) => {
                     let feature = features.get(index).ok_or(Error::Synthesis)?;
                     region.constrain_equal(cell, *feature);
                 }
@@ -302,14 +272,14 @@ impl FreivaldsConfig {
             layout.rows += 1;
             Ok::<(), Error>(())
         };
-        let mut chain = |layout: &mut Phase0Layout, values: &mut dyn Iterator<Item = Entry>| {
+        let mut chain = |layout: &mut Phase0Layout, values: &mut dyn Iterator<Item = Operand>| {
             put(layout, None)?;
             for v in values {
                 put(layout, Some(v))?;
             }
             Ok::<(), Error>(())
         };
-        let base = |v: &AssignedValue<Fr>| Entry::Base(*v);
+        let base = |v: &AssignedValue<Fr>| Operand::Base(*v);
         for p in products {
             let (n, d_in, d_out) = p.dims();
             for row in &p.w {

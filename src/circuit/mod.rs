@@ -59,6 +59,31 @@ pub fn fr_i128(v: i128) -> Fr {
     }
 }
 
+/// A value a chip copies: a halo2-base cell, or the `index`-th cell of a list another chip
+/// assigns (the features chip's value cells, its packed elements), with its value.
+#[derive(Clone, Copy, Debug)]
+pub enum Operand {
+    /// A halo2-base cell.
+    Base(halo2_base::AssignedValue<Fr>),
+    /// A cell of another chip, by position in the list the caller resolves it against.
+    Raw {
+        /// Position in that list.
+        index: usize,
+        /// The value.
+        value: Fr,
+    },
+}
+
+impl Operand {
+    /// The operand's value.
+    pub fn value(&self) -> Fr {
+        match self {
+            Operand::Base(v) => *v.value(),
+            Operand::Raw { value, .. } => *value,
+        }
+    }
+}
+
 /// `2^bits` as a field element.
 pub fn pow2(bits: u32) -> Fr {
     Fr::from(2).pow_vartime([u64::from(bits)])

@@ -48,6 +48,7 @@ use halo2_base::halo2_proofs::poly::Rotation;
 use halo2_base::AssignedValue;
 use halo2_base::Context;
 
+use super::Operand;
 use crate::commit::poseidon::{constants, FULL_ROUNDS, PARTIAL_ROUNDS, WIDTH};
 
 /// Rounds of the permutation.
@@ -65,8 +66,8 @@ fn is_full(round: usize) -> bool {
 pub struct PoseidonChain {
     /// The initial chain value (a halo2-base constant cell).
     pub tag: AssignedValue<Fr>,
-    /// The absorbed elements.
-    pub elems: Vec<Elem>,
+    /// The absorbed elements (halo2-base cells, or the features chip's packed elements).
+    pub elems: Vec<Operand>,
     /// The element count `n` (a halo2-base constant cell).
     pub len: AssignedValue<Fr>,
     /// The chain's output (a halo2-base witness cell, bound to the chip's last output).
@@ -77,39 +78,14 @@ pub struct PoseidonChain {
     pub fault: Option<(usize, usize, Fr)>,
 }
 
-/// An element of a chain: a halo2-base cell, or the `index`-th packed element of the features
-/// chip (`circuit::features`), a phase-1 cell.
-#[derive(Clone, Copy, Debug)]
-pub enum Elem {
-    /// A halo2-base cell.
-    Base(AssignedValue<Fr>),
-    /// A packed element of the features chip, with its value.
-    Packed {
-        /// Position in the features chip's packed elements.
-        index: usize,
-        /// The value.
-        value: Fr,
-    },
-}
-
-impl Elem {
-    /// The element's value.
-    pub fn value(&self) -> Fr {
-        match self {
-            Elem::Base(v) => *v.value(),
-            Elem::Packed { value, .. } => *value,
-        }
-    }
-}
-
 impl PoseidonChain {
     /// Loads the tag and the count as constants and the natively computed output as a witness.
     ///
     /// # Assumptions
     /// The caller constrains every element to be canonical and of the intended form (e.g. a
     /// packed, range-checked value); the chain itself accepts any field element.
-    pub fn load(ctx: &mut Context<Fr>, tag: Fr, elems: Vec<Elem>) -> Self {
-        let values: Vec<Fr> = elems.iter().map(Elem::value).collect();
+    pub fn load(ctx: &mut Context<Fr>, tag: Fr, elems: Vec<Operand>) -> Self {
+        let values: Vec<Fr> = elems.iter().map(Operand::value).collect();
         let out = crate::commit::chain(tag, &values);
         Self {
             tag: ctx.load_constant(tag),
@@ -228,7 +204,7 @@ impl PoseidonConfig {
             };
             // The previous permutation's output cell and value (None before the first).
             let mut h: Option<(Cell, Fr)> = None;
-            let len = Elem::Base(chain.len);
+            let len = Operand::Base(chain.len);
             for e in chain.elems.iter().chain(std::iter::once(&len)) {
                 let prev = h.map_or(*chain.tag.value(), |(_, v)| v);
                 let mut state = [Fr::ZERO, prev, e.value()];
@@ -240,8 +216,8 @@ impl PoseidonConfig {
                     None => links.push((chain.tag, first[1])),
                 }
                 match e {
-                    Elem::Base(v) => links.push((*v, first[2])),
-                    Elem::Packed { index, .. } => {
+                    Operand::Base(v) => links.push((*v, first[2])),
+                    Operand::Raw { index, .. } => {
                         let cell = packed.get(*index).ok_or(Error::Synthesis)?;
                         region.constrain_equal(*cell, first[2]);
                     }

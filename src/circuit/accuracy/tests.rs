@@ -10,6 +10,7 @@ use rand::{Rng, SeedableRng};
 
 use super::{build, AccuracyWitness, Shape, Statement};
 use crate::circuit::features::FeatureJob;
+use crate::circuit::two_phase::TwoPhaseCircuit;
 use crate::model::{correct, model_commitment, QuantizedLayer, QuantizedModel};
 use crate::spec::{testset_commitment, Spec, TestSet};
 
@@ -102,16 +103,36 @@ pub(crate) fn honest_statement(spec: &Spec, w: &AccuracyWitness) -> Statement {
 
 /// Builds the circuit from `w` and checks it against the instances of `st`.
 fn mock(spec: &Spec, w: &AccuracyWitness, st: &Statement) -> Result<(), Vec<VerifyFailure>> {
-    let circuit = build(
+    mock_shaped(spec, w, st, Shape::DEFAULT)
+}
+
+/// The circuit of `w` for `st`, laid out as `shape` says, for the mock prover.
+fn mock_circuit(
+    spec: &Spec,
+    w: &AccuracyWitness,
+    st: &Statement,
+    shape: Shape<'_>,
+) -> TwoPhaseCircuit {
+    build(
         spec,
         CircuitBuilderStage::Mock,
         K,
         LOOKUP_BITS,
         w,
         st,
-        Shape::DEFAULT,
+        shape,
     )
-    .expect("circuit builds");
+    .expect("circuit builds")
+}
+
+/// [`mock`] with the circuit laid out as `shape` says.
+fn mock_shaped(
+    spec: &Spec,
+    w: &AccuracyWitness,
+    st: &Statement,
+    shape: Shape<'_>,
+) -> Result<(), Vec<VerifyFailure>> {
+    let circuit = mock_circuit(spec, w, st, shape);
     MockProver::run(K, &circuit, vec![st.instances()])
         .expect("mock prover runs")
         .verify()
@@ -221,16 +242,7 @@ fn wrong_statement_fails() {
     ];
     for (name, bad) in cases {
         // The circuit is built from the honest witness; only the instances differ.
-        let circuit = build(
-            &spec,
-            CircuitBuilderStage::Mock,
-            K,
-            LOOKUP_BITS,
-            &w,
-            &st,
-            Shape::DEFAULT,
-        )
-        .expect("circuit builds");
+        let circuit = mock_circuit(&spec, &w, &st, Shape::DEFAULT);
         let r = MockProver::run(K, &circuit, vec![bad.instances()])
             .expect("mock prover runs")
             .verify();
@@ -324,16 +336,7 @@ fn features_out_of_range_with_the_same_packing_fail_the_lookup() {
     let spec = tiny_spec();
     let w = random_witness(&spec, 5);
     let st = honest_statement(&spec, &w);
-    let mut circuit = build(
-        &spec,
-        CircuitBuilderStage::Mock,
-        K,
-        LOOKUP_BITS,
-        &w,
-        &st,
-        Shape::DEFAULT,
-    )
-    .expect("circuit builds");
+    let mut circuit = mock_circuit(&spec, &w, &st, Shape::DEFAULT);
     let job = circuit
         .features
         .as_mut()
@@ -373,22 +376,9 @@ fn features_in_halo2_base_still_check() {
     let shape = Shape::Plan {
         features_chip: false,
     };
-    let run = |w: &AccuracyWitness| {
-        let circuit = build(
-            &spec,
-            CircuitBuilderStage::Mock,
-            K,
-            LOOKUP_BITS,
-            w,
-            &st,
-            shape,
-        )
-        .expect("circuit builds");
-        assert!(circuit.features.is_none());
-        MockProver::run(K, &circuit, vec![st.instances()])
-            .expect("mock prover runs")
-            .verify()
-    };
+    let circuit = mock_circuit(&spec, &honest, &st, shape);
+    assert!(circuit.features.is_none());
+    let run = |w: &AccuracyWitness| mock_shaped(&spec, w, &st, shape);
     assert_eq!(run(&honest), Ok(()));
     let mut x = honest.testset.x().to_vec();
     x[2] = (x[2] + 1) % (spec.input.max + 1);

@@ -11,6 +11,7 @@ use rand::SeedableRng;
 use super::*;
 use crate::circuit::public::recorded_constants;
 use crate::circuit::two_phase::TwoPhaseCircuit;
+use crate::circuit::Operand;
 use crate::commit::{chain, fr_from_hex, poseidon2, MODEL_TAG};
 
 const K: u32 = 10;
@@ -27,7 +28,7 @@ fn run(
     builder.set_instance_columns(1);
     let ctx = builder.main(0);
     let loaded = ctx.assign_witnesses(inputs.iter().copied());
-    let mut c = PoseidonChain::load(ctx, tag, loaded.into_iter().map(Elem::Base).collect());
+    let mut c = PoseidonChain::load(ctx, tag, loaded.into_iter().map(Operand::Base).collect());
     tamper(ctx, &mut c);
     let one = ctx.load_constant(Fr::ONE);
     let zero = ctx.load_zero();
@@ -98,7 +99,7 @@ fn wrong_claims_fail() {
     // A cheating prover that swaps an element cell after hashing (the chip hashes the new
     // value; the claimed output is the old chain's).
     let swap = |ctx: &mut Context<Fr>, c: &mut PoseidonChain| {
-        c.elems[2] = Elem::Base(ctx.load_witness(Fr::from(7)));
+        c.elems[2] = Operand::Base(ctx.load_witness(Fr::from(7)));
     };
     assert!(run(tag, &elems, want, swap).is_err());
 }

@@ -18,8 +18,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::TwoPhaseCircuit;
-use crate::circuit::freivalds::{Entry, MatrixProduct};
+use crate::circuit::freivalds::MatrixProduct;
 use crate::circuit::public::recorded_constants;
+use crate::circuit::Operand;
 
 const K: usize = 9;
 
@@ -78,7 +79,7 @@ fn build(stage: CircuitBuilderStage, layers: &[Layer], pinning: Option<Pin>) -> 
         .map(|l| {
             let x = load(&l.x)
                 .into_iter()
-                .map(|row| row.into_iter().map(Entry::Base).collect())
+                .map(|row| row.into_iter().map(Operand::Base).collect())
                 .collect();
             let w = load(&l.w);
             let z = load(&l.z);
