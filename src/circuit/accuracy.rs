@@ -239,14 +239,14 @@ pub fn build(
         Shape::Pinned(pin) => (Some(pin), pin.features_chip),
     };
     let job = match features::scale(x_range, lookup_bits) {
-        Some(_) if features_chip => {
+        Some(c) if features_chip => {
             let values = witness.testset.x().iter().map(|&v| u64::try_from(v));
             let values = values
                 .collect::<std::result::Result<Vec<u64>, _>>()
                 .map_err(|_| {
                     CircuitError::Shape("a feature is below the spec's minimum of 0".into())
                 })?;
-            FeatureJob::new(values, x_range, lookup_bits)
+            Some(FeatureJob::new(values, x_range, c))
         }
         Some(_) => None,
         None if pinning.is_some() && features_chip => {

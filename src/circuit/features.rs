@@ -63,14 +63,13 @@ pub struct FeatureJob {
 }
 
 impl FeatureJob {
-    /// A job for `values` in `range`, or `None` when [`scale`] cannot check the range.
-    pub fn new(values: Vec<u64>, range: StreamRange, lookup_bits: usize) -> Option<Self> {
-        let scale = scale(range, lookup_bits)?;
-        Some(Self {
+    /// A job for `values` in `range`, checked with the scale `c` that [`scale`] gave.
+    pub fn new(values: Vec<u64>, range: StreamRange, scale: u64) -> Self {
+        Self {
             values,
             range,
             scale,
-        })
+        }
     }
 
     /// Tests only: the values, to forge.
@@ -126,7 +125,9 @@ impl FeatureJob {
             .collect()
     }
 
-    /// The packed elements, as `commit::pack_stream` computes them.
+    /// The packed elements as the chip's dot products compute them: `commit::pack_stream`'s
+    /// elements for values in range; in the field, so that forged values still reach the
+    /// lookup instead of failing here.
     pub fn elements(&self) -> Vec<Fr> {
         self.values
             .chunks(self.range.per_element())

@@ -47,6 +47,35 @@ pub struct RangeLookup {
     pub bits: usize,
 }
 
+/// The rows each part of the circuit needs, in the columns they share: where they go is fixed
+/// (`TwoPhaseCircuit::synthesize`), so whether they fit is one rule, for the planner too.
+#[derive(Clone, Copy, Debug)]
+pub struct RowBudget {
+    /// The public rows and the Freivalds rows (`val` and the phase-1 columns, from row 0).
+    pub head: usize,
+    /// The Poseidon chip's rows (phase-1 columns, below `head`).
+    pub poseidon: usize,
+    /// The features chip's rows (phase-1 columns below the Poseidon rows, and as many cells of
+    /// the lookup column below halo2-base's looked-up cells).
+    pub features: usize,
+    /// The requantisation blocks' rows (`val` and the lookup column, at the bottom).
+    pub requant: usize,
+    /// halo2-base's looked-up cells (the lookup column, from row 0).
+    pub lookups: usize,
+}
+
+impl RowBudget {
+    /// The first row of the requantisation blocks, if everything fits in `usable` rows (rows
+    /// past them hold the blinding factors).
+    pub fn requant_start(&self, usable: usize) -> Option<usize> {
+        let start = usable.checked_sub(self.requant)?;
+        let fits = start >= self.head
+            && start >= self.lookups + self.features
+            && self.head + self.poseidon + self.features <= usable;
+        fits.then_some(start)
+    }
+}
+
 /// Columns of the two-phase circuit.
 #[derive(Clone, Debug)]
 pub struct TwoPhaseConfig {
@@ -230,11 +259,14 @@ impl Circuit<Fr> for TwoPhaseCircuit {
         // Freivalds rows in `val` and, in the lookup column, halo2-base's looked-up cells and
         // the features chip's cells; the features chip's phase-1 rows go below the Poseidon
         // chip's.
-        let requant_start = usable_rows.checked_sub(self.requant_rows());
-        let fits = requant_start
-            .is_some_and(|start| start >= freivalds_end && start >= lookups + self.feature_rows())
-            && freivalds_end + self.poseidon_rows() + self.feature_rows() <= usable_rows;
-        let (Some(requant_start), true) = (requant_start, fits) else {
+        let rows = RowBudget {
+            head: freivalds_end,
+            poseidon: self.poseidon_rows(),
+            features: self.feature_rows(),
+            requant: self.requant_rows(),
+            lookups,
+        };
+        let Some(requant_start) = rows.requant_start(usable_rows) else {
             return Err(Error::NotEnoughRowsAvailable {
                 current_k: self.builder.config_params.k as u32,
             });

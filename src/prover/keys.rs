@@ -26,7 +26,7 @@ use crate::circuit::accuracy::{
     build, freivalds_rows, pinning, poseidon_rows, requant_rows, AccuracyWitness, Pinning, Shape,
     Statement, MINIMUM_ROWS,
 };
-use crate::circuit::two_phase::{TwoPhaseCircuit, TwoPhaseParams};
+use crate::circuit::two_phase::{RowBudget, TwoPhaseCircuit, TwoPhaseParams};
 use crate::spec::Spec;
 
 /// Smallest and largest circuit sizes `plan` considers.
@@ -178,10 +178,14 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
 /// by far less than half, so the smallest fitting k is at least the estimate minus one.
 pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
     let fits = |f: &CircuitFigures| {
-        let usable = (1usize << f.k) - MINIMUM_ROWS;
-        let freivalds_end = f.public_rows + f.freivalds_rows;
-        freivalds_end + f.poseidon_rows + f.feature_rows <= usable
-            && f.requant_rows + freivalds_end.max(f.lookup_cells + f.feature_rows) <= usable
+        let rows = RowBudget {
+            head: f.public_rows + f.freivalds_rows,
+            poseidon: f.poseidon_rows,
+            features: f.feature_rows,
+            requant: f.requant_rows,
+            lookups: f.lookup_cells,
+        };
+        rows.requant_start((1usize << f.k) - MINIMUM_ROWS).is_some()
             && f.base_advice_columns <= MAX_BASE_ADVICE
             && f.lookup_advice_columns <= 1
     };
