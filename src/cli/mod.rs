@@ -25,6 +25,7 @@ mod prove;
 mod reveal;
 mod reveal_testset;
 mod setup;
+mod srs;
 mod status;
 mod submit;
 mod testset_commit;
@@ -58,6 +59,9 @@ enum Command {
     Testset(TestsetCommand),
     /// Size the circuit for a spec, get an SRS and write the contest's keys.
     Setup(setup::SetupArgs),
+    /// Structured reference strings from public ceremonies.
+    #[command(subcommand)]
+    Srs(SrsCommand),
     /// Prove that a committed model gets `correct` rows right on the committed test set.
     Prove(prove::ProveArgs),
     /// Check a proof directory natively (exit 0 valid, 1 invalid).
@@ -102,6 +106,13 @@ enum TestsetCommand {
     Commit(testset_commit::TestsetCommitArgs),
 }
 
+#[derive(Debug, Subcommand)]
+enum SrsCommand {
+    /// Import a snarkjs powers-of-tau file (e.g. the Hermez powersOfTau28_hez_final_XX.ptau)
+    /// as halo2 KZG parameters for `setup --srs`, after checking its points.
+    Import(srs::SrsImportArgs),
+}
+
 /// Parses the command line, runs the subcommand and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -123,6 +134,7 @@ pub fn main() -> ExitCode {
         Command::Model(ModelCommand::Evaluate(args)) => args.run(json),
         Command::Testset(TestsetCommand::Commit(args)) => args.run(json),
         Command::Setup(args) => args.run(json),
+        Command::Srs(SrsCommand::Import(args)) => args.run(json),
         Command::Prove(args) => args.run(json),
         Command::Verify(args) => args.run(json),
         Command::Verifier(args) => args.run(json),

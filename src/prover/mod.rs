@@ -1,6 +1,8 @@
 //! Setup, proving and native verification of the accuracy circuit (KZG on BN254, SHPLONK,
 //! keccak transcript in snark-verifier's EVM form so the same proof verifies on chain).
 //!
+//! - `ptau`: import of snarkjs powers-of-tau files (the public Hermez / perpetual ceremonies)
+//!   as halo2 KZG parameters;
 //! - `srs`: the structured reference string: a locally generated development SRS (**UNSAFE**:
 //!   whoever generated it may know tau and can forge proofs) or a ceremony file in halo2's
 //!   `ParamsKZG` format;
@@ -10,6 +12,7 @@
 pub mod keys;
 pub mod proof;
 pub mod proof_dir;
+pub mod ptau;
 pub mod srs;
 
 /// Errors of the prover module.
@@ -57,6 +60,52 @@ pub enum ProverError {
         have: u32,
         /// The circuit's k.
         need: u32,
+    },
+    /// A powers-of-tau file is malformed: a field or a section differs from what snarkjs writes.
+    #[error("{path}: not a usable snarkjs powers-of-tau (.ptau) file: {what}: expected {expected}, got {got}")]
+    PtauFormat {
+        /// The file.
+        path: String,
+        /// The field or section ("magic", "section 2 (tauG1) size").
+        what: String,
+        /// What snarkjs writes there.
+        expected: String,
+        /// What the file holds.
+        got: String,
+    },
+    /// A powers-of-tau file is well formed, but its points do not make a usable SRS.
+    #[error("{path}: {section}: {reason}")]
+    PtauPoints {
+        /// The file.
+        path: String,
+        /// Where the bad points are ("section 2 (tauG1)").
+        section: &'static str,
+        /// What is wrong with them.
+        reason: String,
+    },
+    /// A powers-of-tau file nobody contributed to: tau = 1, known to everyone.
+    #[error("{path}: tau = 1, so this file has no contribution (it is what `snarkjs powersoftau new` writes) and anyone could forge proofs with it; import a ceremony's file instead (e.g. the Hermez powersOfTau28_hez_final_XX.ptau listed in the snarkjs README)")]
+    PtauNoContribution {
+        /// The file.
+        path: String,
+    },
+    /// A powers-of-tau file has fewer powers than the circuit needs.
+    #[error("{path} holds 2^{power} powers of tau (power {power}), but k = {k} needs power >= {k}: use a larger file (the Hermez file powersOfTau28_hez_final_XX.ptau has power XX)")]
+    PtauTooSmall {
+        /// The file.
+        path: String,
+        /// Its power.
+        power: u32,
+        /// The k asked for.
+        k: u32,
+    },
+    /// A circuit size outside what KZG on BN254 supports.
+    #[error("k = {k} is out of range: BN254's FFT domains allow 1 <= k <= {max}")]
+    UnsupportedK {
+        /// The k asked for.
+        k: u32,
+        /// The largest supported k.
+        max: u32,
     },
 }
 

@@ -50,6 +50,30 @@ pub fn write_params(params: &ParamsKZG<Bn256>, path: &Path) -> Result<()> {
     write_atomic(path, |w| params.write(w))
 }
 
+/// Keccak-256 of `params` serialised exactly as [`write_params`] writes them (halo2's
+/// `ParamsKZG::write`: k, the monomial and Lagrange G1 points, g2, s·g2, as `RawBytes`): the
+/// `srsDigest` a contest records. Streamed through the hasher, never held as bytes.
+pub fn srs_digest(params: &ParamsKZG<Bn256>) -> [u8; 32] {
+    use sha3::{Digest, Keccak256};
+    /// An `io::Write` that feeds a Keccak-256 hasher; it never fails.
+    struct KeccakWriter(Keccak256);
+    impl std::io::Write for KeccakWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = KeccakWriter(Keccak256::new());
+    // `write` fails only when its writer does, and this one never does.
+    if let Err(e) = params.write(&mut w) {
+        unreachable!("writing params into a hasher failed: {e}");
+    }
+    w.0.finalize().into()
+}
+
 /// Largest k accepted from a file (2^28 points is the size of the public ceremonies).
 pub const MAX_SRS_K: u32 = 28;
 
@@ -124,6 +148,17 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn srs_digest_is_keccak_of_the_params_file() {
+        use sha3::{Digest, Keccak256};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (params, path) = generate_dev_srs(4, dir.path()).expect("generate");
+        let file: [u8; 32] = Keccak256::digest(std::fs::read(&path).expect("read")).into();
+        assert_eq!(srs_digest(&params), file);
+        let other = ParamsKZG::<Bn256>::setup(4, OsRng);
+        assert_ne!(srs_digest(&other), file);
     }
 
     #[test]
