@@ -268,7 +268,19 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
 
     // Competitor 1's commit is killed after the salt is stored, before the transaction.
     let m1 = model("mlp-h16");
-    let commit1 = args(&["commit", "--spec", &spec_s, "--model", &m1], &c);
+    let commit1 = args(
+        &[
+            "commit",
+            "--spec",
+            &spec_s,
+            "--model",
+            &m1,
+            "--keys",
+            &keys,
+            "--allow-unsafe-srs",
+        ],
+        &c,
+    );
     let o = w.cli_as(
         1,
         &commit1,
@@ -291,7 +303,22 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
     drop(follower);
 
     let m2 = model("weak-h12");
-    w.ok(2, &args(&["commit", "--spec", &spec_s, "--model", &m2], &c));
+    w.ok(
+        2,
+        &args(
+            &[
+                "commit",
+                "--spec",
+                &spec_s,
+                "--model",
+                &m2,
+                "--keys",
+                &keys,
+                "--allow-unsafe-srs",
+            ],
+            &c,
+        ),
+    );
     // Competitor 3 signs with an encrypted keystore; a wrong password is an input error that
     // never shows the key.
     let key3 = hex::decode(&DEV_ACCOUNTS[3].0[2..]).expect("key hex");
@@ -305,7 +332,19 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
     .expect("keystore");
     let keystore = w.path("key3.json");
     let m3 = model("dense-h8");
-    let commit3 = args(&["commit", "--spec", &spec_s, "--model", &m3], &c);
+    let commit3 = args(
+        &[
+            "commit",
+            "--spec",
+            &spec_s,
+            "--model",
+            &m3,
+            "--keys",
+            &keys,
+            "--allow-unsafe-srs",
+        ],
+        &c,
+    );
     let o = w.cli_keystore(3, &keystore, "wrong", &commit3);
     expect_exit(&o, 2, "commit with a wrong keystore password");
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot decrypt keystore"));
@@ -359,6 +398,7 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
             &keys,
             "--testset",
             &ts,
+            "--allow-unsafe-srs",
         ],
         &c,
     );
@@ -372,7 +412,17 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
     let s1 = w.ok(1, &submit);
     assert_eq!(s1["correct"], 8);
     // Competitor 2 reads the revealed test set from the chain's events instead of a file.
-    let from_chain = args(&["submit", "--spec", &spec_s, "--keys", &keys], &c);
+    let from_chain = args(
+        &[
+            "submit",
+            "--spec",
+            &spec_s,
+            "--keys",
+            &keys,
+            "--allow-unsafe-srs",
+        ],
+        &c,
+    );
     let s2 = w.ok(2, &from_chain);
     assert_eq!(s2["correct"], 7);
     let gas = s1["tx"]["gas_used"].as_u64().expect("gas");
@@ -521,7 +571,17 @@ fn forfeit_moves_the_runner_up_and_organiser_default_pays_committers() {
         let m = model(name);
         w.ok(
             who,
-            &args(&["commit", "--spec", &spec_s, "--model", &m], &c),
+            &args(
+                &[
+                    "commit",
+                    "--spec",
+                    &spec_s,
+                    "--model",
+                    &m,
+                    "--trust-organiser",
+                ],
+                &c,
+            ),
         );
     }
     // A second contest in the same registry whose organiser will never reveal the test set.
@@ -544,7 +604,20 @@ fn forfeit_moves_the_runner_up_and_organiser_default_pays_committers() {
     assert_eq!(second["contest_id"], 2);
     let c2 = contest_args(&registry, 2);
     let m = model("weak-h12");
-    w.ok(2, &args(&["commit", "--spec", &spec_s, "--model", &m], &c2));
+    w.ok(
+        2,
+        &args(
+            &[
+                "commit",
+                "--spec",
+                &spec_s,
+                "--model",
+                &m,
+                "--trust-organiser",
+            ],
+            &c2,
+        ),
+    );
 
     w.advance(7 * DAY + 1);
     w.ok(
@@ -560,6 +633,7 @@ fn forfeit_moves_the_runner_up_and_organiser_default_pays_committers() {
             &keys,
             "--testset",
             &ts,
+            "--trust-organiser",
         ],
         &c,
     );

@@ -498,6 +498,8 @@ fn dashboard_follows_a_contest_through_an_rpc_restart() {
     let config = ContestConfig {
         spec_hash: Keccak256::digest(std::fs::read(&spec_path).expect("spec")).into(),
         verifier: Addr(verifier.address),
+        vk_digest: [0; 32],
+        srs_digest: [0; 32],
         testset_commitment: t,
         test_set_size: spec.test_rows as u32,
         min_correct: spec.min_correct as u32,

@@ -24,10 +24,17 @@ contract ContestRegistry is IContestRegistry {
     uint256 public constant MAX_REVEAL_WINDOW = 365 days;
     /// @notice Basis points in a whole prize.
     uint256 public constant BPS = 10_000;
+    /// @inheritdoc IContestRegistry
+    /// @dev Pinned by `test/ContestRegistry.trust.t.sol` against the forge artifact, so a change
+    ///      of PoseidonT3's compiler settings (or of the package) fails the tests, not a deploy.
+    bytes32 public constant override POSEIDON_T3_CODEHASH =
+        0x65122cf0c080135c61d910f794191c7363b5996784e8c254b8254ecbabcaa6f7;
 
     /// @dev Gas kept back on top of the verifier's allowance: the 1/64 that CALL withholds plus
     ///      the few opcodes between the check and the call.
     uint256 private constant VERIFIER_GAS_MARGIN = VERIFIER_GAS_LIMIT / 63 + 5_000;
+    /// @dev A library's runtime code starts with PUSH20 <its own address> (call protection).
+    uint256 private constant PUSH20 = 0x73;
 
     /// @dev Fixed at creation.
     struct Config {
@@ -43,6 +50,11 @@ contract ContestRegistry is IContestRegistry {
         ///      from genesis (public RPCs cap `eth_getLogs` ranges). Packs into the same slot.
         uint64 createdBlock;
         bytes32 specHash;
+        /// @dev Recorded for audits only (see `ContestParams`); never read by the contest logic.
+        bytes32 vkDigest;
+        bytes32 srsDigest;
+        /// @dev `verifier.codehash` at creation; `submitProof` requires it unchanged.
+        bytes32 verifierCodeHash;
         uint256 testSetCommitment;
         uint256 prize;
         uint256 bond;
@@ -103,11 +115,18 @@ contract ContestRegistry is IContestRegistry {
         _lock = 1;
     }
 
-    /// @param poseidonT3 the deployed npm `poseidon-solidity` `PoseidonT3` library; checked on
-    ///        the spot against the known vector `P(1, 2)`.
+    /// @param poseidonT3 the deployed npm `poseidon-solidity` `PoseidonT3` library, deployed
+    ///        from this build's creation code. Checked on the spot: the known vector `P(1, 2)`
+    ///        first (the plainer errors for the plain mistakes: no code, another hash function),
+    ///        then the code itself, which must be `POSEIDON_T3_CODEHASH` once its own embedded
+    ///        address is masked out.
     constructor(address poseidonT3) {
         uint256 got = PoseidonChain.hash2(poseidonT3, 1, 2);
         if (got != PoseidonChain.HASH_1_2) revert PoseidonMismatch(poseidonT3, got);
+        (bool selfAddressed, bytes32 maskedHash) = _maskedLibraryCodeHash(poseidonT3);
+        if (!selfAddressed || maskedHash != POSEIDON_T3_CODEHASH) {
+            revert PoseidonCodeMismatch(poseidonT3, maskedHash);
+        }
         _poseidon = poseidonT3;
     }
 
@@ -130,12 +149,16 @@ contract ContestRegistry is IContestRegistry {
         cfg.minCorrect = p.minCorrect;
         cfg.createdBlock = uint64(block.number);
         cfg.specHash = p.specHash;
+        cfg.vkDigest = p.vkDigest;
+        cfg.srsDigest = p.srsDigest;
+        bytes32 codeHash = p.verifier.codehash;
+        cfg.verifierCodeHash = codeHash;
         cfg.testSetCommitment = p.testSetCommitment;
         cfg.prize = msg.value;
         cfg.bond = p.commitBond;
         cfg.payoutBps = p.payoutBps;
         _progress[contestId].held = msg.value;
-        emit ContestCreated(contestId, msg.sender, msg.value, p);
+        emit ContestCreated(contestId, msg.sender, msg.value, p, codeHash);
     }
 
     /// @inheritdoc IContestRegistry
@@ -210,8 +233,13 @@ contract ContestRegistry is IContestRegistry {
         if (correct < cfg.minCorrect) revert BelowThreshold(correct, cfg.minCorrect);
 
         address verifier = cfg.verifier;
-        // A verifier without code (e.g. self-destructed) would "succeed" on every call.
-        if (verifier.code.length == 0) revert VerifierHasNoCode(verifier);
+        // The code competitors checked before committing, byte for byte. Also refuses an account
+        // emptied since (self-destructed: its hash is 0 or that of empty code), on which a call
+        // would "succeed" vacuously.
+        bytes32 current = verifier.codehash;
+        if (current != cfg.verifierCodeHash) {
+            revert VerifierCodeChanged(contestId, verifier, cfg.verifierCodeHash, current);
+        }
         bytes memory input = _verifierInput(contestId, cfg, msg.sender, e.commitment, correct, proof);
         if (gasleft() < VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN) {
             revert InsufficientGasForVerifier(gasleft(), VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN);
@@ -355,6 +383,8 @@ contract ContestRegistry is IContestRegistry {
         v.params = ContestParams({
             specHash: cfg.specHash,
             verifier: cfg.verifier,
+            vkDigest: cfg.vkDigest,
+            srsDigest: cfg.srsDigest,
             testSetCommitment: cfg.testSetCommitment,
             testSetSize: cfg.testSetSize,
             minCorrect: cfg.minCorrect,
@@ -375,6 +405,7 @@ contract ContestRegistry is IContestRegistry {
         v.winnersPaid = pr.paidCount;
         v.prizePaid = pr.paidTotal;
         v.createdBlock = cfg.createdBlock;
+        v.verifierCodeHash = cfg.verifierCodeHash;
     }
 
     /// @inheritdoc IContestRegistry
@@ -461,6 +492,26 @@ contract ContestRegistry is IContestRegistry {
         if (p.minCorrect == 0 || p.minCorrect > p.testSetSize) revert InvalidThreshold(p.minCorrect, p.testSetSize);
         if (p.testSetCommitment >= PoseidonChain.FIELD_MODULUS) revert CommitmentNotInField(p.testSetCommitment);
         if (p.verifier.code.length == 0) revert VerifierHasNoCode(p.verifier);
+    }
+
+    /// @dev keccak-256 of `lib`'s runtime code with bytes 1..20 zeroed if the code starts with
+    ///      PUSH20 `lib` (a deployed library's call protection; the compiler's artifact has zeros
+    ///      there), else of the code as is; `selfAddressed` tells which. Constructor only, so it
+    ///      lives in the creation code. Uses memory above the free pointer without advancing it.
+    function _maskedLibraryCodeHash(address lib) private view returns (bool selfAddressed, bytes32 h) {
+        assembly ("memory-safe") {
+            let a := and(lib, 0xffffffffffffffffffffffffffffffffffffffff) // high bits not assumed clean
+            let size := extcodesize(a)
+            let ptr := mload(0x40)
+            mstore(ptr, 0) // code shorter than a word: the head compared below is zero-padded
+            extcodecopy(a, ptr, 0, size)
+            // Bytes 0..20 of the code: PUSH20 then the embedded address.
+            selfAddressed := eq(shr(88, mload(ptr)), or(shl(160, PUSH20), a))
+            if selfAddressed {
+                mstore(ptr, and(mload(ptr), not(shl(88, 0xffffffffffffffffffffffffffffffffffffffff))))
+            }
+            h := keccak256(ptr, size)
+        }
     }
 
     function _existing(uint256 contestId) private view returns (Config storage cfg) {

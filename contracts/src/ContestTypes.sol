@@ -8,8 +8,19 @@ struct ContestParams {
     /// @dev keccak-256 of the contest spec file, so competitors can check which spec (envelope,
     ///      quantisation, data ranges) the verifier was generated for.
     bytes32 specHash;
-    /// @dev The halo2 verifier contract for this spec; fixed for the contest's lifetime.
+    /// @dev The halo2 verifier contract for this spec; fixed for the contest's lifetime. The
+    ///      registry records its code hash (EXTCODEHASH) at creation and refuses proofs once the
+    ///      code differs (`ContestView.verifierCodeHash`).
     address verifier;
+    /// @dev keccak-256 of the verifying-key file (`vk.bin`, halo2 `RawBytes`) the verifier was
+    ///      rendered from. Recorded and emitted, never interpreted by the registry: an auditor
+    ///      rebuilds the verifier from the spec and the SRS, compares its code with the deployed
+    ///      one, and checks this digest (`contest-cli audit`).
+    bytes32 vkDigest;
+    /// @dev keccak-256 of the SRS at the circuit's `k` (halo2 `ParamsKZG`, `RawBytes`) the key
+    ///      was generated with. Recorded and emitted, never interpreted by the registry; the
+    ///      same audit checks it.
+    bytes32 srsDigest;
     /// @dev `T = Chain(TESTSET_TAG, pack(X) || pack(y))`, a canonical BN254 field element.
     uint256 testSetCommitment;
     /// @dev `N`, the number of test rows; an accepted `correct` is at most `N`.
@@ -86,6 +97,9 @@ struct ContestView {
     uint256 prizePaid;
     /// @dev Block in which the contest was created: the first block with any of its events.
     uint64 createdBlock;
+    /// @dev The verifier's EXTCODEHASH recorded at `createContest`; `submitProof` refuses every
+    ///      proof while the verifier's code hash differs (`VerifierCodeChanged`). Never changes.
+    bytes32 verifierCodeHash;
 }
 
 /// @notice One competitor's entry, as returned by `IContestRegistry.entry`.

@@ -15,8 +15,16 @@ import {ContestParams, ContestView, EntryStatus, EntryView, Phase} from "./Conte
 interface IContestRegistry {
     // ------------------------------------------------------------------ events
 
-    /// @notice A contest was created with `prize` in escrow.
-    event ContestCreated(uint256 indexed contestId, address indexed organiser, uint256 prize, ContestParams params);
+    /// @notice A contest was created with `prize` in escrow. `verifierCodeHash` is the verifier's
+    ///         EXTCODEHASH at creation, which every later proof is checked against; with
+    ///         `params.vkDigest` and `params.srsDigest` it is what an audit compares.
+    event ContestCreated(
+        uint256 indexed contestId,
+        address indexed organiser,
+        uint256 prize,
+        ContestParams params,
+        bytes32 verifierCodeHash
+    );
     /// @notice `competitor` committed to `commitment` (`replaced`: it replaced its earlier
     ///         commitment, no new bond). `commitSeq` orders ties; `committers` counts addresses.
     event ModelCommitted(
@@ -80,7 +88,8 @@ interface IContestRegistry {
     error PayoutSharesDoNotSum(uint256 sum);
     /// @notice `minCorrect` must be in `1 ..= testSetSize`.
     error InvalidThreshold(uint256 minCorrect, uint256 testSetSize);
-    /// @notice The verifier address holds no code (a call to it would succeed vacuously).
+    /// @notice At creation, the verifier address holds no code (a call to it would succeed
+    ///         vacuously).
     error VerifierHasNoCode(address verifier);
     /// @notice A commitment (`T` or `C`) is not a canonical field element.
     error CommitmentNotInField(uint256 commitment);
@@ -88,6 +97,13 @@ interface IContestRegistry {
     error NoPrize();
     /// @notice The Poseidon library at `poseidon` computed `P(1, 2) = got`.
     error PoseidonMismatch(address poseidon, uint256 got);
+    /// @notice The code at `poseidon` is not this build's `PoseidonT3`. `maskedCodeHash` is the
+    ///         keccak-256 of its runtime code with the 20 bytes after the leading PUSH20 (0x73)
+    ///         zeroed when they hold `poseidon` itself, else of the code as is; it must equal
+    ///         `POSEIDON_T3_CODEHASH` *and* the code must embed its own address. So a value equal
+    ///         to `POSEIDON_T3_CODEHASH` here means the right code at the wrong address (runtime
+    ///         code copied rather than deployed from the creation code).
+    error PoseidonCodeMismatch(address poseidon, bytes32 maskedCodeHash);
 
     /// @notice The commit phase ended at `deadline`.
     error CommitPhaseOver(uint256 contestId, uint256 deadline, uint256 now_);
@@ -116,6 +132,10 @@ interface IContestRegistry {
     error CorrectExceedsTestSetSize(uint256 correct, uint256 testSetSize);
     /// @notice A claimed `correct` below the contest's threshold.
     error BelowThreshold(uint256 correct, uint256 minCorrect);
+    /// @notice The verifier's code hash is `current`, not the `recorded` one of contest creation
+    ///         (its code was replaced, or it self-destructed: then `current` is 0, or the hash of
+    ///         empty code if the account still exists). No proof can be accepted while it differs.
+    error VerifierCodeChanged(uint256 contestId, address verifier, bytes32 recorded, bytes32 current);
     /// @notice The transaction has too little gas left to give the verifier its full allowance.
     error InsufficientGasForVerifier(uint256 gasLeft, uint256 needed);
     /// @notice The verifier reverted, ran out of gas, or returned false for this proof.
@@ -139,7 +159,9 @@ interface IContestRegistry {
 
     // ------------------------------------------------------------------ organiser
 
-    /// @notice Creates a contest; `msg.value` is the prize, held in escrow.
+    /// @notice Creates a contest; `msg.value` is the prize, held in escrow. Records the
+    ///         parameters (`vkDigest` and `srsDigest` included) and the verifier's code hash;
+    ///         no function changes any of them afterwards.
     /// @return contestId the new contest's id (ids start at 1).
     function createContest(ContestParams calldata params) external payable returns (uint256 contestId);
 
@@ -160,9 +182,11 @@ interface IContestRegistry {
     function commitModel(uint256 contestId, uint256 commitment) external payable;
 
     /// @notice Submits a proof that the sender's committed model gets `correct` rows right.
-    /// @dev The verifier is called with STATICCALL, a gas allowance of `VERIFIER_GAS_LIMIT`, and
-    ///      calldata `abi.encodePacked(chainid, contestId, uint160(msg.sender), C, T, correct) ||
-    ///      proof`. It accepts by succeeding with empty return data or a non-zero first word.
+    /// @dev First the verifier's code hash must still be the one recorded at creation
+    ///      (`VerifierCodeChanged`). It is then called with STATICCALL, a gas allowance of
+    ///      `VERIFIER_GAS_LIMIT`, and calldata
+    ///      `abi.encodePacked(chainid, contestId, uint160(msg.sender), C, T, correct) || proof`.
+    ///      It accepts by succeeding with empty return data or a non-zero first word.
     ///      One accepted proof per competitor; requires `minCorrect <= correct <= N`.
     function submitProof(uint256 contestId, uint256 correct, bytes calldata proof) external;
 
@@ -195,6 +219,12 @@ interface IContestRegistry {
 
     /// @notice The gas allowance forwarded to a contest's verifier.
     function VERIFIER_GAS_LIMIT() external view returns (uint256);
+    /// @notice keccak-256 of npm `poseidon-solidity`'s `PoseidonT3` runtime code as this
+    ///         repository's forge build produces it (`deployedBytecode.object` of
+    ///         `out/PoseidonT3.sol/PoseidonT3.json`, whose 20 address bytes after the leading
+    ///         PUSH20 are zero). The constructor requires the library's code, with its own
+    ///         address masked out, to hash to this.
+    function POSEIDON_T3_CODEHASH() external view returns (bytes32);
     /// @notice The deployed `PoseidonT3` library used for every commitment.
     function poseidon() external view returns (address);
     /// @notice The number of contests created (the latest id).

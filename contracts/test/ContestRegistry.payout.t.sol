@@ -193,6 +193,28 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         registry.revealModel(id, modelElems(alice), true);
     }
 
+    function test_revealModel_AtDeadlineSecond() public {
+        uint256 id = fourQualified();
+        vm.warp(revealDeadline(id));
+        revealModel(id, alice);
+        assertEq(
+            uint256(registry.entry(id, alice).status), uint256(EntryStatus.Revealed), "revealed in its last second"
+        );
+    }
+
+    /// @dev The ranking is final only after the proof deadline's own second (a proof may still
+    ///      arrive in it), so nothing can close it then.
+    function test_RevertWhen_RankingClosedAtProofDeadlineSecond() public {
+        uint256 id = contestWithProofs(addrs(alice, bob), nums(18, 15));
+        uint256 deadline = registry.contest(id).params.proofDeadline;
+        vm.warp(deadline);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.RankingNotFinal.selector, id, deadline, deadline));
+        registry.closeRanking(id);
+        vm.warp(deadline + 1);
+        registry.closeRanking(id);
+        assertEq(uint256(registry.entry(id, alice).status), uint256(EntryStatus.Called), "closed one second later");
+    }
+
     function test_RevertWhen_ModelChunkEmpty() public {
         uint256 id = fourQualified();
         vm.prank(alice);

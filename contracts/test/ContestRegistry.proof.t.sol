@@ -117,14 +117,6 @@ contract ContestRegistryProofTest is RegistryFixture {
         registry.submitProof{gas: 1_000_000}(id, 15, hex"beef");
     }
 
-    function test_RevertWhen_VerifierLostItsCode() public {
-        revealTestSet(id);
-        vm.etch(address(verifier), "");
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.VerifierHasNoCode.selector, address(verifier)));
-        registry.submitProof(id, 15, hex"beef");
-    }
-
     function test_RevertWhen_ProofBeforeTestSetRevealed() public {
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IContestRegistry.TestSetNotRevealed.selector, id));
@@ -138,6 +130,15 @@ contract ContestRegistryProofTest is RegistryFixture {
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IContestRegistry.ProofWindowClosed.selector, id, deadline, deadline + 1));
         registry.submitProof(id, 15, hex"beef");
+    }
+
+    function test_submitProof_AtDeadlineSecond() public {
+        revealTestSet(id);
+        vm.warp(registry.contest(id).params.proofDeadline);
+        prove(id, alice, 15);
+        assertEq(
+            uint256(registry.entry(id, alice).status), uint256(EntryStatus.Qualified), "accepted in its last second"
+        );
     }
 
     function test_RevertWhen_ProofFromNonCompetitor() public {

@@ -34,7 +34,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
     function test_createContest_StoresParamsAndEscrowsPrize() public {
         ContestParams memory p = defaultParams();
         vm.expectEmit();
-        emit ContestCreated(1, organiser, PRIZE, p);
+        emit ContestCreated(1, organiser, PRIZE, p, keccak256(address(verifier).code));
         uint256 id = create(p);
 
         assertEq(id, 1, "first id");
@@ -399,6 +399,31 @@ contract ContestRegistrySetupTest is RegistryFixture {
             )
         );
         registry.revealTestSet(id, testSetElems(), true);
+    }
+
+    function test_revealTestSet_AtDeadlineSecond() public {
+        uint256 id = createDefault();
+        vm.warp(registry.contest(id).params.testSetDeadline);
+        revealTestSet(id);
+        assertEq(uint256(registry.phase(id)), uint256(Phase.Proof), "revealed in its last second");
+    }
+
+    /// @dev The test set may only be posted once no one can commit any more: not in the commit
+    ///      deadline's own second, from the next one on.
+    function test_RevertWhen_TestSetRevealedAtCommitDeadlineSecond() public {
+        uint256 id = createDefault();
+        ContestParams memory p = registry.contest(id).params;
+        vm.warp(p.commitDeadline);
+        vm.prank(organiser);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IContestRegistry.TestSetRevealClosed.selector, id, p.commitDeadline, p.testSetDeadline, p.commitDeadline
+            )
+        );
+        registry.revealTestSet(id, testSetElems(), true);
+        vm.warp(p.commitDeadline + 1);
+        revealTestSet(id);
+        assertTrue(registry.contest(id).testSetRevealed, "revealed one second later");
     }
 
     function test_RevertWhen_TestSetRevealedTwice() public {

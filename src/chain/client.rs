@@ -199,6 +199,30 @@ impl Client {
         })
     }
 
+    /// The runtime code at `address` (empty for an account without code).
+    pub async fn code(&self, address: [u8; 20]) -> Result<Vec<u8>> {
+        Ok(self
+            .inner
+            .get_code(Address::from(address), None)
+            .await
+            .map_err(|e| rpc_err(&self.url, "eth_getCode", e))?
+            .to_vec())
+    }
+
+    /// Runs `creation` code as a contract creation in `eth_call` (nothing is sent) and returns
+    /// the runtime code it would deploy; a creation that reverts is an error.
+    pub async fn call_creation(&self, creation: &[u8]) -> Result<Vec<u8>> {
+        let tx: TypedTransaction = TransactionRequest::new()
+            .from(self.inner.address())
+            .data(Bytes::from(creation.to_vec()))
+            .into();
+        self.inner
+            .call(&tx, None)
+            .await
+            .map(|out| out.to_vec())
+            .map_err(|e| rpc_err(&self.url, "eth_call (creation)", e))
+    }
+
     /// Simulates a call from the signer with at most `gas` gas (`eth_call`, latest block).
     pub async fn call(&self, to: [u8; 20], data: &[u8], gas: u64) -> Result<CallOutcome> {
         let tx: TypedTransaction = self.request(to, data, gas).into();

@@ -189,6 +189,30 @@ impl Registry {
         Ok((amount, self.send("withdraw", call, None).await?.0))
     }
 
+    /// The PoseidonT3 library the registry hashes with.
+    pub async fn poseidon(&self) -> Result<Addr> {
+        Ok(Addr(
+            self.view("poseidon", self.contract.poseidon()).await?.0,
+        ))
+    }
+
+    /// The runtime code a genuine `ContestRegistry` built from this binary's artifact has when
+    /// constructed with `poseidon`: the creation code run by `eth_call` (no transaction), so the
+    /// node computes it exactly as a deployment would, immutables included.
+    pub async fn genuine_runtime(client: &Client, poseidon: Addr) -> Result<Vec<u8>> {
+        let mut creation = bindings::CONTESTREGISTRYCONTRACT_BYTECODE.to_vec();
+        creation.extend_from_slice(&Address::from(poseidon.0).encode());
+        client.call_creation(&creation).await
+    }
+
+    /// The runtime code of npm `poseidon-solidity`'s `PoseidonT3` as this binary deploys it
+    /// (its bytes 1..21, the library's own address, depend on where it is deployed).
+    pub async fn genuine_poseidon_runtime(client: &Client) -> Result<Vec<u8>> {
+        client
+            .call_creation(&artifact_bytecode(bindings::POSEIDON_T3_ARTIFACT)?)
+            .await
+    }
+
     /// Number of contests (the latest id).
     pub async fn contest_count(&self) -> Result<u64> {
         Ok(self
@@ -215,6 +239,7 @@ impl Registry {
             winners_paid: v.winners_paid.as_u64(),
             prize_paid: wei_of(v.prize_paid),
             created_block: v.created_block,
+            verifier_code_hash: v.verifier_code_hash,
         })
     }
 
@@ -510,6 +535,8 @@ fn params_of(c: &ContestConfig) -> ContestParams {
     ContestParams {
         spec_hash: c.spec_hash,
         verifier: Address::from(c.verifier.0),
+        vk_digest: c.vk_digest,
+        srs_digest: c.srs_digest,
         test_set_commitment: u256_of_fr(&c.testset_commitment),
         test_set_size: c.test_set_size,
         min_correct: c.min_correct,
@@ -526,6 +553,8 @@ fn config_of(p: &ContestParams) -> Result<ContestConfig> {
     Ok(ContestConfig {
         spec_hash: p.spec_hash,
         verifier: Addr(p.verifier.0),
+        vk_digest: p.vk_digest,
+        srs_digest: p.srs_digest,
         testset_commitment: fr_of_u256(p.test_set_commitment)?,
         test_set_size: p.test_set_size,
         min_correct: p.min_correct,
@@ -575,6 +604,7 @@ fn event_of(e: ContestRegistryContractEvents) -> Result<(u64, Event)> {
                 organiser: Addr(e.organiser.0),
                 prize: wei_of(e.prize),
                 config: config_of(&e.params)?,
+                verifier_code_hash: e.verifier_code_hash,
             },
         ),
         E::ModelCommittedFilter(e) => (

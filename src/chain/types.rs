@@ -147,6 +147,12 @@ pub struct ContestConfig {
     pub spec_hash: [u8; 32],
     /// The halo2 verifier contract.
     pub verifier: Addr,
+    /// keccak-256 of the verifying key (`vk.bin`) the verifier was rendered from, `0x…`.
+    #[serde(serialize_with = "serialize_hash")]
+    pub vk_digest: [u8; 32],
+    /// keccak-256 of the SRS at the circuit's k (halo2 `ParamsKZG` raw bytes), `0x…`.
+    #[serde(serialize_with = "serialize_hash")]
+    pub srs_digest: [u8; 32],
     /// `T`.
     #[serde(serialize_with = "serialize_fr")]
     pub testset_commitment: Fr,
@@ -200,6 +206,10 @@ pub struct ContestInfo {
     /// Block of `createContest`: the contest's first event is in it, so its logs are read from
     /// here on.
     pub created_block: u64,
+    /// The verifier's code hash (EXTCODEHASH) recorded at creation; `submitProof` refuses to
+    /// call a verifier whose code hash has changed since.
+    #[serde(serialize_with = "serialize_hash")]
+    pub verifier_code_hash: [u8; 32],
 }
 
 /// One competitor's entry (`ContestTypes.EntryView`).
@@ -236,6 +246,9 @@ pub struct Tx {
 /// A registry event, decoded (`IContestRegistry` events; see that file for meanings).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "event")]
+// `ContestCreated` carries the whole configuration; events are decoded once per log and kept in
+// the dashboard's ledger, so the larger variant costs a few hundred bytes per event, no copies.
+#[allow(clippy::large_enum_variant)]
 pub enum Event {
     /// A contest was created.
     ContestCreated {
@@ -245,6 +258,9 @@ pub enum Event {
         prize: Wei,
         /// Its configuration.
         config: ContestConfig,
+        /// The verifier's code hash, recorded by the registry.
+        #[serde(serialize_with = "serialize_hash")]
+        verifier_code_hash: [u8; 32],
     },
     /// A competitor committed (or replaced its commitment).
     ModelCommitted {

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::audit::{gate, GateArgs};
 use super::chain_args::{
     block_on, competitor, connect, contest_failure, print_json, progress, registry, ContestArgs,
     KeyArgs, RpcArgs, StateArgs,
@@ -28,6 +29,13 @@ pub struct CommitArgs {
     /// Calibration rows (`.zkts`) for the quantiser, if you want them.
     #[arg(long)]
     calibration: Option<PathBuf>,
+    /// Key directory for the audit that runs first: keys rebuilt from the spec and SRS are
+    /// compared with the ones there, or written there (for `submit`) when it holds none.
+    /// Default: `<state-dir>/keys/<spec name>`.
+    #[arg(long)]
+    keys: Option<PathBuf>,
+    #[command(flatten)]
+    gate: GateArgs,
     #[command(flatten)]
     contest: ContestArgs,
     #[command(flatten)]
@@ -46,6 +54,14 @@ impl CommitArgs {
         block_on(async {
             let client = connect(&self.rpc, &self.key).await?;
             let registry = registry(&client, &self.contest).await?;
+            let keys = self
+                .keys
+                .clone()
+                .unwrap_or_else(|| self.state.state_dir.join("keys").join(&spec.name));
+            let contest = self.contest.contest;
+            if !gate(&registry, contest, &spec, &self.spec, &keys, &self.gate).await? {
+                return Ok(Outcome::ClaimFails);
+            }
             let c = competitor(&registry, &self.contest, &spec, &self.spec, &self.state);
             let hook = || {
                 if crash {

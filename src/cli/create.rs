@@ -13,7 +13,9 @@ use super::inputs::parse_address;
 use super::{Failure, Outcome};
 use crate::chain::registry::Registry;
 use crate::chain::types::Addr;
-use crate::contest::organiser::{create, deploy_verifier, CreateRequest};
+use crate::contest::organiser::{
+    create, deploy_verifier, key_digests, CreateRequest, VerifierDeployment,
+};
 use crate::contest::spec_hash;
 use crate::evm::compile::Solc;
 use crate::spec::{Spec, TestSet};
@@ -36,6 +38,11 @@ pub struct CreateArgs {
     /// An existing ContestRegistry; without it a new one (and its PoseidonT3) is deployed.
     #[arg(long, env = "CONTEST_REGISTRY")]
     registry: Option<String>,
+    /// A verifier you deployed yourself (rendered from `--keys`); without it one is rendered,
+    /// compiled and deployed. The registry records its code hash either way, and every
+    /// competitor's audit compares that code with the verifier it rebuilds from the spec and SRS.
+    #[arg(long)]
+    verifier: Option<String>,
     /// solc executable taking `--standard-json` (solc 0.8.19).
     #[arg(long, env = "ZKCONTEST_SOLC", default_value = "scripts/solc")]
     solc: PathBuf,
@@ -53,6 +60,8 @@ impl CreateArgs {
         let prize = parse_ether(&self.prize)?;
         let hash = spec_hash(&self.spec).map_err(contest_failure)?;
         let registry_addr = self.registry.as_deref().map(parse_address).transpose()?;
+        let own_verifier = self.verifier.as_deref().map(parse_address).transpose()?;
+        let (vk_digest, srs_digest) = key_digests(&self.keys).map_err(contest_failure)?;
         block_on(async {
             let client = connect(&self.rpc, &self.key).await?;
             let (registry, deployed) = match registry_addr {
@@ -68,9 +77,19 @@ impl CreateArgs {
                     (r, Some(d))
                 }
             };
-            let verifier = deploy_verifier(&client, &self.keys, &Solc::new(&self.solc), &progress)
-                .await
-                .map_err(contest_failure)?;
+            let verifier = match own_verifier {
+                Some(a) => {
+                    let code = client.code(a).await.map_err(chain_failure)?;
+                    VerifierDeployment {
+                        address: Addr(a),
+                        runtime_bytes: code.len(),
+                        deploy_gas: 0,
+                    }
+                }
+                None => deploy_verifier(&client, &self.keys, &Solc::new(&self.solc), &progress)
+                    .await
+                    .map_err(contest_failure)?,
+            };
             progress(&format!(
                 "verifier at {} ({} bytes runtime, {} gas)",
                 verifier.address, verifier.runtime_bytes, verifier.deploy_gas
@@ -80,6 +99,8 @@ impl CreateArgs {
                 spec_hash: hash,
                 testset: &testset,
                 verifier: verifier.address,
+                vk_digest,
+                srs_digest,
                 prize,
             };
             let (id, config, tx) = create(&registry, &req).await.map_err(contest_failure)?;

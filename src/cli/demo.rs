@@ -21,8 +21,11 @@ use crate::chain::client::Client;
 use crate::chain::registry::Registry;
 use crate::chain::types::{Addr, EntryStatus, Wei};
 use crate::contest::competitor::{commit, reveal, submit, withdraw, Competitor};
-use crate::contest::organiser::{create, deploy_verifier, reveal_testset, CreateRequest};
+use crate::contest::organiser::{
+    create, deploy_verifier, key_digests, reveal_testset, CreateRequest,
+};
 use crate::contest::spec_hash;
+use crate::contest::trust::{audit, AuditRequest};
 use crate::dashboard::{self, WatchConfig, Watcher};
 use crate::evm::compile::Solc;
 use crate::prover::keys::{plan, ContestKeys};
@@ -189,11 +192,14 @@ impl DemoArgs {
             .await
             .map_err(contest_failure)?;
         log("organiser", "deploy verifier", verifier.deploy_gas);
+        let (vk_digest, srs_digest) = key_digests(keys_dir).map_err(contest_failure)?;
         let req = CreateRequest {
             spec,
             spec_hash: spec_hash(&self.spec).map_err(contest_failure)?,
             testset,
             verifier: verifier.address,
+            vk_digest,
+            srs_digest,
             prize,
         };
         let (id, config, tx) = create(&registry, &req).await.map_err(contest_failure)?;
@@ -223,7 +229,42 @@ impl DemoArgs {
         }
         let me = |r: &Registry| Addr(r.client().address());
 
-        section("3. competitors commit (salt stored before each transaction)");
+        section("3. a competitor audits the contest before committing");
+        say("what `contest-cli commit` and `submit` do first: the registry's and Poseidon's code, the");
+        say(
+            "verifier rebuilt from the spec and the SRS and compared byte for byte, the parameters",
+        );
+        say("against the spec, and where the SRS came from. This demo's SRS was generated on this");
+        say("machine (UNSAFE: its maker may know tau), so the audit passes only because the demo");
+        say("accepts it as `--allow-unsafe-srs` would; a contest with real value uses a ceremony's SRS.");
+        let solc = Solc::new(&self.solc);
+        let audit_req = AuditRequest {
+            registry: &players[0].1,
+            contest_id: id,
+            spec,
+            spec_path: &self.spec,
+            keys_dir,
+            srs: None,
+            solc: &solc,
+            allow_unsafe_srs: true,
+        };
+        let audited = audit(&audit_req, &say).await.map_err(contest_failure)?;
+        for c in &audited.checks {
+            say(&format!(
+                "  {} {:<19} {}",
+                if c.ok { "ok  " } else { "FAIL" },
+                c.name,
+                c.detail
+            ));
+        }
+        if !audited.ok {
+            return Err(Failure::env(anyhow!(
+                "the demo's own contest fails the audit; see the checks above"
+            )));
+        }
+        say(&format!("audit passed in {:.1} s", audited.seconds));
+
+        section("4. competitors commit (salt stored before each transaction)");
         for (name, r, model) in &players {
             let c = self.competitor(r, id, spec, state_root);
             let rep = commit(&c, model, None, &|| {}, &say)
@@ -235,7 +276,7 @@ impl DemoArgs {
             say(&format!("{name} {} committed {}", me(r), rep.commitment));
         }
 
-        section("4. organiser reveals the test set after the commit deadline");
+        section("5. organiser reveals the test set after the commit deadline");
         let (_, now) = registry.head().await.map_err(chain_failure)?;
         advance(&organiser, config.commit_deadline + 1 - now).await?;
         let rep = reveal_testset(&registry, id, spec, testset, &say)
@@ -245,7 +286,7 @@ impl DemoArgs {
             log("organiser", &tx.action, tx.gas_used);
         }
 
-        section("5. competitors prove and submit");
+        section("6. competitors prove and submit");
         let mut standings = Vec::new();
         for (name, r, model) in &players {
             let c = self.competitor(r, id, spec, state_root);
@@ -278,7 +319,7 @@ impl DemoArgs {
             });
         }
 
-        section("6. after the proof deadline, winners reveal their models");
+        section("7. after the proof deadline, winners reveal their models");
         let (_, now) = registry.head().await.map_err(chain_failure)?;
         advance(&organiser, config.proof_deadline + 1 - now).await?;
         let ranking = registry.ranking(id).await.map_err(chain_failure)?;
@@ -299,7 +340,7 @@ impl DemoArgs {
             }
         }
 
-        section("7. withdrawals");
+        section("8. withdrawals");
         let organiser_registry = registry.clone();
         let everyone = std::iter::once(("organiser".to_string(), &organiser_registry))
             .chain(players.iter().map(|(n, r, _)| (n.clone(), r)));
@@ -342,7 +383,7 @@ impl DemoArgs {
         }
         Ok(json!({
             "registry": registry.address(), "contest_id": id, "verifier": verifier,
-            "phase": phase, "leaderboard": standings, "gas": gas,
+            "phase": phase, "leaderboard": standings, "gas": gas, "audit": audited,
         }))
     }
 

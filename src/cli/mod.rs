@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod chain_args;
 mod commit;
 mod create;
@@ -80,6 +81,9 @@ enum Command {
     Submit(submit::SubmitArgs),
     /// Competitor: reveal the committed model when called (resumable).
     Reveal(reveal::RevealArgs),
+    /// Anyone: check a contest against its spec — registry, verifier rebuilt from the spec and
+    /// SRS, parameters, SRS provenance (exit 0 all hold, 1 one fails).
+    Audit(audit::AuditArgs),
     /// Anyone: record that a called winner missed its reveal deadline.
     Forfeit(forfeit::ForfeitArgs),
     /// Collect what this account is owed (prize, bond, refunds).
@@ -144,6 +148,7 @@ pub fn main() -> ExitCode {
         Command::Commit(args) => args.run(json),
         Command::Submit(args) => args.run(json),
         Command::Reveal(args) => args.run(json),
+        Command::Audit(args) => args.run(json),
         Command::Forfeit(args) => args.run(json),
         Command::Withdraw(args) => args.run(json),
         Command::Status(args) => args.run(json),

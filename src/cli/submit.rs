@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::audit::{gate, GateArgs};
 use super::chain_args::{
     block_on, competitor, connect, print_json, progress, proof_rejected, registry, ContestArgs,
     KeyArgs, RpcArgs, StateArgs,
@@ -18,13 +19,16 @@ pub struct SubmitArgs {
     /// Contest spec.
     #[arg(long)]
     spec: PathBuf,
-    /// Key directory of the contest (`contest-cli setup` with the contest's SRS).
+    /// Key directory of the contest: the audit that runs first rebuilds the keys from the spec
+    /// and SRS and compares them with these, or writes them here when it holds none.
     #[arg(long)]
     keys: PathBuf,
     /// The revealed test set (`.zkts`), checked against the contest's `T`. Without it the
     /// test set is rebuilt from the chain's reveal events (and checked the same way).
     #[arg(long)]
     testset: Option<PathBuf>,
+    #[command(flatten)]
+    gate: GateArgs,
     #[command(flatten)]
     contest: ContestArgs,
     #[command(flatten)]
@@ -42,6 +46,14 @@ impl SubmitArgs {
         block_on(async {
             let client = connect(&self.rpc, &self.key).await?;
             let registry = registry(&client, &self.contest).await?;
+            let contest = self.contest.contest;
+            if !gate(
+                &registry, contest, &spec, &self.spec, &self.keys, &self.gate,
+            )
+            .await?
+            {
+                return Ok(Outcome::ClaimFails);
+            }
             let c = competitor(&registry, &self.contest, &spec, &self.spec, &self.state);
             let report = match submit(&c, &self.keys, self.testset.as_deref(), &progress).await {
                 Ok(r) => r,

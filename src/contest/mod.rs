@@ -4,6 +4,8 @@
 //! - `competitor`: commit (secret stored before the transaction), submit (prove, simulate,
 //!   send), reveal the model (resumable), forfeit a late winner, withdraw;
 //! - `audit`: check every accepted proof of a contest from chain data alone;
+//! - `trust`: the audit a competitor runs before committing or submitting: registry, verifier
+//!   rebuilt from the spec and SRS, parameters against the spec, SRS provenance;
 //! - `state`: the competitor's on-disk secrets.
 //!
 //! Every step first reads what already happened on chain, so rerunning any command after a
@@ -14,6 +16,7 @@ pub mod audit;
 pub mod competitor;
 pub mod organiser;
 pub mod state;
+pub mod trust;
 
 use std::path::{Path, PathBuf};
 

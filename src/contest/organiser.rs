@@ -12,8 +12,8 @@ use crate::chain::registry::{Registry, REVEAL_CHUNK};
 use crate::chain::types::{Addr, ContestConfig, Phase, Tx, Wei};
 use crate::evm::compile::Solc;
 use crate::evm::render::render;
-use crate::prover::keys::ContestKeys;
-use crate::prover::srs::read_params;
+use crate::prover::keys::{vk_digest, ContestKeys};
+use crate::prover::srs::{read_params, srs_digest};
 use crate::spec::{testset_commitment, testset_elements, Spec, TestSet};
 
 /// A deployed verifier.
@@ -53,6 +53,16 @@ pub async fn deploy_verifier(
     })
 }
 
+/// The digests a contest records next to its verifier's code hash (docs/PROTOCOL.md §12):
+/// keccak-256 of the verifying key (`vk.bin`) and of the SRS at the circuit's k. Anyone who
+/// rebuilds the keys from the spec and the SRS gets the same two values (`contest::trust`).
+pub fn key_digests(keys_dir: &Path) -> Result<([u8; 32], [u8; 32])> {
+    let (manifest, vk) = ContestKeys::read_verifier(keys_dir).map_err(ContestError::input)?;
+    let params =
+        read_params(&manifest.srs_path, manifest.figures.k).map_err(ContestError::input)?;
+    Ok((vk_digest(&vk), srs_digest(&params)))
+}
+
 /// What `create` needs beyond the spec.
 #[derive(Clone, Debug)]
 pub struct CreateRequest<'a> {
@@ -64,6 +74,10 @@ pub struct CreateRequest<'a> {
     pub testset: &'a TestSet,
     /// The deployed verifier.
     pub verifier: Addr,
+    /// keccak-256 of the verifying key the verifier was rendered from (`key_digests`).
+    pub vk_digest: [u8; 32],
+    /// keccak-256 of the SRS at the circuit's k (`key_digests`).
+    pub srs_digest: [u8; 32],
     /// The prize to escrow.
     pub prize: Wei,
 }
@@ -92,6 +106,8 @@ pub async fn create(
     let config = ContestConfig {
         spec_hash: req.spec_hash,
         verifier: req.verifier,
+        vk_digest: req.vk_digest,
+        srs_digest: req.srs_digest,
         testset_commitment: t,
         test_set_size: u32::try_from(spec.test_rows).map_err(ContestError::input)?,
         min_correct: u32::try_from(spec.min_correct).map_err(ContestError::input)?,

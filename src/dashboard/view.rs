@@ -171,6 +171,7 @@ impl Ledger {
                     organiser,
                     prize,
                     config,
+                    ..
                 } => Some((self.stamp(e), *organiser, *prize, config.clone())),
                 _ => None,
             })?;

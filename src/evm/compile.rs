@@ -66,7 +66,7 @@ impl Solc {
 
     /// Compiles `source` (a rendered verifier) and checks the runtime size against EIP-170.
     pub fn compile_verifier(&self, source: &str) -> Result<Compiled> {
-        let run = |runs| extract(&self.standard_json(&input_json(source, runs))?, runs);
+        let run = |runs| self.compile_contract(source, CONTRACT_NAME, runs);
         let mut compiled = run(RUNS_FOR_GAS)?;
         if compiled.runtime.len() > EIP170_LIMIT {
             compiled = run(RUNS_FOR_SIZE)?;
@@ -82,6 +82,17 @@ impl Solc {
             return Err(EvmError::Degenerate { size });
         }
         Ok(compiled)
+    }
+
+    /// Compiles contract `name` of `source` with the verifier's settings and `runs`, without
+    /// the verifier's size checks (for other contracts, such as the adversarial verifiers of the
+    /// trust tests).
+    pub fn compile_contract(&self, source: &str, name: &str, runs: u32) -> Result<Compiled> {
+        extract(
+            &self.standard_json(&input_json(source, name, runs))?,
+            name,
+            runs,
+        )
     }
 
     /// Runs `solc --standard-json` on `input` and parses its output.
@@ -127,7 +138,7 @@ impl Solc {
 
 /// The standard-JSON input: one source, optimizer on with the Yul optimizer off, no viaIR,
 /// `runs` as given (see the module docs).
-fn input_json(source: &str, runs: u32) -> Value {
+fn input_json(source: &str, name: &str, runs: u32) -> Value {
     json!({
         "language": "Solidity",
         "sources": { SOURCE_NAME: { "content": source } },
@@ -135,14 +146,14 @@ fn input_json(source: &str, runs: u32) -> Value {
             "viaIR": false,
             "optimizer": { "enabled": true, "runs": runs, "details": { "yul": false } },
             "outputSelection": {
-                SOURCE_NAME: { CONTRACT_NAME: ["evm.bytecode.object", "evm.deployedBytecode.object"] }
+                SOURCE_NAME: { name: ["evm.bytecode.object", "evm.deployedBytecode.object"] }
             }
         }
     })
 }
 
 /// Takes the bytecodes out of solc's output; the first error-severity message is an error.
-fn extract(output: &Value, runs: u32) -> Result<Compiled> {
+fn extract(output: &Value, name: &str, runs: u32) -> Result<Compiled> {
     if let Some(errors) = output.get("errors").and_then(Value::as_array) {
         if let Some(e) = errors
             .iter()
@@ -154,17 +165,17 @@ fn extract(output: &Value, runs: u32) -> Result<Compiled> {
                 .and_then(Value::as_str)
                 .unwrap_or(SOURCE_NAME);
             return Err(EvmError::Solc {
-                contract: format!("{file}:{CONTRACT_NAME}"),
+                contract: format!("{file}:{name}"),
                 message: text("formattedMessage")
                     .or_else(|| text("message"))
                     .unwrap_or_else(|| e.to_string()),
             });
         }
     }
-    let contract = output.pointer(&format!("/contracts/{SOURCE_NAME}/{CONTRACT_NAME}"));
+    let contract = output.pointer(&format!("/contracts/{SOURCE_NAME}/{name}"));
     let code = |ptr: &str, what: &'static str| -> Result<Vec<u8>> {
         let missing = || EvmError::MissingOutput {
-            contract: CONTRACT_NAME.into(),
+            contract: name.into(),
             what,
         };
         let hex_code = contract
@@ -192,7 +203,7 @@ mod unit {
             {"severity": "error", "formattedMessage": "CompilerError: Stack too deep.",
              "sourceLocation": {"file": "Verifier.sol"}}
         ]});
-        match extract(&out, RUNS_FOR_SIZE) {
+        match extract(&out, CONTRACT_NAME, RUNS_FOR_SIZE) {
             Err(EvmError::Solc { contract, message }) => {
                 assert_eq!(contract, "Verifier.sol:Halo2Verifier");
                 assert!(message.contains("Stack too deep"), "{message}");
@@ -253,7 +264,7 @@ mod unit {
         let out = json!({"contracts": {"Verifier.sol": {"Halo2Verifier": {"evm": {
             "bytecode": {"object": "6000"}, "deployedBytecode": {"object": ""}}}}}});
         assert!(matches!(
-            extract(&out, RUNS_FOR_SIZE),
+            extract(&out, CONTRACT_NAME, RUNS_FOR_SIZE),
             Err(EvmError::MissingOutput {
                 what: "runtime bytecode",
                 ..

@@ -254,13 +254,7 @@ pub fn setup(
     srs_kind: SrsKind,
 ) -> Result<ContestKeys> {
     let circuit = keygen_circuit(spec, figures.k, figures.feature_rows > 0)?;
-    // Selector compression: halo2-axiom's plain `keygen_vk` turns every simple selector into
-    // its own fixed column, and each fixed column is one more commitment the on-chain verifier
-    // multiplies (≈ 6k gas) and evaluates. Compression merges selectors that are never on in
-    // the same row into one fixed column without raising the constraint system's degree, so
-    // the prover's extended domain is unchanged. The flag is stored in `vk.bin`.
-    let vk = keygen_vk_custom(params, &circuit, COMPRESS_SELECTORS)
-        .map_err(|e| ProverError::Halo2(format!("keygen_vk: {e}")))?;
+    let vk = verifying_key_of(&circuit, params)?;
     let pk = keygen_pk(params, vk.clone(), &circuit)
         .map_err(|e| ProverError::Halo2(format!("keygen_pk: {e}")))?;
     let manifest = KeyManifest {
@@ -272,6 +266,40 @@ pub fn setup(
         circuit_digest: circuit_digest(&pinning(&circuit).circuit_params()),
     };
     Ok(ContestKeys { manifest, vk, pk })
+}
+
+/// The verifying key alone for `spec` at the planned size with `params`: what an auditor
+/// rebuilds to check a contest's verifier (`contest::trust`), without the proving key's cost.
+pub fn verifying_key(
+    spec: &Spec,
+    figures: &CircuitFigures,
+    params: &ParamsKZG<Bn256>,
+) -> Result<VerifyingKey<G1Affine>> {
+    verifying_key_of(
+        &keygen_circuit(spec, figures.k, figures.feature_rows > 0)?,
+        params,
+    )
+}
+
+/// keccak-256 of a verifying key in the bytes `vk.bin` holds (halo2 `RawBytes`): the
+/// `vkDigest` a contest records. keygen is deterministic, so anyone with the spec and the SRS
+/// gets the same digest.
+pub fn vk_digest(vk: &VerifyingKey<G1Affine>) -> [u8; 32] {
+    use sha3::{Digest, Keccak256};
+    Keccak256::digest(vk.to_bytes(SerdeFormat::RawBytes)).into()
+}
+
+fn verifying_key_of(
+    circuit: &TwoPhaseCircuit,
+    params: &ParamsKZG<Bn256>,
+) -> Result<VerifyingKey<G1Affine>> {
+    // Selector compression: halo2-axiom's plain `keygen_vk` turns every simple selector into
+    // its own fixed column, and each fixed column is one more commitment the on-chain verifier
+    // multiplies (≈ 6k gas) and evaluates. Compression merges selectors that are never on in
+    // the same row into one fixed column without raising the constraint system's degree, so
+    // the prover's extended domain is unchanged. The flag is stored in `vk.bin`.
+    keygen_vk_custom(params, circuit, COMPRESS_SELECTORS)
+        .map_err(|e| ProverError::Halo2(format!("keygen_vk: {e}")))
 }
 
 impl ContestKeys {

@@ -2,28 +2,45 @@
 pragma solidity 0.8.19;
 
 import {TestBase} from "../utils/TestBase.sol";
+import {Vm} from "../utils/Vm.sol";
 import {IPoseidonT3} from "../utils/RegistryFixture.sol";
+import {RegistryEvents} from "../utils/RegistryEvents.sol";
+import {PayoutModel} from "../utils/PayoutModel.sol";
+import {MockVerifier} from "../mocks/MockVerifier.sol";
 import {ContestRegistry} from "../../src/ContestRegistry.sol";
-import {ContestParams, EntryStatus, Phase} from "../../src/ContestTypes.sol";
+import {IContestRegistry} from "../../src/IContestRegistry.sol";
+import {ContestParams, ContestView, EntryStatus, EntryView, Phase} from "../../src/ContestTypes.sol";
 
 /// @notice Drives a registry through random create / commit / reveal / prove / forfeit /
-///         withdraw sequences and time warps, and keeps the ghost books the invariants check.
-/// @dev Organisers and competitors are disjoint fixed actors, so every wei the registry owes is
-///      owed to an actor the invariants can enumerate. The verifier accepts every proof: the
-///      money rules are under test here, not the proof system.
-contract RegistryHandler is TestBase {
+///         close / withdraw sequences and time warps, keeps the ghost books the invariants check,
+///         and keeps a reference model of the ranking (`PayoutModel`) that every `WinnerCalled`,
+///         `ModelForfeited`, `PrizeAwarded` and `ContestSettled` the registry emits is checked
+///         against as it happens (right entry, place, amount, deadline, order).
+/// @dev Every wei the registry owes is owed to an actor the invariants can enumerate: the
+///      organisers and the competitors (fixed addresses). Organisers also commit and prove, in
+///      their own contests and in others'. The verifier (a `MockVerifier`) rejects about 3 proofs
+///      in 8, in one of three ways; a rejected proof must revert with `ProofRejected` and leave no
+///      trace (no event, ranking, books or entry unchanged). `settleAndDrain` (for
+///      `afterInvariant`) decides every contest and withdraws everything owed.
+contract RegistryHandler is TestBase, RegistryEvents {
     uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant TESTSET_TAG = 0x007a6b636f6e746573742f746573747365742f7631;
     uint256 internal constant MODEL_TAG = 0x7a6b636f6e746573742f6d6f64656c2f7631;
+    uint256 internal constant BPS = 10_000;
     uint256 internal constant MAX_CONTESTS = 2;
     uint32 internal constant N = 16;
+    /// @notice Forfeits "as anyone" in `settleAndDrain` (and sometimes in `forfeit`); owed nothing
+    ///         ever, so a credit to the forfeiter stays in the registry and fails the drain check.
+    address public constant KEEPER = address(0x0E000);
 
     ContestRegistry public immutable registry;
-    address public immutable verifier;
+    MockVerifier public immutable verifier;
     address internal immutable _poseidon;
 
     address[] public organisers;
     address[] public competitors;
+    /// @dev Who enters contests: the competitors, then the organisers.
+    address[] internal _players;
     uint256[] public contestIds;
     mapping(address => uint256) internal _commitment;
     uint256[] internal _testSet;
@@ -37,7 +54,40 @@ contract RegistryHandler is TestBase {
     bool public ghostSecondWithdrawSucceeded;
     mapping(bytes32 => uint256) public calls;
 
-    constructor(ContestRegistry registry_, address verifier_, address poseidon_) {
+    /// @dev A contest's fixed terms, copied at creation.
+    struct Terms {
+        address organiser;
+        uint256 prize;
+        uint256 bond;
+        uint64 proofDeadline;
+        uint64 revealWindow;
+        uint16[] payoutBps;
+    }
+
+    /// @dev The reference model of one contest, built from the handler's own actions only.
+    struct Model {
+        uint64 commits; // commit sequence numbers handed out (replacements included)
+        bool testSetRevealed;
+        address[] qualified; // accepted proofs, in acceptance order
+        uint256 called; // WinnerCalled seen
+        uint256 forfeits; // forfeits made
+        uint256 awards; // PrizeAwarded seen
+        uint256 awarded; // their total
+        bool settled; // ContestSettled seen
+    }
+
+    mapping(uint256 => Terms) internal _terms;
+    mapping(uint256 => Model) internal _model;
+    mapping(uint256 => mapping(address => PayoutModel.Entry)) internal _entry;
+    mapping(uint256 => mapping(address => bool)) internal _called;
+    mapping(uint256 => mapping(address => bool)) internal _revealed;
+    mapping(uint256 => mapping(address => bool)) internal _forfeited;
+    /// @notice Winner of each place, as `PrizeAwarded` announced it.
+    mapping(uint256 => mapping(uint256 => address)) public awardedTo;
+    /// @dev The entry a `forfeit` call in progress expects `ModelForfeited` for.
+    address internal _pendingForfeit;
+
+    constructor(ContestRegistry registry_, MockVerifier verifier_, address poseidon_) {
         registry = registry_;
         verifier = verifier_;
         _poseidon = poseidon_;
@@ -45,9 +95,14 @@ contract RegistryHandler is TestBase {
             organisers.push(address(uint160(0x0A000 + i)));
         }
         for (uint256 i = 0; i < 4; ++i) {
-            address c = address(uint160(0x0C000 + i));
-            competitors.push(c);
-            _commitment[c] = _chain(MODEL_TAG, _model(c));
+            competitors.push(address(uint160(0x0C000 + i)));
+            _players.push(competitors[i]);
+        }
+        for (uint256 i = 0; i < 2; ++i) {
+            _players.push(organisers[i]);
+        }
+        for (uint256 i = 0; i < _players.length; ++i) {
+            _commitment[_players[i]] = _chain(MODEL_TAG, _modelElems(_players[i]));
         }
         _testSet = [uint256(3), 1, 4, 1, 5];
         _testSetCommitment = _chain(TESTSET_TAG, _testSet);
@@ -55,15 +110,22 @@ contract RegistryHandler is TestBase {
 
     // ------------------------------------------------------------------ actions
 
+    /// @dev The first contest is created by whichever action comes first (see `_contest`).
     function createContest(uint256 seed, uint256 prize, uint256 bond, uint256 ranks) external {
         // A second contest only now and then: each new one takes over most later actions.
-        if (contestIds.length >= MAX_CONTESTS || (contestIds.length > 0 && seed % 8 != 0)) return;
+        if (contestIds.length >= MAX_CONTESTS || (contestIds.length > 0 && seed % 16 != 0)) return;
+        _create(seed, prize, bond, ranks);
+    }
+
+    function _create(uint256 seed, uint256 prize, uint256 bond, uint256 ranks) internal returns (uint256 id) {
         address organiser = organisers[seed % organisers.length];
         prize = bound(prize, 1, 100 ether);
         ranks = bound(ranks, 1, 3);
         ContestParams memory p;
         p.specHash = keccak256(abi.encode(seed));
-        p.verifier = verifier;
+        p.verifier = address(verifier);
+        p.vkDigest = keccak256(abi.encode("vk", seed));
+        p.srsDigest = keccak256(abi.encode("srs", seed));
         p.testSetCommitment = _testSetCommitment;
         p.testSetSize = N;
         p.minCorrect = 4;
@@ -84,73 +146,50 @@ contract RegistryHandler is TestBase {
 
         vm.deal(organiser, prize);
         vm.prank(organiser);
-        uint256 id = registry.createContest{value: prize}(p);
+        id = registry.createContest{value: prize}(p);
         contestIds.push(id);
+        _terms[id] = Terms(organiser, prize, p.commitBond, p.proofDeadline, p.revealWindow, p.payoutBps);
         ghostDeposited += prize;
         calls["create"]++;
     }
 
+    /// @dev Commits for up to `1 + (who >> 8) % 6` players at once (a commit phase is short in a
+    ///      32-call run), organisers included; a second commit replaces the first (no bond, a new
+    ///      sequence number, so it loses tie priority).
     function commitModel(uint256 who, uint256 which) external {
         (uint256 id, bool ok) = _contest(which);
         if (!ok || registry.phase(id) != Phase.Commit) return;
-        address c = competitors[who % competitors.length];
-        bool first = registry.entry(id, c).status == EntryStatus.None;
-        uint256 value = first ? registry.contest(id).params.commitBond : 0;
-        vm.deal(c, value);
-        vm.prank(c);
-        registry.commitModel{value: value}(id, _commitment[c]);
-        ghostDeposited += value;
-        ghostBondPaid[id][c] += value;
-        calls["commit"]++;
+        uint256 count = 1 + (who >> 8) % 6;
+        for (uint256 k = 0; k < count; ++k) {
+            _commit(id, _players[(who % _players.length + k) % _players.length]);
+        }
     }
 
     function revealTestSet(uint256 which, uint256 cut) external {
         (uint256 id, bool ok) = _contest(which);
         if (!ok || registry.phase(id) != Phase.TestSetReveal) return;
-        address organiser = registry.contest(id).organiser;
-        cut = bound(cut, 1, _testSet.length);
-        uint256[] memory first = new uint256[](cut);
-        uint256[] memory rest = new uint256[](_testSet.length - cut);
-        for (uint256 i = 0; i < _testSet.length; ++i) {
-            if (i < cut) first[i] = _testSet[i];
-            else rest[i - cut] = _testSet[i];
-        }
-        vm.startPrank(organiser);
-        if (rest.length == 0) {
-            registry.revealTestSet(id, first, true);
-        } else {
-            registry.revealTestSet(id, first, false);
-            registry.revealTestSet(id, rest, true);
-        }
-        vm.stopPrank();
-        calls["revealTestSet"]++;
+        _revealTestSet(id, cut);
     }
 
-    /// @dev Proves for up to `1 + who % 4` committed competitors at once (a proof phase is short
-    ///      in a 32-call run), each with its own `correct` drawn from `correct`.
+    /// @dev Proves for up to `1 + who % 6` committed players at once (a proof phase is short in a
+    ///      32-call run), each with its own `correct` drawn from `correct`; about 3 in 8 proofs
+    ///      are rejected by the verifier (the player stays committed and may prove again later).
     function submitProof(uint256 who, uint256 which, uint256 correct) external {
         (uint256 id, bool ok) = _contest(which);
         if (!ok || registry.phase(id) != Phase.Proof) return;
-        uint256 count = 1 + who % 4;
-        for (uint256 k = 0; k < count; ++k) {
-            (address c, bool found) = _pick(id, EntryStatus.Committed, who % 4 + k);
-            if (!found) return;
-            uint256 score = bound(uint256(keccak256(abi.encode(correct, k))), 4, N);
-            vm.prank(c);
-            registry.submitProof(id, score, hex"01");
-            calls["submitProof"]++;
-        }
+        _prove(id, who, 1 + who % 6, correct);
     }
 
-    /// @dev Reveals the models of up to `1 + who % 3` called competitors, in one chunk or two.
+    /// @dev Reveals the models of up to `1 + who % 3` called players, in one chunk or two.
     function revealModel(uint256 who, uint256 which, bool chunked) external {
         (uint256 id, bool ok) = _contest(which);
         uint256 count = 1 + who % 3;
         for (uint256 k = 0; k < count; ++k) {
             if (!ok || registry.phase(id) != Phase.ModelReveal) return;
-            (address c, bool found) = _pick(id, EntryStatus.Called, who % 4 + k);
+            (address c, bool found) = _pick(id, EntryStatus.Called, who % _players.length + k);
             if (!found || block.timestamp > registry.entry(id, c).revealDeadline) return;
-            uint256[] memory model = _model(c);
+            uint256[] memory model = _modelElems(c);
+            vm.recordLogs();
             vm.startPrank(c);
             if (chunked) {
                 uint256[] memory head = new uint256[](1);
@@ -164,17 +203,27 @@ contract RegistryHandler is TestBase {
                 registry.revealModel(id, model, true);
             }
             vm.stopPrank();
+            _revealed[id][c] = true;
+            _checkLogs();
             calls["revealModel"]++;
         }
     }
 
+    /// @dev Forfeits a called player past its window, by an actor or by `KEEPER`.
     function forfeit(uint256 who, uint256 which) external {
         (uint256 id, bool ok) = _contest(which);
         if (!ok || registry.phase(id) != Phase.ModelReveal) return;
         (address c, bool found) = _pick(id, EntryStatus.Called, who);
         if (!found || block.timestamp <= registry.entry(id, c).revealDeadline) return;
-        registry.forfeit(id, c);
+        _forfeit(id, c, (who >> 8) % 3 == 0 ? KEEPER : _actor(who >> 16));
         calls["forfeit"]++;
+    }
+
+    function closeRanking(uint256 who, uint256 which) external {
+        (uint256 id, bool ok) = _contest(which);
+        if (!ok || !_model[id].testSetRevealed || block.timestamp <= _terms[id].proofDeadline || _closed(id)) return;
+        _closeRanking(id, _actor(who));
+        calls["closeRanking"]++;
     }
 
     function withdraw(uint256 who, uint256 which) external {
@@ -187,14 +236,7 @@ contract RegistryHandler is TestBase {
             if (paid) ghostSecondWithdrawSucceeded = true; // paid although nothing was owed
             return;
         }
-        vm.prank(a);
-        uint256 amount = registry.withdraw(id);
-        ghostWithdrawn += amount;
-        ghostWithdrawnBy[id][a] += amount;
-        // Straight away, a second withdrawal must find nothing.
-        vm.prank(a);
-        (bool again,) = address(registry).call(abi.encodeCall(registry.withdraw, (id)));
-        if (again) ghostSecondWithdrawSucceeded = true;
+        _withdraw(id, a);
         calls["withdraw"]++;
     }
 
@@ -203,19 +245,30 @@ contract RegistryHandler is TestBase {
         calls["warp"]++;
     }
 
-    /// @dev Jumps to just after the deadline that ends one contest's current phase (commit, test
-    ///      set, proof, or the earliest open reveal window), so short runs reach the late phases.
-    function warpPastNextDeadline(uint256 which, uint256 extra) external {
+    /// @dev Moves one contest to its next phase, so short runs reach the late phases: commits
+    ///      for a few players then jumps to just after the commit deadline; the organiser posts the
+    ///      test set (3 times in 4) or defaults; proves for a few players then jumps past the
+    ///      proof deadline; jumps past the earliest open reveal window.
+    function advance(uint256 which, uint256 extra) external {
         (uint256 id, bool ok) = _contest(which);
         if (!ok) return;
         ContestParams memory p = registry.contest(id).params;
         Phase ph = registry.phase(id);
         uint256 to;
         if (ph == Phase.Commit) {
+            for (uint256 k = 0; k < extra % 4; ++k) {
+                _commit(id, _players[((extra >> 8) % _players.length + k) % _players.length]);
+            }
             to = p.commitDeadline;
         } else if (ph == Phase.TestSetReveal) {
+            if (extra % 4 != 0) {
+                _revealTestSet(id, extra >> 2);
+                calls["advance"]++;
+                return;
+            }
             to = p.testSetDeadline;
         } else if (ph == Phase.Proof) {
+            _prove(id, extra >> 8, extra % 5, extra >> 16);
             to = p.proofDeadline;
         } else if (ph == Phase.ModelReveal) {
             (address c, bool found) = _pick(id, EntryStatus.Called, extra);
@@ -224,8 +277,84 @@ contract RegistryHandler is TestBase {
         } else {
             return;
         }
-        vm.warp(to + 1 + bound(extra, 0, 10 minutes));
-        calls["warpPastNextDeadline"]++;
+        // Never backwards: a called entry's window may have closed already (time only runs forward
+        // on a chain; warping back could, e.g., reopen the proof phase of a closed ranking).
+        to = to + 1 + bound(extra, 0, 10 minutes);
+        if (to > block.timestamp) vm.warp(to);
+        calls["advance"]++;
+    }
+
+    // ------------------------------------------------------------------ liveness (afterInvariant)
+
+    /// @notice Decides everything and pays everyone: warps past every commit, test-set and proof
+    ///         deadline, closes every open ranking, forfeits (as `KEEPER`) every called entry that
+    ///         has not revealed, past its window, until no entry is called any more, then every
+    ///         actor that `owed()` shows a balance for withdraws. Fails if a contest whose test set
+    ///         was revealed is still undecided afterwards.
+    function settleAndDrain() external {
+        uint256 latest;
+        for (uint256 i = 0; i < contestIds.length; ++i) {
+            uint256 d = _terms[contestIds[i]].proofDeadline;
+            if (d > latest) latest = d;
+        }
+        if (block.timestamp <= latest) vm.warp(latest + 1);
+
+        for (uint256 i = 0; i < contestIds.length; ++i) {
+            uint256 id = contestIds[i];
+            Model storage m = _model[id];
+            if (!m.testSetRevealed) continue; // a default: nothing to decide
+            if (!_closed(id)) _closeRanking(id, KEEPER);
+            // Each round forfeits every called entry; each forfeit calls at most one more.
+            for (uint256 round = 0;; ++round) {
+                assertLe(round, _players.length, "liveness: entries keep being called");
+                bool any;
+                for (uint256 k = 0; k < _players.length; ++k) {
+                    address c = _players[k];
+                    EntryView memory e = registry.entry(id, c);
+                    if (e.status != EntryStatus.Called) continue;
+                    if (block.timestamp <= e.revealDeadline) vm.warp(e.revealDeadline + 1);
+                    _forfeit(id, c, KEEPER);
+                    any = true;
+                }
+                if (!any) break;
+            }
+            assertTrue(m.settled, "liveness: contest left undecided");
+            assertEq(uint256(registry.phase(id)), uint256(Phase.Settled), "liveness: phase Settled");
+        }
+
+        for (uint256 i = 0; i < contestIds.length; ++i) {
+            uint256 id = contestIds[i];
+            for (uint256 a = 0; a < organisers.length + competitors.length; ++a) {
+                address who = _actor(a);
+                if (registry.owed(id, who) > 0) _withdraw(id, who);
+            }
+        }
+    }
+
+    /// @notice After `settleAndDrain`: the places announced equal the reference model's, every
+    ///         forfeit called the next entry, and each actor withdrew exactly what the rules give
+    ///         it (bond, places, remainder, forfeited bonds; in a default, bond plus an equal share).
+    function checkOutcome(uint256 id) external view {
+        Model storage m = _model[id];
+        Terms storage t = _terms[id];
+        if (!m.testSetRevealed) {
+            _checkDefault(id, t);
+            return;
+        }
+        address[] memory ranked = _ranked(id);
+        bool[] memory forfeited = new bool[](ranked.length);
+        for (uint256 i = 0; i < ranked.length; ++i) {
+            forfeited[i] = _forfeited[id][ranked[i]];
+        }
+        PayoutModel.Outcome memory o = PayoutModel.places(ranked, forfeited, t.payoutBps, t.prize, t.organiser);
+        assertEq(m.awards, o.winners.length, "model: places filled");
+        for (uint256 j = 0; j < o.winners.length; ++j) {
+            assertEq(awardedTo[id][j], o.winners[j], "model: winner of place j");
+        }
+        uint256 shouldCall = t.payoutBps.length + m.forfeits;
+        if (shouldCall > ranked.length) shouldCall = ranked.length;
+        assertEq(m.called, shouldCall, "model: each forfeit calls the next entry");
+        _checkDues(id, o);
     }
 
     // ------------------------------------------------------------------ for the invariants
@@ -246,35 +375,338 @@ contract RegistryHandler is TestBase {
         return competitors.length;
     }
 
+    function organiserOf(uint256 id) external view returns (address) {
+        return _terms[id].organiser;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev The organiser posts the test set in one chunk or two.
+    function _revealTestSet(uint256 id, uint256 cut) internal {
+        address organiser = _terms[id].organiser;
+        cut = bound(cut, 1, _testSet.length);
+        uint256[] memory first = new uint256[](cut);
+        uint256[] memory rest = new uint256[](_testSet.length - cut);
+        for (uint256 i = 0; i < _testSet.length; ++i) {
+            if (i < cut) first[i] = _testSet[i];
+            else rest[i - cut] = _testSet[i];
+        }
+        vm.startPrank(organiser);
+        if (rest.length == 0) {
+            registry.revealTestSet(id, first, true);
+        } else {
+            registry.revealTestSet(id, first, false);
+            registry.revealTestSet(id, rest, true);
+        }
+        vm.stopPrank();
+        _model[id].testSetRevealed = true;
+        calls["revealTestSet"]++;
+    }
+
+    function _commit(uint256 id, address c) internal {
+        bool first = _entry[id][c].seq == 0;
+        uint256 value = first ? _terms[id].bond : 0;
+        vm.deal(c, value);
+        vm.prank(c);
+        registry.commitModel{value: value}(id, _commitment[c]);
+        Model storage m = _model[id];
+        m.commits += 1;
+        _entry[id][c] = PayoutModel.Entry(c, 0, m.commits);
+        assertEq(registry.entry(id, c).commitSeq, m.commits, "commit sequence number");
+        ghostDeposited += value;
+        ghostBondPaid[id][c] += value;
+        calls[first ? bytes32("commit") : bytes32("recommit")]++;
+    }
+
+    function _prove(uint256 id, uint256 who, uint256 count, uint256 correct) internal {
+        for (uint256 k = 0; k < count; ++k) {
+            (address c, bool found) = _pick(id, EntryStatus.Committed, who % _players.length + k);
+            if (!found) return;
+            uint256 score = bound(uint256(keccak256(abi.encode(correct, k))), 4, N);
+            uint256 verdict = uint256(keccak256(abi.encode(correct, k, "verdict"))) % 8;
+            if (verdict == 0) {
+                _rejectedProof(id, c, score, MockVerifier.Mode.Revert);
+            } else if (verdict == 1) {
+                _rejectedProof(id, c, score, MockVerifier.Mode.ReturnFalse);
+            } else if (verdict == 2) {
+                _rejectedProof(id, c, score, MockVerifier.Mode.ReturnShort);
+            } else {
+                _acceptedProof(
+                    id, c, score, verdict % 2 == 0 ? MockVerifier.Mode.AcceptEmpty : MockVerifier.Mode.ReturnTrue
+                );
+            }
+        }
+    }
+
+    function _acceptedProof(uint256 id, address c, uint256 score, MockVerifier.Mode mode) internal {
+        Model storage m = _model[id];
+        PayoutModel.Entry memory me = PayoutModel.Entry(c, score, _entry[id][c].seq);
+        uint256 position;
+        for (uint256 i = 0; i < m.qualified.length; ++i) {
+            if (PayoutModel.better(_entry[id][m.qualified[i]], me)) ++position;
+        }
+        verifier.setMode(mode);
+        vm.recordLogs();
+        vm.prank(c);
+        registry.submitProof(id, score, hex"01");
+        verifier.setMode(MockVerifier.Mode.AcceptEmpty);
+        m.qualified.push(c);
+        _entry[id][c].correct = score;
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1, "one event per accepted proof");
+        assertEq(logs[0].topics[0], ProofAccepted.selector, "ProofAccepted");
+        assertEq(address(uint160(uint256(logs[0].topics[2]))), c, "ProofAccepted: competitor");
+        assertEq(
+            logs[0].data,
+            abi.encode(score, position, m.qualified.length),
+            "ProofAccepted: correct, position in the model's ranking, qualifiers"
+        );
+        calls["submitProof"]++;
+    }
+
+    /// @dev The verifier says no: the call reverts with `ProofRejected` and changes nothing.
+    function _rejectedProof(uint256 id, address c, uint256 score, MockVerifier.Mode mode) internal {
+        bytes32 before = _fingerprint(id, c);
+        verifier.setMode(mode);
+        vm.recordLogs();
+        vm.prank(c);
+        (bool ok, bytes memory err) = address(registry).call(abi.encodeCall(registry.submitProof, (id, score, hex"00")));
+        verifier.setMode(MockVerifier.Mode.AcceptEmpty);
+        assertTrue(!ok, "rejected proof accepted");
+        assertEq(err, abi.encodeWithSelector(IContestRegistry.ProofRejected.selector, id, c, score), "ProofRejected");
+        assertEq(vm.getRecordedLogs().length, 0, "rejected proof: no event");
+        assertEq(_fingerprint(id, c), before, "rejected proof: no trace");
+        calls["rejectedProof"]++;
+    }
+
+    /// @dev Everything a proof could change: the ranking, the books, the entry.
+    function _fingerprint(uint256 id, address c) internal view returns (bytes32) {
+        (address[] memory who, uint256[] memory correct) = registry.ranking(id);
+        ContestView memory v = registry.contest(id);
+        EntryView memory e = registry.entry(id, c);
+        return keccak256(abi.encode(who, correct, v.qualifiers, v.held, v.phase, e, address(registry).balance));
+    }
+
+    function _forfeit(uint256 id, address c, address by) internal {
+        _pendingForfeit = c;
+        vm.recordLogs();
+        vm.prank(by);
+        registry.forfeit(id, c);
+        _forfeited[id][c] = true;
+        _model[id].forfeits += 1;
+        _checkLogs();
+    }
+
+    function _closeRanking(uint256 id, address by) internal {
+        vm.recordLogs();
+        vm.prank(by);
+        registry.closeRanking(id);
+        _checkLogs();
+        assertTrue(_closed(id), "closeRanking: calls an entry or settles");
+    }
+
+    function _withdraw(uint256 id, address a) internal {
+        vm.recordLogs();
+        vm.prank(a);
+        uint256 amount = registry.withdraw(id);
+        _checkLogs(); // a withdrawal may close the ranking
+        ghostWithdrawn += amount;
+        ghostWithdrawnBy[id][a] += amount;
+        // Straight away, a second withdrawal must find nothing.
+        vm.prank(a);
+        (bool again,) = address(registry).call(abi.encodeCall(registry.withdraw, (id)));
+        if (again) ghostSecondWithdrawSucceeded = true;
+    }
+
+    /// @dev Checks the registry's events since `vm.recordLogs()` against the model.
+    function _checkLogs() internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            Vm.Log memory l = logs[i];
+            if (l.emitter != address(registry)) continue;
+            bytes32 t = l.topics[0];
+            if (t == WinnerCalled.selector) _onWinnerCalled(l);
+            else if (t == ModelForfeited.selector) _onForfeited(l);
+            else if (t == PrizeAwarded.selector) _onPrizeAwarded(l);
+            else if (t == ContestSettled.selector) _onSettled(l);
+            else assertTrue(t != ProofAccepted.selector, "unexpected ProofAccepted");
+        }
+        assertEq(_pendingForfeit, address(0), "forfeit without ModelForfeited");
+    }
+
+    /// @dev The next entry in the model's ranking: the first `K` at the common deadline when the
+    ///      ranking closes, then one per forfeit with a fresh window.
+    function _onWinnerCalled(Vm.Log memory l) internal {
+        uint256 id = uint256(l.topics[1]);
+        address who = address(uint160(uint256(l.topics[2])));
+        (uint256 position, uint256 deadline) = abi.decode(l.data, (uint256, uint256));
+        Model storage m = _model[id];
+        Terms storage t = _terms[id];
+        address[] memory ranked = _ranked(id);
+        uint256 ranks = t.payoutBps.length;
+        assertEq(position, m.called, "WinnerCalled: position = entries called so far");
+        assertTrue(position < ranked.length, "WinnerCalled: beyond the ranking");
+        assertEq(who, ranked[position], "WinnerCalled: next entry in the model's ranking");
+        if (position < ranks) {
+            assertEq(deadline, uint256(t.proofDeadline) + t.revealWindow, "WinnerCalled: common deadline");
+        } else {
+            assertEq(position, ranks + m.forfeits - 1, "WinnerCalled: one call per forfeit");
+            assertEq(deadline, block.timestamp + t.revealWindow, "WinnerCalled: fresh window");
+        }
+        m.called += 1;
+        _called[id][who] = true;
+    }
+
+    function _onForfeited(Vm.Log memory l) internal {
+        uint256 id = uint256(l.topics[1]);
+        address who = address(uint160(uint256(l.topics[2])));
+        (uint256 revealDeadline, uint256 bond, address organiser) = abi.decode(l.data, (uint256, uint256, address));
+        assertEq(who, _pendingForfeit, "ModelForfeited: the entry forfeited");
+        assertTrue(_called[id][who], "ModelForfeited: entry was called");
+        assertTrue(block.timestamp > revealDeadline, "ModelForfeited: inside the window");
+        assertEq(bond, _terms[id].bond, "ModelForfeited: bond");
+        assertEq(organiser, _terms[id].organiser, "ModelForfeited: bond to the organiser");
+        _pendingForfeit = address(0);
+    }
+
+    /// @dev Place `j` goes to the `j`-th non-forfeited entry in ranking order, once every better
+    ///      entry is resolved, places in order, `prize * payoutBps[j] / 10_000` each.
+    function _onPrizeAwarded(Vm.Log memory l) internal {
+        uint256 id = uint256(l.topics[1]);
+        address winner = address(uint160(uint256(l.topics[2])));
+        (uint256 place, uint256 amount) = abi.decode(l.data, (uint256, uint256));
+        Model storage m = _model[id];
+        Terms storage t = _terms[id];
+        assertTrue(!m.settled, "PrizeAwarded after ContestSettled");
+        address[] memory ranked = _ranked(id);
+        uint256 j;
+        uint256 i;
+        for (; i < ranked.length && ranked[i] != winner; ++i) {
+            address a = ranked[i];
+            assertTrue(_revealed[id][a] || _forfeited[id][a], "PrizeAwarded: a better entry is undecided");
+            if (!_forfeited[id][a]) ++j;
+        }
+        assertTrue(i < ranked.length, "PrizeAwarded: winner not in the ranking");
+        assertTrue(_called[id][winner] && _revealed[id][winner], "PrizeAwarded: winner not called and revealed");
+        assertEq(place, j, "PrizeAwarded: place = non-forfeited entries ranked above");
+        assertEq(place, m.awards, "PrizeAwarded: places in order");
+        assertTrue(place < t.payoutBps.length, "PrizeAwarded: beyond the paid ranks");
+        assertEq(amount, t.prize * t.payoutBps[place] / BPS, "PrizeAwarded: amount = prize * payoutBps[place]");
+        awardedTo[id][place] = winner;
+        m.awards += 1;
+        m.awarded += amount;
+    }
+
+    /// @dev Once, when every place is decided: the remainder to place 0's winner (or the organiser).
+    function _onSettled(Vm.Log memory l) internal {
+        uint256 id = uint256(l.topics[1]);
+        (uint256 winnersPaid, uint256 remainder, address to) = abi.decode(l.data, (uint256, uint256, address));
+        Model storage m = _model[id];
+        Terms storage t = _terms[id];
+        assertTrue(!m.settled, "ContestSettled twice");
+        assertEq(winnersPaid, m.awards, "ContestSettled: winners paid");
+        assertEq(remainder, t.prize - m.awarded, "ContestSettled: remainder");
+        assertEq(to, m.awards > 0 ? awardedTo[id][0] : t.organiser, "ContestSettled: remainder to first place");
+        if (m.awards < t.payoutBps.length) {
+            address[] memory ranked = _ranked(id);
+            for (uint256 i = 0; i < ranked.length; ++i) {
+                assertTrue(
+                    _revealed[id][ranked[i]] || _forfeited[id][ranked[i]], "ContestSettled: an entry is undecided"
+                );
+            }
+        }
+        m.settled = true;
+    }
+
+    /// @dev Each actor withdrew exactly what the model gives it.
+    function _checkDues(uint256 id, PayoutModel.Outcome memory o) internal view {
+        Terms storage t = _terms[id];
+        uint256 forfeits = _model[id].forfeits;
+        for (uint256 a = 0; a < organisers.length + competitors.length; ++a) {
+            address who = _actor(a);
+            uint256 due =
+                PayoutModel.due(o, who, t.organiser, t.bond, _entry[id][who].seq != 0, _forfeited[id][who], forfeits);
+            assertEq(ghostWithdrawnBy[id][who], due, "model: withdrawn == due");
+        }
+    }
+
+    /// @dev A default: each committer took its bond and an equal share (the last one the rounding).
+    function _checkDefault(uint256 id, Terms storage t) internal view {
+        uint256 n = organisers.length + competitors.length;
+        uint256 committers;
+        uint256 total;
+        for (uint256 a = 0; a < n; ++a) {
+            address who = _actor(a);
+            if (_entry[id][who].seq != 0) ++committers;
+            total += ghostWithdrawnBy[id][who];
+        }
+        if (committers == 0) {
+            assertEq(ghostWithdrawnBy[id][t.organiser], t.prize, "default: prize back to the organiser");
+            return;
+        }
+        uint256 share = t.prize / committers;
+        uint256 lastShare = t.prize - share * (committers - 1);
+        for (uint256 a = 0; a < n; ++a) {
+            address who = _actor(a);
+            uint256 got = ghostWithdrawnBy[id][who];
+            if (_entry[id][who].seq == 0) {
+                assertEq(got, 0, "default: non-committer paid");
+            } else {
+                assertTrue(got == t.bond + share || got == t.bond + lastShare, "default: bond + equal share");
+            }
+        }
+        assertEq(total, committers * t.bond + t.prize, "default: prize and bonds paid out");
+    }
+
+    /// @dev The model's ranking of the accepted proofs.
+    function _ranked(uint256 id) internal view returns (address[] memory) {
+        address[] storage q = _model[id].qualified;
+        PayoutModel.Entry[] memory es = new PayoutModel.Entry[](q.length);
+        for (uint256 i = 0; i < q.length; ++i) {
+            es[i] = _entry[id][q[i]];
+        }
+        return PayoutModel.rank(es);
+    }
+
+    /// @dev Whether the registry has closed the ranking: closing calls an entry or settles.
+    function _closed(uint256 id) internal view returns (bool) {
+        return _model[id].called > 0 || _model[id].settled;
+    }
+
     function _actor(uint256 i) internal view returns (address) {
         i %= organisers.length + competitors.length;
         return i < organisers.length ? organisers[i] : competitors[i - organisers.length];
     }
 
-    /// @dev A competitor whose entry (as the registry's view reports it) has `status`, chosen by
+    /// @dev A player whose entry (as the registry's view reports it) has `status`, chosen by
     ///      `seed` among those that do.
     function _pick(uint256 id, EntryStatus status, uint256 seed) internal view returns (address, bool) {
-        uint256 n = competitors.length;
+        uint256 n = _players.length;
         for (uint256 k = 0; k < n; ++k) {
-            address c = competitors[(seed % n + k) % n];
+            address c = _players[(seed % n + k) % n];
             if (registry.entry(id, c).status == status) return (c, true);
         }
         return (address(0), false);
     }
 
-    /// @dev A competitor's "packed model and salt".
-    function _model(address c) internal pure returns (uint256[] memory model) {
+    /// @dev A player's "packed model and salt".
+    function _modelElems(address c) internal pure returns (uint256[] memory model) {
         model = new uint256[](3);
         model[0] = uint160(c);
         model[1] = uint256(keccak256(abi.encode("weights", c))) >> 8;
         model[2] = uint256(keccak256(abi.encode("salt", c))) % P;
     }
 
-    function _contest(uint256 which) internal view returns (uint256 id, bool ok) {
+    /// @dev Mostly the newest contest, so one contest gets through all its phases in a short
+    ///      run; the first action of a run creates the first contest. `ok` is always true now
+    ///      (kept so that every action reads the same).
+    function _contest(uint256 which) internal returns (uint256 id, bool ok) {
         uint256 n = contestIds.length;
-        if (n == 0) return (0, false);
-        // Mostly the newest contest, so one contest gets through all its phases in a short run.
-        return (contestIds[which % 4 == 0 ? (which >> 2) % n : n - 1], true);
+        if (n == 0) {
+            uint256 seed = uint256(keccak256(abi.encode(which, "first contest")));
+            return (_create(seed, seed >> 64, seed >> 128, seed >> 192), true);
+        }
+        return (contestIds[which % 2 == 0 ? (which >> 1) % n : n - 1], true);
     }
 
     function _chain(uint256 tag, uint256[] memory elems) internal view returns (uint256 h) {

@@ -51,6 +51,12 @@ contract MockVerifier {
     }
 }
 
+/// @notice Accepts every proof, with code unlike `MockVerifier`'s: what an organiser might swap
+///         in after competitors checked the verifier.
+contract AcceptAllVerifier {
+    fallback() external {}
+}
+
 /// @notice A "Poseidon library" that answers `P(1, 2)` wrongly.
 contract WrongPoseidon {
     function hash(uint256[2] calldata) external pure returns (uint256) {

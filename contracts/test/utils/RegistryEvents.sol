@@ -7,8 +7,16 @@ import {ContestParams} from "../../src/ContestTypes.sol";
 ///         (solc 0.8.19 cannot emit an event of another contract by qualified name). A copy that
 ///         drifts from the interface changes its topic and makes the event tests fail.
 abstract contract RegistryEvents {
-    /// @notice A contest was created with `prize` in escrow.
-    event ContestCreated(uint256 indexed contestId, address indexed organiser, uint256 prize, ContestParams params);
+    /// @notice A contest was created with `prize` in escrow. `verifierCodeHash` is the verifier's
+    ///         EXTCODEHASH at creation, which every later proof is checked against; with
+    ///         `params.vkDigest` and `params.srsDigest` it is what an audit compares.
+    event ContestCreated(
+        uint256 indexed contestId,
+        address indexed organiser,
+        uint256 prize,
+        ContestParams params,
+        bytes32 verifierCodeHash
+    );
     /// @notice `competitor` committed to `commitment` (`replaced`: it replaced its earlier
     ///         commitment, no new bond). `commitSeq` orders ties; `committers` counts addresses.
     event ModelCommitted(

@@ -24,6 +24,9 @@ abstract contract RegistryFixture is TestBase, RegistryEvents {
     uint32 internal constant MIN_CORRECT = 10;
     uint64 internal constant WINDOW = 1 days;
     uint256 internal constant T0 = 1_700_000_000;
+    /// @dev Stand-ins for keccak-256 of `vk.bin` and of the SRS file; the registry only records them.
+    bytes32 internal constant VK_DIGEST = keccak256("vk.bin");
+    bytes32 internal constant SRS_DIGEST = keccak256("kzg_bn254_17.srs");
 
     address internal poseidon;
     ContestRegistry internal registry;
@@ -113,6 +116,8 @@ abstract contract RegistryFixture is TestBase, RegistryEvents {
     function defaultParams() internal view returns (ContestParams memory p) {
         p.specHash = keccak256("spec");
         p.verifier = address(verifier);
+        p.vkDigest = VK_DIGEST;
+        p.srsDigest = SRS_DIGEST;
         p.testSetCommitment = chain(TESTSET_TAG, testSetElems());
         p.testSetSize = N;
         p.minCorrect = MIN_CORRECT;

@@ -5,6 +5,13 @@ pragma solidity 0.8.19;
 /// @dev Written for this repository (forge-std is not available offline); signatures follow
 ///      the foundry book's cheatcode reference.
 interface Vm {
+    /// @dev A log captured by `recordLogs`, as `getRecordedLogs` returns it.
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     function warp(uint256 timestamp) external;
     function roll(uint256 blockNumber) external;
     function deal(address account, uint256 balance) external;
@@ -23,9 +30,14 @@ interface Vm {
     function parseJsonUint(string calldata json, string calldata key) external pure returns (uint256);
     function parseJsonUintArray(string calldata json, string calldata key) external pure returns (uint256[] memory);
     function getCode(string calldata artifactPath) external view returns (bytes memory);
+    function getDeployedCode(string calldata artifactPath) external view returns (bytes memory);
     function assume(bool condition) external pure;
     function label(address account, string calldata name) external;
     function etch(address target, bytes calldata code) external;
     function recordLogs() external;
+    /// @dev Returns the logs captured since `recordLogs` and clears them.
+    function getRecordedLogs() external returns (Log[] memory logs);
+    /// @dev Marks `target`'s account and storage slots cold again, as at the start of a transaction.
+    function cool(address target) external;
     function projectRoot() external view returns (string memory);
 }

@@ -17,6 +17,8 @@ fn config() -> ContestConfig {
     ContestConfig {
         spec_hash: [7; 32],
         verifier: Addr([9; 20]),
+        vk_digest: [3; 32],
+        srs_digest: [4; 32],
         testset_commitment: Fr::from(5),
         test_set_size: 8,
         min_correct: 7,
@@ -77,6 +79,7 @@ fn contest() -> Vec<Logged> {
                 organiser: ORG,
                 prize: Wei(1_000),
                 config: config(),
+                verifier_code_hash: [8; 32],
             },
         ),
         at(2, 0, commit(A, 1, false)),
@@ -480,6 +483,7 @@ fn paid_places_must_reveal_once_the_proof_window_closes() {
         winners_paid: 0,
         prize_paid: Wei(0),
         created_block: 1,
+        verifier_code_hash: [8; 32],
     };
     let v = l
         .view(&ChainState {

@@ -31,6 +31,8 @@ async fn contest(url: &str, commits: usize) -> Registry {
     let config = ContestConfig {
         spec_hash: [1; 32],
         verifier: reg.address(),
+        vk_digest: [2; 32],
+        srs_digest: [3; 32],
         testset_commitment: Fr::from(3),
         test_set_size: 8,
         min_correct: 7,

@@ -1,0 +1,626 @@
+//! The audit every competitor runs before putting in work (`contest-cli audit`; `commit` and
+//! `submit` run it first): does this contest decide its outcome by the rules the competitor
+//! read, with nobody able to forge a proof?
+//!
+//! It trusts nothing the organiser sent: from the spec file and an SRS the competitor chose, it
+//! rebuilds the keys and the verifier and compares them, and the contest's parameters, with
+//! what is on chain (docs/PROTOCOL.md §12):
+//!
+//! | check | what it rules out |
+//! |---|---|
+//! | `registry_code` | a look-alike registry that reports one thing and does another: its code must be what this binary's `ContestRegistry` artifact deploys, with the Poseidon address it reports |
+//! | `poseidon_code` | a hash contract that answers the known vector but not the rest |
+//! | `spec_hash`, `test_set_size`, `min_correct`, `payout_split`, `commit_bond`, `phases` | a contest whose on-chain rules differ from the spec competitors read |
+//! | `srs_digest`, `vk_digest` | keys made from another SRS, spec or circuit |
+//! | `verifier_code`, `verifier_code_hash` | an accept-everything verifier, one rendered for another spec, or one that can be switched off (its code would differ from the rebuilt one) |
+//! | `srs_provenance` | an SRS whose tau someone may know: only a recognised public ceremony passes; `--allow-unsafe-srs` waives this check alone |
+//!
+//! The registry's code is compared with the runtime its creation code produces under
+//! `eth_call`, so the comparison covers its immutables; the registry itself refuses to call a
+//! verifier whose code hash changed after creation, so what the audit saw is what will judge.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use halo2_base::halo2_proofs::halo2curves::bn256::Bn256;
+use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
+use serde::Serialize;
+use sha3::{Digest, Keccak256};
+
+use super::{spec_hash, ContestError, Progress, Result};
+use crate::chain::registry::Registry;
+use crate::chain::types::{Addr, ContestInfo};
+use crate::evm::compile::Solc;
+use crate::evm::render::render;
+use crate::prover::keys::{plan, setup, verifying_key, vk_digest, CircuitFigures, ContestKeys};
+use crate::prover::ptau::{read_ptau, PtauInfo};
+use crate::prover::srs::{read_params, srs_digest, write_params, SrsKind};
+use crate::spec::Spec;
+
+/// How far the commit deadline may fall short of the spec's commit phase, counted from the
+/// creation block's time: the organiser reads the head's time, and its transaction is mined
+/// a few blocks later.
+pub const COMMIT_SLACK_SECS: u64 = 15 * 60;
+
+/// What to audit and with what.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditRequest<'a> {
+    /// The registry (any key: the audit only reads).
+    pub registry: &'a Registry,
+    /// The contest.
+    pub contest_id: u64,
+    /// The spec the competitor read.
+    pub spec: &'a Spec,
+    /// Its file (its keccak-256 must be the contest's `specHash`).
+    pub spec_path: &'a Path,
+    /// Key directory: the keys are rebuilt and compared with the ones there, or written there
+    /// when it holds none (so the competitor can prove with keys it made itself).
+    pub keys_dir: &'a Path,
+    /// The SRS: a powers-of-tau `.ptau` file (its provenance can be established) or a halo2
+    /// params file; `None` takes the key directory's.
+    pub srs: Option<&'a Path>,
+    /// solc for the verifier rebuild (the same compiler the organiser's `create` uses).
+    pub solc: &'a Solc,
+    /// Pass the `srs_provenance` check even when the SRS is not a recognised ceremony's.
+    pub allow_unsafe_srs: bool,
+}
+
+/// One check and its outcome.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Check {
+    /// Stable name (see the module docs).
+    pub name: &'static str,
+    /// Whether it holds.
+    pub ok: bool,
+    /// What was compared, or why it failed.
+    pub detail: String,
+}
+
+/// One contribution to a powers-of-tau file.
+pub type Contribution = crate::prover::ptau::PtauContribution;
+
+/// Where the SRS came from, as far as the auditor can establish it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SrsProvenance {
+    /// The final file of a public ceremony, recognised by its published blake2b-512 hash.
+    PublicCeremony {
+        /// The ceremony file's name.
+        ceremony: String,
+        /// The file read.
+        file: PathBuf,
+        /// Its blake2b-512.
+        blake2b: String,
+        /// Contributions recorded in the file.
+        contributions: Vec<Contribution>,
+    },
+    /// A powers-of-tau file that is not a recognised ceremony's: its contributions are listed,
+    /// but nothing shows any of them was honest (UNSAFE unless you contributed yourself).
+    UnrecognisedPtau {
+        /// The file read.
+        file: PathBuf,
+        /// Its blake2b-512.
+        blake2b: String,
+        /// Contributions recorded in the file.
+        contributions: Vec<Contribution>,
+    },
+    /// A development SRS generated on one machine (UNSAFE: that machine saw tau).
+    UnsafeDevelopment {
+        /// The file read.
+        file: PathBuf,
+    },
+    /// A halo2 params file: it records no origin (UNSAFE unless established otherwise; pass
+    /// the ceremony's `.ptau` to `--srs` to establish it).
+    Unknown {
+        /// The file read.
+        file: PathBuf,
+    },
+}
+
+impl SrsProvenance {
+    /// Whether nobody can be assumed to know tau.
+    pub fn trusted(&self) -> bool {
+        matches!(self, Self::PublicCeremony { .. })
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::PublicCeremony {
+                ceremony,
+                contributions,
+                ..
+            } => format!(
+                "public ceremony {ceremony} ({} contributions; sound if any one was honest)",
+                contributions.len()
+            ),
+            Self::UnrecognisedPtau {
+                file,
+                contributions,
+                ..
+            } => format!(
+                "UNSAFE: {} is not a recognised ceremony's file ({} contributions listed, none \
+                 known to be honest)",
+                file.display(),
+                contributions.len()
+            ),
+            Self::UnsafeDevelopment { file } => format!(
+                "UNSAFE development SRS {}: whoever generated it may know tau and forge proofs",
+                file.display()
+            ),
+            Self::Unknown { file } => format!(
+                "UNSAFE: {} is a halo2 params file, which records no origin; pass the ceremony's \
+                 .ptau with --srs to establish it",
+                file.display()
+            ),
+        }
+    }
+}
+
+/// The audit's outcome.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditReport {
+    /// The registry.
+    pub registry: Addr,
+    /// The contest.
+    pub contest_id: u64,
+    /// The contest's verifier.
+    pub verifier: Addr,
+    /// Whether every check holds.
+    pub ok: bool,
+    /// Every check, in order.
+    pub checks: Vec<Check>,
+    /// Where the SRS came from.
+    pub srs: SrsProvenance,
+    /// Circuit size the spec plans to.
+    pub k: u32,
+    /// Whether keys were written to the key directory (it held none).
+    pub keys_written: bool,
+    /// Wall time of the audit.
+    pub seconds: f64,
+}
+
+impl AuditReport {
+    /// The checks that failed.
+    pub fn failed(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.ok)
+    }
+}
+
+fn check(name: &'static str, ok: bool, detail: String) -> Check {
+    Check { name, ok, detail }
+}
+
+fn hex32(h: &[u8; 32]) -> String {
+    format!("0x{}", hex::encode(h))
+}
+
+fn keccak(bytes: &[u8]) -> [u8; 32] {
+    Keccak256::digest(bytes).into()
+}
+
+/// Runs every check of the module docs on contest `req.contest_id`.
+pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<AuditReport> {
+    let started = Instant::now();
+    let info = req.registry.contest(req.contest_id).await?;
+    let mut checks = registry_checks(req.registry).await?;
+    checks.push(match spec_hash(req.spec_path) {
+        Ok(h) => check(
+            "spec_hash",
+            h == info.config.spec_hash,
+            format!(
+                "{} hashes to {}; the contest records {}",
+                req.spec_path.display(),
+                hex32(&h),
+                hex32(&info.config.spec_hash)
+            ),
+        ),
+        Err(e) => check("spec_hash", false, e.to_string()),
+    });
+    let created_at = req.registry.block_timestamp(info.created_block).await?;
+    checks.extend(parameter_checks(req.spec, &info, created_at));
+
+    progress("audit: sizing the circuit from the spec…");
+    let figures = plan(req.spec).map_err(ContestError::input)?;
+    let (params, provenance, srs_file) = load_srs(req, &figures)?;
+    let digest = srs_digest(&params);
+    checks.push(check(
+        "srs_digest",
+        digest == info.config.srs_digest,
+        format!(
+            "the SRS at k = {} hashes to {}; the contest records {}",
+            figures.k,
+            hex32(&digest),
+            hex32(&info.config.srs_digest)
+        ),
+    ));
+
+    progress("audit: rebuilding the verifying key…");
+    let (vk, keys_written) = match ContestKeys::read_verifier(req.keys_dir) {
+        Ok((_, theirs)) => {
+            let vk = verifying_key(req.spec, &figures, &params).map_err(ContestError::input)?;
+            let (mine, in_dir) = (vk_digest(&vk), vk_digest(&theirs));
+            checks.push(check(
+                "keys",
+                mine == in_dir,
+                format!(
+                    "{}'s verifying key {} the one rebuilt from the spec and SRS",
+                    req.keys_dir.display(),
+                    if mine == in_dir { "is" } else { "is NOT" }
+                ),
+            ));
+            (vk, false)
+        }
+        Err(_) if !req.keys_dir.join("circuit.json").exists() => {
+            progress(&format!(
+                "audit: no keys in {}; generating them from the spec and SRS…",
+                req.keys_dir.display()
+            ));
+            let keys = write_keys(req, &figures, &params, &provenance, &srs_file)?;
+            (keys.vk, true)
+        }
+        Err(e) => {
+            return Err(ContestError::Input(format!(
+                "{}: {e} (delete the directory to have the audit write fresh keys)",
+                req.keys_dir.display()
+            )))
+        }
+    };
+    let digest = vk_digest(&vk);
+    checks.push(check(
+        "vk_digest",
+        digest == info.config.vk_digest,
+        format!(
+            "the rebuilt verifying key hashes to {}; the contest records {}",
+            hex32(&digest),
+            hex32(&info.config.vk_digest)
+        ),
+    ));
+
+    progress("audit: rendering and compiling the verifier…");
+    let source = render(&params, &vk).map_err(ContestError::input)?;
+    let compiled = req
+        .solc
+        .compile_verifier(&source)
+        .map_err(ContestError::input)?;
+    let verifier = info.config.verifier;
+    let on_chain = req.registry.client().code(verifier.0).await?;
+    checks.push(check(
+        "verifier_code",
+        on_chain == compiled.runtime,
+        if on_chain == compiled.runtime {
+            format!(
+                "{verifier}'s {} bytes of code are the verifier rebuilt from the spec and SRS",
+                on_chain.len()
+            )
+        } else {
+            format!(
+                "{verifier} holds {} bytes of code (keccak {}), not the {} bytes rebuilt from the \
+                 spec and SRS (keccak {})",
+                on_chain.len(),
+                hex32(&keccak(&on_chain)),
+                compiled.runtime.len(),
+                hex32(&keccak(&compiled.runtime))
+            )
+        },
+    ));
+    let rebuilt_hash = keccak(&compiled.runtime);
+    checks.push(check(
+        "verifier_code_hash",
+        rebuilt_hash == info.verifier_code_hash,
+        format!(
+            "the registry recorded code hash {} at creation; the rebuilt verifier's is {}",
+            hex32(&info.verifier_code_hash),
+            hex32(&rebuilt_hash)
+        ),
+    ));
+    checks.push(check(
+        "srs_provenance",
+        provenance.trusted() || req.allow_unsafe_srs,
+        if provenance.trusted() {
+            provenance.describe()
+        } else if req.allow_unsafe_srs {
+            format!("{} (accepted: --allow-unsafe-srs)", provenance.describe())
+        } else {
+            provenance.describe()
+        },
+    ));
+    let ok = checks.iter().all(|c| c.ok);
+    Ok(AuditReport {
+        registry: req.registry.address(),
+        contest_id: req.contest_id,
+        verifier,
+        ok,
+        checks,
+        srs: provenance,
+        k: figures.k,
+        keys_written,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The registry's and its Poseidon library's code against what this binary deploys.
+async fn registry_checks(registry: &Registry) -> Result<Vec<Check>> {
+    let client = registry.client();
+    let here = client.code(registry.address().0).await?;
+    let poseidon = match registry.poseidon().await {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(vec![check(
+                "registry_code",
+                false,
+                format!(
+                    "{} does not answer poseidon(): not a zkcontest registry ({e})",
+                    registry.address()
+                ),
+            )])
+        }
+    };
+    let genuine = Registry::genuine_runtime(client, poseidon).await;
+    let registry_check = match genuine {
+        Ok(g) if g == here => check(
+            "registry_code",
+            true,
+            format!(
+                "{}'s {} bytes of code are this release's ContestRegistry with PoseidonT3 at {poseidon}",
+                registry.address(),
+                here.len()
+            ),
+        ),
+        Ok(g) => check(
+            "registry_code",
+            false,
+            format!(
+                "{} holds {} bytes of code (keccak {}), not this release's ContestRegistry ({} \
+                 bytes, keccak {})",
+                registry.address(),
+                here.len(),
+                hex32(&keccak(&here)),
+                g.len(),
+                hex32(&keccak(&g))
+            ),
+        ),
+        Err(e) => check(
+            "registry_code",
+            false,
+            format!("this release's ContestRegistry cannot be constructed with PoseidonT3 at {poseidon}: {e}"),
+        ),
+    };
+    let code = client.code(poseidon.0).await?;
+    let want = Registry::genuine_poseidon_runtime(client).await?;
+    let here = masked_library_code(&code, poseidon);
+    let same = here.is_some() && here == masked_library_code(&want, None);
+    let poseidon_check = check(
+        "poseidon_code",
+        same,
+        format!(
+            "PoseidonT3 at {poseidon}: {} bytes of code, {} npm poseidon-solidity's PoseidonT3 \
+             as this release deploys it",
+            code.len(),
+            if same { "exactly" } else { "NOT" }
+        ),
+    );
+    Ok(vec![registry_check, poseidon_check])
+}
+
+/// A Solidity library's runtime code with its embedded own address (bytes 1..21, after the
+/// PUSH20 of the call guard) blanked; `None` if the code does not start with that guard or, with
+/// `at`, if the embedded address is not `at`.
+fn masked_library_code(code: &[u8], at: impl Into<Option<Addr>>) -> Option<Vec<u8>> {
+    const PUSH20: u8 = 0x73;
+    if code.len() < 21 || code[0] != PUSH20 {
+        return None;
+    }
+    if let Some(at) = at.into() {
+        if code[1..21] != at.0 {
+            return None;
+        }
+    }
+    let mut masked = code.to_vec();
+    masked[1..21].fill(0);
+    Some(masked)
+}
+
+/// Threshold, size, split, bond and phases on chain against the spec.
+fn parameter_checks(spec: &Spec, info: &ContestInfo, created_at: u64) -> Vec<Check> {
+    let c = &info.config;
+    let p = spec.phases;
+    let split: Vec<u32> = c.payout_bps.iter().map(|&b| u32::from(b)).collect();
+    let commit_window = c.commit_deadline.saturating_sub(created_at);
+    let windows = [
+        (
+            "test-set reveal",
+            c.test_set_deadline.checked_sub(c.commit_deadline),
+            p.test_set_reveal_secs,
+        ),
+        (
+            "proof",
+            c.proof_deadline.checked_sub(c.test_set_deadline),
+            p.prove_secs,
+        ),
+        ("model reveal", Some(c.reveal_window), p.model_reveal_secs),
+    ];
+    let mut phase_problems: Vec<String> = windows
+        .iter()
+        .filter(|(_, got, want)| *got != Some(*want))
+        .map(|(name, got, want)| match got {
+            Some(g) => format!("{name} window {g} s, the spec says {want} s"),
+            None => format!("{name} deadline before the previous one"),
+        })
+        .collect();
+    if commit_window > p.commit_secs || commit_window + COMMIT_SLACK_SECS < p.commit_secs {
+        phase_problems.push(format!(
+            "commit window {commit_window} s from creation, the spec says {} s",
+            p.commit_secs
+        ));
+    }
+    vec![
+        check(
+            "test_set_size",
+            u64::from(c.test_set_size) == spec.test_rows as u64,
+            format!(
+                "on chain N = {}, the spec says {}",
+                c.test_set_size, spec.test_rows
+            ),
+        ),
+        check(
+            "min_correct",
+            u64::from(c.min_correct) == spec.min_correct as u64,
+            format!(
+                "on chain minCorrect = {}, the spec says {}",
+                c.min_correct, spec.min_correct
+            ),
+        ),
+        check(
+            "payout_split",
+            split == spec.payout.split_bps,
+            format!(
+                "on chain {:?} bps, the spec says {:?}",
+                split, spec.payout.split_bps
+            ),
+        ),
+        check(
+            "commit_bond",
+            c.commit_bond.0 == spec.payout.commit_bond_wei,
+            format!(
+                "on chain {} wei, the spec says {}",
+                c.commit_bond.0, spec.payout.commit_bond_wei
+            ),
+        ),
+        check(
+            "phases",
+            phase_problems.is_empty(),
+            if phase_problems.is_empty() {
+                format!(
+                    "commit {commit_window} s from creation (spec {}), test-set reveal {} s, \
+                     proofs {} s, model reveal {} s",
+                    p.commit_secs, p.test_set_reveal_secs, p.prove_secs, p.model_reveal_secs
+                )
+            } else {
+                phase_problems.join("; ")
+            },
+        ),
+    ]
+}
+
+/// The SRS at the planned k, where it came from, and the file it was read from.
+fn load_srs(
+    req: &AuditRequest<'_>,
+    figures: &CircuitFigures,
+) -> Result<(ParamsKZG<Bn256>, SrsProvenance, PathBuf)> {
+    let k = figures.k;
+    let (path, kind) = match req.srs {
+        Some(p) => (p.to_path_buf(), None),
+        None => {
+            let (manifest, _) = ContestKeys::read_verifier(req.keys_dir).map_err(|e| {
+                ContestError::Input(format!(
+                    "no SRS to audit with: pass --srs FILE (the contest's ceremony .ptau or \
+                     halo2 params file), or --keys DIR holding keys with their SRS ({e})"
+                ))
+            })?;
+            (manifest.srs_path, Some(manifest.srs_kind))
+        }
+    };
+    if is_ptau(&path)? {
+        let (params, info) = read_ptau(&path, k).map_err(ContestError::input)?;
+        return Ok((params, ptau_provenance(&path, info), path));
+    }
+    let params = read_params(&path, k).map_err(ContestError::input)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let provenance = if kind == Some(SrsKind::UnsafeDev) || name.contains("UNSAFE") {
+        SrsProvenance::UnsafeDevelopment { file: path.clone() }
+    } else {
+        SrsProvenance::Unknown { file: path.clone() }
+    };
+    Ok((params, provenance, path))
+}
+
+fn ptau_provenance(path: &Path, info: PtauInfo) -> SrsProvenance {
+    match info.recognised {
+        Some(ceremony) => SrsProvenance::PublicCeremony {
+            ceremony,
+            file: path.to_path_buf(),
+            blake2b: info.blake2b,
+            contributions: info.contributions,
+        },
+        None => SrsProvenance::UnrecognisedPtau {
+            file: path.to_path_buf(),
+            blake2b: info.blake2b,
+            contributions: info.contributions,
+        },
+    }
+}
+
+/// Whether `path` is a snarkjs powers-of-tau file (its magic), not a halo2 params file.
+fn is_ptau(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    let mut f = std::fs::File::open(path).map_err(|source| ContestError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(f.read_exact(&mut head).is_ok() && &head == b"ptau")
+}
+
+/// Writes keys for the spec into the key directory; an SRS read from a `.ptau` is written there
+/// too as a halo2 params file, so later commands can prove without importing it again.
+fn write_keys(
+    req: &AuditRequest<'_>,
+    figures: &CircuitFigures,
+    params: &ParamsKZG<Bn256>,
+    provenance: &SrsProvenance,
+    srs_file: &Path,
+) -> Result<ContestKeys> {
+    std::fs::create_dir_all(req.keys_dir).map_err(|source| ContestError::Io {
+        path: req.keys_dir.to_path_buf(),
+        source,
+    })?;
+    let (srs_path, kind) = match provenance {
+        SrsProvenance::PublicCeremony { .. } | SrsProvenance::UnrecognisedPtau { .. } => {
+            let out = req
+                .keys_dir
+                .join(format!("kzg_bn254_k{}.from-ptau.srs", figures.k));
+            write_params(params, &out).map_err(ContestError::input)?;
+            (out, SrsKind::Ceremony)
+        }
+        SrsProvenance::UnsafeDevelopment { .. } => (srs_file.to_path_buf(), SrsKind::UnsafeDev),
+        SrsProvenance::Unknown { .. } => (srs_file.to_path_buf(), SrsKind::Ceremony),
+    };
+    let keys = setup(req.spec, figures.clone(), params, srs_path, kind)
+        .map_err(|e| ContestError::Prover(e.to_string()))?;
+    keys.write(req.keys_dir).map_err(ContestError::input)?;
+    Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn library_code_is_compared_without_its_own_address() {
+        let at = Addr([0x11; 20]);
+        let mut code = vec![0x73];
+        code.extend_from_slice(&at.0);
+        code.extend_from_slice(&[0x30, 0x14, 0x60]);
+        let mut template = vec![0x73];
+        template.extend_from_slice(&[0; 20]);
+        template.extend_from_slice(&[0x30, 0x14, 0x60]);
+        assert_eq!(
+            masked_library_code(&code, at),
+            masked_library_code(&template, None)
+        );
+        // Deployed elsewhere (its guard names another address): not this library instance.
+        assert_eq!(masked_library_code(&code, Addr([0x22; 20])), None);
+        // A different body.
+        let mut other = code.clone();
+        other[22] ^= 1;
+        assert_ne!(
+            masked_library_code(&other, at),
+            masked_library_code(&template, None)
+        );
+        // No call guard at all.
+        assert_eq!(masked_library_code(&[0x60, 0x80], None), None);
+    }
+}

@@ -1,0 +1,424 @@
+//! A malicious organiser against the competitors' audit, on a real anvil through the real
+//! `contest-cli` binary and the real registry, verifiers and keys (mini contest, k = 15).
+//!
+//! One registry holds an honest contest and one contest per trick; `commit` runs the audit first
+//! and must refuse each trick with exit 1, naming the check that caught it, and commit nothing:
+//! - a development SRS without `--allow-unsafe-srs` (`srs_provenance`);
+//! - an accept-everything verifier (`verifier_code`), shown to accept a junk proof on chain;
+//! - a verifier rendered for another spec (`verifier_code`, `vk_digest` of the other keys);
+//! - a verifier that forwards to the honest one until its owner flips a storage flag
+//!   (`verifier_code`);
+//! - on-chain `minCorrect` or `testSetSize` other than the spec's (`min_correct`,
+//!   `test_set_size`).
+//!
+//! The honest contest passes the same audit, and `commit` then goes through.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{expect_exit, root};
+use serde_json::Value;
+use zkcontest::chain::anvil::{Anvil, DEV_ACCOUNTS};
+use zkcontest::chain::client::{CallOutcome, Client};
+use zkcontest::chain::registry::Registry;
+use zkcontest::chain::types::{Addr, ContestConfig, Wei};
+use zkcontest::contest::organiser::key_digests;
+use zkcontest::contest::spec_hash;
+use zkcontest::evm::compile::{Solc, RUNS_FOR_SIZE};
+use zkcontest::spec::{testset_commitment, Spec, TestSet};
+
+fn spec_dir() -> PathBuf {
+    root().join("tests/fixtures/mini-contest")
+}
+
+struct World {
+    anvil: Anvil,
+    dir: tempfile::TempDir,
+    rt: tokio::runtime::Runtime,
+}
+
+impl World {
+    fn new() -> Self {
+        Self {
+            anvil: Anvil::spawn(&Anvil::path_in_repo(&root())).expect("anvil (scripts/setup.sh)"),
+            dir: tempfile::tempdir().expect("temp dir"),
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime"),
+        }
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    /// `contest-cli --json ARGS` as dev account `who`.
+    fn cli(&self, who: usize, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+            .current_dir(root())
+            .arg("--json")
+            .args(args)
+            .env("CONTEST_RPC_URL", self.anvil.url())
+            .env("CONTEST_PRIVATE_KEY", DEV_ACCOUNTS[who].0)
+            .env("CONTEST_STATE_DIR", self.path(&format!("state-{who}")))
+            .output()
+            .expect("contest-cli runs")
+    }
+
+    fn ok(&self, who: usize, args: &[&str]) -> Value {
+        let o = self.cli(who, args);
+        expect_exit(&o, 0, &format!("{args:?}"));
+        serde_json::from_slice(&o.stdout).expect("one JSON document")
+    }
+
+    fn setup(&self, spec: &Path, out: &Path) {
+        let o = Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+            .args(["setup", "--spec"])
+            .arg(spec)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .expect("setup runs");
+        expect_exit(&o, 0, "setup");
+    }
+
+    fn client(&self, who: usize) -> Client {
+        self.rt
+            .block_on(Client::connect(&self.anvil.url(), DEV_ACCOUNTS[who].0))
+            .expect("connect")
+    }
+}
+
+fn as_strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn parse_addr(s: &str) -> Addr {
+    let mut a = [0u8; 20];
+    hex::decode_to_slice(&s[2..], &mut a).expect("address");
+    Addr(a)
+}
+
+/// Creation code that deploys `runtime` as is (CODECOPY it to memory, RETURN it).
+fn deployer(runtime: &[u8]) -> Vec<u8> {
+    let n = u16::try_from(runtime.len()).expect("small");
+    let [hi, lo] = n.to_be_bytes();
+    // PUSH2 n, PUSH1 14 (where the runtime starts: after these 14 bytes), PUSH1 0, CODECOPY,
+    // PUSH2 n, PUSH1 0, RETURN
+    let mut code = vec![
+        0x61, hi, lo, 0x60, 14, 0x60, 0, 0x39, 0x61, hi, lo, 0x60, 0, 0xf3,
+    ];
+    code.extend_from_slice(runtime);
+    code
+}
+
+/// A verifier that forwards every call to the honest one until its owner switches it off, the
+/// trick of an organiser who lets its sybil qualify and then rejects everybody else.
+const SWITCH_SOURCE: &str = r#"
+pragma solidity 0.8.19;
+contract Switch {
+    address private immutable real;
+    address private immutable owner;
+    bool private off;
+    constructor(address r) { real = r; owner = msg.sender; }
+    function setOff(bool v) external { require(msg.sender == owner); off = v; }
+    fallback(bytes calldata data) external returns (bytes memory) {
+        require(!off);
+        (bool ok, bytes memory ret) = real.staticcall(data);
+        require(ok);
+        return ret;
+    }
+}
+"#;
+
+/// `commit` as competitor `who` refuses with exit 1, naming `check` among the failed checks, and
+/// sends nothing.
+fn refuses(w: &World, who: usize, commit: &[&str], check: &str, registry: &Registry, id: u64) {
+    let o = w.cli(who, commit);
+    expect_exit(
+        &o,
+        1,
+        &format!("commit to contest {id} (expected the audit to refuse)"),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("FAIL {check}:")),
+        "contest {id}: the refusal does not name {check}:\n{err}"
+    );
+    let info = w.rt.block_on(registry.contest(id)).expect("contest");
+    assert_eq!(info.committers, 0, "contest {id}: nothing may be committed");
+}
+
+#[test]
+fn commit_refuses_every_organiser_trick_and_accepts_the_honest_contest() {
+    let w = World::new();
+    let spec_path = spec_dir();
+    let spec_s = spec_path.display().to_string();
+    let keys = w.path("keys");
+    let keys_s = keys.display().to_string();
+    w.setup(&spec_path, &keys);
+    let testset = spec_path.join("mini-test.zkts").display().to_string();
+    let create = |extra: &[&str]| -> Value {
+        let mut a = vec![
+            "create",
+            "--spec",
+            &spec_s,
+            "--testset",
+            &testset,
+            "--keys",
+            &keys_s,
+            "--prize",
+            "1",
+        ];
+        a.extend_from_slice(extra);
+        w.ok(0, &a)
+    };
+
+    // The honest contest: the audit passes once the development SRS is accepted knowingly.
+    let created = create(&[]);
+    let reg_s = created["registry"].as_str().expect("registry").to_string();
+    let honest_verifier = parse_addr(created["verifier"]["address"].as_str().expect("verifier"));
+    let registry =
+        w.rt.block_on(Registry::at(&w.client(1), parse_addr(&reg_s)))
+            .expect("registry");
+    let audit = |id: &str, unsafe_ok: bool| {
+        let mut a = vec![
+            "audit",
+            "--spec",
+            &spec_s,
+            "--keys",
+            &keys_s,
+            "--registry",
+            &reg_s,
+            "--contest",
+            id,
+        ];
+        if unsafe_ok {
+            a.push("--allow-unsafe-srs");
+        }
+        w.cli(1, &a)
+    };
+    let o = audit("1", true);
+    expect_exit(&o, 0, "audit of the honest contest");
+    let report: Value = serde_json::from_slice(&o.stdout).expect("audit --json");
+    let checks = report["checks"].as_array().expect("checks");
+    assert!(checks.len() >= 14, "{report}");
+    assert!(checks.iter().all(|c| c["ok"] == true), "{report}");
+    assert_eq!(report["srs"]["kind"], "unsafe_development");
+    // Without the flag the same audit fails on the SRS alone.
+    let o = audit("1", false);
+    expect_exit(&o, 1, "audit without --allow-unsafe-srs");
+    let report: Value = serde_json::from_slice(&o.stdout).expect("audit --json");
+    let failed: Vec<&str> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(failed, ["srs_provenance"], "{report}");
+
+    let model = root()
+        .join("contest-specs/digits/models/mlp-h16.onnx")
+        .display()
+        .to_string();
+    let commit_to = |id: &'static str, unsafe_ok: bool| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "commit",
+            "--spec",
+            &spec_s,
+            "--model",
+            &model,
+            "--keys",
+            &keys_s,
+            "--registry",
+            &reg_s,
+            "--contest",
+            id,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if unsafe_ok {
+            a.push("--allow-unsafe-srs".into());
+        }
+        a
+    };
+
+    // A development SRS without --allow-unsafe-srs: refused.
+    refuses(
+        &w,
+        1,
+        &as_strs(&commit_to("1", false)),
+        "srs_provenance",
+        &registry,
+        1,
+    );
+
+    // An accept-everything verifier (runtime: STOP). The registry would take a junk proof.
+    let org = w.client(0);
+    let yes =
+        w.rt.block_on(org.deploy(&deployer(&[0x00])))
+            .expect("deploy");
+    let id = create(&[
+        "--registry",
+        &reg_s,
+        "--verifier",
+        &Addr(yes.address).to_string(),
+    ])["contest_id"]
+        .as_u64()
+        .expect("id");
+    assert_eq!(id, 2);
+    let junk = vec![0u8; 64];
+    let data = [vec![0u8; 6 * 32], junk].concat();
+    assert_eq!(
+        w.rt.block_on(org.call(yes.address, &data, 100_000))
+            .expect("call"),
+        CallOutcome::Returned(vec![]),
+        "the accept-everything verifier accepts junk"
+    );
+    refuses(
+        &w,
+        1,
+        &as_strs(&commit_to("2", true)),
+        "verifier_code",
+        &registry,
+        2,
+    );
+
+    // A verifier rendered for another spec (hidden layer 12 wide instead of 16).
+    let other_dir = w.path("other-spec");
+    std::fs::create_dir_all(&other_dir).expect("dir");
+    let toml = std::fs::read_to_string(spec_path.join("contest.toml")).expect("spec");
+    assert!(toml.contains("max_width = 16"));
+    std::fs::write(
+        other_dir.join("contest.toml"),
+        toml.replace("max_width = 16", "max_width = 12"),
+    )
+    .expect("write");
+    let other_keys = w.path("other-keys");
+    w.setup(&other_dir, &other_keys);
+    let other = w.ok(
+        0,
+        &[
+            "create",
+            "--spec",
+            &other_dir.display().to_string(),
+            "--testset",
+            &testset,
+            "--keys",
+            &other_keys.display().to_string(),
+            "--prize",
+            "1",
+            "--registry",
+            &reg_s,
+        ],
+    );
+    assert_eq!(other["contest_id"], 3);
+    let other_verifier = other["verifier"]["address"].as_str().expect("verifier");
+    assert_eq!(
+        create(&["--registry", &reg_s, "--verifier", other_verifier])["contest_id"],
+        4
+    );
+    refuses(
+        &w,
+        1,
+        &as_strs(&commit_to("4", true)),
+        "verifier_code",
+        &registry,
+        4,
+    );
+
+    // A verifier that forwards to the honest one until its owner flips a storage flag.
+    let compiled = Solc::in_repo(&root())
+        .compile_contract(SWITCH_SOURCE, "Switch", RUNS_FOR_SIZE)
+        .expect("solc");
+    let mut creation = compiled.creation.clone();
+    creation.extend_from_slice(&[0u8; 12]);
+    creation.extend_from_slice(&honest_verifier.0);
+    let switch = w.rt.block_on(org.deploy(&creation)).expect("deploy switch");
+    assert_eq!(
+        create(&[
+            "--registry",
+            &reg_s,
+            "--verifier",
+            &Addr(switch.address).to_string()
+        ])["contest_id"],
+        5
+    );
+    refuses(
+        &w,
+        1,
+        &as_strs(&commit_to("5", true)),
+        "verifier_code",
+        &registry,
+        5,
+    );
+
+    // The honest verifier, but on-chain minCorrect or N other than the spec's (created through
+    // the library: `create` always copies the spec).
+    let spec = Spec::from_path(&spec_path).expect("spec");
+    let ts = TestSet::from_path(&spec_path.join("mini-test.zkts"), &spec).expect("test set");
+    let (vk_digest, srs_digest) = key_digests(&keys).expect("digests");
+    let org_reg =
+        w.rt.block_on(Registry::at(&org, parse_addr(&reg_s)))
+            .expect("registry");
+    let (_, now) = w.rt.block_on(org_reg.head()).expect("head");
+    let p = spec.phases;
+    let honest = ContestConfig {
+        spec_hash: spec_hash(&spec_path).expect("spec hash"),
+        verifier: honest_verifier,
+        vk_digest,
+        srs_digest,
+        testset_commitment: testset_commitment(&spec, &ts).expect("T"),
+        test_set_size: spec.test_rows as u32,
+        min_correct: spec.min_correct as u32,
+        payout_bps: spec.payout.split_bps.iter().map(|&b| b as u16).collect(),
+        commit_bond: Wei(spec.payout.commit_bond_wei),
+        commit_deadline: now + p.commit_secs,
+        test_set_deadline: now + p.commit_secs + p.test_set_reveal_secs,
+        proof_deadline: now + p.commit_secs + p.test_set_reveal_secs + p.prove_secs,
+        reveal_window: p.model_reveal_secs,
+    };
+    let lax = ContestConfig {
+        min_correct: 1,
+        ..honest.clone()
+    };
+    let bigger = ContestConfig {
+        test_set_size: spec.test_rows as u32 + 1,
+        ..honest.clone()
+    };
+    for (config, want) in [(&lax, 6), (&bigger, 7), (&honest, 8)] {
+        let (id, _) =
+            w.rt.block_on(org_reg.create_contest(config, Wei::ETHER))
+                .expect("create");
+        assert_eq!(id, want);
+    }
+    refuses(
+        &w,
+        1,
+        &as_strs(&commit_to("6", true)),
+        "min_correct",
+        &registry,
+        6,
+    );
+    refuses(
+        &w,
+        1,
+        &as_strs(&commit_to("7", true)),
+        "test_set_size",
+        &registry,
+        7,
+    );
+
+    // The honest contests accept the commitment.
+    for id in ["1", "8"] {
+        let done = w.ok(1, &as_strs(&commit_to(id, true)));
+        assert!(done["tx"].is_object(), "{done}");
+    }
+    let info = w.rt.block_on(registry.contest(1)).expect("contest");
+    assert_eq!(info.committers, 1);
+}
