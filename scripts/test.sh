@@ -41,4 +41,7 @@ fi
 step "forge test (contracts)"
 (cd contracts && timed ../tools/node_modules/.bin/forge test)
 
+step "mutation testing: every mutant of ContestRegistry.sol killed (scripts/mutate.py)"
+timed python3 scripts/mutate.py
+
 step "all tests passed"

@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""Mutation testing of contracts/src/ContestRegistry.sol: are the tests good enough to notice?
+
+Applies, one at a time, each mutation in MUTANTS (an exact old -> new text replacement, checked
+to occur exactly once in today's source) to a COPY of contracts/, runs `forge test` on the test
+suites that should notice it, and fails (exit 1) naming every survivor with its diff unless
+every mutant is killed. contracts/src is never edited.
+
+The copy lives in a temporary directory laid out like the repository (<tmp>/contracts, with
+<tmp>/scripts and <tmp>/tools symlinked to the real ones), so foundry.toml's relative paths
+(`solc = "../scripts/solc"`, the `../tools/node_modules` remapping, fs_permissions) resolve
+unchanged and PoseidonT3 compiles to the very bytecode the registry pins. The copy's
+foundry.toml turns the optimizer off for everything but PoseidonT3 (which keeps its own
+1,000,000-run settings, so its pinned code hash still matches): solc-js then compiles
+ContestRegistry.sol in ~4 s instead of ~13 s, and a mutant's behaviour does not depend on the
+optimizer. Only GasBench (gas figures) does, so it is left out.
+
+First the copy is built and the unmutated copy must pass every suite a mutant uses (else a
+broken copy would "kill" everything). Then each mutant runs only its own suites, with
+--fail-fast and without invariant shrinking: one failing test is all it takes.
+
+Usage:
+  scripts/mutate.py                 # CI: every mutant, its own suites, fail fast (~4-5 min)
+  scripts/mutate.py --full          # every suite but GasBench, no fail-fast, and list every
+                                    # test that kills each mutant (slow: ~20 min)
+  scripts/mutate.py --only NAME...  # just these mutants
+  scripts/mutate.py --list          # print the mutants and exit
+  scripts/mutate.py --keep          # keep the temporary copy (its path is printed)
+
+Exit: 0 every mutant killed; 1 a mutant survived; 2 the tool itself failed (a mutation that no
+longer applies exactly once, a mutant that does not compile, a failing baseline).
+"""
+
+import argparse
+import difflib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FORGE = os.path.join(ROOT, "tools", "node_modules", ".bin", "forge")
+TARGET = "src/ContestRegistry.sol"
+
+# The test files (under contracts/test) a mutant may be run against.
+SUITES = {
+    "setup": "ContestRegistry.setup.t.sol",
+    "proof": "ContestRegistry.proof.t.sol",
+    "payout": "ContestRegistry.payout.t.sol",
+    "places": "ContestRegistry.places.t.sol",
+    "trust": "ContestRegistry.trust.t.sol",
+    "invariant": "invariant/ContestRegistry.invariant.t.sol",
+    "poseidon": "PoseidonChain.t.sol",
+}
+# GasBench.t.sol asserts gas figures of the optimized build: never run on the unoptimized copy.
+
+# The copy's foundry.toml: optimizer off, except for PoseidonT3 (each must apply exactly once).
+TOML_EDITS = [
+    ("\noptimizer = true\n", "\noptimizer = false\n"),
+    (
+        '{ name = "poseidon", optimizer_runs = 1000000 }',
+        '{ name = "poseidon", optimizer = true, optimizer_runs = 1000000 }',
+    ),
+    (
+        'PoseidonT3.sol", optimizer_runs = 1000000 }',
+        'PoseidonT3.sol", optimizer = true, optimizer_runs = 1000000 }',
+    ),
+]
+
+
+@dataclass
+class Mutant:
+    name: str
+    what: str
+    old: str
+    new: str
+    # Suites that must kill it, the one expected to kill it first.
+    suites: list = field(default_factory=list)
+
+
+MUTANTS = [
+    Mutant(
+        "payout-order-reversed",
+        "place j is paid the share of place K-1-j",
+        "uint256 amount = cfg.prize * cfg.payoutBps[place] / BPS;",
+        "uint256 amount = cfg.prize * cfg.payoutBps[ranks - 1 - place] / BPS;",
+        ["places", "payout"],
+    ),
+    Mutant(
+        "commit-deadline-off-by-one",
+        "no commit in the commit deadline's own second",
+        "if (block.timestamp > cfg.commitDeadline) {\n            revert CommitPhaseOver",
+        "if (block.timestamp >= cfg.commitDeadline) {\n            revert CommitPhaseOver",
+        ["setup"],
+    ),
+    Mutant(
+        "test-set-deadline-off-by-one",
+        "no test-set reveal in the test-set deadline's own second",
+        "|| block.timestamp > cfg.testSetDeadline) {\n            revert TestSetRevealClosed",
+        "|| block.timestamp >= cfg.testSetDeadline) {\n            revert TestSetRevealClosed",
+        ["setup"],
+    ),
+    Mutant(
+        "test-set-opens-at-commit-deadline",
+        "the test set may be posted in the commit deadline's own second, while commits are open",
+        "if (block.timestamp <= cfg.commitDeadline || block.timestamp > cfg.testSetDeadline)",
+        "if (block.timestamp < cfg.commitDeadline || block.timestamp > cfg.testSetDeadline)",
+        ["setup"],
+    ),
+    Mutant(
+        "proof-deadline-off-by-one",
+        "no proof in the proof deadline's own second",
+        "if (block.timestamp > cfg.proofDeadline) {\n            revert ProofWindowClosed",
+        "if (block.timestamp >= cfg.proofDeadline) {\n            revert ProofWindowClosed",
+        ["proof"],
+    ),
+    Mutant(
+        "ranking-final-at-proof-deadline",
+        "the ranking can be closed in the proof deadline's own second, while proofs are open",
+        "if (block.timestamp <= cfg.proofDeadline) {\n            revert RankingNotFinal",
+        "if (block.timestamp < cfg.proofDeadline) {\n            revert RankingNotFinal",
+        ["payout"],
+    ),
+    Mutant(
+        "reveal-deadline-off-by-one",
+        "no model reveal in the reveal deadline's own second",
+        "if (block.timestamp > e.revealDeadline) {\n            revert RevealWindowClosed",
+        "if (block.timestamp >= e.revealDeadline) {\n            revert RevealWindowClosed",
+        ["payout"],
+    ),
+    Mutant(
+        "forfeit-inside-reveal-window",
+        "a called entry can be forfeited in its reveal deadline's own second",
+        "if (block.timestamp <= e.revealDeadline) {\n            revert RevealWindowOpen",
+        "if (block.timestamp < e.revealDeadline) {\n            revert RevealWindowOpen",
+        ["payout"],
+    ),
+    Mutant(
+        "prize-credit-skipped",
+        "a place is announced and counted as paid but never credited",
+        "                _credit[contestId][cur] += amount;\n",
+        "",
+        ["payout", "places"],
+    ),
+    Mutant(
+        "forfeit-calls-no-next-entry",
+        "a forfeit never calls the next entry (the prize is locked)",
+        "address next = pr.nextToCall;",
+        "address next = address(0);",
+        ["payout", "places"],
+    ),
+    Mutant(
+        "forfeited-bond-to-forfeiter",
+        "the forfeited bond goes to whoever calls forfeit",
+        "_credit[contestId][organiser] += cfg.bond;",
+        "_credit[contestId][msg.sender] += cfg.bond;",
+        ["payout", "places"],
+    ),
+    Mutant(
+        "forfeited-bond-to-competitor",
+        "the forfeited bond goes back to the competitor that forfeited",
+        "_credit[contestId][organiser] += cfg.bond;",
+        "_credit[contestId][competitor] += cfg.bond;",
+        ["payout", "places"],
+    ),
+    Mutant(
+        "bond-not-returned-on-reveal",
+        "a revealed entry's bond is never returned",
+        "        _credit[contestId][msg.sender] += cfg.bond;\n",
+        "",
+        ["payout", "places"],
+    ),
+    Mutant(
+        "remainder-to-organiser",
+        "the remainder goes to the organiser instead of the first-placed winner",
+        "address to = pr.paidCount > 0 ? pr.topWinner : cfg.organiser;",
+        "address to = cfg.organiser;",
+        ["payout", "places"],
+    ),
+    Mutant(
+        "min-correct-check-removed",
+        "proofs below the threshold are accepted",
+        "        if (correct < cfg.minCorrect) revert BelowThreshold(correct, cfg.minCorrect);\n",
+        "",
+        ["proof"],
+    ),
+    Mutant(
+        "correct-above-n-check-removed",
+        "a proof may claim more correct answers than the test set has",
+        "        if (correct > cfg.testSetSize) revert CorrectExceedsTestSetSize(correct, cfg.testSetSize);\n",
+        "",
+        ["proof"],
+    ),
+    Mutant(
+        "withdraw-reentrancy-guard-removed",
+        "withdraw can be re-entered from the payment",
+        "function withdraw(uint256 contestId) external nonReentrant returns",
+        "function withdraw(uint256 contestId) external returns",
+        ["payout"],
+    ),
+    Mutant(
+        "verifier-gas-check-removed",
+        "a submitter with too little gas gets a spurious rejection instead of an error",
+        "        if (gasleft() < VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN) {\n"
+        "            revert InsufficientGasForVerifier(gasleft(), VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN);\n"
+        "        }\n",
+        "",
+        ["proof"],
+    ),
+    Mutant(
+        "verifier-codehash-check-removed",
+        "submitProof calls a verifier whose code changed (or vanished) since creation",
+        "        if (current != cfg.verifierCodeHash) {\n"
+        "            revert VerifierCodeChanged(contestId, verifier, cfg.verifierCodeHash, current);\n"
+        "        }\n",
+        "",
+        ["trust"],
+    ),
+    Mutant(
+        "poseidon-code-check-removed",
+        "the constructor accepts any contract that answers P(1, 2)",
+        "        if (!selfAddressed || maskedHash != POSEIDON_T3_CODEHASH) {\n"
+        "            revert PoseidonCodeMismatch(poseidonT3, maskedHash);\n"
+        "        }\n",
+        "",
+        ["trust"],
+    ),
+    Mutant(
+        "tie-break-reversed",
+        "ties on correct go to the later commit",
+        "(n.correct == correct && n.seq > seq)",
+        "(n.correct == correct && n.seq < seq)",
+        ["proof", "places"],
+    ),
+    Mutant(
+        "verifier-gas-uncapped",
+        "the verifier gets all remaining gas instead of VERIFIER_GAS_LIMIT",
+        "staticcall(VERIFIER_GAS_LIMIT, verifier,",
+        "staticcall(gas(), verifier,",
+        ["proof"],
+    ),
+]
+
+
+def log(msg=""):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def match_path(suites):
+    files = sorted({SUITES[s] for s in suites})
+    return "test/" + (files[0] if len(files) == 1 else "{" + ",".join(files) + "}")
+
+
+def make_copy(keep):
+    """The temporary copy; returns (tmp dir, copy's contracts dir) or raises SystemExit(2)."""
+    tmp = tempfile.mkdtemp(prefix="zkcontest-mutants.")
+    if keep:
+        log(f"copy kept at {tmp}/contracts")
+    os.symlink(os.path.join(ROOT, "scripts"), os.path.join(tmp, "scripts"))
+    os.symlink(os.path.join(ROOT, "tools"), os.path.join(tmp, "tools"))
+    dst = os.path.join(tmp, "contracts")
+    shutil.copytree(
+        os.path.join(ROOT, "contracts"), dst, symlinks=True, ignore=shutil.ignore_patterns("out", "cache")
+    )
+    toml = os.path.join(dst, "foundry.toml")
+    with open(toml) as f:
+        text = f.read()
+    for old, new in TOML_EDITS:
+        if text.count(old) != 1:
+            shutil.rmtree(tmp, ignore_errors=True)
+            log(f"mutate: contracts/foundry.toml changed: {old.strip()!r} does not occur exactly once;")
+            log("        update TOML_EDITS in scripts/mutate.py")
+            raise SystemExit(2)
+        text = text.replace(old, new)
+    with open(toml, "w") as f:
+        f.write(text)
+    return tmp, dst
+
+
+def run_forge(cwd, suites, fail_fast):
+    """Runs forge test on `suites`; returns (status, failed tests, seconds, stderr tail).
+    status: "pass", "fail" (some test failed), or "error" (no test results: compile error...)."""
+    cmd = [FORGE, "test", "--threads", "1", "--json", "--match-path", match_path(suites)]
+    if fail_fast:
+        cmd.append("--fail-fast")
+    env = dict(os.environ)
+    env["FOUNDRY_INVARIANT_SHRINK_RUN_LIMIT"] = "0"  # one failing sequence is enough
+    start = time.monotonic()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - start
+    failed = []
+    results = None
+    for line in proc.stdout.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                results = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+    if results is None:
+        return "error", [], seconds, (proc.stderr + proc.stdout)[-3000:]
+    for suite, body in results.items():
+        for test, r in body.get("test_results", {}).items():
+            if r.get("status") == "Failure":
+                contract = suite.split(":")[-1]
+                reason = r.get("reason") or ""
+                failed.append(f"{contract}.{test}" + (f": {reason[:160]}" if reason else ""))
+    if failed:
+        return "fail", failed, seconds, ""
+    if proc.returncode != 0:
+        return "error", [], seconds, (proc.stderr + proc.stdout)[-3000:]
+    return "pass", [], seconds, ""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--full", action="store_true", help="every suite, no fail-fast; list every killing test")
+    ap.add_argument("--only", nargs="+", metavar="NAME", help="run only these mutants")
+    ap.add_argument("--list", action="store_true", help="print the mutants and exit")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary copy")
+    args = ap.parse_args()
+
+    mutants = MUTANTS
+    if args.only:
+        unknown = set(args.only) - {m.name for m in MUTANTS}
+        if unknown:
+            log(f"mutate: unknown mutant(s): {', '.join(sorted(unknown))}")
+            return 2
+        mutants = [m for m in MUTANTS if m.name in args.only]
+    if args.list:
+        for m in mutants:
+            print(f"{m.name:36} {','.join(m.suites):16} {m.what}")
+        return 0
+
+    with open(os.path.join(ROOT, "contracts", TARGET)) as f:
+        pristine = f.read()
+    bad = [m.name for m in mutants if pristine.count(m.old) != 1]
+    if bad:
+        log("mutate: these mutations no longer apply exactly once to contracts/" + TARGET)
+        log("        (update MUTANTS in scripts/mutate.py with the contract): " + ", ".join(bad))
+        return 2
+
+    total_start = time.monotonic()
+    tmp, copy = make_copy(args.keep)
+    target = os.path.join(copy, TARGET)
+    try:
+        log("==> forge build (the copy, optimizer off but for PoseidonT3)")
+        start = time.monotonic()
+        build = subprocess.run([FORGE, "build"], cwd=copy, capture_output=True, text=True)
+        log(f"    ({time.monotonic() - start:.0f} s)")
+        if build.returncode != 0:
+            log("mutate: the copy does not build\n" + (build.stderr + build.stdout)[-3000:])
+            return 2
+        # The trust suite pins PoseidonT3's code hash: it proves the copy built it right.
+        used = sorted(SUITES) if args.full else sorted({s for m in mutants for s in m.suites} | {"trust"})
+        log(f"==> baseline: unmutated copy, suites {', '.join(used)}")
+        status, failed, secs, err = run_forge(copy, used, fail_fast=False)
+        log(f"    {status} ({secs:.0f} s)")
+        if status != "pass":
+            log("mutate: the unmutated copy does not pass; fix that first")
+            for t in failed:
+                log(f"    FAIL {t}")
+            if err:
+                log(err)
+            return 2
+
+        survivors = []
+        errors = []
+        for i, m in enumerate(mutants, 1):
+            mutated = pristine.replace(m.old, m.new, 1)
+            with open(target, "w") as f:
+                f.write(mutated)
+            suites = sorted(SUITES) if args.full else m.suites
+            status, failed, secs, err = run_forge(copy, suites, fail_fast=not args.full)
+            head = f"[{i}/{len(mutants)}] {m.name} ({secs:.0f} s)"
+            if status == "fail":
+                log(f"{head}: killed by {failed[0]}")
+                for t in failed[1:]:
+                    log(f"        also {t}")
+            elif status == "pass":
+                log(f"{head}: SURVIVED ({m.what}); suites: {', '.join(suites)}")
+                survivors.append((m, mutated))
+            else:
+                log(f"{head}: ERROR (does the mutant compile?)\n{err}")
+                errors.append(m.name)
+        with open(target, "w") as f:
+            f.write(pristine)
+
+        elapsed = time.monotonic() - total_start
+        killed = len(mutants) - len(survivors) - len(errors)
+        log(f"\nmutate: {killed} of {len(mutants)} mutants killed in {elapsed:.0f} s")
+        for m, mutated in survivors:
+            log(f"\nSURVIVOR {m.name}: {m.what}")
+            diff = difflib.unified_diff(
+                pristine.splitlines(True), mutated.splitlines(True), "a/contracts/" + TARGET, "b/contracts/" + TARGET
+            )
+            sys.stderr.writelines(diff)
+        if errors:
+            log("mutate: mutants that did not run: " + ", ".join(errors))
+            return 2
+        return 1 if survivors else 0
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
