@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod audit;
+mod ceremony;
 mod chain_args;
 mod commit;
 mod create;
@@ -63,6 +64,9 @@ enum Command {
     /// Structured reference strings from public ceremonies.
     #[command(subcommand)]
     Srs(SrsCommand),
+    /// The contest's own powers-of-tau ceremony: contribute to and verify `.ptau` files.
+    #[command(subcommand)]
+    Ceremony(ceremony::CeremonyCommand),
     /// Prove that a committed model gets `correct` rows right on the committed test set.
     Prove(prove::ProveArgs),
     /// Check a proof directory natively (exit 0 valid, 1 invalid).
@@ -139,6 +143,7 @@ pub fn main() -> ExitCode {
         Command::Testset(TestsetCommand::Commit(args)) => args.run(json),
         Command::Setup(args) => args.run(json),
         Command::Srs(SrsCommand::Import(args)) => args.run(json),
+        Command::Ceremony(cmd) => cmd.run(json),
         Command::Prove(args) => args.run(json),
         Command::Verify(args) => args.run(json),
         Command::Verifier(args) => args.run(json),

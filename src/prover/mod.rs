@@ -99,6 +99,26 @@ pub enum ProverError {
         /// The k asked for.
         k: u32,
     },
+    /// A powers-of-tau file too large for the ceremony tools, which hold it in memory.
+    #[error("{path} has power {power}; `ceremony` commands handle powers up to {max} (they hold the whole file in memory): contribute with `snarkjs powersoftau contribute` instead")]
+    CeremonyTooLarge {
+        /// The file.
+        path: String,
+        /// Its power (or ceremony power, the larger).
+        power: u32,
+        /// The largest supported.
+        max: u32,
+    },
+    /// A contribution asked into a file cut from a larger ceremony.
+    #[error("{path} holds power {power} cut from a ceremony of power {ceremony_power} (`snarkjs powersoftau truncate`): contributions go into the ceremony's full file")]
+    CeremonyReduced {
+        /// The file.
+        path: String,
+        /// Its power.
+        power: u32,
+        /// The power of the ceremony it was cut from.
+        ceremony_power: u32,
+    },
     /// A circuit size outside what KZG on BN254 supports.
     #[error("k = {k} is out of range: BN254's FFT domains allow 1 <= k <= {max}")]
     UnsupportedK {

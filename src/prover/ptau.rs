@@ -23,8 +23,8 @@
 //! generators; the first `2^k` G1 points are consecutive powers of the tau in `tauG2[1]` (one
 //! pairing equation on random linear combinations); tau is neither 0 nor 1 (a file straight
 //! from `snarkjs powersoftau new` has tau = 1). The contribution chain itself is not re-verified
-//! (that is `snarkjs powersoftau verify`); the file's blake2b-512 is compared with the hashes
-//! the Hermez ceremony published instead.
+//! here (that is [`ceremony::verify_ceremony`], or `snarkjs powersoftau verify`); the file's
+//! blake2b-512 is compared with the hashes the Hermez ceremony published instead.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
@@ -44,6 +44,8 @@ use rand::rngs::OsRng;
 use super::srs::MAX_SRS_K;
 use super::{io_err, ProverError, Result};
 
+pub mod ceremony;
+mod keypair;
 mod partial_hash;
 
 use partial_hash::{Blake2b512, PARTIAL_HASH_LEN};

@@ -55,7 +55,6 @@ pub(super) struct Blake2b512 {
 
 impl Blake2b512 {
     /// A fresh hasher.
-    #[cfg(test)]
     pub(super) fn new() -> Self {
         let mut h = IV;
         // Parameter block: digest length 64, no key, fanout 1, depth 1.
@@ -159,8 +158,8 @@ impl Blake2b512 {
         }
     }
 
-    /// The state in snarkjs's 216-byte layout (to test `from_partial` against a fresh hasher).
-    #[cfg(test)]
+    /// The state in snarkjs's 216-byte layout (`toPartialHash`): what a contribution record
+    /// stores, taken just before the contributor's public key is hashed.
     pub(super) fn to_partial(&self) -> [u8; PARTIAL_HASH_LEN] {
         let mut out = [0u8; PARTIAL_HASH_LEN];
         out[..BLOCK].copy_from_slice(&self.buf);
