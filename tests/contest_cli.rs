@@ -79,16 +79,7 @@ impl World {
 
     /// `contest-cli --json ARGS` as dev account `who`, with its own state directory.
     fn cli_as(&self, who: usize, args: &[&str], env: &[(&str, &str)]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_contest-cli"))
-            .current_dir(root())
-            .arg("--json")
-            .args(args)
-            .env("CONTEST_RPC_URL", self.anvil.url())
-            .env("CONTEST_PRIVATE_KEY", DEV_ACCOUNTS[who].0)
-            .env("CONTEST_STATE_DIR", self.path(&format!("state-{who}")))
-            .envs(env.iter().copied())
-            .output()
-            .expect("contest-cli runs")
+        common::cli_as(&self.anvil.url(), self.dir.path(), who, args, env)
     }
 
     /// `contest-cli --json ARGS` signing with an encrypted keystore instead of a raw key.
@@ -113,14 +104,7 @@ impl World {
     }
 
     fn setup(&self, spec: &Path) {
-        let o = Command::new(env!("CARGO_BIN_EXE_contest-cli"))
-            .args(["setup", "--spec"])
-            .arg(spec)
-            .arg("--out")
-            .arg(self.keys())
-            .output()
-            .expect("setup runs");
-        expect_exit(&o, 0, "setup");
+        common::setup_keys(spec, &self.path("keys"));
     }
 
     fn client(&self, who: usize) -> Client {

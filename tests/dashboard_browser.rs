@@ -314,6 +314,10 @@ impl Browser {
             .decode(shot["data"].as_str().expect("png data"))
             .expect("base64");
         assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+        if let Some(dir) = path.parent() {
+            // `target/` is absent when CARGO_TARGET_DIR points elsewhere.
+            std::fs::create_dir_all(dir).expect("screenshot directory");
+        }
         std::fs::write(path, &png).expect("write screenshot");
         println!(
             "screenshot: {} ({} bytes, {w}x{h})",

@@ -15,10 +15,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
-use common::{expect_exit, root};
+use common::{expect_exit, root, setup_keys};
 use serde_json::Value;
 use zkcontest::chain::anvil::{Anvil, DEV_ACCOUNTS};
 use zkcontest::chain::client::{CallOutcome, Client};
@@ -57,32 +57,13 @@ impl World {
 
     /// `contest-cli --json ARGS` as dev account `who`.
     fn cli(&self, who: usize, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_contest-cli"))
-            .current_dir(root())
-            .arg("--json")
-            .args(args)
-            .env("CONTEST_RPC_URL", self.anvil.url())
-            .env("CONTEST_PRIVATE_KEY", DEV_ACCOUNTS[who].0)
-            .env("CONTEST_STATE_DIR", self.path(&format!("state-{who}")))
-            .output()
-            .expect("contest-cli runs")
+        common::cli_as(&self.anvil.url(), self.dir.path(), who, args, &[])
     }
 
     fn ok(&self, who: usize, args: &[&str]) -> Value {
         let o = self.cli(who, args);
         expect_exit(&o, 0, &format!("{args:?}"));
         serde_json::from_slice(&o.stdout).expect("one JSON document")
-    }
-
-    fn setup(&self, spec: &Path, out: &Path) {
-        let o = Command::new(env!("CARGO_BIN_EXE_contest-cli"))
-            .args(["setup", "--spec"])
-            .arg(spec)
-            .arg("--out")
-            .arg(out)
-            .output()
-            .expect("setup runs");
-        expect_exit(&o, 0, "setup");
     }
 
     fn client(&self, who: usize) -> Client {
@@ -159,7 +140,7 @@ fn commit_refuses_every_organiser_trick_and_accepts_the_honest_contest() {
     let spec_s = spec_path.display().to_string();
     let keys = w.path("keys");
     let keys_s = keys.display().to_string();
-    w.setup(&spec_path, &keys);
+    setup_keys(&spec_path, &keys);
     let testset = spec_path.join("mini-test.zkts").display().to_string();
     let create = |extra: &[&str]| -> Value {
         let mut a = vec![
@@ -300,7 +281,7 @@ fn commit_refuses_every_organiser_trick_and_accepts_the_honest_contest() {
     )
     .expect("write");
     let other_keys = w.path("other-keys");
-    w.setup(&other_dir, &other_keys);
+    setup_keys(&other_dir, &other_keys);
     let other = w.ok(
         0,
         &[
