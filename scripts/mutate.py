@@ -243,6 +243,20 @@ MUTANTS = [
         "staticcall(gas(), verifier,",
         ["proof"],
     ),
+    Mutant(
+        "zero-bond-check-removed",
+        "a contest with a zero bond is accepted (free sybils)",
+        "        if (p.commitBond == 0) revert ZeroBond();\n",
+        "",
+        ["setup"],
+    ),
+    Mutant(
+        "reveal-window-minimum-removed",
+        "a 1-second reveal window is accepted (every called winner forfeits to the organiser)",
+        "_checkWindow(3, p.revealWindow, MIN_REVEAL_WINDOW);",
+        "_checkWindow(3, p.revealWindow, 0);",
+        ["setup"],
+    ),
 ]
 
 

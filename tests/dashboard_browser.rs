@@ -51,6 +51,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// How long the page may take to show a change (the dashboard polls every 200 ms).
 const UI_TIMEOUT: Duration = Duration::from_secs(60);
 const HOUR: u64 = 3_600;
+const DAY: u64 = 24 * HOUR;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -511,8 +512,10 @@ fn dashboard_follows_a_contest_through_an_rpc_restart() {
         commit_bond: Wei(spec.payout.commit_bond_wei),
         commit_deadline: now + HOUR,
         test_set_deadline: now + 2 * HOUR,
-        proof_deadline: now + 3 * HOUR,
-        reveal_window: HOUR,
+        // The registry's shortest windows: an hour to commit and to reveal the test set, a day
+        // to prove and to reveal a model.
+        proof_deadline: now + 2 * HOUR + DAY,
+        reveal_window: DAY,
     };
     let bond = config.commit_bond;
     let (id, _) = rt
@@ -679,7 +682,7 @@ fn dashboard_follows_a_contest_through_an_rpc_restart() {
     prover.join().expect("prover thread");
 
     // Proof window over: both paid places must reveal; the ranking closes and calls them.
-    rt.block_on(org.dev_advance_time(2 * HOUR)).expect("time");
+    rt.block_on(org.dev_advance_time(DAY + HOUR)).expect("time");
     page.wait(
         "model-reveal phase",
         "document.querySelector('#phase')?.textContent === 'model reveal'",
@@ -710,7 +713,7 @@ fn dashboard_follows_a_contest_through_an_rpc_restart() {
         "B revealed",
         "document.querySelectorAll('#leaderboard tr[data-standing=\"revealed\"]').length === 1",
     );
-    rt.block_on(org.dev_advance_time(HOUR + 1)).expect("time");
+    rt.block_on(org.dev_advance_time(DAY + 1)).expect("time");
     page.wait(
         "A overdue",
         "document.querySelectorAll('#leaderboard tr[data-standing=\"overdue\"]').length === 1",

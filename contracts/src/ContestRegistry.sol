@@ -20,8 +20,16 @@ contract ContestRegistry is IContestRegistry {
     uint256 public constant override VERIFIER_GAS_LIMIT = 3_000_000;
     /// @notice Most paid ranks a contest may have.
     uint256 public constant MAX_PAID_RANKS = 16;
-    /// @notice Longest reveal window a contest may have.
-    uint256 public constant MAX_REVEAL_WINDOW = 365 days;
+    /// @notice Shortest commit window a contest may have (`commitDeadline - now` at creation).
+    uint256 public constant MIN_COMMIT_WINDOW = 1 hours;
+    /// @notice Shortest test-set window a contest may have (`testSetDeadline - commitDeadline`).
+    uint256 public constant MIN_TEST_SET_WINDOW = 1 hours;
+    /// @notice Shortest proof window a contest may have (`proofDeadline - testSetDeadline`).
+    uint256 public constant MIN_PROOF_WINDOW = 1 days;
+    /// @notice Shortest model-reveal window a contest may have (`revealWindow`).
+    uint256 public constant MIN_REVEAL_WINDOW = 1 days;
+    /// @notice Longest window (commit, test set, proof or model reveal) a contest may have.
+    uint256 public constant MAX_WINDOW = 365 days;
     /// @notice Basis points in a whole prize.
     uint256 public constant BPS = 10_000;
     /// @inheritdoc IContestRegistry
@@ -478,9 +486,14 @@ contract ContestRegistry is IContestRegistry {
         ) {
             revert InvalidDeadlines(block.timestamp, p.commitDeadline, p.testSetDeadline, p.proofDeadline);
         }
-        if (p.revealWindow == 0 || p.revealWindow > MAX_REVEAL_WINDOW) {
-            revert InvalidRevealWindow(p.revealWindow, MAX_REVEAL_WINDOW);
-        }
+        // Deadlines are ordered, so no window below underflows.
+        _checkWindow(0, p.commitDeadline - block.timestamp, MIN_COMMIT_WINDOW);
+        _checkWindow(1, p.testSetDeadline - p.commitDeadline, MIN_TEST_SET_WINDOW);
+        _checkWindow(2, p.proofDeadline - p.testSetDeadline, MIN_PROOF_WINDOW);
+        _checkWindow(3, p.revealWindow, MIN_REVEAL_WINDOW);
+        // A free entry makes sybils free: 99 of them leave an honest competitor 1 % of a
+        // defaulted prize, a near-free cancel option for the organiser.
+        if (p.commitBond == 0) revert ZeroBond();
         uint256 ranks = p.payoutBps.length;
         if (ranks == 0 || ranks > MAX_PAID_RANKS) revert InvalidPayoutRanks(ranks, MAX_PAID_RANKS);
         uint256 sum;
@@ -492,6 +505,14 @@ contract ContestRegistry is IContestRegistry {
         if (p.minCorrect == 0 || p.minCorrect > p.testSetSize) revert InvalidThreshold(p.minCorrect, p.testSetSize);
         if (p.testSetCommitment >= PoseidonChain.FIELD_MODULUS) revert CommitmentNotInField(p.testSetCommitment);
         if (p.verifier.code.length == 0) revert VerifierHasNoCode(p.verifier);
+    }
+
+    /// @dev Reverts unless `window` seconds of phase `phase` (see `WindowOutOfRange`) lie in
+    ///      `min ..= MAX_WINDOW`. Too short a window is an organiser's trap: a 1-second reveal
+    ///      window makes every called winner forfeit its bond to the organiser, a 1-second proof
+    ///      window lets nobody prove.
+    function _checkWindow(uint8 phase_, uint256 window, uint256 min) private pure {
+        if (window < min || window > MAX_WINDOW) revert WindowOutOfRange(phase_, window, min, MAX_WINDOW);
     }
 
     /// @dev keccak-256 of `lib`'s runtime code with bytes 1..20 zeroed if the code starts with

@@ -30,15 +30,17 @@ struct ContestParams {
     /// @dev Share of the prize per paid rank in basis points, best rank first; 1 to 16 ranks,
     ///      each > 0, summing to 10,000.
     uint16[] payoutBps;
-    /// @dev Wei each competitor locks on its first commitment (may be 0).
+    /// @dev Wei each competitor locks on its first commitment (> 0).
     uint256 commitBond;
-    /// @dev Last second for `commitModel`.
+    /// @dev Last second for `commitModel`; 1 hour to 365 days after creation.
     uint64 commitDeadline;
-    /// @dev Last second for the organiser's final `revealTestSet` chunk.
+    /// @dev Last second for the organiser's final `revealTestSet` chunk; 1 hour to 365 days
+    ///      after `commitDeadline`.
     uint64 testSetDeadline;
-    /// @dev Last second for `submitProof`; the ranking is final after it.
+    /// @dev Last second for `submitProof`; the ranking is final after it. 1 day to 365 days
+    ///      after `testSetDeadline`.
     uint64 proofDeadline;
-    /// @dev Length of each paid rank's model-reveal window (seconds, 1 ..= 365 days). The first
+    /// @dev Length of each paid rank's model-reveal window (seconds, 1 day ..= 365 days). The first
     ///      ranks' window ends at `proofDeadline + revealWindow`; an entry called up later gets a
     ///      fresh window from the moment it is called.
     uint64 revealWindow;

@@ -78,8 +78,12 @@ interface IContestRegistry {
     error ContestNotFound(uint256 contestId);
     /// @notice Deadlines must satisfy `now < commit < testSet < proof`.
     error InvalidDeadlines(uint256 now_, uint256 commitDeadline, uint256 testSetDeadline, uint256 proofDeadline);
-    /// @notice The reveal window must be in `1 ..= max` seconds.
-    error InvalidRevealWindow(uint256 revealWindow, uint256 max);
+    /// @notice Phase `phase`'s window of `window` seconds is outside `min ..= max`. Phases:
+    ///         0 commit (`commitDeadline - now`), 1 test set (`testSetDeadline - commitDeadline`),
+    ///         2 proof (`proofDeadline - testSetDeadline`), 3 model reveal (`revealWindow`).
+    error WindowOutOfRange(uint8 phase, uint256 window, uint256 min, uint256 max);
+    /// @notice A contest needs a non-zero commit bond (free entries make sybils free).
+    error ZeroBond();
     /// @notice The payout split must have `1 ..= max` ranks.
     error InvalidPayoutRanks(uint256 ranks, uint256 max);
     /// @notice Paid rank `place` has a zero share.

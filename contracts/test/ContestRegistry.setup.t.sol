@@ -118,35 +118,98 @@ contract ContestRegistrySetupTest is RegistryFixture {
         );
     }
 
+    /// @dev Order first (`InvalidDeadlines`), then each window in phase order (`WindowOutOfRange`).
     function testFuzz_createContest_Deadlines(uint64 commitAt, uint64 testSetAt, uint64 proofAt) public {
         ContestParams memory p = defaultParams();
         p.commitDeadline = commitAt;
         p.testSetDeadline = testSetAt;
         p.proofDeadline = proofAt;
-        bool valid = block.timestamp < commitAt && commitAt < testSetAt && testSetAt < proofAt;
-        if (!valid) {
+        bool ordered = block.timestamp < commitAt && commitAt < testSetAt && testSetAt < proofAt;
+        if (!ordered) {
             vm.expectRevert(
                 abi.encodeWithSelector(
                     IContestRegistry.InvalidDeadlines.selector, block.timestamp, commitAt, testSetAt, proofAt
                 )
             );
+        } else {
+            expectWindowCheck(p);
         }
         vm.prank(organiser);
         registry.createContest{value: PRIZE}(p);
     }
 
-    function test_RevertWhen_RevealWindowZero() public {
-        ContestParams memory p = defaultParams();
-        p.revealWindow = 0;
-        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.InvalidRevealWindow.selector, 0, 365 days));
+    /// @dev Every window fuzzed from 1 second to a day past the maximum (`bound` favours the
+    ///      edges, so the boundaries come up); valid ones must be stored as given.
+    function testFuzz_createContest_Windows(uint256 c, uint256 t, uint256 pr, uint256 r) public {
+        c = bound(c, 1, MAX_WINDOW + 1 days);
+        t = bound(t, 1, MAX_WINDOW + 1 days);
+        pr = bound(pr, 1, MAX_WINDOW + 1 days);
+        r = bound(r, 1, MAX_WINDOW + 1 days);
+        ContestParams memory p = withWindows(c, t, pr, r);
+        bool valid = expectWindowCheck(p);
+        vm.prank(organiser);
+        uint256 id = registry.createContest{value: PRIZE}(p);
+        if (valid) assertEq(abi.encode(registry.contest(id).params), abi.encode(p), "params stored");
     }
 
-    function test_RevertWhen_RevealWindowTooLong() public {
+    /// @notice Attack: an organiser sets `revealWindow = 1` second. Every called winner (and
+    ///         every entry moved up after it) gets one second to reveal a whole model, misses it,
+    ///         is forfeited, and its bond goes to the organiser. Today's contract accepted any
+    ///         window from 1 second; this must be refused (0 as well, as before).
+    function test_RevertWhen_RevealWindowOneSecond_WinnersForfeitBondsToOrganiser() public {
         ContestParams memory p = defaultParams();
-        p.revealWindow = 365 days + 1;
-        expectCreateRevert(
-            p, abi.encodeWithSelector(IContestRegistry.InvalidRevealWindow.selector, 365 days + 1, 365 days)
-        );
+        p.revealWindow = 1;
+        expectCreateRevert(p, windowError(3, 1, 1 days));
+        p.revealWindow = 0;
+        expectCreateRevert(p, windowError(3, 0, 1 days));
+    }
+
+    /// @notice Attack: a proof window of 1 second (`proofDeadline = testSetDeadline + 1`) after
+    ///         a test set posted at its deadline lets nobody prove; the organiser gets the prize
+    ///         back (no qualifier) after taking the competitors' time. Accepted by today's contract.
+    function test_RevertWhen_ProofWindowOneSecond_NobodyCanProve() public {
+        ContestParams memory p = defaultParams();
+        p.proofDeadline = p.testSetDeadline + 1;
+        expectCreateRevert(p, windowError(2, 1, 1 days));
+    }
+
+    /// @notice Each window, boundaries both sides: `min - 1` refused, `min` accepted, 365 days
+    ///         accepted, 365 days + 1 refused (commit 1 h, test set 1 h, proof 1 day, reveal
+    ///         1 day). Fails on today's contract, which checked only `1 <= revealWindow <= 365 days`.
+    function test_createContest_CommitWindowBoundaries() public {
+        checkWindowBoundaries(0, 1 hours);
+    }
+
+    function test_createContest_TestSetWindowBoundaries() public {
+        checkWindowBoundaries(1, 1 hours);
+    }
+
+    function test_createContest_ProofWindowBoundaries() public {
+        checkWindowBoundaries(2, 1 days);
+    }
+
+    function test_createContest_RevealWindowBoundaries() public {
+        checkWindowBoundaries(3, 1 days);
+    }
+
+    function test_constants_Windows() public view {
+        assertEq(registry.MIN_COMMIT_WINDOW(), 1 hours, "commit");
+        assertEq(registry.MIN_TEST_SET_WINDOW(), 1 hours, "test set");
+        assertEq(registry.MIN_PROOF_WINDOW(), 1 days, "proof");
+        assertEq(registry.MIN_REVEAL_WINDOW(), 1 days, "reveal");
+        assertEq(registry.MAX_WINDOW(), 365 days, "max");
+    }
+
+    /// @notice Attack: with a bond of 0 sybils cost nothing. An organiser that commits 99 free
+    ///         sybils and then defaults leaves an honest competitor 1 % of the prize (a default
+    ///         splits it among committers), a near-free cancel option. Accepted by today's
+    ///         contract ("the bond may be 0"); must be refused.
+    function test_RevertWhen_ZeroBond_FreeSybilsCancelContest() public {
+        ContestParams memory p = defaultParams();
+        p.commitBond = 0;
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.ZeroBond.selector));
+        p.commitBond = 1; // the smallest bond is accepted
+        create(p);
     }
 
     function test_RevertWhen_NoPaidRanks() public {
@@ -223,6 +286,57 @@ contract ContestRegistrySetupTest is RegistryFixture {
         vm.prank(organiser);
         vm.expectRevert(err);
         registry.createContest{value: PRIZE}(p);
+    }
+
+    uint256 internal constant MAX_WINDOW = 365 days;
+
+    function windowError(uint8 phase_, uint256 window, uint256 min) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(IContestRegistry.WindowOutOfRange.selector, phase_, window, min, MAX_WINDOW);
+    }
+
+    /// @dev The default contest with these windows (commit, test set, proof, reveal), in seconds.
+    function withWindows(uint256 c, uint256 t, uint256 pr, uint256 r) internal view returns (ContestParams memory p) {
+        p = defaultParams();
+        p.commitDeadline = uint64(block.timestamp + c);
+        p.testSetDeadline = uint64(p.commitDeadline + t);
+        p.proofDeadline = uint64(p.testSetDeadline + pr);
+        p.revealWindow = uint64(r);
+    }
+
+    /// @dev For ordered deadlines: expects the first window out of range, if any, to revert
+    ///      `createContest`; returns whether all are in range.
+    function expectWindowCheck(ContestParams memory p) internal returns (bool valid) {
+        uint256[4] memory w = [
+            uint256(p.commitDeadline) - block.timestamp,
+            uint256(p.testSetDeadline) - p.commitDeadline,
+            uint256(p.proofDeadline) - p.testSetDeadline,
+            uint256(p.revealWindow)
+        ];
+        uint256[4] memory min = [uint256(1 hours), 1 hours, 1 days, 1 days];
+        for (uint8 i = 0; i < 4; ++i) {
+            if (w[i] < min[i] || w[i] > MAX_WINDOW) {
+                vm.expectRevert(windowError(i, w[i], min[i]));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// @dev Phase `phase_`'s window at `min - 1`, `min`, `MAX_WINDOW`, `MAX_WINDOW + 1`; the
+    ///      other windows at the default 1 day.
+    function checkWindowBoundaries(uint8 phase_, uint256 min) internal {
+        uint256[4] memory at = [min - 1, min, MAX_WINDOW, MAX_WINDOW + 1];
+        for (uint256 k = 0; k < 4; ++k) {
+            uint256[4] memory w = [uint256(1 days), 1 days, 1 days, 1 days];
+            w[phase_] = at[k];
+            ContestParams memory p = withWindows(w[0], w[1], w[2], w[3]);
+            if (k == 0 || k == 3) {
+                expectCreateRevert(p, windowError(phase_, at[k], min));
+            } else {
+                uint256 id = create(p);
+                assertEq(abi.encode(registry.contest(id).params), abi.encode(p), "accepted at the boundary");
+            }
+        }
     }
 
     // ------------------------------------------------------------------ commitModel
@@ -305,7 +419,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
     }
 
     function testFuzz_commitModel_AnyBond(uint256 bond) public {
-        bond = bound(bond, 0, 50 ether);
+        bond = bound(bond, 1, 50 ether); // was from 0; a zero bond is now refused (ZeroBond)
         ContestParams memory p = defaultParams();
         p.commitBond = bond;
         uint256 id = create(p);

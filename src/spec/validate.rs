@@ -22,8 +22,17 @@ pub const MAX_SHIFT: i64 = 32;
 pub const MAX_ACTIVATION: i64 = (1 << 15) - 1;
 /// Largest test set.
 pub const MAX_ROWS: i64 = 1_000_000;
-/// Shortest and longest phase, in seconds (one minute, one year).
-pub const PHASE_SECS: (i64, i64) = (60, 31_536_000);
+/// Longest phase, in seconds (365 days): the registry's `MAX_WINDOW`.
+pub const MAX_PHASE_SECS: i64 = 31_536_000;
+/// Shortest test-set reveal phase (one hour): the registry's `MIN_TEST_SET_WINDOW`.
+pub const MIN_SHORT_PHASE_SECS: i64 = 3_600;
+/// Shortest commit phase (two hours). The registry's `MIN_COMMIT_WINDOW` is one hour counted
+/// from the creation block, while `create` counts the phase from the clock it read before
+/// sending: the extra hour lets that transaction be mined late without being refused.
+pub const MIN_COMMIT_PHASE_SECS: i64 = 7_200;
+/// Shortest proof and model-reveal phases (one day): the registry's `MIN_PROOF_WINDOW` and
+/// `MIN_REVEAL_WINDOW`, so a trap window cannot make competitors miss them.
+pub const MIN_LONG_PHASE_SECS: i64 = 86_400;
 
 fn missing(path: &str) -> SpecError {
     SpecError::Missing {
@@ -166,26 +175,39 @@ pub(super) fn validate(raw: RawSpec) -> Result<Spec> {
         out_of_range(
             "payout.commit_bond_wei",
             format!("{bond:?}"),
-            "a decimal integer string 0 ..= 2^128 − 1",
+            "a decimal integer string 1 ..= 2^128 − 1",
         )
     })?;
+    if commit_bond_wei == 0 {
+        // The registry refuses it (`ZeroBond`): free sybils would dilute a defaulted prize.
+        return Err(out_of_range(
+            "payout.commit_bond_wei",
+            "\"0\"",
+            "a decimal integer string 1 ..= 2^128 − 1 (a bond of 0 makes sybils free)",
+        ));
+    }
     let payout = Payout {
         split_bps,
         commit_bond_wei,
     };
 
     let ph = req(raw.phases, "phases")?;
-    let (lo, hi) = PHASE_SECS;
+    let (short, long, hi) = (MIN_SHORT_PHASE_SECS, MIN_LONG_PHASE_SECS, MAX_PHASE_SECS);
     let phases = Phases {
-        commit_secs: u64_in(ph.commit_secs, "phases.commit_secs", lo, hi)?,
+        commit_secs: u64_in(
+            ph.commit_secs,
+            "phases.commit_secs",
+            MIN_COMMIT_PHASE_SECS,
+            hi,
+        )?,
         test_set_reveal_secs: u64_in(
             ph.test_set_reveal_secs,
             "phases.test_set_reveal_secs",
-            lo,
+            short,
             hi,
         )?,
-        prove_secs: u64_in(ph.prove_secs, "phases.prove_secs", lo, hi)?,
-        model_reveal_secs: u64_in(ph.model_reveal_secs, "phases.model_reveal_secs", lo, hi)?,
+        prove_secs: u64_in(ph.prove_secs, "phases.prove_secs", long, hi)?,
+        model_reveal_secs: u64_in(ph.model_reveal_secs, "phases.model_reveal_secs", long, hi)?,
     };
 
     Ok(Spec {
@@ -311,6 +333,38 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("split_bps[1]"));
+    }
+
+    /// The registry refuses these (`ZeroBond`, `WindowOutOfRange`); the spec refuses them first,
+    /// so an organiser learns before any transaction, and a competitor's audit compares a
+    /// contest against a spec that cannot describe a trap.
+    #[test]
+    fn zero_bond_and_trap_windows_are_refused() {
+        let zero = DIGITS.replace(
+            "commit_bond_wei = \"10000000000000000\"",
+            "commit_bond_wei = \"0\"",
+        );
+        assert_ne!(zero, DIGITS);
+        let e = Spec::from_toml_str(&zero).unwrap_err().to_string();
+        assert!(
+            e.contains("payout.commit_bond_wei") && e.contains("sybils"),
+            "{e}"
+        );
+        for (field, min) in [
+            ("commit_secs = 604800", MIN_COMMIT_PHASE_SECS),
+            ("test_set_reveal_secs = 86400", MIN_SHORT_PHASE_SECS),
+            ("prove_secs = 259200", MIN_LONG_PHASE_SECS),
+            ("model_reveal_secs = 86400", MIN_LONG_PHASE_SECS),
+        ] {
+            let (name, _) = field.split_once(" = ").unwrap();
+            assert!(DIGITS.contains(field), "{field}");
+            let at = |v: i64| DIGITS.replace(field, &format!("{name} = {v}"));
+            assert!(Spec::from_toml_str(&at(min)).is_ok(), "{name} = {min}");
+            let e = Spec::from_toml_str(&at(min - 1)).unwrap_err().to_string();
+            assert!(e.contains(&format!("phases.{name}")), "{e}");
+            assert!(Spec::from_toml_str(&at(MAX_PHASE_SECS)).is_ok());
+            assert!(Spec::from_toml_str(&at(MAX_PHASE_SECS + 1)).is_err());
+        }
     }
 
     #[test]

@@ -137,12 +137,15 @@ contract RegistryHandler is TestBase, RegistryEvents {
             left -= share;
         }
         p.payoutBps[ranks - 1] = uint16(left);
-        p.commitBond = bound(bond, 0, 3 ether);
-        uint256 step = 1 hours + (seed >> 8) % 3 hours;
-        p.commitDeadline = uint64(block.timestamp + step);
-        p.testSetDeadline = uint64(block.timestamp + 2 * step);
-        p.proofDeadline = uint64(block.timestamp + 3 * step);
-        p.revealWindow = uint64(step);
+        // From 1 wei (was 0, now refused): `bound` favours the edge, so the smallest bond is common.
+        p.commitBond = bound(bond, 1, 3 ether);
+        // Each window just above its minimum (commit, test set 1 h; proof, reveal 1 day) plus up
+        // to 3 h, so the short phases still end within a run's warps and the contests differ.
+        uint256 step = (seed >> 8) % 3 hours;
+        p.commitDeadline = uint64(block.timestamp + 1 hours + step);
+        p.testSetDeadline = uint64(p.commitDeadline + 1 hours + step);
+        p.proofDeadline = uint64(p.testSetDeadline + 1 days + step);
+        p.revealWindow = uint64(1 days + step);
 
         vm.deal(organiser, prize);
         vm.prank(organiser);

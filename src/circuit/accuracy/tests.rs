@@ -45,12 +45,12 @@ rows = 6
 threshold_bps = 5000
 [payout]
 split_bps = [10000]
-commit_bond_wei = "0"
+commit_bond_wei = "1"
 [phases]
-commit_secs = 60
-test_set_reveal_secs = 60
-prove_secs = 60
-model_reveal_secs = 60
+commit_secs = 7200
+test_set_reveal_secs = 3600
+prove_secs = 86400
+model_reveal_secs = 86400
 "#;
 
 pub(crate) fn tiny_spec() -> Spec {

@@ -38,10 +38,12 @@ async fn contest(url: &str, commits: usize) -> Registry {
         min_correct: 7,
         payout_bps: vec![10_000],
         commit_bond: Wei(10),
-        commit_deadline: now + 100,
-        test_set_deadline: now + 200,
-        proof_deadline: now + 300,
-        reveal_window: 100,
+        // The registry's shortest windows: an hour to commit and to reveal the test set, a day
+        // to prove and to reveal a model.
+        commit_deadline: now + 3_600,
+        test_set_deadline: now + 7_200,
+        proof_deadline: now + 7_200 + 86_400,
+        reveal_window: 86_400,
     };
     let (id, _) = reg
         .create_contest(&config, Wei(1_000))
