@@ -48,8 +48,6 @@ pub mod ceremony;
 mod keypair;
 mod partial_hash;
 
-use partial_hash::{Blake2b512, PARTIAL_HASH_LEN};
-
 /// The public ceremony files whose blake2b-512 hashes are published, as (file name, power,
 /// hash). Copied from the snarkjs README (iden3/snarkjs, "7. Prepare phase 2": "Prepared
 /// (phase2) Ptau files for bn128 with 54 contributions and a beacon"; the same table in the
@@ -611,59 +609,26 @@ fn params_from_parts(k: u32, g: Vec<G1Affine>, g2: G2Affine, s_g2: G2Affine) -> 
     receiver.from_parts(k, g, None, g2, s_g2)
 }
 
-/// Parses the contributions section (`readContributions`, `readContribution`).
+/// The contributions section as the import reports it: each record's name and response hash
+/// (parsed once, by the ceremony's reader: `ceremony::parse_records`).
 fn parse_contributions(bytes: &[u8]) -> std::result::Result<Vec<PtauContribution>, ParseError> {
-    // tauG1, tauG2, alphaG1, betaG1, betaG2; the public key (6 G1, 3 G2); the partial hash;
-    // the next challenge; the type; the parameters' length.
-    const POINTS: usize = 3 * G1_BYTES + 2 * G2_BYTES;
-    const KEY: usize = 6 * G1_BYTES + 3 * G2_BYTES;
-    const FIXED: usize = POINTS + KEY + PARTIAL_HASH_LEN + 64 + 4 + 4;
-    let bad = |what: String| ParseError::Contributions(what);
-    let mut cur = Cursor { bytes, pos: 0 };
-    let count = cur
-        .u32()
-        .ok_or_else(|| bad("no contribution count".into()))?;
-    if count as usize > bytes.len() / FIXED {
-        return Err(bad(format!(
-            "{count} contributions in {} bytes (each takes at least {FIXED})",
-            bytes.len()
-        )));
-    }
-    let mut out = Vec::with_capacity(count as usize);
-    for index in 1..=count {
-        let short = || bad(format!("contribution {index} is cut short"));
-        cur.take(POINTS).ok_or_else(short)?;
-        let key = cur.take(KEY).ok_or_else(short)?;
-        let partial: &[u8; PARTIAL_HASH_LEN] = cur
-            .take(PARTIAL_HASH_LEN)
-            .and_then(|p| p.try_into().ok())
-            .ok_or_else(short)?;
-        cur.take(64).ok_or_else(short)?; // the next challenge
-        cur.u32().ok_or_else(short)?; // the type: 0 a contribution, 1 a beacon
-        let params_len = cur.u32().ok_or_else(short)? as usize;
-        let params = cur.take(params_len).ok_or_else(short)?;
-        let name =
-            contribution_name(params).map_err(|e| bad(format!("contribution {index}: {e}")))?;
-        let mut hasher = Blake2b512::from_partial(partial).ok_or_else(|| {
-            bad(format!(
-                "contribution {index}: its saved hash state counts more than a block in its buffer"
-            ))
-        })?;
-        hasher
-            .update(&key_uncompressed(key).map_err(|e| bad(format!("contribution {index}: {e}")))?);
-        out.push(PtauContribution {
-            index,
-            name,
-            contribution_hash: hex::encode(hasher.finalize()),
-        });
-    }
-    if cur.pos != bytes.len() {
-        return Err(bad(format!(
-            "{} bytes after the last of {count} contributions",
-            bytes.len() - cur.pos
-        )));
-    }
-    Ok(out)
+    ceremony::parse_records(bytes)?
+        .into_iter()
+        .zip(1..)
+        .map(|(record, index)| {
+            let hash = record.response_hash.ok_or_else(|| {
+                ParseError::Contributions(format!(
+                    "contribution {index}: its key is not made of field elements, or its saved \
+                     hash state counts more than a block in its buffer"
+                ))
+            })?;
+            Ok(PtauContribution {
+                index,
+                name: record.name,
+                contribution_hash: hex::encode(hash),
+            })
+        })
+        .collect()
 }
 
 /// The name among a contribution's parameters: (type, data) pairs in increasing type order,

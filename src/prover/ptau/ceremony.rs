@@ -82,13 +82,13 @@ fn section_points(power: u32) -> [usize; 5] {
 }
 
 /// One contribution record, raw, with what is read from it without curve checks.
-struct Record {
+pub(super) struct Record {
     raw: Vec<u8>,
     /// 0 a contribution, 1 a beacon.
     kind: u32,
-    name: String,
+    pub(super) name: String,
     /// The response hash, when the key's coordinates are field elements.
-    response_hash: Option<[u8; 64]>,
+    pub(super) response_hash: Option<[u8; 64]>,
 }
 
 /// One of the three keys of a contribution: `g1_sx = x·g1_s`, `g2_spx = x·g2_sp`.
@@ -226,7 +226,7 @@ fn snarkjs_name(name: &str) -> String {
 }
 
 /// Parses the contributions section into records (`readContributions`).
-fn parse_records(bytes: &[u8]) -> std::result::Result<Vec<Record>, ParseError> {
+pub(super) fn parse_records(bytes: &[u8]) -> std::result::Result<Vec<Record>, ParseError> {
     let bad = |what: String| ParseError::Contributions(what);
     let mut cur = Cursor { bytes, pos: 0 };
     let count = cur
