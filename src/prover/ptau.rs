@@ -106,6 +106,67 @@ pub struct PtauContribution {
     pub contribution_hash: String,
 }
 
+/// A `.ptau` file opened for reading: its section table (lengths checked against the file's)
+/// and its header (section 1, checked to be BN254's), shared by the import and the ceremony.
+struct Opened {
+    file: File,
+    /// The file's length.
+    len: u64,
+    sections: Vec<Section>,
+    header: Header,
+}
+
+/// What the sections hold, as errors show them.
+fn section_name(id: u32) -> &'static str {
+    match id {
+        1 => "header",
+        2 => "tauG1",
+        3 => "tauG2",
+        4 => "alphaTauG1",
+        5 => "betaTauG1",
+        6 => "betaG2",
+        7 => "contributions",
+        _ => "unknown",
+    }
+}
+
+impl Opened {
+    fn open(path: &Path, malformed: &FormatErr<'_>) -> Result<Self> {
+        let mut file = File::open(path).map_err(io_err("opening", path))?;
+        let len = file.metadata().map_err(io_err("reading", path))?.len();
+        let sections = scan_sections(&mut BufReader::new(&mut file), len, malformed)
+            .map_err(|e| e.into_error(path))?;
+        let header_section = unique_section(&sections, 1, malformed)?;
+        file.seek(SeekFrom::Start(header_section.start))
+            .map_err(io_err("reading", path))?;
+        let header = read_header(&mut file, header_section.size, malformed)
+            .map_err(|e| e.into_error(path))?;
+        Ok(Self {
+            file,
+            len,
+            sections,
+            header,
+        })
+    }
+
+    /// The one section `id`; a file with none or several is malformed.
+    fn unique(&self, id: u32, malformed: &FormatErr<'_>) -> Result<Section> {
+        unique_section(&self.sections, id, malformed)
+    }
+}
+
+fn unique_section(sections: &[Section], id: u32, malformed: &FormatErr<'_>) -> Result<Section> {
+    let found: Vec<&Section> = sections.iter().filter(|s| s.id == id).collect();
+    match found.as_slice() {
+        [one] => Ok(**one),
+        _ => Err(malformed(
+            &format!("section {id} ({})", section_name(id)),
+            "exactly one".into(),
+            format!("{} of them", found.len()),
+        )),
+    }
+}
+
 /// Reads the `.ptau` file at `path` and builds halo2 KZG parameters of size `2^k` from its
 /// first `2^k` powers of tau, after the checks listed in the module documentation.
 ///
@@ -122,30 +183,16 @@ pub fn read_ptau(path: &Path, k: u32) -> Result<(ParamsKZG<Bn256>, PtauInfo)> {
         got,
     };
 
-    let mut file = File::open(path).map_err(io_err("opening", path))?;
-    let len = file.metadata().map_err(io_err("reading", path))?.len();
-    let sections = scan_sections(&mut BufReader::new(&mut file), len, &malformed)
-        .map_err(|e| e.into_error(path))?;
-    let unique = |id: u32, name: &str| -> Result<Section> {
-        let found: Vec<&Section> = sections.iter().filter(|s| s.id == id).collect();
-        match found.as_slice() {
-            [one] => Ok(**one),
-            _ => Err(malformed(
-                &format!("section {id} ({name})"),
-                "exactly one".into(),
-                format!("{} of them", found.len()),
-            )),
-        }
-    };
-    let header_section = unique(1, "header")?;
-    let tau_g1 = unique(2, "tauG1")?;
-    let tau_g2 = unique(3, "tauG2")?;
-    let contributions_section = unique(7, "contributions")?;
-
-    file.seek(SeekFrom::Start(header_section.start))
-        .map_err(io_err("reading", path))?;
-    let header =
-        read_header(&mut file, header_section.size, &malformed).map_err(|e| e.into_error(path))?;
+    let opened = Opened::open(path, &malformed)?;
+    let tau_g1 = opened.unique(2, &malformed)?;
+    let tau_g2 = opened.unique(3, &malformed)?;
+    let contributions_section = opened.unique(7, &malformed)?;
+    let Opened {
+        mut file,
+        len,
+        header,
+        ..
+    } = opened;
     if header.power < k {
         return Err(ProverError::PtauTooSmall {
             path: shown,

@@ -21,7 +21,7 @@
 //! [`MAX_CEREMONY_POWER`] bounds what is accepted.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use halo2_base::halo2_proofs::halo2curves::bn256::{G1Affine, G2Affine, G2};
@@ -30,7 +30,7 @@ use halo2_base::halo2_proofs::halo2curves::serde::SerdeObject;
 
 use super::partial_hash::{Blake2b512, PARTIAL_HASH_LEN};
 use super::{
-    contribution_name, key_uncompressed, read_header, scan_sections, Cursor, ParseError, Section,
+    contribution_name, key_uncompressed, unique_section, Cursor, Opened, ParseError, Section,
     G1_BYTES, G2_BYTES,
 };
 use crate::prover::{io_err, write_atomic, ProverError, Result};
@@ -285,26 +285,13 @@ fn load(path: &Path) -> Result<PtauFile> {
         expected,
         got,
     };
-    let mut file = File::open(path).map_err(io_err("opening", path))?;
-    let len = file.metadata().map_err(io_err("reading", path))?.len();
-    let sections = scan_sections(&mut BufReader::new(&mut file), len, &malformed)
-        .map_err(|e| e.into_error(path))?;
-    let unique = |id: u32| -> Result<Section> {
-        let found: Vec<&Section> = sections.iter().filter(|s| s.id == id).collect();
-        match found.as_slice() {
-            [one] => Ok(**one),
-            _ => Err(malformed(
-                &format!("section {id}"),
-                "exactly one".into(),
-                format!("{} of them", found.len()),
-            )),
-        }
-    };
-    let header_section = unique(1)?;
-    file.seek(SeekFrom::Start(header_section.start))
-        .map_err(io_err("reading", path))?;
-    let header =
-        read_header(&mut file, header_section.size, &malformed).map_err(|e| e.into_error(path))?;
+    let Opened {
+        mut file,
+        sections,
+        header,
+        ..
+    } = Opened::open(path, &malformed)?;
+    let unique = |id: u32| unique_section(&sections, id, &malformed);
     if header.power > MAX_CEREMONY_POWER || header.ceremony_power > MAX_CEREMONY_POWER {
         return Err(ProverError::CeremonyTooLarge {
             path: shown,
