@@ -316,9 +316,7 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
     checks.push(check(
         "srs_provenance",
         provenance.trusted() || req.allow_unsafe_srs,
-        if provenance.trusted() {
-            provenance.describe()
-        } else if req.allow_unsafe_srs {
+        if !provenance.trusted() && req.allow_unsafe_srs {
             format!("{} (accepted: --allow-unsafe-srs)", provenance.describe())
         } else {
             provenance.describe()
