@@ -52,6 +52,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const UI_TIMEOUT: Duration = Duration::from_secs(60);
 const HOUR: u64 = 3_600;
 const DAY: u64 = 24 * HOUR;
+/// Seconds added to the commit window for the time the creation takes to be mined.
+const SLACK: u64 = 60;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -510,11 +512,13 @@ fn dashboard_follows_a_contest_through_an_rpc_restart() {
         min_correct: spec.min_correct as u32,
         payout_bps: spec.payout.split_bps.iter().map(|b| *b as u16).collect(),
         commit_bond: Wei(spec.payout.commit_bond_wei),
-        commit_deadline: now + HOUR,
-        test_set_deadline: now + 2 * HOUR,
-        // The registry's shortest windows: an hour to commit and to reveal the test set, a day
-        // to prove and to reveal a model.
-        proof_deadline: now + 2 * HOUR + DAY,
+        // Near the registry's shortest windows (an hour to commit and to reveal the test set, a
+        // day to prove and to reveal a model); SLACK covers the seconds between this head and
+        // the block that mines the creation, which the registry counts against the commit
+        // window (without it the creation reverts whenever that block lands a second later).
+        commit_deadline: now + SLACK + HOUR,
+        test_set_deadline: now + SLACK + 2 * HOUR,
+        proof_deadline: now + SLACK + 2 * HOUR + DAY,
         reveal_window: DAY,
     };
     let bond = config.commit_bond;
@@ -551,7 +555,8 @@ fn dashboard_follows_a_contest_through_an_rpc_restart() {
     assert_eq!(rows[2][6], "replaced");
 
     // Test set, in two chunks.
-    rt.block_on(org.dev_advance_time(HOUR + 1)).expect("time");
+    rt.block_on(org.dev_advance_time(SLACK + HOUR + 1))
+        .expect("time");
     let elems = testset_elements(&spec, &testset).expect("elements");
     let half = elems.len() / 2;
     rt.block_on(reg.reveal_test_set(id, &elems[..half], false))

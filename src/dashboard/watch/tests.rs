@@ -38,11 +38,13 @@ async fn contest(url: &str, commits: usize) -> Registry {
         min_correct: 7,
         payout_bps: vec![10_000],
         commit_bond: Wei(10),
-        // The registry's shortest windows: an hour to commit and to reveal the test set, a day
-        // to prove and to reveal a model.
-        commit_deadline: now + 3_600,
-        test_set_deadline: now + 7_200,
-        proof_deadline: now + 7_200 + 86_400,
+        // Near the registry's shortest windows (an hour to commit and to reveal the test set, a
+        // day to prove and to reveal a model); the extra minute covers the seconds between this
+        // head and the block that mines the creation, which the registry counts against the
+        // commit window.
+        commit_deadline: now + 3_660,
+        test_set_deadline: now + 7_260,
+        proof_deadline: now + 7_260 + 86_400,
         reveal_window: 86_400,
     };
     let (id, _) = reg
