@@ -20,7 +20,7 @@ broken copy would "kill" everything). Then each mutant runs only its own suites,
 --fail-fast and without invariant shrinking: one failing test is all it takes.
 
 Usage:
-  scripts/mutate.py                 # CI: every mutant, its own suites, fail fast (~4-5 min)
+  scripts/mutate.py                 # CI: every mutant, its own suites, fail fast (~8 min)
   scripts/mutate.py --full          # every suite but GasBench, no fail-fast, and list every
                                     # test that kills each mutant (slow: ~20 min)
   scripts/mutate.py --only NAME...  # just these mutants
@@ -51,6 +51,7 @@ SUITES = {
     "setup": "ContestRegistry.setup.t.sol",
     "proof": "ContestRegistry.proof.t.sol",
     "payout": "ContestRegistry.payout.t.sol",
+    "economics": "ContestRegistry.economics.t.sol",
     "places": "ContestRegistry.places.t.sol",
     "trust": "ContestRegistry.trust.t.sol",
     "invariant": "invariant/ContestRegistry.invariant.t.sol",
@@ -113,16 +114,16 @@ MUTANTS = [
     ),
     Mutant(
         "proof-deadline-off-by-one",
-        "no proof in the proof deadline's own second",
-        "if (block.timestamp > cfg.proofDeadline) {\n            revert ProofWindowClosed",
-        "if (block.timestamp >= cfg.proofDeadline) {\n            revert ProofWindowClosed",
+        "no proof in the proof window's own last second",
+        "if (block.timestamp > pr.proofEnds) {\n            revert ProofWindowClosed",
+        "if (block.timestamp >= pr.proofEnds) {\n            revert ProofWindowClosed",
         ["proof"],
     ),
     Mutant(
         "ranking-final-at-proof-deadline",
-        "the ranking can be closed in the proof deadline's own second, while proofs are open",
-        "if (block.timestamp <= cfg.proofDeadline) {\n            revert RankingNotFinal",
-        "if (block.timestamp < cfg.proofDeadline) {\n            revert RankingNotFinal",
+        "the ranking can be closed in the proof window's last second, while proofs are open",
+        "if (block.timestamp <= pr.proofEnds) {\n            revert RankingNotFinal",
+        "if (block.timestamp < pr.proofEnds) {\n            revert RankingNotFinal",
         ["payout"],
     ),
     Mutant(
@@ -134,9 +135,9 @@ MUTANTS = [
     ),
     Mutant(
         "forfeit-inside-reveal-window",
-        "a called entry can be forfeited in its reveal deadline's own second",
-        "if (block.timestamp <= e.revealDeadline) {\n            revert RevealWindowOpen",
-        "if (block.timestamp < e.revealDeadline) {\n            revert RevealWindowOpen",
+        "a reveal round can be ended in its deadline's own second",
+        "if (block.timestamp <= deadline) revert RevealWindowOpen",
+        "if (block.timestamp < deadline) revert RevealWindowOpen",
         ["payout"],
     ),
     Mutant(
@@ -148,24 +149,24 @@ MUTANTS = [
     ),
     Mutant(
         "forfeit-calls-no-next-entry",
-        "a forfeit never calls the next entry (the prize is locked)",
-        "address next = pr.nextToCall;",
-        "address next = address(0);",
+        "ending a round never calls the next entries (the prize is locked)",
+        "        if (!pr.settled) {\n            _callRound(",
+        "        if (false) {\n            _callRound(",
         ["payout", "places"],
     ),
     Mutant(
         "forfeited-bond-to-forfeiter",
-        "the forfeited bond goes to whoever calls forfeit",
-        "_credit[contestId][organiser] += cfg.bond;",
-        "_credit[contestId][msg.sender] += cfg.bond;",
-        ["payout", "places"],
+        "a forfeited bond is also credited to whoever calls forfeit",
+        "                ++lost;\n",
+        "                ++lost;\n                _credit[contestId][msg.sender] += bond;\n",
+        ["economics", "places"],
     ),
     Mutant(
         "forfeited-bond-to-competitor",
-        "the forfeited bond goes back to the competitor that forfeited",
-        "_credit[contestId][organiser] += cfg.bond;",
-        "_credit[contestId][competitor] += cfg.bond;",
-        ["payout", "places"],
+        "the forfeited bond goes back to the competitor that forfeited, not to the pool",
+        "                ++lost;\n",
+        "                _credit[contestId][cur] += bond;\n",
+        ["economics", "payout"],
     ),
     Mutant(
         "bond-not-returned-on-reveal",
@@ -177,15 +178,15 @@ MUTANTS = [
     Mutant(
         "remainder-to-organiser",
         "the remainder goes to the organiser instead of the first-placed winner",
-        "address to = pr.paidCount > 0 ? pr.topWinner : cfg.organiser;",
+        "address to = paid > 0 ? pr.winners[0] : cfg.organiser;",
         "address to = cfg.organiser;",
         ["payout", "places"],
     ),
     Mutant(
         "min-correct-check-removed",
-        "proofs below the threshold are accepted",
-        "        if (correct < cfg.minCorrect) revert BelowThreshold(correct, cfg.minCorrect);\n",
-        "",
+        "proofs below the threshold are ranked (and can be paid)",
+        "bool ranked = correct >= cfg.minCorrect;",
+        "bool ranked = true;",
         ["proof"],
     ),
     Mutant(
@@ -252,10 +253,146 @@ MUTANTS = [
     ),
     Mutant(
         "reveal-window-minimum-removed",
-        "a 1-second reveal window is accepted (every called winner forfeits to the organiser)",
+        "a 1-second reveal window is accepted (every called winner forfeits)",
         "_checkWindow(3, p.revealWindow, MIN_REVEAL_WINDOW);",
         "_checkWindow(3, p.revealWindow, 0);",
         ["setup"],
+    ),
+    # ---- the economic rules R1-R7 (contracts/README.md)
+    Mutant(
+        "scored-bond-not-returned",
+        "R1: a below-threshold (scored) entry never gets its bond back",
+        "s == EntryStatus.Scored || (s == EntryStatus.Committed",
+        "(s == EntryStatus.Committed",
+        ["economics", "payout"],
+    ),
+    Mutant(
+        "provers-not-counted",
+        "R1/R2: accepted proofs are not counted as provers (their bonds are pooled as non-provers')",
+        "        pr.provers += 1;\n",
+        "",
+        ["economics", "proof"],
+    ),
+    Mutant(
+        "non-prover-bond-refunded",
+        "R2: an entry that never proved gets its bond back although somebody proved",
+        "(s == EntryStatus.Committed && pr.provers == 0)",
+        "s == EntryStatus.Committed",
+        ["economics", "payout"],
+    ),
+    Mutant(
+        "non-prover-bond-not-pooled",
+        "R2: bonds of entries that never proved are neither refunded nor pooled (locked)",
+        "        if (pr.provers != 0 && block.timestamp > pr.proofEnds) lost += pr.committers - pr.provers;\n",
+        "",
+        ["economics", "payout"],
+    ),
+    Mutant(
+        "forfeited-bonds-not-pooled",
+        "R3: forfeited bonds never reach the pool (locked)",
+        "        pr.forfeits += uint32(lost);\n",
+        "",
+        ["economics", "payout"],
+    ),
+    Mutant(
+        "pool-place-share-to-organiser",
+        "R3/R4: paid places' shares of the bond pool are credited to the organiser",
+        "_credit[contestId][w] += share;",
+        "_credit[contestId][cfg.organiser] += share;",
+        ["economics", "places"],
+    ),
+    Mutant(
+        "pool-rest-to-organiser",
+        "R3/R4: the pool's rest is credited to the organiser instead of the first place",
+        "_credit[contestId][to] += rest;",
+        "_credit[contestId][cfg.organiser] += rest;",
+        ["economics", "places"],
+    ),
+    Mutant(
+        "pool-split-equally-among-places",
+        "R4: the pool is split equally among paid places instead of by payoutBps",
+        "uint256 share = pool * cfg.payoutBps[p] / BPS;",
+        "uint256 share = pool / paid;",
+        ["economics", "places"],
+    ),
+    Mutant(
+        "pool-to-scored-without-scored",
+        "R4: with nobody paid and nobody scored the pool goes to nobody (locked), not the organiser",
+        "} else if (pr.provers == pr.qualifiers) {",
+        "} else if (false) {",
+        ["economics", "payout"],
+    ),
+    Mutant(
+        "pool-share-rounding-lost",
+        "R4: the equal split's rounding goes to nobody (locked)",
+        "            if (pr.poolClaims == 0) share += pool - share * n;\n",
+        "",
+        ["economics"],
+    ),
+    Mutant(
+        "pool-share-for-any-entry",
+        "R4: any entry (unproved, forfeited) claims an equal share of an unpaid pool, not only scored ones",
+        "if (s == EntryStatus.Scored && !e.poolClaimed",
+        "if (s != EntryStatus.None && !e.poolClaimed",
+        ["economics", "places"],
+    ),
+    Mutant(
+        "proof-window-from-test-set-deadline",
+        "R5: the proof window ends at proofDeadline, not a full window after the actual reveal",
+        "pr.proofEnds = uint64(block.timestamp) + (cfg.proofDeadline - cfg.testSetDeadline);",
+        "pr.proofEnds = cfg.proofDeadline;",
+        ["proof"],
+    ),
+    Mutant(
+        "first-round-from-proof-deadline",
+        "R5/R6: the first reveal round ends revealWindow after proofDeadline, not after proofEnds",
+        "pr.proofEnds + cfg.revealWindow);",
+        "cfg.proofDeadline + cfg.revealWindow);",
+        ["proof", "payout"],
+    ),
+    Mutant(
+        "forfeit-one-entry-per-round",
+        "R6: a forfeit ends only one called entry, not the whole round",
+        "                emit ModelForfeited(contestId, cur, deadline, bond);\n",
+        "                emit ModelForfeited(contestId, cur, deadline, bond);\n                break;\n",
+        ["economics", "places"],
+    ),
+    Mutant(
+        "next-round-calls-k-not-unfilled",
+        "R6: a new round calls K entries instead of the places left unfilled",
+        "_callRound(contestId, pr, cfg.payoutBps.length - pr.paidCount,",
+        "_callRound(contestId, pr, cfg.payoutBps.length,",
+        ["places", "invariant"],
+    ),
+    Mutant(
+        "hint-check-skipped",
+        "R7: any address is accepted as rank hint (an entry can be linked after a worse one)",
+        "            if (h.status != EntryStatus.Qualified || h.correct < correct || (h.correct == correct && h.seq > seq)) {\n"
+        "                revert BadRankHint(contestId, hint);\n"
+        "            }\n",
+        "",
+        ["proof"],
+    ),
+    Mutant(
+        "hint-rank-check-inverted",
+        "R7: a hint must rank below the new entry instead of above",
+        "h.correct < correct || (h.correct == correct && h.seq > seq)",
+        "h.correct > correct || (h.correct == correct && h.seq < seq)",
+        ["proof"],
+    ),
+    Mutant(
+        "hint-ranked-check-skipped",
+        "R7: an unranked entry (scored, unproved, another contest's) is accepted as hint",
+        "h.status != EntryStatus.Qualified || ",
+        "",
+        ["proof"],
+    ),
+    Mutant(
+        "stale-hint-not-walked",
+        "R7: the entry is inserted right after its hint without walking past better entries",
+        "        while (cur != address(0)) {\n            Entry storage n",
+        "        while (hint == address(0) && cur != address(0)) {\n            Entry storage n",
+        ["proof"],
     ),
 ]
 

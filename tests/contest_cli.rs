@@ -2,13 +2,15 @@
 //! the real rendered verifier, on the mini digits contest (`tests/fixtures/mini-contest`,
 //! circuit k = 15):
 //! - `happy_path_…`: organiser creates; competitor 1's first `commit` is killed between
-//!   storing the salt and sending (it resumes on rerun); three competitors commit, one below
-//!   the threshold (`submit` exits 1, nothing sent); the test set is revealed (not by a
-//!   competitor); two proofs are accepted; a proof replayed by another address and a wrong
-//!   model at reveal are rejected by the contract; anyone re-verifies the proofs from chain
-//!   data; winners reveal and withdraw the exact split; the loser gets its bond back.
+//!   storing the salt and sending (it resumes on rerun); three competitors commit; the test set
+//!   is revealed (not by a competitor); two proofs qualify; a proof replayed by another address
+//!   is rejected by the contract; the competitor below the threshold proves its score too
+//!   (scored, not ranked); a wrong model at reveal is rejected; anyone re-verifies the three
+//!   proofs from chain data; winners reveal and withdraw the exact split; the scored entry gets
+//!   its bond back.
 //! - `forfeit_…_and_organiser_default`: the winner misses its reveal window, the runner-up's
-//!   `reveal` forfeits it and is paid the whole prize, the organiser gets the forfeited bond;
+//!   `reveal` ends the round (the winner forfeited) and is paid the whole prize plus the
+//!   forfeited bond (the bond pool), the organiser gets nothing of it;
 //!   in a second contest the organiser never reveals the test set and the committer takes
 //!   the prize.
 
@@ -23,7 +25,7 @@ use serde_json::Value;
 use zkcontest::chain::anvil::{Anvil, DEV_ACCOUNTS};
 use zkcontest::chain::client::Client;
 use zkcontest::chain::registry::Registry;
-use zkcontest::chain::types::{Addr, Phase};
+use zkcontest::chain::types::{Addr, EntryStatus, Phase};
 use zkcontest::chain::ChainError;
 
 const ETHER: u128 = 1_000_000_000_000_000_000;
@@ -126,6 +128,19 @@ impl World {
         self.rt
             .block_on(self.client(0).dev_advance_time(seconds))
             .expect("evm_increaseTime");
+    }
+
+    /// Moves the chain's clock to one second past contest `id`'s proof window, which runs from
+    /// the test-set reveal (`proof_ends`), not from the spec's deadlines.
+    fn advance_past_proofs(&self, address: &str, id: u64) {
+        let r = self.registry(0, address);
+        let ends = self.rt.block_on(r.contest(id)).expect("contest").proof_ends;
+        let (_, now) = self.rt.block_on(r.head()).expect("head");
+        assert!(
+            ends > now,
+            "the proof window ended already ({ends} <= {now})"
+        );
+        self.advance(ends - now + 1);
     }
 
     fn balance(&self, who: usize) -> u128 {
@@ -372,7 +387,8 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
     let revealed = w.ok(0, &reveal_ts);
     assert_eq!(revealed["already"], false);
 
-    // Proofs: dense-h8 is below the threshold (exit 1, nothing sent), the others qualify.
+    // Proofs: the two qualifying entries first; dense-h8, below the threshold, proves too (after
+    // the replay attempt below): scored, not ranked, and its bond comes back.
     let submit = args(
         &[
             "submit",
@@ -385,13 +401,6 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
             "--allow-unsafe-srs",
         ],
         &c,
-    );
-    let o = w.cli_as(3, &submit, &[]);
-    expect_exit(&o, 1, "below-threshold submit");
-    let below: Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(
-        (below["correct"].as_u64(), below["qualifies"].as_bool()),
-        (Some(2), Some(false))
     );
     let s1 = w.ok(1, &submit);
     assert_eq!(s1["correct"], 8);
@@ -438,14 +447,38 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
         reverted(err).starts_with("ProofRejected"),
         "replay must be rejected by the verifier"
     );
+    let below = w.ok(3, &submit);
+    assert_eq!(
+        (
+            below["correct"].as_u64(),
+            below["qualifies"].as_bool(),
+            below["tx"]["action"].as_str()
+        ),
+        (Some(2), Some(false), Some("submitProof"))
+    );
+    let me3 = Addr(
+        hex::decode(&addr(3)[2..])
+            .expect("hex")
+            .try_into()
+            .expect("20 bytes"),
+    );
+    let scored = w.rt.block_on(r3.entry(id, me3)).expect("entry");
+    assert_eq!((scored.status, scored.correct), (EntryStatus::Scored, 2));
+    let ranked: Vec<_> =
+        w.rt.block_on(r3.ranking(id))
+            .expect("ranking")
+            .into_iter()
+            .map(|(_, correct, _)| correct)
+            .collect();
+    assert_eq!(ranked, [8, 7], "a scored entry is not ranked");
 
     // Anyone re-verifies every accepted proof from chain data.
     let audit = w.ok(4, &args(&["verify", "--keys", &keys], &c));
     assert_eq!(audit["valid"], true);
-    assert_eq!(audit["proofs"].as_array().map(Vec::len), Some(2));
+    assert_eq!(audit["proofs"].as_array().map(Vec::len), Some(3));
 
     // Reveals: a wrong model is rejected by the contract; the committed ones pass.
-    w.advance(4 * DAY + 1);
+    w.advance_past_proofs(&registry, id);
     let r1 = w.registry(1, &registry);
     w.rt.block_on(r1.close_ranking(id)).expect("close ranking");
     let err =
@@ -624,7 +657,7 @@ fn forfeit_moves_the_runner_up_and_organiser_default_pays_committers() {
     w.ok(1, &submit);
     w.ok(2, &submit);
 
-    w.advance(DAY + 3 * DAY + 1); // past contest 2's test-set deadline and contest 1's proofs
+    w.advance_past_proofs(&registry, 1); // also past contest 2's test-set deadline
     let reveal = args(&["reveal", "--spec", &spec_s], &c);
     let o = w.cli_as(2, &reveal, &[]);
     expect_exit(&o, 2, "runner-up reveal while the winner's window is open");
@@ -636,15 +669,19 @@ fn forfeit_moves_the_runner_up_and_organiser_default_pays_committers() {
     let paid = w.ok(2, &withdraw);
     assert_eq!(
         paid["amount_wei"].as_str(),
-        Some((2 * ETHER + BOND).to_string().as_str())
+        Some((2 * ETHER + 2 * BOND).to_string().as_str()),
+        "prize, own bond back, and the forfeited bond from the pool"
     );
     expect_exit(
         &w.cli_as(1, &withdraw, &[]),
         2,
         "the forfeited winner is owed nothing",
     );
-    let org = w.ok(0, &withdraw);
-    assert_eq!(org["amount_wei"].as_str(), Some(BOND.to_string().as_str()));
+    expect_exit(
+        &w.cli_as(0, &withdraw, &[]),
+        2,
+        "the organiser gains nothing from a forfeit",
+    );
 
     // Contest 2: the organiser defaulted; the only committer takes prize and bond.
     let status = w.ok(4, &args(&["status"], &c2));

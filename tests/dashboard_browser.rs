@@ -8,8 +8,9 @@
 //! - anvil stopped (SIGTERM writes its `--state` file): the page says "reconnecting"; anvil
 //!   started again on the same port from that file: "live" again, resumed from the last block
 //!   seen, not one row duplicated;
-//! - proof B (7/8), the ranking closed, B reveals, A misses its window and is forfeited, B moves
-//!   up and is paid, withdrawals;
+//! - proof B (7/8), the ranking closed, B reveals, A misses its window and the round is ended
+//!   (A forfeited), B moves up and is paid, with the bond pool (A's forfeited bond and C's, who
+//!   never proved), withdrawals; the organiser is owed nothing of it;
 //! - the JSON API agrees, a fresh `--dump-dom` load shows the same rows, and a full-page
 //!   screenshot is saved as `target/dashboard-screenshot.png` (and one of the reconnecting
 //!   page as `target/dashboard-reconnecting.png`).
@@ -723,13 +724,24 @@ fn dashboard_follows_a_contest_through_an_rpc_restart() {
         "A overdue",
         "document.querySelectorAll('#leaderboard tr[data-standing=\"overdue\"]').length === 1",
     );
-    rt.block_on(reg.forfeit(id, a_addr)).expect("forfeit A");
+    rt.block_on(reg.forfeit(id))
+        .expect("end the round: A forfeited");
     page.wait(
         "settled",
         "document.querySelector('#phase')?.textContent === 'settled'",
     );
     let (paid, _) = rt.block_on(reg_b.withdraw(id)).expect("withdraw B");
-    rt.block_on(reg.withdraw(id)).expect("withdraw organiser");
+    let org_owed = rt.block_on(reg.owed(id, org_addr)).expect("owed");
+    assert_eq!(
+        org_owed,
+        Wei(0),
+        "forfeits and non-provers' bonds never reach the organiser"
+    );
+    page.wait(
+        "B's share of the bond pool",
+        &format!("(document.querySelector('#payouts tr[data-address=\"{b_addr}\"]')?.cells[4].textContent||'') === '{} ETH'",
+            format_ether(2 * bond.0)),
+    );
     page.wait(
         "B's withdrawal",
         &format!("(document.querySelector('#payouts tr[data-address=\"{b_addr}\"]')?.cells[6].textContent||'') === '{} ETH'",

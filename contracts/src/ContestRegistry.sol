@@ -12,9 +12,13 @@ import {PoseidonChain} from "./PoseidonChain.sol";
 /// @dev Money flow. Every wei a contest receives (prize, bonds) is added to `_progress.held`
 ///      and every withdrawal subtracts from it, so the registry's balance is the sum of `held`
 ///      over contests. Amounts owed are either credited eagerly to `_credit` (prizes, returned
-///      bonds of revealed winners, forfeited bonds, remainders) or computed lazily when an
-///      account withdraws (bonds of entries that are never called, shares of a defaulted
-///      prize, the organiser's refunds), because those concern unboundedly many accounts.
+///      bonds of revealed winners, remainders, the bond pool's shares of paid places) or computed
+///      lazily when an account withdraws (bonds of entries that are never called, of scored
+///      entries and, when nobody proved, of entries that never proved; equal shares of the bond
+///      pool among scored entries; shares of a defaulted prize; the organiser's refunds), because
+///      those concern unboundedly many accounts. The bond pool itself is never stored: it is
+///      `bond * (forfeits + committers - provers)` (the second term once the proof window is
+///      over and only if somebody proved), see `_bondPool`.
 contract ContestRegistry is IContestRegistry {
     /// @inheritdoc IContestRegistry
     uint256 public constant override VERIFIER_GAS_LIMIT = 3_000_000;
@@ -43,6 +47,11 @@ contract ContestRegistry is IContestRegistry {
     uint256 private constant VERIFIER_GAS_MARGIN = VERIFIER_GAS_LIMIT / 63 + 5_000;
     /// @dev A library's runtime code starts with PUSH20 <its own address> (call protection).
     uint256 private constant PUSH20 = 0x73;
+    /// @dev What `_lazyClaim` found claimable (bits of its `claims`).
+    uint256 private constant CLAIM_BOND = 1;
+    uint256 private constant CLAIM_DEFAULT_SHARE = 2;
+    uint256 private constant CLAIM_REFUND = 4;
+    uint256 private constant CLAIM_POOL_SHARE = 8;
 
     /// @dev Fixed at creation.
     struct Config {
@@ -69,29 +78,44 @@ contract ContestRegistry is IContestRegistry {
         uint16[] payoutBps;
     }
 
-    /// @dev Changes as the contest runs. The ranking is a linked list of qualified entries,
-    ///      best first (`head`, `Entry.next`); after the proof deadline it is frozen and walked by
-    ///      two cursors: `nextToCall` (first entry not yet called to reveal) and `settleCursor`
-    ///      (first called entry whose outcome is not yet decided).
+    /// @dev Changes as the contest runs. The ranking is a linked list of ranked entries
+    ///      (`correct >= minCorrect`), best first (`head`, `Entry.next`); after the proof window
+    ///      (`proofEnds`) it is frozen and walked by two cursors: `nextToCall` (first entry not yet
+    ///      called to reveal) and `settleCursor` (first called entry whose outcome is not yet
+    ///      decided). Called entries reveal in rounds sharing one deadline (`roundDeadline`).
     struct Progress {
-        uint256 held;
+        // Packed so that each call's counters and flags share a slot it writes anyway. `held` is
+        // at most the ETH ever deposited, far below 2^96 wei (7.9e28; the supply is ~1.2e26).
+        uint96 held;
+        address head;
         uint256 testSetHash;
+        // Read by every proof and written by the test set's final chunk. `proofEnds` is the final
+        // test-set chunk's time + `proofDeadline - testSetDeadline`, 0 until then (so it also
+        // tells whether the test set is revealed).
         uint32 testSetCount;
-        bool testSetRevealed;
+        uint32 committers;
+        /// @dev Ranked entries, and every accepted proof (`provers - qualifiers` are scored).
+        uint32 qualifiers;
+        uint32 provers;
+        /// @dev 2^32 commits cost > 2^46 gas.
+        uint32 commitSeq;
+        uint64 proofEnds;
+        uint32 defaultClaims;
+        uint32 calledCount;
+        /// @dev Called entries forfeited (their bonds are in the pool).
+        uint32 forfeits;
+        /// @dev Scored entries that claimed their share of an unpaid contest's bond pool.
+        uint32 poolClaims;
+        address settleCursor;
+        address nextToCall;
+        uint64 roundDeadline;
         bool rankingClosed;
         bool settled;
-        bool prizeRefundClaimed;
         uint8 paidCount;
-        uint32 committers;
-        uint32 qualifiers;
-        uint32 calledCount;
-        uint32 defaultClaims;
-        uint64 commitSeq;
-        address head;
-        address nextToCall;
-        address settleCursor;
-        address topWinner;
+        bool prizeRefundClaimed;
         uint256 paidTotal;
+        /// @dev Winner of each paid place, for the bond pool's shares at settlement.
+        address[MAX_PAID_RANKS] winners;
     }
 
     struct Entry {
@@ -105,6 +129,7 @@ contract ContestRegistry is IContestRegistry {
         uint32 revealCount;
         EntryStatus status;
         bool bondSettled;
+        bool poolClaimed;
     }
 
     address private immutable _poseidon;
@@ -165,7 +190,8 @@ contract ContestRegistry is IContestRegistry {
         cfg.prize = msg.value;
         cfg.bond = p.commitBond;
         cfg.payoutBps = p.payoutBps;
-        _progress[contestId].held = msg.value;
+        // forge-lint: disable-next-line(unsafe-typecast) -- msg.value < ETH supply < 2^96
+        _progress[contestId].held = uint96(msg.value);
         emit ContestCreated(contestId, msg.sender, msg.value, p, codeHash);
     }
 
@@ -182,13 +208,15 @@ contract ContestRegistry is IContestRegistry {
             if (computed != cfg.testSetCommitment) {
                 revert CommitmentMismatch(cfg.testSetCommitment, computed, count);
             }
-            pr.testSetRevealed = true;
+            // The window is as long as the organiser promised, from now: a reveal at the last
+            // second of `testSetDeadline` cannot shorten it, an early one ends it early.
+            pr.proofEnds = uint64(block.timestamp) + (cfg.proofDeadline - cfg.testSetDeadline);
         }
         pr.testSetHash = hNew;
         // forge-lint: disable-next-line(unsafe-typecast) -- 2^32 elements cost > 2^44 gas
         pr.testSetCount = uint32(count);
         emit TestSetChunkRevealed(contestId, start, elems);
-        if (last) emit TestSetRevealed(contestId, count, cfg.testSetCommitment);
+        if (last) emit TestSetRevealed(contestId, count, cfg.testSetCommitment, pr.proofEnds);
     }
 
     /// @inheritdoc IContestRegistry
@@ -218,27 +246,30 @@ contract ContestRegistry is IContestRegistry {
         if (!replaced) {
             e.status = EntryStatus.Committed;
             pr.committers += 1;
-            pr.held += msg.value;
+            // forge-lint: disable-next-line(unsafe-typecast) -- msg.value < ETH supply < 2^96
+            pr.held += uint96(msg.value);
         }
-        uint64 seq = ++pr.commitSeq;
+        uint32 seq = ++pr.commitSeq;
         e.seq = seq;
         e.commitment = commitment;
         emit ModelCommitted(contestId, msg.sender, commitment, seq, cfg.bond, replaced, pr.committers);
     }
 
     /// @inheritdoc IContestRegistry
-    function submitProof(uint256 contestId, uint256 correct, bytes calldata proof) external nonReentrant {
+    function submitProof(uint256 contestId, uint256 correct, bytes calldata proof, address rankHint)
+        external
+        nonReentrant
+    {
         Config storage cfg = _existing(contestId);
         Progress storage pr = _progress[contestId];
-        if (!pr.testSetRevealed) revert TestSetNotRevealed(contestId);
-        if (block.timestamp > cfg.proofDeadline) {
-            revert ProofWindowClosed(contestId, cfg.proofDeadline, block.timestamp);
+        if (pr.proofEnds == 0) revert TestSetNotRevealed(contestId);
+        if (block.timestamp > pr.proofEnds) {
+            revert ProofWindowClosed(contestId, pr.proofEnds, block.timestamp);
         }
         Entry storage e = _entries[contestId][msg.sender];
         if (e.status == EntryStatus.None) revert NotCommitted(contestId, msg.sender);
         if (e.status != EntryStatus.Committed) revert AlreadyProved(contestId, msg.sender, e.correct);
         if (correct > cfg.testSetSize) revert CorrectExceedsTestSetSize(correct, cfg.testSetSize);
-        if (correct < cfg.minCorrect) revert BelowThreshold(correct, cfg.minCorrect);
 
         address verifier = cfg.verifier;
         // The code competitors checked before committing, byte for byte. Also refuses an account
@@ -254,12 +285,22 @@ contract ContestRegistry is IContestRegistry {
         }
         if (!_callVerifier(verifier, input)) revert ProofRejected(contestId, msg.sender, correct);
 
-        e.status = EntryStatus.Qualified;
         // forge-lint: disable-next-line(unsafe-typecast) -- correct <= testSetSize, a uint32
-        e.correct = uint32(correct);
-        uint256 position = _insert(contestId, pr, msg.sender, e.correct, e.seq);
-        pr.qualifiers += 1;
-        emit ProofAccepted(contestId, msg.sender, correct, position, pr.qualifiers);
+        uint32 c = uint32(correct);
+        e.correct = c;
+        pr.provers += 1;
+        // Below the threshold the entry is scored, not ranked: it proved, so its bond comes back
+        // after the proof window (an entry that never proves loses it to the pool).
+        bool ranked = correct >= cfg.minCorrect;
+        if (ranked) {
+            // Before the status changes: the sender cannot be its own hint.
+            _insert(contestId, pr, msg.sender, c, e.seq, rankHint);
+            e.status = EntryStatus.Qualified;
+            pr.qualifiers += 1;
+        } else {
+            e.status = EntryStatus.Scored;
+        }
+        emit ProofAccepted(contestId, msg.sender, correct, ranked, pr.qualifiers, pr.provers);
     }
 
     /// @inheritdoc IContestRegistry
@@ -312,52 +353,58 @@ contract ContestRegistry is IContestRegistry {
     }
 
     /// @inheritdoc IContestRegistry
-    function forfeit(uint256 contestId, address competitor) external nonReentrant {
+    function forfeit(uint256 contestId) external nonReentrant {
         (Config storage cfg, Progress storage pr) = _afterProofDeadline(contestId);
-        Entry storage e = _entries[contestId][competitor];
-        if (e.status != EntryStatus.Called) revert NotCalledToReveal(contestId, competitor, e.status);
-        if (block.timestamp <= e.revealDeadline) {
-            revert RevealWindowOpen(contestId, competitor, e.revealDeadline, block.timestamp);
-        }
+        if (pr.settled) revert NothingToForfeit(contestId);
+        uint64 deadline = pr.roundDeadline;
+        if (block.timestamp <= deadline) revert RevealWindowOpen(contestId, deadline, block.timestamp);
 
-        e.status = EntryStatus.Forfeited;
-        e.bondSettled = true;
-        address organiser = cfg.organiser;
-        _credit[contestId][organiser] += cfg.bond;
-        emit ModelForfeited(contestId, competitor, e.revealDeadline, cfg.bond, organiser);
-
-        address next = pr.nextToCall;
-        if (next != address(0)) {
-            Entry storage n = _entries[contestId][next];
-            uint64 deadline = uint64(block.timestamp) + cfg.revealWindow;
-            n.status = EntryStatus.Called;
-            n.revealDeadline = deadline;
-            pr.nextToCall = n.next;
-            uint256 position = pr.calledCount;
-            // forge-lint: disable-next-line(unsafe-typecast) -- at most `qualifiers`, a uint32
-            pr.calledCount = uint32(position + 1);
-            emit WinnerCalled(contestId, next, position, deadline);
+        // Every entry of the round that did not reveal, together: one transaction per round, so
+        // K non-revealing sybils ahead of an honest entry cost it one round, not K.
+        uint256 bond = cfg.bond;
+        address stop = pr.nextToCall;
+        address cur = pr.settleCursor;
+        uint256 lost;
+        while (cur != stop) {
+            Entry storage e = _entries[contestId][cur];
+            if (e.status == EntryStatus.Called) {
+                e.status = EntryStatus.Forfeited;
+                e.bondSettled = true;
+                ++lost;
+                emit ModelForfeited(contestId, cur, deadline, bond);
+            }
+            cur = e.next;
         }
+        // forge-lint: disable-next-line(unsafe-typecast) -- at most `qualifiers`, a uint32
+        pr.forfeits += uint32(lost);
         _advance(contestId, cfg, pr);
+        if (!pr.settled) {
+            _callRound(contestId, pr, cfg.payoutBps.length - pr.paidCount, uint64(block.timestamp) + cfg.revealWindow);
+        }
     }
 
     /// @inheritdoc IContestRegistry
     function withdraw(uint256 contestId) external nonReentrant returns (uint256 amount) {
         Config storage cfg = _existing(contestId);
         Progress storage pr = _progress[contestId];
-        if (!pr.rankingClosed && pr.testSetRevealed && block.timestamp > cfg.proofDeadline) {
+        if (!pr.rankingClosed && pr.proofEnds != 0 && block.timestamp > pr.proofEnds) {
             _closeRanking(contestId, cfg, pr);
         }
         Entry storage e = _entries[contestId][msg.sender];
-        (uint256 lazy, bool entryClaim, bool defaultShare, bool refund) = _lazyClaim(cfg, pr, e, msg.sender);
+        (uint256 lazy, uint256 claims) = _lazyClaim(cfg, pr, e, msg.sender);
         amount = _credit[contestId][msg.sender] + lazy;
         if (amount == 0) revert NothingToWithdraw(contestId, msg.sender);
 
         _credit[contestId][msg.sender] = 0;
-        if (entryClaim) e.bondSettled = true;
-        if (defaultShare) pr.defaultClaims += 1;
-        if (refund) pr.prizeRefundClaimed = true;
-        pr.held -= amount;
+        if (claims & CLAIM_BOND != 0) e.bondSettled = true;
+        if (claims & CLAIM_DEFAULT_SHARE != 0) pr.defaultClaims += 1;
+        if (claims & CLAIM_REFUND != 0) pr.prizeRefundClaimed = true;
+        if (claims & CLAIM_POOL_SHARE != 0) {
+            e.poolClaimed = true;
+            pr.poolClaims += 1;
+        }
+        // forge-lint: disable-next-line(unsafe-typecast) -- amount <= held (what is owed is held)
+        pr.held -= uint96(amount);
         emit Withdrawn(contestId, msg.sender, amount);
 
         (bool ok,) = msg.sender.call{value: amount}("");
@@ -407,13 +454,17 @@ contract ContestRegistry is IContestRegistry {
         v.phase = _phase(cfg, pr);
         v.held = pr.held;
         v.testSetRevealedCount = pr.testSetCount;
-        v.testSetRevealed = pr.testSetRevealed;
+        v.testSetRevealed = pr.proofEnds != 0;
+        v.proofEnds = pr.proofEnds;
         v.committers = pr.committers;
         v.qualifiers = pr.qualifiers;
+        v.provers = pr.provers;
         v.winnersPaid = pr.paidCount;
         v.prizePaid = pr.paidTotal;
         v.createdBlock = cfg.createdBlock;
         v.verifierCodeHash = cfg.verifierCodeHash;
+        v.bondPool = _bondPool(cfg, pr);
+        v.roundDeadline = pr.roundDeadline;
     }
 
     /// @inheritdoc IContestRegistry
@@ -429,11 +480,11 @@ contract ContestRegistry is IContestRegistry {
         v.revealedCount = e.revealCount;
         // Before anyone closes the ranking, show the first ranks as the calls they will get.
         if (
-            e.status == EntryStatus.Qualified && !pr.rankingClosed && block.timestamp > cfg.proofDeadline
+            e.status == EntryStatus.Qualified && !pr.rankingClosed && block.timestamp > pr.proofEnds
                 && _position(contestId, pr, competitor) < cfg.payoutBps.length
         ) {
             v.status = EntryStatus.Called;
-            v.revealDeadline = uint256(cfg.proofDeadline) + cfg.revealWindow;
+            v.revealDeadline = uint256(pr.proofEnds) + cfg.revealWindow;
         }
     }
 
@@ -441,17 +492,19 @@ contract ContestRegistry is IContestRegistry {
     function ranking(uint256 contestId)
         external
         view
-        returns (address[] memory competitors, uint256[] memory correct)
+        returns (address[] memory competitors, uint256[] memory correct, uint256[] memory commitSeq)
     {
         _existing(contestId);
         Progress storage pr = _progress[contestId];
         competitors = new address[](pr.qualifiers);
         correct = new uint256[](pr.qualifiers);
+        commitSeq = new uint256[](pr.qualifiers);
         address cur = pr.head;
         for (uint256 i = 0; cur != address(0); ++i) {
             Entry storage e = _entries[contestId][cur];
             competitors[i] = cur;
             correct[i] = e.correct;
+            commitSeq[i] = e.seq;
             cur = e.next;
         }
     }
@@ -460,10 +513,10 @@ contract ContestRegistry is IContestRegistry {
     function owed(uint256 contestId, address account) external view returns (uint256 amount) {
         Config storage cfg = _existing(contestId);
         Progress storage pr = _progress[contestId];
-        (uint256 lazy,,,) = _lazyClaim(cfg, pr, _entries[contestId][account], account);
+        (uint256 lazy,) = _lazyClaim(cfg, pr, _entries[contestId][account], account);
         amount = _credit[contestId][account] + lazy;
         // Closing a ranking that nobody entered refunds the organiser (see `_closeRanking`).
-        bool closable = !pr.rankingClosed && pr.testSetRevealed && block.timestamp > cfg.proofDeadline;
+        bool closable = !pr.rankingClosed && pr.proofEnds != 0 && block.timestamp > pr.proofEnds;
         if (closable && pr.head == address(0) && account == cfg.organiser) amount += cfg.prize;
     }
 
@@ -542,10 +595,10 @@ contract ContestRegistry is IContestRegistry {
 
     function _phase(Config storage cfg, Progress storage pr) private view returns (Phase) {
         if (block.timestamp <= cfg.commitDeadline) return Phase.Commit;
-        if (!pr.testSetRevealed) {
+        if (pr.proofEnds == 0) {
             return block.timestamp <= cfg.testSetDeadline ? Phase.TestSetReveal : Phase.TestSetMissed;
         }
-        if (block.timestamp <= cfg.proofDeadline) return Phase.Proof;
+        if (block.timestamp <= pr.proofEnds) return Phase.Proof;
         if (pr.settled || pr.head == address(0)) return Phase.Settled;
         return Phase.ModelReveal;
     }
@@ -555,7 +608,7 @@ contract ContestRegistry is IContestRegistry {
         cfg = _existing(contestId);
         pr = _progress[contestId];
         if (msg.sender != cfg.organiser) revert NotOrganiser(contestId, msg.sender, cfg.organiser);
-        if (pr.testSetRevealed) revert TestSetAlreadyRevealed(contestId);
+        if (pr.proofEnds != 0) revert TestSetAlreadyRevealed(contestId);
         if (block.timestamp <= cfg.commitDeadline || block.timestamp > cfg.testSetDeadline) {
             revert TestSetRevealClosed(contestId, cfg.commitDeadline, cfg.testSetDeadline, block.timestamp);
         }
@@ -565,9 +618,9 @@ contract ContestRegistry is IContestRegistry {
     function _afterProofDeadline(uint256 contestId) private returns (Config storage cfg, Progress storage pr) {
         cfg = _existing(contestId);
         pr = _progress[contestId];
-        if (!pr.testSetRevealed) revert TestSetNotRevealed(contestId);
-        if (block.timestamp <= cfg.proofDeadline) {
-            revert RankingNotFinal(contestId, cfg.proofDeadline, block.timestamp);
+        if (pr.proofEnds == 0) revert TestSetNotRevealed(contestId);
+        if (block.timestamp <= pr.proofEnds) {
+            revert RankingNotFinal(contestId, pr.proofEnds, block.timestamp);
         }
         if (!pr.rankingClosed) _closeRanking(contestId, cfg, pr);
     }
@@ -582,26 +635,34 @@ contract ContestRegistry is IContestRegistry {
     }
 
     /// @dev Freezes the ranking and calls the first `ranks` entries with the common deadline
-    ///      `proofDeadline + revealWindow`. With no qualified entry the contest is settled and the
-    ///      prize credited back to the organiser.
+    ///      `proofEnds + revealWindow`. With no ranked entry the contest is settled and the prize
+    ///      credited back to the organiser.
     function _closeRanking(uint256 contestId, Config storage cfg, Progress storage pr) private {
         pr.rankingClosed = true;
-        uint64 deadline = cfg.proofDeadline + cfg.revealWindow;
-        uint256 ranks = cfg.payoutBps.length;
-        address cur = pr.head;
-        pr.settleCursor = cur;
-        uint256 i = 0;
-        for (; i < ranks && cur != address(0); ++i) {
+        address head = pr.head;
+        pr.settleCursor = head;
+        pr.nextToCall = head;
+        _callRound(contestId, pr, cfg.payoutBps.length, pr.proofEnds + cfg.revealWindow);
+        if (head == address(0)) _settle(contestId, cfg, pr);
+    }
+
+    /// @dev Starts a reveal round: calls the next `count` uncalled entries (fewer if the ranking
+    ///      runs out), all with the round's one `deadline`.
+    function _callRound(uint256 contestId, Progress storage pr, uint256 count, uint64 deadline) private {
+        pr.roundDeadline = deadline;
+        address cur = pr.nextToCall;
+        uint256 position = pr.calledCount;
+        for (uint256 k = 0; k < count && cur != address(0); ++k) {
             Entry storage e = _entries[contestId][cur];
             e.status = EntryStatus.Called;
             e.revealDeadline = deadline;
-            emit WinnerCalled(contestId, cur, i, deadline);
+            emit WinnerCalled(contestId, cur, position, deadline);
+            ++position;
             cur = e.next;
         }
         pr.nextToCall = cur;
-        // forge-lint: disable-next-line(unsafe-typecast) -- i <= MAX_PAID_RANKS
-        pr.calledCount = uint32(i);
-        if (pr.head == address(0)) _settle(contestId, cfg, pr);
+        // forge-lint: disable-next-line(unsafe-typecast) -- at most `qualifiers`, a uint32
+        pr.calledCount = uint32(position);
     }
 
     /// @dev Credits prizes in ranking order: walks the called entries from `settleCursor`,
@@ -618,7 +679,7 @@ contract ContestRegistry is IContestRegistry {
             EntryStatus s = e.status;
             if (s == EntryStatus.Revealed) {
                 uint256 amount = cfg.prize * cfg.payoutBps[place] / BPS;
-                if (place == 0) pr.topWinner = cur;
+                pr.winners[place] = cur;
                 pr.paidTotal += amount;
                 _credit[contestId][cur] += amount;
                 emit PrizeAwarded(contestId, cur, place, amount);
@@ -635,66 +696,132 @@ contract ContestRegistry is IContestRegistry {
     }
 
     /// @dev Every prize is decided: the undistributed remainder goes to the first-placed winner,
-    ///      or back to the organiser if nobody was paid.
+    ///      or back to the organiser if nobody was paid. Then the bond pool (final now: the proof
+    ///      window is over and no entry is called any more): each paid place `p >= 1` its
+    ///      `payoutBps[p]` share, the first place the rest (its own share, unfilled places' and
+    ///      rounding). If nobody was paid, the scored entries share it (claimed lazily, see
+    ///      `_lazyClaim`). If there is no scored entry either, every prover was a ranked entry
+    ///      that was called and did not reveal within a round of at least `MIN_REVEAL_WINDOW`:
+    ///      no organiser action causes that (it cannot forge proofs or block reveals), and the
+    ///      pool has nobody else to go to, so it goes to the organiser.
     function _settle(uint256 contestId, Config storage cfg, Progress storage pr) private {
         pr.settled = true;
+        uint256 paid = pr.paidCount;
         uint256 remainder = cfg.prize - pr.paidTotal;
-        address to = pr.paidCount > 0 ? pr.topWinner : cfg.organiser;
+        address to = paid > 0 ? pr.winners[0] : cfg.organiser;
         pr.paidTotal = cfg.prize;
         _credit[contestId][to] += remainder;
-        emit ContestSettled(contestId, pr.paidCount, remainder, to);
+
+        uint256 pool = _bondPool(cfg, pr);
+        if (pool != 0) {
+            if (paid > 0) {
+                uint256 rest = pool;
+                for (uint256 p = 1; p < paid; ++p) {
+                    address w = pr.winners[p];
+                    uint256 share = pool * cfg.payoutBps[p] / BPS;
+                    rest -= share;
+                    _credit[contestId][w] += share;
+                    if (share != 0) emit BondPoolAwarded(contestId, w, share);
+                }
+                // rest >= ceil(pool * payoutBps[0] / BPS) > 0
+                _credit[contestId][to] += rest;
+                emit BondPoolAwarded(contestId, to, rest);
+            } else if (pr.provers == pr.qualifiers) {
+                _credit[contestId][to] += pool;
+                emit BondPoolAwarded(contestId, to, pool);
+            } else {
+                emit BondPoolAwarded(contestId, address(0), pool);
+            }
+        }
+        emit ContestSettled(contestId, paid, remainder, to);
     }
 
-    /// @dev What `account` can claim beyond its eager credit, and which flags claiming sets:
-    ///      bonds of entries that were never called (after the proof deadline if unqualified,
-    ///      after settlement if qualified), the default split, and the organiser's refund when
-    ///      nobody committed to a defaulted contest.
+    /// @dev The bond pool so far: bonds of forfeited called entries, and, once the proof window
+    ///      is over and if anybody proved, bonds of entries that never proved (when nobody proved
+    ///      those bonds are refunded instead: the contest failed for everyone alike).
+    function _bondPool(Config storage cfg, Progress storage pr) private view returns (uint256) {
+        uint256 lost = pr.forfeits;
+        if (pr.provers != 0 && block.timestamp > pr.proofEnds) lost += pr.committers - pr.provers;
+        return lost * cfg.bond;
+    }
+
+    /// @dev What `account` can claim beyond its eager credit, and which claims (`CLAIM_*` bits)
+    ///      withdrawing it records: the bond of an entry that was never called (after the proof
+    ///      window if scored, or unproved while nobody proved; after settlement if ranked), an
+    ///      equal share of the bond pool for a scored entry when nobody was paid, the default
+    ///      split, and the organiser's refund when nobody committed to a defaulted contest.
     function _lazyClaim(Config storage cfg, Progress storage pr, Entry storage e, address account)
         private
         view
-        returns (uint256 amount, bool entryClaim, bool defaultShare, bool refund)
+        returns (uint256 amount, uint256 claims)
     {
         EntryStatus s = e.status;
         bool openEntry = s != EntryStatus.None && !e.bondSettled;
-        if (block.timestamp <= cfg.commitDeadline) return (0, false, false, false);
-        if (!pr.testSetRevealed) {
-            if (block.timestamp <= cfg.testSetDeadline) return (0, false, false, false);
+        if (block.timestamp <= cfg.commitDeadline) return (0, 0);
+        if (pr.proofEnds == 0) {
+            if (block.timestamp <= cfg.testSetDeadline) return (0, 0);
             // The organiser defaulted: equal shares of the prize plus bonds back.
             if (openEntry) {
                 uint256 n = pr.committers;
                 uint256 share = cfg.prize / n;
                 if (pr.defaultClaims + 1 == n) share = cfg.prize - share * (n - 1);
                 amount = cfg.bond + share;
-                entryClaim = true;
-                defaultShare = true;
+                claims = CLAIM_BOND | CLAIM_DEFAULT_SHARE;
             }
             if (account == cfg.organiser && pr.committers == 0 && !pr.prizeRefundClaimed) {
                 amount += cfg.prize;
-                refund = true;
+                claims |= CLAIM_REFUND;
             }
-            return (amount, entryClaim, defaultShare, refund);
+            return (amount, claims);
         }
-        if (block.timestamp <= cfg.proofDeadline || !openEntry) return (0, false, false, false);
-        if (s == EntryStatus.Committed || (s == EntryStatus.Qualified && pr.settled)) {
-            return (cfg.bond, true, false, false);
+        if (block.timestamp <= pr.proofEnds) return (0, 0);
+        if (
+            openEntry
+                && (
+                    s == EntryStatus.Scored || (s == EntryStatus.Committed && pr.provers == 0)
+                        || (s == EntryStatus.Qualified && pr.settled)
+                )
+        ) {
+            amount = cfg.bond;
+            claims = CLAIM_BOND;
         }
-        return (0, false, false, false);
+        // Nobody paid (settled, or about to be: no ranked entry): the scored entries share the
+        // pool. The first claimer takes the rounding, so that a share that rounds to 0 (which
+        // its entry may never withdraw) cannot lock it.
+        if (s == EntryStatus.Scored && !e.poolClaimed && pr.paidCount == 0 && (pr.settled || pr.head == address(0))) {
+            uint256 n = pr.provers - pr.qualifiers;
+            uint256 pool = _bondPool(cfg, pr);
+            uint256 share = pool / n;
+            if (pr.poolClaims == 0) share += pool - share * n;
+            amount += share;
+            claims |= CLAIM_POOL_SHARE;
+        }
     }
 
-    /// @dev Inserts `who` into the ranking (best first: more `correct`, then lower `seq`) and
-    ///      returns its 0-based position. Costs one storage read per better entry.
-    function _insert(uint256 contestId, Progress storage pr, address who, uint32 correct, uint64 seq)
+    /// @dev Inserts `who` into the ranking (best first: more `correct`, then lower `seq`), after
+    ///      `hint` if given (which must be a ranked entry that ranks before `who`), else from the
+    ///      head. Walks on past every better entry (none for a fresh hint: O(1)); one storage read
+    ///      per entry walked.
+    function _insert(uint256 contestId, Progress storage pr, address who, uint32 correct, uint64 seq, address hint)
         private
-        returns (uint256 position)
     {
-        address prev = address(0);
-        address cur = pr.head;
+        address prev = hint;
+        address cur;
+        if (hint == address(0)) {
+            cur = pr.head;
+        } else {
+            Entry storage h = _entries[contestId][hint];
+            // During the proof window every ranked entry, and only these, is Qualified.
+            if (h.status != EntryStatus.Qualified || h.correct < correct || (h.correct == correct && h.seq > seq)) {
+                revert BadRankHint(contestId, hint);
+            }
+            cur = h.next;
+        }
         while (cur != address(0)) {
             Entry storage n = _entries[contestId][cur];
             if (n.correct < correct || (n.correct == correct && n.seq > seq)) break;
             prev = cur;
             cur = n.next;
-            ++position;
         }
         _entries[contestId][who].next = cur;
         if (prev == address(0)) pr.head = who;

@@ -37,12 +37,14 @@ struct ContestParams {
     /// @dev Last second for the organiser's final `revealTestSet` chunk; 1 hour to 365 days
     ///      after `commitDeadline`.
     uint64 testSetDeadline;
-    /// @dev Last second for `submitProof`; the ranking is final after it. 1 day to 365 days
-    ///      after `testSetDeadline`.
+    /// @dev Latest possible end of the proof window, 1 day to 365 days after `testSetDeadline`.
+    ///      The window itself lasts `proofDeadline - testSetDeadline` seconds from the final
+    ///      test-set chunk (`ContestView.proofEnds`), so an organiser revealing at the last moment
+    ///      cannot shorten it.
     uint64 proofDeadline;
-    /// @dev Length of each paid rank's model-reveal window (seconds, 1 day ..= 365 days). The first
-    ///      ranks' window ends at `proofDeadline + revealWindow`; an entry called up later gets a
-    ///      fresh window from the moment it is called.
+    /// @dev Length of each reveal round (seconds, 1 day ..= 365 days). The first paid ranks'
+    ///      round ends at `proofEnds + revealWindow`; entries called after a round's forfeits
+    ///      share one fresh round from the moment they are called.
     uint64 revealWindow;
 }
 
@@ -77,8 +79,11 @@ enum EntryStatus {
     Called,
     /// Revealed its model; bond returned; prize credited once every better entry is resolved.
     Revealed,
-    /// Missed its reveal deadline; bond and prize forfeited.
-    Forfeited
+    /// Missed its reveal deadline; bond (to the bond pool) and prize forfeited.
+    Forfeited,
+    /// Accepted proof with `correct < minCorrect`: scored, not ranked; bond returned after the
+    /// proof window.
+    Scored
 }
 
 /// @notice A contest's configuration and progress, as returned by `IContestRegistry.contest`.
@@ -92,8 +97,13 @@ struct ContestView {
     /// @dev Elements of the test set absorbed so far, and whether it matched `T`.
     uint256 testSetRevealedCount;
     bool testSetRevealed;
+    /// @dev End of the proof window: final test-set chunk's time plus
+    ///      `proofDeadline - testSetDeadline`; 0 until the test set is revealed.
+    uint64 proofEnds;
     uint256 committers;
+    /// @dev Ranked entries (`correct >= minCorrect`), and every accepted proof.
     uint256 qualifiers;
+    uint256 provers;
     /// @dev Entries whose prize has been credited, and the prize credited so far.
     uint256 winnersPaid;
     uint256 prizePaid;
@@ -102,6 +112,12 @@ struct ContestView {
     /// @dev The verifier's EXTCODEHASH recorded at `createContest`; `submitProof` refuses every
     ///      proof while the verifier's code hash differs (`VerifierCodeChanged`). Never changes.
     bytes32 verifierCodeHash;
+    /// @dev Bonds forfeited so far: of entries that never proved (counted once the proof window
+    ///      is over and somebody proved) and of called entries that never revealed. Paid out at
+    ///      settlement (`BondPoolAwarded`).
+    uint256 bondPool;
+    /// @dev Deadline of the current reveal round (0 before the ranking closes).
+    uint64 roundDeadline;
 }
 
 /// @notice One competitor's entry, as returned by `IContestRegistry.entry`.

@@ -38,14 +38,25 @@ interface IContestRegistry {
     );
     /// @notice A chunk of the test set, elements `start .. start + elems.length - 1`, was absorbed.
     event TestSetChunkRevealed(uint256 indexed contestId, uint256 start, uint256[] elems);
-    /// @notice The test set's `count` elements hashed to the committed `testSetCommitment`.
-    event TestSetRevealed(uint256 indexed contestId, uint256 count, uint256 testSetCommitment);
+    /// @notice The test set's `count` elements hashed to the committed `testSetCommitment`. The
+    ///         proof window opens now and lasts `proofDeadline - testSetDeadline` seconds: proofs
+    ///         are accepted until `proofEnds` (an early reveal ends it early, a late one cannot
+    ///         shorten it).
+    event TestSetRevealed(uint256 indexed contestId, uint256 count, uint256 testSetCommitment, uint256 proofEnds);
     /// @notice The organiser discarded a partial test-set reveal of `discarded` elements.
     event TestSetRevealRestarted(uint256 indexed contestId, uint256 discarded);
-    /// @notice `competitor`'s proof of `correct` was accepted; it entered the ranking at
-    ///         0-based `position` (positions of later entries shift as others are inserted).
+    /// @notice `competitor`'s proof of `correct` was accepted. `ranked`: `correct >= minCorrect`,
+    ///         so the entry entered the ranking (`qualifiers` ranked entries now); otherwise it is
+    ///         scored only and its bond is returned after the proof window. `provers` counts every
+    ///         accepted proof, ranked or not. The position in the ranking is not emitted (finding
+    ///         it would cost a walk); `ranking(contestId)` lists it.
     event ProofAccepted(
-        uint256 indexed contestId, address indexed competitor, uint256 correct, uint256 position, uint256 qualifiers
+        uint256 indexed contestId,
+        address indexed competitor,
+        uint256 correct,
+        bool ranked,
+        uint256 qualifiers,
+        uint256 provers
     );
     /// @notice `competitor`, at 0-based position `position` of the final ranking, was called to
     ///         reveal its model by `revealDeadline`.
@@ -59,10 +70,17 @@ interface IContestRegistry {
     event ModelRevealed(uint256 indexed contestId, address indexed competitor, uint256 count, uint256 bondReturned);
     /// @notice `competitor` discarded a partial model reveal of `discarded` elements.
     event ModelRevealRestarted(uint256 indexed contestId, address indexed competitor, uint256 discarded);
-    /// @notice `competitor` missed its `revealDeadline`; its `bond` was credited to the organiser.
-    event ModelForfeited(
-        uint256 indexed contestId, address indexed competitor, uint256 revealDeadline, uint256 bond, address organiser
-    );
+    /// @notice `competitor` missed its `revealDeadline`; its `bond` went to the contest's bond
+    ///         pool (see `BondPoolAwarded`), never to the organiser.
+    event ModelForfeited(uint256 indexed contestId, address indexed competitor, uint256 revealDeadline, uint256 bond);
+    /// @notice At settlement, `amount` of the bond pool (bonds of entries that never proved, once
+    ///         at least one entry proved, plus bonds of called entries that never revealed) was
+    ///         credited to `to`: each paid place its payout share, the first place the rest. When
+    ///         nobody was paid, `to` is `address(0)` and `amount` is split equally among the
+    ///         scored entries (claimed by `withdraw`; the first to claim also takes the rounding);
+    ///         only when there is none either does the organiser get it (then `to` is the
+    ///         organiser).
+    event BondPoolAwarded(uint256 indexed contestId, address indexed to, uint256 amount);
     /// @notice `winner` was credited `amount` as paid rank `place` (0 = first prize).
     event PrizeAwarded(uint256 indexed contestId, address indexed winner, uint256 place, uint256 amount);
     /// @notice Every prize of the contest is decided: `winnersPaid` ranks were paid and the
@@ -134,8 +152,9 @@ interface IContestRegistry {
     error AlreadyProved(uint256 contestId, address account, uint256 correct);
     /// @notice A claimed `correct` above the test-set size.
     error CorrectExceedsTestSetSize(uint256 correct, uint256 testSetSize);
-    /// @notice A claimed `correct` below the contest's threshold.
-    error BelowThreshold(uint256 correct, uint256 minCorrect);
+    /// @notice `hint` may not precede this entry in the ranking: it is not a ranked entry of
+    ///         this contest, or it ranks below (fewer `correct`, or as many with a later commit).
+    error BadRankHint(uint256 contestId, address hint);
     /// @notice The verifier's code hash is `current`, not the `recorded` one of contest creation
     ///         (its code was replaced, or it self-destructed: then `current` is 0, or the hash of
     ///         empty code if the account still exists). No proof can be accepted while it differs.
@@ -144,16 +163,18 @@ interface IContestRegistry {
     error InsufficientGasForVerifier(uint256 gasLeft, uint256 needed);
     /// @notice The verifier reverted, ran out of gas, or returned false for this proof.
     error ProofRejected(uint256 contestId, address competitor, uint256 correct);
-    /// @notice The ranking is final only after the proof deadline.
-    error RankingNotFinal(uint256 contestId, uint256 proofDeadline, uint256 now_);
+    /// @notice The ranking is final only after the proof window (`proofEnds`).
+    error RankingNotFinal(uint256 contestId, uint256 proofEnds, uint256 now_);
     /// @notice The ranking was already closed.
     error RankingAlreadyClosed(uint256 contestId);
     /// @notice `account`'s entry is not called to reveal (its status is `status`).
     error NotCalledToReveal(uint256 contestId, address account, EntryStatus status);
     /// @notice `account`'s reveal window ended at `deadline`.
     error RevealWindowClosed(uint256 contestId, address account, uint256 deadline, uint256 now_);
-    /// @notice `account`'s reveal window is still open until `deadline`.
-    error RevealWindowOpen(uint256 contestId, address account, uint256 deadline, uint256 now_);
+    /// @notice The current reveal round is open until `deadline`.
+    error RevealWindowOpen(uint256 contestId, uint256 deadline, uint256 now_);
+    /// @notice No called entry is waiting to reveal (the contest is settled).
+    error NothingToForfeit(uint256 contestId);
     /// @notice `account` is owed nothing in this contest.
     error NothingToWithdraw(uint256 contestId, address account);
     /// @notice Sending `amount` to `account` failed.
@@ -191,13 +212,20 @@ interface IContestRegistry {
     ///      `VERIFIER_GAS_LIMIT`, and calldata
     ///      `abi.encodePacked(chainid, contestId, uint160(msg.sender), C, T, correct) || proof`.
     ///      It accepts by succeeding with empty return data or a non-zero first word.
-    ///      One accepted proof per competitor; requires `minCorrect <= correct <= N`.
-    function submitProof(uint256 contestId, uint256 correct, bytes calldata proof) external;
+    ///      One accepted proof per competitor, `correct <= N`. Every committed entry must prove,
+    ///      below the threshold too: with `correct < minCorrect` the entry is scored (status
+    ///      `Scored`, bond returned after the proof window) but not ranked; an entry that never
+    ///      proves loses its bond to the bond pool once anybody proved.
+    ///      `rankHint` is the ranked entry this one goes after (`address(0)`: from the head): it
+    ///      must rank above the new entry (`BadRankHint`), and the registry walks on from it past
+    ///      any better entries inserted since, so insertion costs O(1) for a fresh hint
+    ///      (`contest-cli submit` computes it from `ranking`). Ignored for a scored entry.
+    function submitProof(uint256 contestId, uint256 correct, bytes calldata proof, address rankHint) external;
 
     /// @notice Absorbs the next chunk of the sender's model (packed weights then salt, PROTOCOL
     ///         §5) and emits it. With `last`, the chain must equal the sender's commitment; the
     ///         bond is then credited back and the prize follows once better entries are resolved.
-    ///         Only an entry called to reveal, before its reveal deadline.
+    ///         Only an entry called to reveal, before its round's reveal deadline.
     function revealModel(uint256 contestId, uint256[] calldata elems, bool last) external;
 
     /// @notice Discards the sender's partial model reveal so it can start over.
@@ -205,17 +233,20 @@ interface IContestRegistry {
 
     // ------------------------------------------------------------------ anyone
 
-    /// @notice Closes the ranking after the proof deadline and calls the first paid ranks to
-    ///         reveal (also done implicitly by the first reveal, forfeit or withdrawal).
+    /// @notice Closes the ranking after the proof window and calls the first paid ranks to
+    ///         reveal, all with one deadline `proofEnds + revealWindow` (also done implicitly by
+    ///         the first reveal, forfeit or withdrawal).
     function closeRanking(uint256 contestId) external;
 
-    /// @notice Records that called `competitor` missed its reveal deadline: its bond goes to the
-    ///         organiser, it loses its rank, and the next qualified entry is called with a fresh
-    ///         window. Anyone may call this (the next entry has every reason to).
-    function forfeit(uint256 contestId, address competitor) external;
+    /// @notice Ends the current reveal round once its common deadline has passed: every called
+    ///         entry that did not reveal is forfeited together (bonds to the bond pool, ranks
+    ///         lost), revealed entries are paid in ranking order, and as many next entries as
+    ///         there are unfilled places are called together with one fresh deadline
+    ///         `now + revealWindow`. Anyone may call this (the next entries have every reason to).
+    function forfeit(uint256 contestId) external;
 
     /// @notice Pays the sender everything it is owed in this contest (prize, returned bond,
-    ///         refund, forfeited bonds, or its share of a defaulted prize).
+    ///         refund, share of the bond pool, or its share of a defaulted prize).
     /// @return amount the wei sent.
     function withdraw(uint256 contestId) external returns (uint256 amount);
 
@@ -239,11 +270,12 @@ interface IContestRegistry {
     function contest(uint256 contestId) external view returns (ContestView memory);
     /// @notice One competitor's entry.
     function entry(uint256 contestId, address competitor) external view returns (EntryView memory);
-    /// @notice The qualified entries, best first, with their `correct`.
+    /// @notice The ranked entries, best first (more `correct`, then lower `commitSeq`), with their
+    ///         `correct` and `commitSeq` (what a client needs to compute a `rankHint`).
     function ranking(uint256 contestId)
         external
         view
-        returns (address[] memory competitors, uint256[] memory correct);
+        returns (address[] memory competitors, uint256[] memory correct, uint256[] memory commitSeq);
     /// @notice What `account` could withdraw from this contest right now.
     function owed(uint256 contestId, address account) external view returns (uint256);
     /// @notice The exact calldata `submitProof` would send to the verifier (for simulating the

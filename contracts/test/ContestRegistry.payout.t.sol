@@ -46,9 +46,10 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         toRevealPhase(id);
     }
 
+    /// @dev The first round's deadline: `proofEnds + revealWindow`.
     function revealDeadline(uint256 id) internal view returns (uint256) {
-        ContestParams memory p = registry.contest(id).params;
-        return uint256(p.proofDeadline) + p.revealWindow;
+        ContestView memory v = registry.contest(id);
+        return uint256(v.proofEnds) + v.params.revealWindow;
     }
 
     // ------------------------------------------------------------------ reveal and pay
@@ -174,7 +175,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
 
     function test_RevertWhen_ModelRevealedBeforeProofDeadline() public {
         uint256 id = contestWithProofs(addrs(alice), nums(18));
-        uint256 deadline = registry.contest(id).params.proofDeadline;
+        uint256 deadline = registry.contest(id).proofEnds;
         vm.prank(alice);
         vm.expectRevert(
             abi.encodeWithSelector(IContestRegistry.RankingNotFinal.selector, id, deadline, block.timestamp)
@@ -202,11 +203,11 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         );
     }
 
-    /// @dev The ranking is final only after the proof deadline's own second (a proof may still
-    ///      arrive in it), so nothing can close it then.
+    /// @dev The ranking is final only after the proof window's own last second (a proof may
+    ///      still arrive in it), so nothing can close it then.
     function test_RevertWhen_RankingClosedAtProofDeadlineSecond() public {
         uint256 id = contestWithProofs(addrs(alice, bob), nums(18, 15));
-        uint256 deadline = registry.contest(id).params.proofDeadline;
+        uint256 deadline = registry.contest(id).proofEnds;
         vm.warp(deadline);
         vm.expectRevert(abi.encodeWithSelector(IContestRegistry.RankingNotFinal.selector, id, deadline, deadline));
         registry.closeRanking(id);
@@ -222,7 +223,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         registry.revealModel(id, new uint256[](0), false);
     }
 
-    // ------------------------------------------------------------------ forfeit and move up
+    // ------------------------------------------------------------------ forfeit rounds and move up
 
     function test_forfeit_NextEntryMovesUpWithFreshWindow() public {
         uint256 id = fourQualified();
@@ -232,25 +233,40 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         vm.warp(deadline + 10);
 
         vm.expectEmit();
-        emit ModelForfeited(id, alice, deadline, BOND, organiser);
-        vm.expectEmit();
-        emit WinnerCalled(id, dave, 3, deadline + 10 + WINDOW);
+        emit ModelForfeited(id, alice, deadline, BOND);
         vm.expectEmit();
         emit PrizeAwarded(id, bob, 0, FIRST); // bob moves up to first place
         vm.expectEmit();
         emit PrizeAwarded(id, carol, 1, SECOND);
-        registry.forfeit(id, alice);
+        vm.expectEmit();
+        emit WinnerCalled(id, dave, 3, deadline + 10 + WINDOW);
+        registry.forfeit(id);
 
-        assertEq(registry.owed(id, organiser), BOND, "organiser gets the forfeited bond");
+        assertEq(registry.owed(id, organiser), 0, "the organiser gets no forfeited bond");
         assertEq(registry.owed(id, alice), 0, "alice gets nothing");
+        assertEq(registry.contest(id).bondPool, BOND, "alice's bond in the pool");
+        assertEq(registry.contest(id).roundDeadline, deadline + 10 + WINDOW, "the new round's deadline");
         EntryView memory d = registry.entry(id, dave);
         assertEq(uint256(d.status), uint256(EntryStatus.Called), "dave called");
         assertEq(d.revealDeadline, deadline + 10 + WINDOW, "fresh window");
 
+        // Settlement: the pool (alice's bond) by the payout split, the rest to first place.
+        vm.expectEmit();
+        emit PrizeAwarded(id, dave, 2, THIRD);
+        vm.expectEmit();
+        emit BondPoolAwarded(id, carol, BOND * 2000 / 10_000);
+        vm.expectEmit();
+        emit BondPoolAwarded(id, dave, BOND * 1000 / 10_000);
+        vm.expectEmit();
+        emit BondPoolAwarded(id, bob, BOND * 7000 / 10_000);
+        vm.expectEmit();
+        emit ContestSettled(id, 3, 0, bob);
         revealModel(id, dave);
-        assertEq(registry.owed(id, dave), THIRD + BOND, "dave third");
+        assertEq(registry.owed(id, dave), THIRD + BOND + BOND / 10, "dave third, and a tenth of the pool");
         assertEq(uint256(registry.phase(id)), uint256(Phase.Settled), "settled");
-        assertEq(registry.owed(id, bob), FIRST + BOND, "bob first");
+        assertEq(registry.owed(id, bob), FIRST + BOND + BOND * 7 / 10, "bob first");
+        assertEq(registry.owed(id, carol), SECOND + BOND + BOND * 2 / 10, "carol second");
+        assertEq(registry.owed(id, organiser), 0, "still nothing for the organiser");
     }
 
     function test_forfeit_RevealedEntryBehindPendingOneWaits() public {
@@ -261,15 +277,24 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         assertEq(registry.owed(id, bob), SECOND + BOND, "second once alice is first");
     }
 
-    function test_forfeit_AllForfeitRefundsOrganiser() public {
+    /// @notice Every called entry forfeits and nobody scored: the prize goes back to the
+    ///         organiser, and so does the pool, because nobody else is left to take it (only
+    ///         reachable when every prover failed to reveal in a round of a day or more).
+    function test_forfeit_AllForfeit_NoScoredEntry_PrizeAndPoolToOrganiser() public {
         uint256 id = contestWithProofs(addrs(alice, bob), nums(18, 15));
         toRevealPhase(id);
-        vm.warp(revealDeadline(id) + 1);
-        registry.forfeit(id, alice);
+        uint256 deadline = revealDeadline(id);
+        vm.warp(deadline + 1);
+        vm.expectEmit();
+        emit ModelForfeited(id, alice, deadline, BOND);
+        vm.expectEmit();
+        emit ModelForfeited(id, bob, deadline, BOND);
+        vm.expectEmit();
+        emit BondPoolAwarded(id, organiser, 2 * BOND);
         vm.expectEmit();
         emit ContestSettled(id, 0, PRIZE, organiser);
-        registry.forfeit(id, bob);
-        assertEq(withdraw(id, organiser), PRIZE + 2 * BOND, "prize and both bonds");
+        registry.forfeit(id); // both in one call
+        assertEq(withdraw(id, organiser), PRIZE + 2 * BOND, "prize and the pool");
         assertEq(address(registry).balance, 0, "drained");
     }
 
@@ -277,29 +302,51 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         uint256 id = fourQualified();
         uint256 deadline = revealDeadline(id);
         vm.warp(deadline);
-        vm.expectRevert(
-            abi.encodeWithSelector(IContestRegistry.RevealWindowOpen.selector, id, alice, deadline, deadline)
-        );
-        registry.forfeit(id, alice);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.RevealWindowOpen.selector, id, deadline, deadline));
+        registry.forfeit(id);
+        // The revert undid the implicit closing too.
+        assertEq(registry.contest(id).roundDeadline, 0, "nothing closed");
+        vm.warp(deadline + 1);
+        registry.forfeit(id);
+        assertEq(uint256(registry.entry(id, alice).status), uint256(EntryStatus.Forfeited), "one second later");
     }
 
-    function test_RevertWhen_ForfeitRevealedEntry() public {
+    /// @dev A later round's deadline is checked too, in its own second.
+    function test_RevertWhen_ForfeitInsideLaterRound() public {
         uint256 id = fourQualified();
         revealModel(id, alice);
+        revealModel(id, bob);
         vm.warp(revealDeadline(id) + 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IContestRegistry.NotCalledToReveal.selector, id, alice, EntryStatus.Revealed)
-        );
-        registry.forfeit(id, alice);
+        registry.forfeit(id); // carol; dave called
+        uint256 deadline = registry.contest(id).roundDeadline;
+        assertEq(deadline, block.timestamp + WINDOW, "fresh round");
+        vm.warp(deadline);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.RevealWindowOpen.selector, id, deadline, deadline));
+        registry.forfeit(id);
     }
 
-    function test_RevertWhen_ForfeitUncalledEntry() public {
+    function test_RevertWhen_ForfeitAfterSettlement() public {
         uint256 id = fourQualified();
+        revealModel(id, alice);
+        revealModel(id, bob);
+        revealModel(id, carol);
         vm.warp(revealDeadline(id) + 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IContestRegistry.NotCalledToReveal.selector, id, dave, EntryStatus.Qualified)
-        );
-        registry.forfeit(id, dave);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToForfeit.selector, id));
+        registry.forfeit(id);
+    }
+
+    function test_RevertWhen_ForfeitWithNoRankedEntry() public {
+        uint256 id = contestWithProofs(addrs(alice, bob), nums(5, 0));
+        toRevealPhase(id);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToForfeit.selector, id));
+        registry.forfeit(id);
+    }
+
+    function test_RevertWhen_ForfeitBeforeProofWindowEnds() public {
+        uint256 id = contestWithProofs(addrs(alice), nums(18));
+        uint256 ends = registry.contest(id).proofEnds;
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.RankingNotFinal.selector, id, ends, block.timestamp));
+        registry.forfeit(id);
     }
 
     // ------------------------------------------------------------------ settlement edge cases
@@ -354,13 +401,30 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         assertEq(withdraw(id, bob), BOND, "bond back");
     }
 
-    function test_withdraw_UnqualifiedBondAfterProofDeadline() public {
-        uint256 id = contestWithProofs(addrs(alice, bob), nums(18, 0));
+    /// @dev bob proved below the threshold (scored): his bond comes back after the proof window.
+    function test_withdraw_ScoredBondAfterProofWindow() public {
+        uint256 id = contestWithProofs(addrs(alice, bob), nums(18, 5));
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToWithdraw.selector, id, bob));
         registry.withdraw(id);
         toRevealPhase(id);
-        assertEq(withdraw(id, bob), BOND, "bob's bond after the proof deadline");
+        assertEq(withdraw(id, bob), BOND, "bob's bond after the proof window");
+        assertEq(registry.contest(id).bondPool, 0, "everybody proved: no pool");
+    }
+
+    /// @dev bob never proved while alice did: his bond is in the pool, and goes to alice.
+    function test_withdraw_NonProverBondGoesToPool() public {
+        uint256 id = contestWithProofs(addrs(alice, bob), nums(18, 0));
+        assertEq(registry.contest(id).bondPool, 0, "counted only once the proof window is over");
+        toRevealPhase(id);
+        assertEq(registry.contest(id).bondPool, BOND, "bob's bond");
+        assertEq(registry.owed(id, bob), 0, "nothing for bob");
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToWithdraw.selector, id, bob));
+        registry.withdraw(id);
+        revealModel(id, alice);
+        assertEq(withdraw(id, alice), PRIZE + 2 * BOND, "prize, her bond and bob's");
+        assertEq(address(registry).balance, 0, "drained");
     }
 
     function test_withdraw_UncalledQualifiedBondOnlyAfterSettlement() public {
@@ -464,6 +528,20 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         ContestView memory v = registry.contest(id);
         assertEq(v.winnersPaid, 1, "winners");
         assertEq(v.prizePaid, PRIZE, "prize paid incl. remainder");
+    }
+
+    function test_contest_ReportsRoundsProversAndPool() public {
+        uint256 id = contestWithProofs(addrs(alice, bob, carol, dave), nums(18, 15, 5, 0));
+        ContestView memory v = registry.contest(id);
+        assertEq(v.committers, 4, "committers");
+        assertEq(v.provers, 3, "provers: ranked and scored");
+        assertEq(v.qualifiers, 2, "qualifiers: ranked only");
+        assertEq(v.roundDeadline, 0, "no round before the ranking closes");
+        assertEq(v.bondPool, 0, "dave's bond not counted during the proof window");
+        toRevealPhase(id);
+        assertEq(registry.contest(id).bondPool, BOND, "dave's bond once the window is over");
+        registry.closeRanking(id);
+        assertEq(registry.contest(id).roundDeadline, revealDeadline(id), "first round");
     }
 
     function test_RevertWhen_ViewingUnknownContest() public {

@@ -153,10 +153,11 @@ contract ContestRegistrySetupTest is RegistryFixture {
     }
 
     /// @notice Attack: an organiser sets `revealWindow = 1` second. Every called winner (and
-    ///         every entry moved up after it) gets one second to reveal a whole model, misses it,
-    ///         is forfeited, and its bond goes to the organiser. Today's contract accepted any
-    ///         window from 1 second; this must be refused (0 as well, as before).
-    function test_RevertWhen_RevealWindowOneSecond_WinnersForfeitBondsToOrganiser() public {
+    ///         every entry called after it) gets one second to reveal a whole model, misses it and
+    ///         is forfeited; with nobody paid the prize goes back to the organiser (and, before
+    ///         the bond pool, the bonds went to it too). The contract once accepted any window
+    ///         from 1 second; this must be refused (0 as well, as before).
+    function test_RevertWhen_RevealWindowOneSecond_EveryWinnerForfeits() public {
         ContestParams memory p = defaultParams();
         p.revealWindow = 1;
         expectCreateRevert(p, windowError(3, 1, 1 days));
@@ -439,10 +440,13 @@ contract ContestRegistrySetupTest is RegistryFixture {
         vm.expectEmit();
         emit TestSetChunkRevealed(id, 0, elems);
         vm.expectEmit();
-        emit TestSetRevealed(id, elems.length, chain(TESTSET_TAG, elems));
+        ContestParams memory p = registry.contest(id).params;
+        uint256 ends = block.timestamp + (p.proofDeadline - p.testSetDeadline);
+        emit TestSetRevealed(id, elems.length, chain(TESTSET_TAG, elems), ends);
         revealTestSet(id);
         ContestView memory v = registry.contest(id);
         assertTrue(v.testSetRevealed, "revealed");
+        assertEq(v.proofEnds, ends, "proof window from the reveal");
         assertEq(v.testSetRevealedCount, elems.length, "count");
         assertEq(uint256(v.phase), uint256(Phase.Proof), "phase after");
     }

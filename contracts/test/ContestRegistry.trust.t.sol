@@ -62,7 +62,7 @@ contract ContestRegistryTrustTest is RegistryFixture {
                 IContestRegistry.VerifierCodeChanged.selector, id, address(verifier), recorded, keccak256(other)
             )
         );
-        registry.submitProof(id, 15, hex"beef");
+        registry.submitProof(id, 15, hex"beef", address(0));
         assertEq(registry.contest(id).verifierCodeHash, recorded, "the recorded hash, not the live one");
 
         // A contest created now records the new code; the old contest keeps its own.
@@ -90,7 +90,7 @@ contract ContestRegistryTrustTest is RegistryFixture {
                 IContestRegistry.VerifierCodeChanged.selector, id, address(verifier), recorded, EMPTY_CODE_HASH
             )
         );
-        registry.submitProof(id, 15, hex"beef");
+        registry.submitProof(id, 15, hex"beef", address(0));
     }
 
     /// @dev No function of `IContestRegistry` takes a verifier, a digest or a code hash except

@@ -142,12 +142,19 @@ impl Registry {
         Ok(self.send("restartTestSetReveal", call, None).await?.0)
     }
 
-    /// Submits a proof of `correct`.
+    /// Submits a proof of `correct` (below the threshold too: the entry is then scored, not
+    /// ranked, and gets its bond back). The rank hint is computed from the ranking just before
+    /// sending ([`Registry::rank_hint`]); a proof that lands after another the registry walks
+    /// on from the hint.
     pub async fn submit_proof(&self, id: u64, correct: u64, proof: &[u8]) -> Result<Tx> {
+        let me = Addr(self.client.address());
+        let seq = self.entry(id, me).await?.commit_seq;
+        let hint = rank_hint(&self.ranking(id).await?, correct, seq);
         let call = self.contract.submit_proof(
             U256::from(id),
             U256::from(correct),
             Bytes::from(proof.to_vec()),
+            Address::from(hint.0),
         );
         Ok(self.send("submitProof", call, Some(SUBMIT_GAS)).await?.0)
     }
@@ -174,11 +181,10 @@ impl Registry {
         Ok(self.send("closeRanking", call, None).await?.0)
     }
 
-    /// Records that `competitor` missed its reveal deadline.
-    pub async fn forfeit(&self, id: u64, competitor: Addr) -> Result<Tx> {
-        let call = self
-            .contract
-            .forfeit(U256::from(id), Address::from(competitor.0));
+    /// Ends the current reveal round once its deadline has passed: forfeits every called entry
+    /// that did not reveal and calls the next ones together.
+    pub async fn forfeit(&self, id: u64) -> Result<Tx> {
+        let call = self.contract.forfeit(U256::from(id));
         Ok(self.send("forfeit", call, None).await?.0)
     }
 
@@ -234,12 +240,16 @@ impl Registry {
             held: wei_of(v.held),
             test_set_revealed_count: v.test_set_revealed_count.as_u64(),
             test_set_revealed: v.test_set_revealed,
+            proof_ends: v.proof_ends,
             committers: v.committers.as_u64(),
             qualifiers: v.qualifiers.as_u64(),
+            provers: v.provers.as_u64(),
             winners_paid: v.winners_paid.as_u64(),
             prize_paid: wei_of(v.prize_paid),
             created_block: v.created_block,
             verifier_code_hash: v.verifier_code_hash,
+            bond_pool: wei_of(v.bond_pool),
+            round_deadline: v.round_deadline,
         })
     }
 
@@ -262,15 +272,16 @@ impl Registry {
         })
     }
 
-    /// The qualified entries, best first.
-    pub async fn ranking(&self, id: u64) -> Result<Vec<(Addr, u64)>> {
-        let (who, correct) = self
+    /// The ranked entries, best first: address, `correct`, commit sequence number.
+    pub async fn ranking(&self, id: u64) -> Result<Vec<(Addr, u64, u64)>> {
+        let (who, correct, seq) = self
             .view("ranking", self.contract.ranking(U256::from(id)))
             .await?;
         Ok(who
             .into_iter()
             .zip(correct)
-            .map(|(a, c)| (Addr(a.0), c.as_u64()))
+            .zip(seq)
+            .map(|((a, c), s)| (Addr(a.0), c.as_u64(), s.as_u64()))
             .collect())
     }
 
@@ -531,6 +542,17 @@ fn artifact_bytecode(json: &str) -> Result<Vec<u8>> {
     })
 }
 
+/// The ranked entry a new entry with `correct` and commit sequence `seq` goes after, given the
+/// ranking best first (the zero address: it goes first). Mirrors the registry's
+/// order: more `correct` first, then the lower sequence number.
+pub fn rank_hint(ranking: &[(Addr, u64, u64)], correct: u64, seq: u64) -> Addr {
+    ranking
+        .iter()
+        .take_while(|(_, c, s)| *c > correct || (*c == correct && *s < seq))
+        .last()
+        .map_or(Addr([0; 20]), |(a, _, _)| *a)
+}
+
 fn params_of(c: &ContestConfig) -> ContestParams {
     ContestParams {
         spec_hash: c.spec_hash,
@@ -630,6 +652,7 @@ fn event_of(e: ContestRegistryContractEvents) -> Result<(u64, Event)> {
             Event::TestSetRevealed {
                 count: e.count.as_u64(),
                 commitment: fr_of_u256(e.test_set_commitment)?,
+                proof_ends: e.proof_ends.as_u64(),
             },
         ),
         E::TestSetRevealRestartedFilter(e) => (
@@ -643,8 +666,9 @@ fn event_of(e: ContestRegistryContractEvents) -> Result<(u64, Event)> {
             Event::ProofAccepted {
                 competitor: Addr(e.competitor.0),
                 correct: e.correct.as_u64(),
-                position: e.position.as_u64(),
+                ranked: e.ranked,
                 qualifiers: e.qualifiers.as_u64(),
+                provers: e.provers.as_u64(),
             },
         ),
         E::WinnerCalledFilter(e) => (
@@ -684,7 +708,13 @@ fn event_of(e: ContestRegistryContractEvents) -> Result<(u64, Event)> {
                 competitor: Addr(e.competitor.0),
                 reveal_deadline: e.reveal_deadline.as_u64(),
                 bond: wei_of(e.bond),
-                organiser: Addr(e.organiser.0),
+            },
+        ),
+        E::BondPoolAwardedFilter(e) => (
+            e.contest_id.as_u64(),
+            Event::BondPoolAwarded {
+                to: Addr(e.to.0),
+                amount: wei_of(e.amount),
             },
         ),
         E::PrizeAwardedFilter(e) => (
@@ -711,4 +741,29 @@ fn event_of(e: ContestRegistryContractEvents) -> Result<(u64, Event)> {
             },
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(n: u8) -> Addr {
+        Addr([n; 20])
+    }
+
+    #[test]
+    fn rank_hint_is_the_last_entry_that_ranks_before() {
+        let ranking = [(a(1), 9, 5), (a(2), 8, 2), (a(3), 8, 7), (a(4), 6, 1)];
+        // Nobody ranks before a better entry: insert at the head.
+        assert_eq!(rank_hint(&ranking, 10, 1), Addr([0; 20]));
+        assert_eq!(rank_hint(&[], 3, 1), Addr([0; 20]));
+        // Ties: the lower commit sequence number ranks first.
+        assert_eq!(rank_hint(&ranking, 8, 1), a(1));
+        assert_eq!(rank_hint(&ranking, 8, 4), a(2));
+        assert_eq!(rank_hint(&ranking, 8, 9), a(3));
+        assert_eq!(rank_hint(&ranking, 7, 1), a(3));
+        // Below everyone: after the last.
+        assert_eq!(rank_hint(&ranking, 6, 2), a(4));
+        assert_eq!(rank_hint(&ranking, 0, 2), a(4));
+    }
 }

@@ -114,9 +114,10 @@ impl Phase {
 pub enum EntryStatus {
     /// Never committed.
     None,
-    /// Committed, no accepted proof.
+    /// Committed, no accepted proof (after the proof window, if anybody proved, its bond is in
+    /// the bond pool).
     Committed,
-    /// Accepted proof, in the ranking.
+    /// Accepted proof with `correct >= minCorrect`, in the ranking.
     Qualified,
     /// Called to reveal its model.
     Called,
@@ -124,6 +125,8 @@ pub enum EntryStatus {
     Revealed,
     /// Missed its reveal deadline.
     Forfeited,
+    /// Accepted proof below the threshold: scored, not ranked; bond back after the proof window.
+    Scored,
 }
 
 impl EntryStatus {
@@ -134,6 +137,7 @@ impl EntryStatus {
             3 => Self::Called,
             4 => Self::Revealed,
             5 => Self::Forfeited,
+            6 => Self::Scored,
             _ => Self::None,
         }
     }
@@ -168,9 +172,10 @@ pub struct ContestConfig {
     pub commit_deadline: u64,
     /// Last second for the final test-set chunk.
     pub test_set_deadline: u64,
-    /// Last second to submit a proof.
+    /// Latest possible end of the proof window: the window lasts `proof_deadline -
+    /// test_set_deadline` seconds from the final test-set chunk (`ContestInfo::proof_ends`).
     pub proof_deadline: u64,
-    /// Length of each reveal window (seconds).
+    /// Length of each reveal round (seconds).
     pub reveal_window: u64,
 }
 
@@ -195,10 +200,15 @@ pub struct ContestInfo {
     pub test_set_revealed_count: u64,
     /// Whether the test set is revealed and matched `T`.
     pub test_set_revealed: bool,
+    /// Last second to submit a proof: the final test-set chunk's time plus the proof window
+    /// (0 until the test set is revealed).
+    pub proof_ends: u64,
     /// Addresses that committed.
     pub committers: u64,
     /// Entries in the ranking.
     pub qualifiers: u64,
+    /// Accepted proofs, ranked or scored.
+    pub provers: u64,
     /// Entries paid so far.
     pub winners_paid: u64,
     /// Prize credited so far.
@@ -210,6 +220,23 @@ pub struct ContestInfo {
     /// call a verifier whose code hash has changed since.
     #[serde(serialize_with = "serialize_hash")]
     pub verifier_code_hash: [u8; 32],
+    /// Bonds forfeited so far (entries that never proved, once somebody proved and the proof
+    /// window is over; called entries that never revealed), paid out at settlement.
+    pub bond_pool: Wei,
+    /// Deadline of the current reveal round (0 before the ranking closes).
+    pub round_deadline: u64,
+}
+
+impl ContestInfo {
+    /// Last second to submit a proof as far as it is known: `proof_ends` once the test set is
+    /// revealed, else the latest it can be (`proof_deadline`).
+    pub fn proof_end(&self) -> u64 {
+        if self.proof_ends == 0 {
+            self.config.proof_deadline
+        } else {
+            self.proof_ends
+        }
+    }
 }
 
 /// One competitor's entry (`ContestTypes.EntryView`).
@@ -293,6 +320,8 @@ pub enum Event {
         /// `T`.
         #[serde(serialize_with = "serialize_fr")]
         commitment: Fr,
+        /// Last second to submit a proof.
+        proof_ends: u64,
     },
     /// A partial test-set reveal was discarded.
     TestSetRevealRestarted {
@@ -305,10 +334,12 @@ pub enum Event {
         competitor: Addr,
         /// Its `correct`.
         correct: u64,
-        /// 0-based position at insertion.
-        position: u64,
-        /// Qualified entries so far.
+        /// Whether it reached the threshold and entered the ranking (else: scored only).
+        ranked: bool,
+        /// Ranked entries so far.
         qualifiers: u64,
+        /// Accepted proofs so far, ranked or not.
+        provers: u64,
     },
     /// An entry was called to reveal.
     WinnerCalled {
@@ -350,10 +381,16 @@ pub enum Event {
         competitor: Addr,
         /// The deadline it missed.
         reveal_deadline: u64,
-        /// Bond credited to the organiser.
+        /// Bond moved to the bond pool.
         bond: Wei,
-        /// The organiser.
-        organiser: Addr,
+    },
+    /// Part of the bond pool was credited at settlement.
+    BondPoolAwarded {
+        /// To whom: a paid place, the organiser (nobody paid, nobody scored), or the zero
+        /// address when the pool is split equally among the scored entries.
+        to: Addr,
+        /// How much.
+        amount: Wei,
     },
     /// A prize was credited.
     PrizeAwarded {
@@ -401,6 +438,7 @@ impl Event {
             Self::ModelRevealed { .. } => "ModelRevealed",
             Self::ModelRevealRestarted { .. } => "ModelRevealRestarted",
             Self::ModelForfeited { .. } => "ModelForfeited",
+            Self::BondPoolAwarded { .. } => "BondPoolAwarded",
             Self::PrizeAwarded { .. } => "PrizeAwarded",
             Self::ContestSettled { .. } => "ContestSettled",
             Self::Withdrawn { .. } => "Withdrawn",
@@ -443,7 +481,8 @@ mod tests {
         assert_eq!(Phase::from_u8(6), Phase::TestSetMissed);
         assert_eq!(Phase::from_u8(7), Phase::None);
         assert_eq!(EntryStatus::from_u8(5), EntryStatus::Forfeited);
-        assert_eq!(EntryStatus::from_u8(9), EntryStatus::None);
+        assert_eq!(EntryStatus::from_u8(6), EntryStatus::Scored);
+        assert_eq!(EntryStatus::from_u8(7), EntryStatus::None);
         assert_eq!(
             serde_json::to_string(&Addr([0xab; 20])).unwrap(),
             format!("\"0x{}\"", "ab".repeat(20))

@@ -296,14 +296,18 @@ impl DemoArgs {
                 .map_err(contest_failure)?;
             if let Some(tx) = &rep.tx {
                 log(name, &tx.action, tx.gas_used);
+                let standing = if rep.qualifies {
+                    "ranked".to_string()
+                } else {
+                    format!(
+                        "scored, not ranked (below the threshold of {}; bond back after the \
+                         proof window)",
+                        rep.min_correct
+                    )
+                };
                 say(&format!(
-                    "{name}: {}/{} proved in {:.1} s (witness {:.1} s), accepted ({} gas)",
+                    "{name}: {}/{} proved in {:.1} s (witness {:.1} s), accepted ({} gas), {standing}",
                     rep.correct, rep.rows, rep.prove_seconds, rep.witness_seconds, tx.gas_used
-                ));
-            } else if !rep.qualifies {
-                say(&format!(
-                    "{name}: {}/{} is below the threshold of {}: no proof, bond back later",
-                    rep.correct, rep.rows, rep.min_correct
                 ));
             }
             standings.push(Standing {
@@ -319,11 +323,16 @@ impl DemoArgs {
             });
         }
 
-        section("7. after the proof deadline, winners reveal their models");
+        section("7. after the proof window, winners reveal their models");
         let (_, now) = registry.head().await.map_err(chain_failure)?;
-        advance(&organiser, config.proof_deadline + 1 - now).await?;
+        let proof_ends = registry
+            .contest(id)
+            .await
+            .map_err(chain_failure)?
+            .proof_end();
+        advance(&organiser, proof_ends + 1 - now).await?;
         let ranking = registry.ranking(id).await.map_err(chain_failure)?;
-        for (who, _) in &ranking {
+        for (who, _, _) in &ranking {
             let Some((name, r, _)) = players.iter().find(|(_, r, _)| me(r) == *who) else {
                 continue;
             };
@@ -358,7 +367,7 @@ impl DemoArgs {
         for s in &mut standings {
             s.rank = ranking
                 .iter()
-                .position(|(a, _)| *a == s.competitor)
+                .position(|(a, _, _)| *a == s.competitor)
                 .map(|p| p + 1);
             s.status = registry
                 .entry(id, s.competitor)

@@ -1,20 +1,16 @@
-//! `contest-cli forfeit`: record that a called winner missed its reveal deadline.
+//! `contest-cli forfeit`: end a reveal round whose deadline has passed (its called entries that
+//! did not reveal are forfeited together, the next ones called together).
 
 use clap::Args;
 
 use super::chain_args::{
     block_on, chain_failure, connect, print_json, registry, ContestArgs, KeyArgs, RpcArgs,
 };
-use super::inputs::parse_address;
 use super::{Failure, Outcome};
-use crate::chain::types::Addr;
 
 /// Arguments of `contest-cli forfeit`.
 #[derive(Debug, Args)]
 pub struct ForfeitArgs {
-    /// The called competitor whose reveal window has passed.
-    #[arg(long)]
-    competitor: String,
     #[command(flatten)]
     contest: ContestArgs,
     #[command(flatten)]
@@ -24,21 +20,22 @@ pub struct ForfeitArgs {
 }
 
 impl ForfeitArgs {
-    /// Sends `forfeit` (simulated first: a still-open window is reported, not paid for).
+    /// Sends `forfeit` (simulated first: a still-open round is reported, not paid for).
     pub fn run(self, json: bool) -> Result<Outcome, Failure> {
-        let who = Addr(parse_address(&self.competitor)?);
         block_on(async {
             let client = connect(&self.rpc, &self.key).await?;
             let registry = registry(&client, &self.contest).await?;
             let tx = registry
-                .forfeit(self.contest.contest, who)
+                .forfeit(self.contest.contest)
                 .await
                 .map_err(chain_failure)?;
             if json {
                 print_json(&tx)?;
             } else {
                 println!(
-                    "{who} forfeited ({} gas); the next entry is called",
+                    "reveal round ended ({} gas): called entries that did not reveal are \
+                     forfeited, their bonds go to the bond pool, and the next entries are called \
+                     together",
                     tx.gas_used
                 );
             }

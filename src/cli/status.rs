@@ -28,7 +28,7 @@ impl StatusArgs {
             let info = registry.contest(id).await.map_err(chain_failure)?;
             let (block, now) = registry.head().await.map_err(chain_failure)?;
             let mut ranking = Vec::new();
-            for (place, (who, correct)) in registry
+            for (place, (who, correct, _)) in registry
                 .ranking(id)
                 .await
                 .map_err(chain_failure)?
@@ -52,20 +52,32 @@ impl StatusArgs {
                 info.phase.name()
             );
             println!(
-                "prize {}, held {}, bond {}, {} committed, {} qualified (threshold {}/{})",
+                "prize {}, held {}, bond {}, {} committed, {} proved, {} ranked (threshold {}/{}), \
+                 bond pool {}",
                 info.prize,
                 info.held,
                 c.commit_bond,
                 info.committers,
+                info.provers,
                 info.qualifiers,
                 c.min_correct,
-                c.test_set_size
+                c.test_set_size,
+                info.bond_pool
             );
-            for (name, t) in [
+            let proof = if info.proof_ends == 0 {
+                ("proofs by (latest)", c.proof_deadline)
+            } else {
+                ("proofs by", info.proof_ends)
+            };
+            let mut deadlines = vec![
                 ("commit deadline", c.commit_deadline),
                 ("test-set deadline", c.test_set_deadline),
-                ("proof deadline", c.proof_deadline),
-            ] {
+                proof,
+            ];
+            if info.round_deadline != 0 {
+                deadlines.push(("reveal round ends", info.round_deadline));
+            }
+            for (name, t) in deadlines {
                 println!("  {name:18} {t} ({})", relative(t, now));
             }
             if info.phase == Phase::TestSetReveal || info.test_set_revealed_count > 0 {

@@ -40,7 +40,7 @@ pub struct SubmitArgs {
 }
 
 impl SubmitArgs {
-    /// Exit 0 when accepted (or already), 1 when below the threshold or rejected.
+    /// Exit 0 when accepted (or already), ranked or only scored; 1 when rejected.
     pub fn run(self, json: bool) -> Result<Outcome, Failure> {
         let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
         block_on(async {
@@ -61,27 +61,34 @@ impl SubmitArgs {
             };
             if json {
                 print_json(&report)?;
-            } else if !report.qualifies {
-                println!(
-                    "{}/{} correct: below the threshold of {}; nothing submitted",
-                    report.correct, report.rows, report.min_correct
-                );
-            } else if report.already {
-                println!(
-                    "already accepted: {}/{} correct",
-                    report.correct, report.rows
-                );
-            } else if let Some(tx) = &report.tx {
-                println!(
-                    "proof of {}/{} correct accepted ({} bytes, proved in {:.1} s, submitProof {} gas)",
-                    report.correct, report.rows, report.proof_bytes, report.prove_seconds, tx.gas_used
-                );
-            }
-            Ok(if report.qualifies {
-                Outcome::Success
             } else {
-                Outcome::ClaimFails
-            })
+                let standing = if report.qualifies {
+                    "ranked".to_string()
+                } else {
+                    format!(
+                        "scored, not ranked: below the threshold of {}; the bond comes back \
+                         after the proof window",
+                        report.min_correct
+                    )
+                };
+                if report.already {
+                    println!(
+                        "already accepted: {}/{} correct, {standing}",
+                        report.correct, report.rows
+                    );
+                } else if let Some(tx) = &report.tx {
+                    println!(
+                        "proof of {}/{} correct accepted, {standing} ({} bytes, proved in {:.1} s, \
+                         submitProof {} gas)",
+                        report.correct,
+                        report.rows,
+                        report.proof_bytes,
+                        report.prove_seconds,
+                        tx.gas_used
+                    );
+                }
+            }
+            Ok(Outcome::Success)
         })?
     }
 }

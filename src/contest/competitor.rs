@@ -195,7 +195,9 @@ pub struct SubmitReport {
     pub rows: u64,
     /// The contest's threshold.
     pub min_correct: u64,
-    /// Whether `correct >= min_correct` (nothing is proved or sent otherwise).
+    /// Whether `correct >= min_correct`: the entry is ranked. Below it the proof is sent all
+    /// the same: the entry is scored, not ranked, and gets its bond back after the proof
+    /// window (an entry that never proves loses its bond to the bond pool).
     pub qualifies: bool,
     /// Seconds spent proving, witness generation included (0 if a stored proof was reused
     /// or nothing was proved).
@@ -204,13 +206,14 @@ pub struct SubmitReport {
     pub witness_seconds: f64,
     /// Proof size in bytes.
     pub proof_bytes: usize,
-    /// The transaction (none if already accepted or not qualifying).
+    /// The transaction (none if already accepted).
     pub tx: Option<Tx>,
     /// Whether the chain already had an accepted proof.
     pub already: bool,
 }
 
-/// Proves the committed model's accuracy on the revealed test set and submits the proof.
+/// Proves the committed model's accuracy on the revealed test set and submits the proof, below
+/// the threshold too (every committed entry must prove its score to recover its bond).
 /// The proof is stored before sending and reused by a rerun; the transaction is simulated
 /// first, so a rejected proof costs nothing.
 pub async fn submit(
@@ -230,7 +233,7 @@ pub async fn submit(
             correct: entry.correct,
             rows,
             min_correct,
-            qualifies: true,
+            qualifies: entry.status != EntryStatus::Scored,
             prove_seconds: 0.0,
             witness_seconds: 0.0,
             proof_bytes: 0,
@@ -250,7 +253,7 @@ pub async fn submit(
             phase: info.phase,
             detail: format!(
                 "proofs are accepted once the test set is revealed, until {}",
-                info.config.proof_deadline
+                info.proof_end()
             ),
         });
     }
@@ -289,9 +292,9 @@ pub async fn submit(
     };
     if !report.qualifies {
         progress(&format!(
-            "{correct}/{rows} correct is below the threshold of {min_correct}: nothing to prove"
+            "{correct}/{rows} correct is below the threshold of {min_correct}: proving it all the \
+             same (a scored entry gets its bond back; one that never proves loses it)"
         ));
-        return Ok(report);
     }
     let statement = Statement {
         chain_id: c.registry.client().chain_id(),
@@ -414,8 +417,9 @@ pub struct ModelRevealReport {
 }
 
 /// Reveals the committed model once the entry is called, resuming a partial reveal; first
-/// forfeits any called entry ranked above whose reveal window has passed (anyone may), so a
-/// runner-up moves up by itself.
+/// ends a reveal round whose deadline has passed with called entries above this one still
+/// unrevealed (anyone may: they are forfeited together and the next entries called together),
+/// so a runner-up moves up by itself.
 pub async fn reveal(c: &Competitor<'_>, progress: Progress<'_>) -> Result<ModelRevealReport> {
     let info = c.check_spec().await?;
     let me = c.me();
@@ -436,27 +440,27 @@ pub async fn reveal(c: &Competitor<'_>, progress: Progress<'_>) -> Result<ModelR
             action: "reveal",
             phase: info.phase,
             detail: format!(
-                "models are revealed after the proof deadline ({})",
-                info.config.proof_deadline
+                "models are revealed after the proof window ({})",
+                info.proof_end()
             ),
         });
     }
     if entry.status == EntryStatus::Qualified {
         let (_, now) = c.registry.head().await?;
-        for (who, _) in c.registry.ranking(c.contest_id).await? {
+        for (who, _, _) in c.registry.ranking(c.contest_id).await? {
             if who == me {
                 break;
             }
             let e = c.registry.entry(c.contest_id, who).await?;
             if e.status == EntryStatus::Called && e.reveal_deadline < now {
-                progress(&format!("{who} missed its reveal deadline; forfeiting it"));
-                report
-                    .txs
-                    .push(c.registry.forfeit(c.contest_id, who).await?);
+                progress(&format!("{who} missed its reveal deadline"));
                 report.forfeited.push(who);
             }
         }
-        if report.forfeited.is_empty() {
+        if !report.forfeited.is_empty() {
+            progress("ending the reveal round: its non-revealers are forfeited together");
+            report.txs.push(c.registry.forfeit(c.contest_id).await?);
+        } else {
             match c.registry.close_ranking(c.contest_id).await {
                 Ok(tx) => report.txs.push(tx),
                 // Closed by someone else already (a reveal, forfeit or withdrawal closes it).

@@ -299,7 +299,7 @@ fn contest(h: &mut String, v: &ContestView) {
 
     h.push_str(
         "<section><h2>Payouts</h2><table id=\"payouts\"><thead><tr><th>account</th><th>role</th>\
-         <th>prize</th><th>bond back</th><th>forfeited bonds</th><th>owed now</th>\
+         <th>prize</th><th>bond back</th><th>bond pool</th><th>owed now</th>\
          <th>withdrawn</th></tr></thead><tbody>",
     );
     for p in &v.payouts {
@@ -310,7 +310,7 @@ fn contest(h: &mut String, v: &ContestView) {
             p.role,
             eth(p.prize),
             eth(p.bond_returned),
-            eth(p.forfeits),
+            eth(p.bond_pool),
             p.owed.map(eth).unwrap_or_else(|| "?".into()),
             eth(p.withdrawn),
             a = p.account,
@@ -363,7 +363,11 @@ fn leaderboard(h: &mut String, v: &ContestView) {
              <td>{gas}</td><td>{at}</td><td class=\"status\">{status}</td></tr>",
             a = r.competitor,
             s = standing_key(r.standing),
-            rank = r.rank,
+            rank = if r.standing == Standing::Scored {
+                "–".to_string()
+            } else {
+                r.rank.to_string()
+            },
             place = r.place.map(|p| p.to_string()).unwrap_or_else(|| "–".into()),
             who = addr(&r.competitor),
             c = r.correct,
@@ -388,6 +392,7 @@ fn standing_key(s: Standing) -> &'static str {
         Standing::Overdue => "overdue",
         Standing::Revealed => "revealed",
         Standing::Forfeited => "forfeited",
+        Standing::Scored => "scored",
     }
 }
 
@@ -405,8 +410,9 @@ fn status(r: &LeaderRow) -> String {
             r.reveal_by.map(utc).unwrap_or_default()
         ),
         Standing::Revealed => "revealed".to_string(),
+        Standing::Scored => "scored below the threshold: not ranked, bond back".to_string(),
         Standing::Forfeited => format!(
-            "forfeited{}: bond to the organiser",
+            "forfeited{}: bond to the bond pool",
             r.reveal_by
                 .map(|t| format!(" (missed {})", utc(t)))
                 .unwrap_or_default()

@@ -210,7 +210,7 @@ impl Ledger {
             },
             phase,
             phase_name: phase.name(),
-            deadlines: deadlines(&config, now),
+            deadlines: deadlines(&config, f.proof_end(&config), now),
             rules: Rules::of(&config),
             escrow: Escrow {
                 prize,
@@ -231,16 +231,15 @@ impl Ledger {
     }
 }
 
-fn deadlines(c: &ContestConfig, now: u64) -> Vec<Deadline> {
+/// The phases' deadlines; `proof_end` is the proof window's end as far as it is known (it runs
+/// from the actual test-set reveal).
+fn deadlines(c: &ContestConfig, proof_end: u64, now: u64) -> Vec<Deadline> {
     let left = |at: u64| at as i64 - now as i64;
     [
         ("commit", c.commit_deadline),
         ("test-set reveal", c.test_set_deadline),
-        ("proof", c.proof_deadline),
-        (
-            "model reveal",
-            c.proof_deadline.saturating_add(c.reveal_window),
-        ),
+        ("proof", proof_end),
+        ("model reveal", proof_end.saturating_add(c.reveal_window)),
     ]
     .into_iter()
     .map(|(name, at)| Deadline {
@@ -262,6 +261,7 @@ fn who_of(e: &Event) -> Option<Addr> {
         | Event::ModelRevealRestarted { competitor, .. }
         | Event::ModelForfeited { competitor, .. } => *competitor,
         Event::PrizeAwarded { winner, .. } => *winner,
+        Event::BondPoolAwarded { to, .. } => *to,
         Event::ContestSettled { remainder_to, .. } => *remainder_to,
         Event::Withdrawn { account, .. } => *account,
         Event::TestSetChunkRevealed { .. }

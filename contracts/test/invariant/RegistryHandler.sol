@@ -13,15 +13,22 @@ import {ContestParams, ContestView, EntryStatus, EntryView, Phase} from "../../s
 
 /// @notice Drives a registry through random create / commit / reveal / prove / forfeit /
 ///         close / withdraw sequences and time warps, keeps the ghost books the invariants check,
-///         and keeps a reference model of the ranking (`PayoutModel`) that every `WinnerCalled`,
-///         `ModelForfeited`, `PrizeAwarded` and `ContestSettled` the registry emits is checked
-///         against as it happens (right entry, place, amount, deadline, order).
+///         and keeps a reference model of the ranking and the bond pool (`PayoutModel`) that every
+///         `ProofAccepted`, `WinnerCalled`, `ModelForfeited`, `PrizeAwarded`, `BondPoolAwarded`
+///         and `ContestSettled` the registry emits is checked against as it happens (right entry,
+///         place, amount, deadline, order).
 /// @dev Every wei the registry owes is owed to an actor the invariants can enumerate: the
 ///      organisers and the competitors (fixed addresses). Organisers also commit and prove, in
-///      their own contests and in others'. The verifier (a `MockVerifier`) rejects about 3 proofs
-///      in 8, in one of three ways; a rejected proof must revert with `ProofRejected` and leave no
-///      trace (no event, ranking, books or entry unchanged). `settleAndDrain` (for
-///      `afterInvariant`) decides every contest and withdraws everything owed.
+///      their own contests and in others'. Scores run from 0 to N with the threshold at 4, so
+///      about 1 accepted proof in 4 is scored (below the threshold, not ranked); players that
+///      are never picked to prove never prove (their bonds go to the pool once anybody proved).
+///      Ranked proofs come with a rank hint: none, the entry right before, or a stale one
+///      further up; now and then a bad hint (an entry ranked below, a scored or unproved entry)
+///      is tried first and must revert with `BadRankHint` and leave no trace. The verifier (a
+///      `MockVerifier`) rejects about 3 proofs in 8, in one of three ways; a rejected proof must
+///      revert with `ProofRejected` and leave no trace (no event, ranking, books or entry
+///      unchanged). `settleAndDrain` (for `afterInvariant`) decides every contest, a whole round
+///      per `forfeit`, and withdraws everything owed.
 contract RegistryHandler is TestBase, RegistryEvents {
     uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant TESTSET_TAG = 0x007a6b636f6e746573742f746573747365742f7631;
@@ -29,6 +36,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
     uint256 internal constant BPS = 10_000;
     uint256 internal constant MAX_CONTESTS = 2;
     uint32 internal constant N = 16;
+    uint32 internal constant MIN_CORRECT = 4;
     /// @notice Forfeits "as anyone" in `settleAndDrain` (and sometimes in `forfeit`); owed nothing
     ///         ever, so a credit to the forfeiter stays in the registry and fails the drain check.
     address public constant KEEPER = address(0x0E000);
@@ -60,6 +68,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
         uint256 prize;
         uint256 bond;
         uint64 proofDeadline;
+        uint64 proofWindow; // proofDeadline - testSetDeadline
         uint64 revealWindow;
         uint16[] payoutBps;
     }
@@ -67,12 +76,17 @@ contract RegistryHandler is TestBase, RegistryEvents {
     /// @dev The reference model of one contest, built from the handler's own actions only.
     struct Model {
         uint64 commits; // commit sequence numbers handed out (replacements included)
+        uint256 committers; // distinct committed players
         bool testSetRevealed;
-        address[] qualified; // accepted proofs, in acceptance order
+        uint64 proofEnds; // the registry's, checked against the reveal's time at the reveal
+        address[] qualified; // accepted ranked proofs, in acceptance order
+        uint256 scored; // accepted proofs below the threshold
         uint256 called; // WinnerCalled seen
-        uint256 forfeits; // forfeits made
+        uint256 forfeits; // ModelForfeited seen
+        uint256 forfeitCalls; // forfeit() calls (rounds ended)
         uint256 awards; // PrizeAwarded seen
         uint256 awarded; // their total
+        uint256 poolEvents; // BondPoolAwarded seen
         bool settled; // ContestSettled seen
     }
 
@@ -82,10 +96,15 @@ contract RegistryHandler is TestBase, RegistryEvents {
     mapping(uint256 => mapping(address => bool)) internal _called;
     mapping(uint256 => mapping(address => bool)) internal _revealed;
     mapping(uint256 => mapping(address => bool)) internal _forfeited;
+    mapping(uint256 => mapping(address => bool)) internal _scored;
     /// @notice Winner of each place, as `PrizeAwarded` announced it.
     mapping(uint256 => mapping(uint256 => address)) public awardedTo;
-    /// @dev The entry a `forfeit` call in progress expects `ModelForfeited` for.
-    address internal _pendingForfeit;
+    /// @dev Each `BondPoolAwarded` of a contest, in order.
+    mapping(uint256 => mapping(uint256 => address)) internal _poolTo;
+    mapping(uint256 => mapping(uint256 => uint256)) internal _poolAmount;
+    /// @dev The entries a `forfeit` call in progress expects `ModelForfeited` for, and how many.
+    mapping(uint256 => mapping(address => bool)) internal _expectForfeit;
+    uint256 internal _pendingForfeits;
 
     constructor(ContestRegistry registry_, MockVerifier verifier_, address poseidon_) {
         registry = registry_;
@@ -128,7 +147,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
         p.srsDigest = keccak256(abi.encode("srs", seed));
         p.testSetCommitment = _testSetCommitment;
         p.testSetSize = N;
-        p.minCorrect = 4;
+        p.minCorrect = MIN_CORRECT;
         p.payoutBps = new uint16[](ranks);
         uint256 left = 10_000;
         for (uint256 i = 0; i + 1 < ranks; ++i) {
@@ -151,7 +170,15 @@ contract RegistryHandler is TestBase, RegistryEvents {
         vm.prank(organiser);
         id = registry.createContest{value: prize}(p);
         contestIds.push(id);
-        _terms[id] = Terms(organiser, prize, p.commitBond, p.proofDeadline, p.revealWindow, p.payoutBps);
+        _terms[id] = Terms(
+            organiser,
+            prize,
+            p.commitBond,
+            p.proofDeadline,
+            p.proofDeadline - p.testSetDeadline,
+            p.revealWindow,
+            p.payoutBps
+        );
         ghostDeposited += prize;
         calls["create"]++;
     }
@@ -212,19 +239,19 @@ contract RegistryHandler is TestBase, RegistryEvents {
         }
     }
 
-    /// @dev Forfeits a called player past its window, by an actor or by `KEEPER`.
+    /// @dev Ends the current reveal round once its deadline has passed (closing the ranking
+    ///      first if nobody has), by an actor or by `KEEPER`.
     function forfeit(uint256 who, uint256 which) external {
         (uint256 id, bool ok) = _contest(which);
         if (!ok || registry.phase(id) != Phase.ModelReveal) return;
-        (address c, bool found) = _pick(id, EntryStatus.Called, who);
-        if (!found || block.timestamp <= registry.entry(id, c).revealDeadline) return;
-        _forfeit(id, c, (who >> 8) % 3 == 0 ? KEEPER : _actor(who >> 16));
+        if (block.timestamp <= _roundDeadline(id)) return;
+        _forfeit(id, (who >> 8) % 3 == 0 ? KEEPER : _actor(who >> 16));
         calls["forfeit"]++;
     }
 
     function closeRanking(uint256 who, uint256 which) external {
         (uint256 id, bool ok) = _contest(which);
-        if (!ok || !_model[id].testSetRevealed || block.timestamp <= _terms[id].proofDeadline || _closed(id)) return;
+        if (!ok || !_model[id].testSetRevealed || block.timestamp <= _model[id].proofEnds || _closed(id)) return;
         _closeRanking(id, _actor(who));
         calls["closeRanking"]++;
     }
@@ -251,7 +278,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
     /// @dev Moves one contest to its next phase, so short runs reach the late phases: commits
     ///      for a few players then jumps to just after the commit deadline; the organiser posts the
     ///      test set (3 times in 4) or defaults; proves for a few players then jumps past the
-    ///      proof deadline; jumps past the earliest open reveal window.
+    ///      proof window; jumps past the current reveal round.
     function advance(uint256 which, uint256 extra) external {
         (uint256 id, bool ok) = _contest(which);
         if (!ok) return;
@@ -272,11 +299,9 @@ contract RegistryHandler is TestBase, RegistryEvents {
             to = p.testSetDeadline;
         } else if (ph == Phase.Proof) {
             _prove(id, extra >> 8, extra % 5, extra >> 16);
-            to = p.proofDeadline;
+            to = _model[id].proofEnds;
         } else if (ph == Phase.ModelReveal) {
-            (address c, bool found) = _pick(id, EntryStatus.Called, extra);
-            if (!found) return;
-            to = registry.entry(id, c).revealDeadline;
+            to = _roundDeadline(id);
         } else {
             return;
         }
@@ -290,14 +315,16 @@ contract RegistryHandler is TestBase, RegistryEvents {
     // ------------------------------------------------------------------ liveness (afterInvariant)
 
     /// @notice Decides everything and pays everyone: warps past every commit, test-set and proof
-    ///         deadline, closes every open ranking, forfeits (as `KEEPER`) every called entry that
-    ///         has not revealed, past its window, until no entry is called any more, then every
-    ///         actor that `owed()` shows a balance for withdraws. Fails if a contest whose test set
-    ///         was revealed is still undecided afterwards.
+    ///      deadline, closes every open ranking, ends every reveal round (as `KEEPER`, one
+    ///      `forfeit` per round, past its deadline) until the contest is settled, then every
+    ///      actor that `owed()` shows a balance for withdraws. Fails if a contest whose test set
+    ///      was revealed is still undecided afterwards, or took more rounds than the rules allow
+    ///      (each round fills or forfeits every unfilled place, so at most one round per
+    ///      ranked entry, plus the first).
     function settleAndDrain() external {
         uint256 latest;
         for (uint256 i = 0; i < contestIds.length; ++i) {
-            uint256 d = _terms[contestIds[i]].proofDeadline;
+            uint256 d = _terms[contestIds[i]].proofDeadline; // proofEnds <= proofDeadline
             if (d > latest) latest = d;
         }
         if (block.timestamp <= latest) vm.warp(latest + 1);
@@ -306,22 +333,14 @@ contract RegistryHandler is TestBase, RegistryEvents {
             uint256 id = contestIds[i];
             Model storage m = _model[id];
             if (!m.testSetRevealed) continue; // a default: nothing to decide
+            assertTrue(block.timestamp > m.proofEnds, "liveness: the proof window ends by proofDeadline");
             if (!_closed(id)) _closeRanking(id, KEEPER);
-            // Each round forfeits every called entry; each forfeit calls at most one more.
-            for (uint256 round = 0;; ++round) {
-                assertLe(round, _players.length, "liveness: entries keep being called");
-                bool any;
-                for (uint256 k = 0; k < _players.length; ++k) {
-                    address c = _players[k];
-                    EntryView memory e = registry.entry(id, c);
-                    if (e.status != EntryStatus.Called) continue;
-                    if (block.timestamp <= e.revealDeadline) vm.warp(e.revealDeadline + 1);
-                    _forfeit(id, c, KEEPER);
-                    any = true;
-                }
-                if (!any) break;
+            for (uint256 round = 0; !m.settled; ++round) {
+                assertLe(round, m.qualified.length, "liveness: rounds keep being called");
+                uint256 d = registry.contest(id).roundDeadline;
+                if (block.timestamp <= d) vm.warp(d + 1);
+                _forfeit(id, KEEPER);
             }
-            assertTrue(m.settled, "liveness: contest left undecided");
             assertEq(uint256(registry.phase(id)), uint256(Phase.Settled), "liveness: phase Settled");
         }
 
@@ -349,14 +368,16 @@ contract RegistryHandler is TestBase, RegistryEvents {
         for (uint256 i = 0; i < ranked.length; ++i) {
             forfeited[i] = _forfeited[id][ranked[i]];
         }
-        PayoutModel.Outcome memory o = PayoutModel.places(ranked, forfeited, t.payoutBps, t.prize, t.organiser);
+        PayoutModel.Outcome memory o = PayoutModel.places(
+            ranked, forfeited, t.payoutBps, t.prize, t.organiser, _pool(id), m.scored
+        );
         assertEq(m.awards, o.winners.length, "model: places filled");
         for (uint256 j = 0; j < o.winners.length; ++j) {
             assertEq(awardedTo[id][j], o.winners[j], "model: winner of place j");
         }
         uint256 shouldCall = t.payoutBps.length + m.forfeits;
         if (shouldCall > ranked.length) shouldCall = ranked.length;
-        assertEq(m.called, shouldCall, "model: each forfeit calls the next entry");
+        assertEq(m.called, shouldCall, "model: each round calls as many as places are left");
         _checkDues(id, o);
     }
 
@@ -402,7 +423,10 @@ contract RegistryHandler is TestBase, RegistryEvents {
             registry.revealTestSet(id, rest, true);
         }
         vm.stopPrank();
-        _model[id].testSetRevealed = true;
+        Model storage m = _model[id];
+        m.testSetRevealed = true;
+        m.proofEnds = registry.contest(id).proofEnds;
+        assertEq(m.proofEnds, block.timestamp + _terms[id].proofWindow, "proofEnds: a full window from the reveal");
         calls["revealTestSet"]++;
     }
 
@@ -414,6 +438,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
         registry.commitModel{value: value}(id, _commitment[c]);
         Model storage m = _model[id];
         m.commits += 1;
+        if (first) m.committers += 1;
         _entry[id][c] = PayoutModel.Entry(c, 0, m.commits);
         assertEq(registry.entry(id, c).commitSeq, m.commits, "commit sequence number");
         ghostDeposited += value;
@@ -425,7 +450,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
         for (uint256 k = 0; k < count; ++k) {
             (address c, bool found) = _pick(id, EntryStatus.Committed, who % _players.length + k);
             if (!found) return;
-            uint256 score = bound(uint256(keccak256(abi.encode(correct, k))), 4, N);
+            uint256 score = bound(uint256(keccak256(abi.encode(correct, k))), 0, N); // < 4: scored
             uint256 verdict = uint256(keccak256(abi.encode(correct, k, "verdict"))) % 8;
             if (verdict == 0) {
                 _rejectedProof(id, c, score, MockVerifier.Mode.Revert);
@@ -435,36 +460,82 @@ contract RegistryHandler is TestBase, RegistryEvents {
                 _rejectedProof(id, c, score, MockVerifier.Mode.ReturnShort);
             } else {
                 _acceptedProof(
-                    id, c, score, verdict % 2 == 0 ? MockVerifier.Mode.AcceptEmpty : MockVerifier.Mode.ReturnTrue
+                    id,
+                    c,
+                    score,
+                    verdict % 2 == 0 ? MockVerifier.Mode.AcceptEmpty : MockVerifier.Mode.ReturnTrue,
+                    uint256(keccak256(abi.encode(correct, k, "hint")))
                 );
             }
         }
     }
 
-    function _acceptedProof(uint256 id, address c, uint256 score, MockVerifier.Mode mode) internal {
+    function _acceptedProof(uint256 id, address c, uint256 score, MockVerifier.Mode mode, uint256 hintSeed)
+        internal
+    {
         Model storage m = _model[id];
-        PayoutModel.Entry memory me = PayoutModel.Entry(c, score, _entry[id][c].seq);
-        uint256 position;
-        for (uint256 i = 0; i < m.qualified.length; ++i) {
-            if (PayoutModel.better(_entry[id][m.qualified[i]], me)) ++position;
-        }
+        bool ranked = score >= MIN_CORRECT;
+        address hint = ranked ? _hint(id, c, score, hintSeed) : address(uint160(hintSeed)); // ignored if scored
+        if (ranked && hintSeed % 5 == 0) _badHint(id, c, score, hintSeed);
         verifier.setMode(mode);
         vm.recordLogs();
         vm.prank(c);
-        registry.submitProof(id, score, hex"01");
+        registry.submitProof(id, score, hex"01", hint);
         verifier.setMode(MockVerifier.Mode.AcceptEmpty);
-        m.qualified.push(c);
         _entry[id][c].correct = score;
+        if (ranked) m.qualified.push(c);
+        else m.scored += 1;
+        _scored[id][c] = !ranked;
         Vm.Log[] memory logs = vm.getRecordedLogs();
         assertEq(logs.length, 1, "one event per accepted proof");
         assertEq(logs[0].topics[0], ProofAccepted.selector, "ProofAccepted");
         assertEq(address(uint160(uint256(logs[0].topics[2]))), c, "ProofAccepted: competitor");
         assertEq(
             logs[0].data,
-            abi.encode(score, position, m.qualified.length),
-            "ProofAccepted: correct, position in the model's ranking, qualifiers"
+            abi.encode(score, ranked, m.qualified.length, m.qualified.length + m.scored),
+            "ProofAccepted: correct, ranked, qualifiers, provers"
         );
-        calls["submitProof"]++;
+        (address[] memory order,,) = registry.ranking(id);
+        address[] memory expected = _ranked(id);
+        assertEq(abi.encode(order), abi.encode(expected), "ranking == the model's, whatever the hint");
+        calls[ranked ? bytes32("submitProof") : bytes32("scoredProof")]++;
+    }
+
+    /// @dev A valid hint for `c`'s ranked proof of `score`: none, the entry right before it, or
+    ///      (stale, as if read before later proofs) one further up.
+    function _hint(uint256 id, address c, uint256 score, uint256 seed) internal returns (address) {
+        PayoutModel.Entry memory me = PayoutModel.Entry(c, score, _entry[id][c].seq);
+        address[] memory order = _ranked(id);
+        uint256 before;
+        while (before < order.length && PayoutModel.better(_entry[id][order[before]], me)) ++before;
+        if (before == 0 || seed % 3 == 0) return address(0);
+        if (seed % 3 == 1) return order[before - 1];
+        calls["staleHint"]++;
+        return order[(seed >> 8) % before];
+    }
+
+    /// @dev Tries `c`'s proof with a bad hint first: an entry ranked after it, a scored entry or
+    ///      a player without an accepted proof. Must revert `BadRankHint` and leave no trace.
+    function _badHint(uint256 id, address c, uint256 score, uint256 seed) internal {
+        PayoutModel.Entry memory me = PayoutModel.Entry(c, score, _entry[id][c].seq);
+        address bad;
+        for (uint256 k = 0; k < _players.length && bad == address(0); ++k) {
+            address o = _players[(seed + k) % _players.length];
+            EntryStatus st = registry.entry(id, o).status;
+            bool worse = st == EntryStatus.Qualified && !PayoutModel.better(_entry[id][o], me);
+            if (worse || st == EntryStatus.Scored || st == EntryStatus.Committed || st == EntryStatus.None) bad = o;
+        }
+        if (bad == address(0)) return;
+        bytes32 before = _fingerprint(id, c);
+        vm.recordLogs();
+        vm.prank(c);
+        (bool ok, bytes memory err) =
+            address(registry).call(abi.encodeCall(registry.submitProof, (id, score, hex"01", bad)));
+        assertTrue(!ok, "bad hint accepted");
+        assertEq(err, abi.encodeWithSelector(IContestRegistry.BadRankHint.selector, id, bad), "BadRankHint");
+        assertEq(vm.getRecordedLogs().length, 0, "bad hint: no event");
+        assertEq(_fingerprint(id, c), before, "bad hint: no trace");
+        calls["badHint"]++;
     }
 
     /// @dev The verifier says no: the call reverts with `ProofRejected` and changes nothing.
@@ -473,7 +544,8 @@ contract RegistryHandler is TestBase, RegistryEvents {
         verifier.setMode(mode);
         vm.recordLogs();
         vm.prank(c);
-        (bool ok, bytes memory err) = address(registry).call(abi.encodeCall(registry.submitProof, (id, score, hex"00")));
+        (bool ok, bytes memory err) =
+            address(registry).call(abi.encodeCall(registry.submitProof, (id, score, hex"00", address(0))));
         verifier.setMode(MockVerifier.Mode.AcceptEmpty);
         assertTrue(!ok, "rejected proof accepted");
         assertEq(err, abi.encodeWithSelector(IContestRegistry.ProofRejected.selector, id, c, score), "ProofRejected");
@@ -484,20 +556,41 @@ contract RegistryHandler is TestBase, RegistryEvents {
 
     /// @dev Everything a proof could change: the ranking, the books, the entry.
     function _fingerprint(uint256 id, address c) internal view returns (bytes32) {
-        (address[] memory who, uint256[] memory correct) = registry.ranking(id);
+        (address[] memory who, uint256[] memory correct, uint256[] memory seq) = registry.ranking(id);
         ContestView memory v = registry.contest(id);
         EntryView memory e = registry.entry(id, c);
-        return keccak256(abi.encode(who, correct, v.qualifiers, v.held, v.phase, e, address(registry).balance));
+        return keccak256(
+            abi.encode(who, correct, seq, v.qualifiers, v.provers, v.held, v.phase, e, address(registry).balance)
+        );
     }
 
-    function _forfeit(uint256 id, address c, address by) internal {
-        _pendingForfeit = c;
+    /// @dev One `forfeit`: every entry shown as called (the first round's if the ranking is not
+    ///      closed yet) must be forfeited by it, and no other; then, unless settled, the places
+    ///      left are called (called minus forfeited entries is K again, or the ranking ran out).
+    function _forfeit(uint256 id, address by) internal {
+        uint256 expected;
+        for (uint256 k = 0; k < _players.length; ++k) {
+            address c = _players[k];
+            if (registry.entry(id, c).status == EntryStatus.Called) {
+                _expectForfeit[id][c] = true;
+                ++expected;
+            }
+        }
+        assertTrue(expected > 0, "forfeit: a round past its deadline has an unrevealed entry");
+        _pendingForfeits = expected;
         vm.recordLogs();
         vm.prank(by);
-        registry.forfeit(id, c);
-        _forfeited[id][c] = true;
-        _model[id].forfeits += 1;
+        registry.forfeit(id);
         _checkLogs();
+        Model storage m = _model[id];
+        m.forfeitCalls += 1;
+        if (!m.settled) {
+            uint256 ranks = _terms[id].payoutBps.length;
+            assertTrue(
+                m.called - m.forfeits == ranks || m.called == m.qualified.length,
+                "forfeit: as many called as places are left"
+            );
+        }
     }
 
     function _closeRanking(uint256 id, address by) internal {
@@ -531,14 +624,16 @@ contract RegistryHandler is TestBase, RegistryEvents {
             if (t == WinnerCalled.selector) _onWinnerCalled(l);
             else if (t == ModelForfeited.selector) _onForfeited(l);
             else if (t == PrizeAwarded.selector) _onPrizeAwarded(l);
+            else if (t == BondPoolAwarded.selector) _onPoolAwarded(l);
             else if (t == ContestSettled.selector) _onSettled(l);
             else assertTrue(t != ProofAccepted.selector, "unexpected ProofAccepted");
         }
-        assertEq(_pendingForfeit, address(0), "forfeit without ModelForfeited");
+        assertEq(_pendingForfeits, 0, "forfeit: a called entry not forfeited");
     }
 
-    /// @dev The next entry in the model's ranking: the first `K` at the common deadline when the
-    ///      ranking closes, then one per forfeit with a fresh window.
+    /// @dev The next entry in the model's ranking: the first `K` at the common deadline
+    ///      `proofEnds + revealWindow` when the ranking closes, then, in each later round, as many
+    ///      as were forfeited, with one fresh deadline.
     function _onWinnerCalled(Vm.Log memory l) internal {
         uint256 id = uint256(l.topics[1]);
         address who = address(uint160(uint256(l.topics[2])));
@@ -551,10 +646,10 @@ contract RegistryHandler is TestBase, RegistryEvents {
         assertTrue(position < ranked.length, "WinnerCalled: beyond the ranking");
         assertEq(who, ranked[position], "WinnerCalled: next entry in the model's ranking");
         if (position < ranks) {
-            assertEq(deadline, uint256(t.proofDeadline) + t.revealWindow, "WinnerCalled: common deadline");
+            assertEq(deadline, uint256(m.proofEnds) + t.revealWindow, "WinnerCalled: first round's deadline");
         } else {
-            assertEq(position, ranks + m.forfeits - 1, "WinnerCalled: one call per forfeit");
-            assertEq(deadline, block.timestamp + t.revealWindow, "WinnerCalled: fresh window");
+            assertLt(position, ranks + m.forfeits, "WinnerCalled: one call per forfeited place");
+            assertEq(deadline, block.timestamp + t.revealWindow, "WinnerCalled: fresh round");
         }
         m.called += 1;
         _called[id][who] = true;
@@ -563,13 +658,25 @@ contract RegistryHandler is TestBase, RegistryEvents {
     function _onForfeited(Vm.Log memory l) internal {
         uint256 id = uint256(l.topics[1]);
         address who = address(uint160(uint256(l.topics[2])));
-        (uint256 revealDeadline, uint256 bond, address organiser) = abi.decode(l.data, (uint256, uint256, address));
-        assertEq(who, _pendingForfeit, "ModelForfeited: the entry forfeited");
+        (uint256 revealDeadline, uint256 bond) = abi.decode(l.data, (uint256, uint256));
+        assertTrue(_expectForfeit[id][who], "ModelForfeited: an entry that was not called and unrevealed");
         assertTrue(_called[id][who], "ModelForfeited: entry was called");
         assertTrue(block.timestamp > revealDeadline, "ModelForfeited: inside the window");
         assertEq(bond, _terms[id].bond, "ModelForfeited: bond");
-        assertEq(organiser, _terms[id].organiser, "ModelForfeited: bond to the organiser");
-        _pendingForfeit = address(0);
+        _expectForfeit[id][who] = false;
+        _pendingForfeits -= 1;
+        _forfeited[id][who] = true;
+        _model[id].forfeits += 1;
+    }
+
+    /// @dev Recorded; checked against the model when the contest settles (same transaction).
+    function _onPoolAwarded(Vm.Log memory l) internal {
+        uint256 id = uint256(l.topics[1]);
+        Model storage m = _model[id];
+        assertTrue(!m.settled, "BondPoolAwarded after ContestSettled");
+        _poolTo[id][m.poolEvents] = address(uint160(uint256(l.topics[2])));
+        _poolAmount[id][m.poolEvents] = abi.decode(l.data, (uint256));
+        m.poolEvents += 1;
     }
 
     /// @dev Place `j` goes to the `j`-th non-forfeited entry in ranking order, once every better
@@ -610,6 +717,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
         assertEq(winnersPaid, m.awards, "ContestSettled: winners paid");
         assertEq(remainder, t.prize - m.awarded, "ContestSettled: remainder");
         assertEq(to, m.awards > 0 ? awardedTo[id][0] : t.organiser, "ContestSettled: remainder to first place");
+        _checkPoolEvents(id);
         if (m.awards < t.payoutBps.length) {
             address[] memory ranked = _ranked(id);
             for (uint256 i = 0; i < ranked.length; ++i) {
@@ -621,16 +729,77 @@ contract RegistryHandler is TestBase, RegistryEvents {
         m.settled = true;
     }
 
-    /// @dev Each actor withdrew exactly what the model gives it.
+    /// @dev The pool at settlement: each paid place `p >= 1` its share (events only for
+    ///      non-zero ones), then place 0 the rest; with no place paid, one event for the scored
+    ///      entries (to 0), or for the organiser when there is none; no event for an empty pool.
+    function _checkPoolEvents(uint256 id) internal view {
+        Model storage m = _model[id];
+        Terms storage t = _terms[id];
+        uint256 pool = _pool(id);
+        assertEq(registry.contest(id).bondPool, pool, "bondPool == the model's pool");
+        uint256 k;
+        if (pool != 0) {
+            if (m.awards > 0) {
+                uint256 rest = pool;
+                for (uint256 p = 1; p < m.awards; ++p) {
+                    uint256 share = pool * t.payoutBps[p] / BPS;
+                    rest -= share;
+                    if (share == 0) continue;
+                    assertEq(_poolTo[id][k], awardedTo[id][p], "BondPoolAwarded: place p's winner");
+                    assertEq(_poolAmount[id][k], share, "BondPoolAwarded: pool * payoutBps[p]");
+                    ++k;
+                }
+                assertEq(_poolTo[id][k], awardedTo[id][0], "BondPoolAwarded: first place");
+                assertEq(_poolAmount[id][k], rest, "BondPoolAwarded: first place takes the rest");
+            } else {
+                address to = m.scored > 0 ? address(0) : t.organiser;
+                assertEq(_poolTo[id][k], to, "BondPoolAwarded: the scored entries, else the organiser");
+                assertEq(_poolAmount[id][k], pool, "BondPoolAwarded: the whole pool");
+            }
+            ++k;
+        }
+        assertEq(m.poolEvents, k, "BondPoolAwarded: one per credit");
+    }
+
+    /// @dev The model's bond pool once the proof window is over and every round decided.
+    function _pool(uint256 id) internal view returns (uint256) {
+        Model storage m = _model[id];
+        return PayoutModel.bondPool(_terms[id].bond, m.committers, m.qualified.length + m.scored, m.forfeits);
+    }
+
+    /// @dev Each actor withdrew exactly what the model gives it; the scored entries' equal shares
+    ///      of an unpaid pool add up to it, one of them (the first claimer) with the rounding.
     function _checkDues(uint256 id, PayoutModel.Outcome memory o) internal view {
         Terms storage t = _terms[id];
-        uint256 forfeits = _model[id].forfeits;
+        Model storage m = _model[id];
+        bool anyProver = m.qualified.length + m.scored > 0;
+        uint256 dust = o.scored > 0 ? o.pool % o.scored : 0;
+        uint256 dustTaken;
         for (uint256 a = 0; a < organisers.length + competitors.length; ++a) {
             address who = _actor(a);
-            uint256 due =
-                PayoutModel.due(o, who, t.organiser, t.bond, _entry[id][who].seq != 0, _forfeited[id][who], forfeits);
-            assertEq(ghostWithdrawnBy[id][who], due, "model: withdrawn == due");
+            PayoutModel.Account memory acc = PayoutModel.Account(
+                _entry[id][who].seq != 0,
+                _scored[id][who] || _isQualified(id, who),
+                _scored[id][who],
+                _forfeited[id][who]
+            );
+            uint256 due = PayoutModel.due(o, who, t.organiser, t.bond, acc, anyProver, false);
+            uint256 got = ghostWithdrawnBy[id][who];
+            if (acc.scored && dust > 0 && got == due + dust) {
+                dustTaken += 1;
+                continue;
+            }
+            assertEq(got, due, "model: withdrawn == due");
         }
+        if (dust > 0) assertEq(dustTaken, 1, "model: the rounding taken once");
+    }
+
+    function _isQualified(uint256 id, address who) internal view returns (bool) {
+        address[] storage q = _model[id].qualified;
+        for (uint256 i = 0; i < q.length; ++i) {
+            if (q[i] == who) return true;
+        }
+        return false;
     }
 
     /// @dev A default: each committer took its bond and an equal share (the last one the rounding).
@@ -674,6 +843,12 @@ contract RegistryHandler is TestBase, RegistryEvents {
     /// @dev Whether the registry has closed the ranking: closing calls an entry or settles.
     function _closed(uint256 id) internal view returns (bool) {
         return _model[id].called > 0 || _model[id].settled;
+    }
+
+    /// @dev The current reveal round's deadline: the first round's if the ranking is not closed.
+    function _roundDeadline(uint256 id) internal view returns (uint256) {
+        if (!_closed(id)) return uint256(_model[id].proofEnds) + _terms[id].revealWindow;
+        return registry.contest(id).roundDeadline;
     }
 
     function _actor(uint256 i) internal view returns (address) {

@@ -30,14 +30,25 @@ abstract contract RegistryEvents {
     );
     /// @notice A chunk of the test set, elements `start .. start + elems.length - 1`, was absorbed.
     event TestSetChunkRevealed(uint256 indexed contestId, uint256 start, uint256[] elems);
-    /// @notice The test set's `count` elements hashed to the committed `testSetCommitment`.
-    event TestSetRevealed(uint256 indexed contestId, uint256 count, uint256 testSetCommitment);
+    /// @notice The test set's `count` elements hashed to the committed `testSetCommitment`. The
+    ///         proof window opens now and lasts `proofDeadline - testSetDeadline` seconds: proofs
+    ///         are accepted until `proofEnds` (an early reveal ends it early, a late one cannot
+    ///         shorten it).
+    event TestSetRevealed(uint256 indexed contestId, uint256 count, uint256 testSetCommitment, uint256 proofEnds);
     /// @notice The organiser discarded a partial test-set reveal of `discarded` elements.
     event TestSetRevealRestarted(uint256 indexed contestId, uint256 discarded);
-    /// @notice `competitor`'s proof of `correct` was accepted; it entered the ranking at
-    ///         0-based `position` (positions of later entries shift as others are inserted).
+    /// @notice `competitor`'s proof of `correct` was accepted. `ranked`: `correct >= minCorrect`,
+    ///         so the entry entered the ranking (`qualifiers` ranked entries now); otherwise it is
+    ///         scored only and its bond is returned after the proof window. `provers` counts every
+    ///         accepted proof, ranked or not. The position in the ranking is not emitted (finding
+    ///         it would cost a walk); `ranking(contestId)` lists it.
     event ProofAccepted(
-        uint256 indexed contestId, address indexed competitor, uint256 correct, uint256 position, uint256 qualifiers
+        uint256 indexed contestId,
+        address indexed competitor,
+        uint256 correct,
+        bool ranked,
+        uint256 qualifiers,
+        uint256 provers
     );
     /// @notice `competitor`, at 0-based position `position` of the final ranking, was called to
     ///         reveal its model by `revealDeadline`.
@@ -51,10 +62,17 @@ abstract contract RegistryEvents {
     event ModelRevealed(uint256 indexed contestId, address indexed competitor, uint256 count, uint256 bondReturned);
     /// @notice `competitor` discarded a partial model reveal of `discarded` elements.
     event ModelRevealRestarted(uint256 indexed contestId, address indexed competitor, uint256 discarded);
-    /// @notice `competitor` missed its `revealDeadline`; its `bond` was credited to the organiser.
-    event ModelForfeited(
-        uint256 indexed contestId, address indexed competitor, uint256 revealDeadline, uint256 bond, address organiser
-    );
+    /// @notice `competitor` missed its `revealDeadline`; its `bond` went to the contest's bond
+    ///         pool (see `BondPoolAwarded`), never to the organiser.
+    event ModelForfeited(uint256 indexed contestId, address indexed competitor, uint256 revealDeadline, uint256 bond);
+    /// @notice At settlement, `amount` of the bond pool (bonds of entries that never proved, once
+    ///         at least one entry proved, plus bonds of called entries that never revealed) was
+    ///         credited to `to`: each paid place its payout share, the first place the rest. When
+    ///         nobody was paid, `to` is `address(0)` and `amount` is split equally among the
+    ///         scored entries (claimed by `withdraw`; the first to claim also takes the rounding);
+    ///         only when there is none either does the organiser get it (then `to` is the
+    ///         organiser).
+    event BondPoolAwarded(uint256 indexed contestId, address indexed to, uint256 amount);
     /// @notice `winner` was credited `amount` as paid rank `place` (0 = first prize).
     event PrizeAwarded(uint256 indexed contestId, address indexed winner, uint256 place, uint256 amount);
     /// @notice Every prize of the contest is decided: `winnersPaid` ranks were paid and the

@@ -155,13 +155,36 @@ abstract contract RegistryFixture is TestBase, RegistryEvents {
         registry.revealTestSet(id, testSetElems(), true);
     }
 
+    /// @dev A proof inserted from the head of the ranking (no hint).
     function prove(uint256 id, address who, uint256 correct) internal {
         vm.prank(who);
-        registry.submitProof(id, correct, hex"beef");
+        registry.submitProof(id, correct, hex"beef", address(0));
     }
 
+    /// @dev A proof inserted after `hint`.
+    function proveAfter(uint256 id, address who, uint256 correct, address hint) internal {
+        vm.prank(who);
+        registry.submitProof(id, correct, hex"beef", hint);
+    }
+
+    /// @dev The first second after the proof window (which runs from the test-set reveal).
     function toRevealPhase(uint256 id) internal {
-        vm.warp(registry.contest(id).params.proofDeadline + 1);
+        vm.warp(registry.contest(id).proofEnds + 1);
+    }
+
+    /// @dev The current reveal round's deadline (before the ranking closes: the first round's).
+    function roundDeadline(uint256 id) internal view returns (uint256) {
+        uint256 d = registry.contest(id).roundDeadline;
+        if (d != 0) return d;
+        return uint256(registry.contest(id).proofEnds) + registry.contest(id).params.revealWindow;
+    }
+
+    /// @dev Past the current round's deadline, then one `forfeit` (by `by`).
+    function forfeitRound(uint256 id, address by) internal {
+        uint256 d = roundDeadline(id);
+        if (block.timestamp <= d) vm.warp(d + 1);
+        vm.prank(by);
+        registry.forfeit(id);
     }
 
     function revealModel(uint256 id, address who) internal {
@@ -177,7 +200,8 @@ abstract contract RegistryFixture is TestBase, RegistryEvents {
     }
 
     /// @dev Creates the default contest, commits `who` in order, reveals the test set and proves
-    ///      `scores[i]` for `who[i]` (a score of 0 means no proof).
+    ///      `scores[i]` for `who[i]` (a score of 0 means no proof; below `MIN_CORRECT` a scored,
+    ///      unranked entry).
     function contestWithProofs(address[] memory who, uint256[] memory scores) internal returns (uint256 id) {
         id = createDefault();
         for (uint256 i = 0; i < who.length; ++i) {

@@ -43,6 +43,10 @@ abstract contract TestBase {
         if (left < right) revert AssertionFailed(message, left, right);
     }
 
+    function assertLt(uint256 left, uint256 right, string memory message) internal pure {
+        if (left >= right) revert AssertionFailed(message, left, right);
+    }
+
     /// @dev Maps `x` into `[lo, hi]` (inclusive) without discarding fuzz runs; identity when in range.
     function bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
         require(lo <= hi, "bound: lo > hi");

@@ -39,5 +39,8 @@ interface Vm {
     function getRecordedLogs() external returns (Log[] memory logs);
     /// @dev Marks `target`'s account and storage slots cold again, as at the start of a transaction.
     function cool(address target) external;
+    /// @dev Stop and restart charging gas (for bulk setup beyond the block gas limit).
+    function pauseGasMetering() external;
+    function resumeGasMetering() external;
     function projectRoot() external view returns (string memory);
 }

@@ -12,6 +12,8 @@ use crate::chain::types::{Addr, ContestConfig, Event, Logged, Phase, Wei};
 struct Proof {
     competitor: Addr,
     correct: u64,
+    /// At or above the threshold: in the ranking. Below it: scored only.
+    ranked: bool,
     at: Stamp,
     tx: String,
 }
@@ -25,6 +27,8 @@ pub(super) struct Fold {
     /// Latest commit sequence number per competitor (ranking ties).
     seq: BTreeMap<Addr, u64>,
     pub(super) test_set: TestSetProgress,
+    /// End of the proof window (`TestSetRevealed`), once the test set is revealed.
+    pub(super) proof_ends: Option<u64>,
     proofs: Vec<Proof>,
     called: BTreeMap<Addr, u64>,
     revealed: BTreeSet<Addr>,
@@ -32,7 +36,7 @@ pub(super) struct Fold {
     pub(super) reveals: Vec<RevealRow>,
     prizes: BTreeMap<Addr, u128>,
     bonds_back: BTreeMap<Addr, u128>,
-    forfeits: u128,
+    bond_pool: BTreeMap<Addr, u128>,
     withdrawn: BTreeMap<Addr, u128>,
     pub(super) settlement: Option<Settlement>,
 }
@@ -82,13 +86,15 @@ impl Fold {
                 self.test_set.elements = 0;
                 self.test_set.restarts += 1;
             }
-            Event::TestSetRevealed { .. } => {
+            Event::TestSetRevealed { proof_ends, .. } => {
+                self.proof_ends = Some(*proof_ends);
                 self.test_set.verified = true;
                 self.test_set.verified_at = Some(at);
             }
             Event::ProofAccepted {
                 competitor,
                 correct,
+                ranked,
                 ..
             } => {
                 // The registry accepts one proof per competitor; keep the first if a
@@ -97,6 +103,7 @@ impl Fold {
                     self.proofs.push(Proof {
                         competitor: *competitor,
                         correct: *correct,
+                        ranked: *ranked,
                         at,
                         tx: e.tx.clone(),
                     });
@@ -137,11 +144,11 @@ impl Fold {
                 self.revealed.insert(*competitor);
                 *self.bonds_back.entry(*competitor).or_default() += bond_returned.0;
             }
-            Event::ModelForfeited {
-                competitor, bond, ..
-            } => {
+            Event::ModelForfeited { competitor, .. } => {
                 self.forfeited.insert(*competitor);
-                self.forfeits += bond.0;
+            }
+            Event::BondPoolAwarded { to, amount } => {
+                *self.bond_pool.entry(*to).or_default() += amount.0;
             }
             Event::PrizeAwarded { winner, amount, .. } => {
                 *self.prizes.entry(*winner).or_default() += amount.0;
@@ -185,6 +192,11 @@ impl Fold {
         &mut self.reveals[i]
     }
 
+    /// Last second for proofs: from the `TestSetRevealed` event, else the latest it can be.
+    pub(super) fn proof_end(&self, c: &ContestConfig) -> u64 {
+        self.proof_ends.unwrap_or(c.proof_deadline)
+    }
+
     /// The contract's phase rule (`contracts/README.md`, Lifecycle), for when the contract
     /// could not be asked.
     pub(super) fn derived_phase(&self, c: &ContestConfig, now: u64) -> Phase {
@@ -196,7 +208,7 @@ impl Fold {
             } else {
                 Phase::TestSetMissed
             }
-        } else if now <= c.proof_deadline {
+        } else if now <= self.proof_end(c) {
             Phase::Proof
         } else if self.settlement.is_some() {
             Phase::Settled
@@ -220,7 +232,8 @@ impl Fold {
             )
         });
         let closed = !self.called.is_empty();
-        let default_deadline = c.proof_deadline.saturating_add(c.reveal_window);
+        let proof_end = self.proof_end(c);
+        let default_deadline = proof_end.saturating_add(c.reveal_window);
         let mut place = 0u64;
         order
             .into_iter()
@@ -228,13 +241,15 @@ impl Fold {
             .map(|(i, p)| {
                 let rank = i as u64 + 1;
                 let forfeited = self.forfeited.contains(&p.competitor);
-                let my_place = (!forfeited).then(|| {
+                let my_place = (!forfeited && p.ranked).then(|| {
                     place += 1;
                     place
                 });
                 let paid = my_place.is_some_and(|pl| pl as usize <= self.paid_places);
                 let called = self.called.get(&p.competitor).copied();
-                let (standing, reveal_by) = if forfeited {
+                let (standing, reveal_by) = if !p.ranked {
+                    (Standing::Scored, None)
+                } else if forfeited {
                     (Standing::Forfeited, called)
                 } else if self.revealed.contains(&p.competitor) {
                     (Standing::Revealed, called)
@@ -245,7 +260,7 @@ impl Fold {
                         Standing::Called
                     };
                     (s, Some(by))
-                } else if !closed && paid && now > c.proof_deadline {
+                } else if !closed && paid && now > proof_end {
                     (Standing::MustReveal, Some(default_deadline))
                 } else {
                     (Standing::Qualified, None)
@@ -299,7 +314,7 @@ impl Fold {
                     },
                     prize: get(&self.prizes),
                     bond_returned: get(&self.bonds_back),
-                    forfeits: Wei(if a == organiser { self.forfeits } else { 0 }),
+                    bond_pool: get(&self.bond_pool),
                     owed: owed.get(&a).copied(),
                     withdrawn: get(&self.withdrawn),
                 }

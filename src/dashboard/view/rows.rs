@@ -163,14 +163,17 @@ pub enum Standing {
     Overdue,
     /// Revealed its model.
     Revealed,
-    /// Missed its reveal deadline; lost its place and bond.
+    /// Missed its reveal deadline; lost its place and bond (to the bond pool).
     Forfeited,
+    /// Proved a score below the threshold: not ranked, bond back after the proof window.
+    Scored,
 }
 
 /// One accepted proof.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LeaderRow {
-    /// 1-based position in the ranking (by `correct`, ties by earlier commitment).
+    /// 1-based position among accepted proofs (by `correct`, ties by earlier commitment);
+    /// scored entries (below the threshold) come last and are not ranked.
     pub rank: u64,
     /// 1-based place among entries that have not forfeited (what decides the prize).
     pub place: Option<u64>,
@@ -232,8 +235,9 @@ pub struct PayoutRow {
     pub prize: Wei,
     /// Bond credited back on a model reveal.
     pub bond_returned: Wei,
-    /// Forfeited bonds credited (the organiser).
-    pub forfeits: Wei,
+    /// Share of the bond pool (bonds of entries that never proved or never revealed) credited
+    /// at settlement; a split among scored entries shows in `owed` instead.
+    pub bond_pool: Wei,
     /// `owed(id, account)` now, if read (includes amounts the contract computes on withdrawal).
     pub owed: Option<Wei>,
     /// Withdrawn so far.

@@ -1,5 +1,6 @@
 //! Folding events into the view: a whole contest (replacement, a restarted test-set reveal,
-//! a tie, a forfeit and the move-ups it causes, payouts), replays from every block, overlapping
+//! a tie, a scored entry below the threshold, a forfeit and the move-ups it causes, the bond
+//! pool, payouts), replays from every block, overlapping
 //! and repeated ranges, events of other contests, and a chain that goes back.
 
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
@@ -26,7 +27,8 @@ fn config() -> ContestConfig {
         commit_bond: Wei(10),
         commit_deadline: 1_000,
         test_set_deadline: 2_000,
-        proof_deadline: 3_000,
+        // A 2,200-second proof window: revealed at 800 (block 8), proofs end at 3,000.
+        proof_deadline: 4_200,
         reveal_window: 500,
     }
 }
@@ -56,8 +58,9 @@ fn proof(who: Addr, correct: u64) -> Event {
     Event::ProofAccepted {
         competitor: who,
         correct,
-        position: 0,
+        ranked: correct >= 7,
         qualifiers: 0,
+        provers: 0,
     }
 }
 
@@ -69,7 +72,8 @@ fn chunk(n: usize) -> Event {
 }
 
 /// A whole contest. B and A both get 8/8; B committed earlier (A replaced its commitment, which
-/// gave it a later sequence number), so B ranks first. B is called and forfeits, A and C move up.
+/// gave it a later sequence number), so B ranks first. D proves 2/8, below the threshold: scored,
+/// not ranked. B is called and forfeits, A and C move up; B's bond is the bond pool, split 70/30.
 fn contest() -> Vec<Logged> {
     vec![
         at(
@@ -97,11 +101,13 @@ fn contest() -> Vec<Logged> {
             Event::TestSetRevealed {
                 count: 6,
                 commitment: Fr::from(5),
+                proof_ends: 3_000,
             },
         ),
         at(9, 0, proof(B, 8)),
         at(10, 0, proof(A, 8)),
         at(11, 0, proof(C, 7)),
+        at(11, 1, proof(D, 2)),
         at(
             12,
             0,
@@ -145,7 +151,6 @@ fn contest() -> Vec<Logged> {
                 competitor: B,
                 reveal_deadline: 3_500,
                 bond: Wei(10),
-                organiser: ORG,
             },
         ),
         at(
@@ -191,6 +196,22 @@ fn contest() -> Vec<Logged> {
                 winners_paid: 2,
                 remainder: Wei(0),
                 remainder_to: A,
+            },
+        ),
+        at(
+            15,
+            3,
+            Event::BondPoolAwarded {
+                to: A,
+                amount: Wei(7),
+            },
+        ),
+        at(
+            15,
+            4,
+            Event::BondPoolAwarded {
+                to: C,
+                amount: Wei(3),
             },
         ),
         at(
@@ -294,6 +315,7 @@ fn a_whole_contest_folds_into_the_expected_rows() {
             (1, None, B, 8, Standing::Forfeited),
             (2, Some(1), A, 8, Standing::Revealed),
             (3, Some(2), C, 7, Standing::Revealed),
+            (4, None, D, 2, Standing::Scored),
         ]
     );
     assert_eq!(v.leaderboard[0].moved_up_from, None);
@@ -314,15 +336,16 @@ fn a_whole_contest_folds_into_the_expected_rows() {
     let p: Vec<_> = v
         .payouts
         .iter()
-        .map(|p| (p.account, p.role, p.prize, p.forfeits, p.withdrawn))
+        .map(|p| (p.account, p.role, p.prize, p.bond_pool, p.withdrawn))
         .collect();
+    // The forfeited bond goes to the paid places, never to the organiser.
     assert_eq!(
         p,
         [
-            (ORG, "organiser", Wei(0), Wei(10), Wei(0)),
-            (A, "competitor", Wei(700), Wei(0), Wei(710)),
+            (ORG, "organiser", Wei(0), Wei(0), Wei(0)),
+            (A, "competitor", Wei(700), Wei(7), Wei(710)),
             (B, "competitor", Wei(0), Wei(0), Wei(0)),
-            (C, "competitor", Wei(300), Wei(0), Wei(0)),
+            (C, "competitor", Wei(300), Wei(3), Wei(0)),
             (D, "competitor", Wei(0), Wei(0), Wei(0)),
         ]
     );
@@ -393,7 +416,7 @@ fn folding_the_same_range_twice_duplicates_no_row() {
     let twice = l.view(&chain_at(16)).expect("created");
     assert_eq!(once, twice);
     assert_eq!(twice.commitments.len(), 5);
-    assert_eq!(twice.leaderboard.len(), 3);
+    assert_eq!(twice.leaderboard.len(), 4);
     assert_eq!(twice.reveals.len(), 2);
     assert_eq!(twice.events, all.len());
 }
@@ -437,13 +460,20 @@ fn paid_places_must_reveal_once_the_proof_window_closes() {
     let l = ledger_of(proofs);
     let v = l.view(&chain_at(11)).expect("created");
     assert_eq!(v.phase, Phase::Proof);
-    assert!(v
-        .leaderboard
-        .iter()
-        .all(|r| r.standing == Standing::Qualified && r.reveal_by.is_none()));
+    assert!(v.leaderboard.iter().all(|r| r.reveal_by.is_none()));
+    let s: Vec<_> = v.leaderboard.iter().map(|r| r.standing).collect();
+    assert_eq!(
+        s,
+        [
+            Standing::Qualified,
+            Standing::Qualified,
+            Standing::Qualified,
+            Standing::Scored
+        ]
+    );
 
-    // After the proof deadline, before anyone closes the ranking: the two paid places must
-    // reveal by proofDeadline + revealWindow; the third need not.
+    // After the proof window, before anyone closes the ranking: the two paid places must
+    // reveal by proofEnds + revealWindow; the third need not, nor the scored entry.
     let v = l.view(&chain_at(12)).expect("created");
     assert_eq!(v.phase, Phase::ModelReveal);
     let s: Vec<_> = v
@@ -457,6 +487,7 @@ fn paid_places_must_reveal_once_the_proof_window_closes() {
             (Standing::MustReveal, Some(3_500), Some(400)),
             (Standing::MustReveal, Some(3_500), Some(400)),
             (Standing::Qualified, None, None),
+            (Standing::Scored, None, None),
         ]
     );
 
@@ -478,12 +509,16 @@ fn paid_places_must_reveal_once_the_proof_window_closes() {
         held: Wei(5),
         test_set_revealed_count: 6,
         test_set_revealed: true,
+        proof_ends: 3_000,
         committers: 4,
         qualifiers: 3,
+        provers: 4,
         winners_paid: 0,
         prize_paid: Wei(0),
         created_block: 1,
         verifier_code_hash: [8; 32],
+        bond_pool: Wei(10),
+        round_deadline: 4_100,
     };
     let v = l
         .view(&ChainState {
@@ -503,10 +538,15 @@ fn deadlines_count_down_from_the_head_block() {
         [
             ("commit", 1_000, 800),
             ("test-set reveal", 2_000, 1_800),
-            ("proof", 3_000, 2_800),
-            ("model reveal", 3_500, 3_300),
+            // Before the test-set reveal: the latest the proof window can end.
+            ("proof", 4_200, 4_000),
+            ("model reveal", 4_700, 4_500),
         ]
     );
+    // After it: the window runs from the reveal (`TestSetRevealed.proof_ends`).
+    let v = view_of(contest()[..11].to_vec());
+    let d: Vec<_> = v.deadlines.iter().map(|d| (d.name, d.at)).collect();
+    assert_eq!(&d[2..], [("proof", 3_000), ("model reveal", 3_500)]);
     assert_eq!(v.phase, Phase::Commit);
     assert_eq!(Ledger::new(1).accounts(), []);
     assert_eq!(ledger_of(contest()).accounts(), [ORG, A, B, C, D]);
