@@ -14,7 +14,9 @@
 //! - a final `Softmax`/`LogSoftmax` is dropped (argmax ignores it); skl2onnx's binary head
 //!   (`Sigmoid` over one logit `z`, `Sub(1, p)`, `Concat([1 − p, p])`) becomes the two
 //!   logits `[0, z]`, whose softmax is exactly `[1 − p, p]`: class 1 iff `z > 0`, and a tie
-//!   (`z = 0`, `p = 0.5`) is class 0 as in onnxruntime's `ArgMax` label (first maximum);
+//!   (`z = 0`, `p = 0.5`) is class 0 as in onnxruntime's `ArgMax` label (first maximum).
+//!   (For `0 < z ≲ 1.2e-7` f32 `Sigmoid` rounds to exactly 0.5 and onnxruntime says 0, the
+//!   float network 1; the quantised logits are integers, where `z = 0` is the tie);
 //! - with several graph outputs, branches that only compute a label from the scores
 //!   (`ArgMax`, then `ArrayFeatureExtractor`, `Reshape`, `Cast`, …) are ignored, and the
 //!   output reached from the last layer is the logits output.
