@@ -18,18 +18,22 @@ pub(super) struct Affine {
     pub shift: Vec<f64>,
 }
 
-/// A constant broadcast to `width` features: one value (a scalar, `[1]`, `[1, 1]`) is
-/// repeated, `width` values (`[F]`, `[1, F]`) are taken as they are.
+/// A constant of shape `dims` broadcast to `width` features: one value (a scalar, `[1]`,
+/// `[1, 1]`) is repeated; `width` values are taken as they are when the shape, leading 1s
+/// removed, ends in a dimension other than 1 (`[F]`, `[1, F]`, `[1, 1, 8, 8]` for an 8×8
+/// input). `[F, 1]` would broadcast against `[1, F]` data to an `F × F` matrix: rejected.
 pub(super) fn broadcast(
     what: &str,
+    dims: &[usize],
     values: &[f64],
     width: usize,
 ) -> std::result::Result<Vec<f64>, String> {
+    let trimmed: Vec<usize> = dims.iter().copied().skip_while(|&d| d == 1).collect();
     match values.len() {
         1 => Ok(vec![values[0]; width]),
-        n if n == width => Ok(values.to_vec()),
+        n if n == width && trimmed.last() != Some(&1) => Ok(values.to_vec()),
         n => Err(format!(
-            "{what} has {n} values; expected one per feature ({width}) or a single value"
+            "{what} has {n} values (shape {dims:?}); expected one per feature ({width}, shape [{width}] or [1, {width}]) or a single value"
         )),
     }
 }
@@ -276,10 +280,21 @@ mod tests {
 
     #[test]
     fn broadcasting() {
-        assert_eq!(broadcast("c", &[2.0], 3).unwrap(), vec![2.0; 3]);
-        assert_eq!(broadcast("c", &[1.0, 2.0], 2).unwrap(), vec![1.0, 2.0]);
-        assert!(broadcast("c", &[1.0, 2.0], 3)
+        assert_eq!(broadcast("c", &[], &[2.0], 3).unwrap(), vec![2.0; 3]);
+        assert_eq!(broadcast("c", &[1, 1], &[2.0], 3).unwrap(), vec![2.0; 3]);
+        assert_eq!(
+            broadcast("c", &[1, 2], &[1.0, 2.0], 2).unwrap(),
+            vec![1.0, 2.0]
+        );
+        assert_eq!(
+            broadcast("c", &[1, 1, 2, 2], &[0.0; 4], 4).unwrap(),
+            vec![0.0; 4]
+        );
+        assert!(broadcast("c", &[2], &[1.0, 2.0], 3)
             .unwrap_err()
             .contains("one per feature"));
+        assert!(broadcast("c", &[2, 1], &[1.0, 2.0], 2)
+            .unwrap_err()
+            .contains("shape [2, 1]"));
     }
 }

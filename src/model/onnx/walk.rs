@@ -415,8 +415,8 @@ pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<E
             "Gemm" | "MatMul" => w.dense(node, &name, op, &cur)?,
             "Add" | "Sub" | "Mul" | "Div" => {
                 let (c_name, data_first) = w.data_and_constant(node, &name, &cur)?;
-                let (_, c) = w.const_values(&name, op, c_name)?;
-                let c = broadcast(&format!("constant `{c_name}`"), &c, w.width)
+                let (dims, c) = w.const_values(&name, op, c_name)?;
+                let c = broadcast(&format!("constant `{c_name}`"), &dims, &c, w.width)
                     .map_err(|r| bad(&name, op, r))?;
                 let f = match (op, data_first) {
                     ("Add", _) => Affine::add(c),
@@ -439,7 +439,7 @@ pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<E
                 let vec = |k: &str, default: f64| -> Result<Vec<f64>> {
                     let v: Vec<f64> = floats(k).into_iter().map(f64::from).collect();
                     let v = if v.is_empty() { vec![default] } else { v };
-                    broadcast(&format!("attribute `{k}`"), &v, w.width)
+                    broadcast(&format!("attribute `{k}`"), &[v.len()], &v, w.width)
                         .map_err(|r| bad(&name, op, r))
                 };
                 let f = Affine::scaler(vec("offset", 0.0)?, vec("scale", 1.0)?);
