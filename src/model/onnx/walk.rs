@@ -382,7 +382,23 @@ pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<E
             .cloned()
             .ok_or_else(|| bad(&name, op, "has no output"))?;
         if let Some(end) = &w.ended {
-            if !PASS_THROUGH.contains(&op) {
+            // Ops the walk handles elsewhere; anything else gets its own hint below.
+            let handled = matches!(
+                op,
+                "Gemm"
+                    | "MatMul"
+                    | "Add"
+                    | "Sub"
+                    | "Mul"
+                    | "Div"
+                    | "Scaler"
+                    | "BatchNormalization"
+                    | "Relu"
+                    | "Softmax"
+                    | "LogSoftmax"
+                    | "Sigmoid"
+            );
+            if handled && !PASS_THROUGH.contains(&op) {
                 return Err(bad(
                     &name,
                     op,
