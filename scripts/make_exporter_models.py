@@ -21,6 +21,8 @@ and rewrites tests/fixtures/exporters/:
                               → Gemm → Softmax, weights from a trained sklearn MLP
   tree.onnx                   (negative) skl2onnx DecisionTreeClassifier: TreeEnsembleClassifier
   div-zero.onnx               (negative) a Div by a constant holding a zero
+  skl-zipmap.onnx             (negative) the MinMaxScaler pipeline with skl2onnx's default
+                              zipmap=True: the probabilities become a ZipMap sequence of maps
   onnxruntime.json            per positive model: onnxruntime's float accuracy and predictions
                               on the test rows, and the op types of the graph
 
@@ -136,6 +138,10 @@ def fit(est, x, y):
 def save(model, name):
     path = OUT / name
     model.producer_name = model.producer_name or "zkcontest/make_exporter_models.py"
+    # skl2onnx lists the opsets in hash order: sort them so the bytes are reproducible.
+    opsets = sorted((o.domain, o.version) for o in model.opset_import)
+    del model.opset_import[:]
+    model.opset_import.extend(helper.make_opsetid(d, v) for d, v in opsets)
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
     ops = [n.op_type for n in model.graph.node]
@@ -342,6 +348,7 @@ def main():
 
     tree = fit(DecisionTreeClassifier(max_depth=3, random_state=0), xf_train, y_train)
     skl(tree, "tree.onnx")
+    skl(mm_pipe, "skl-zipmap.onnx", {MLPClassifier: {"zipmap": True}})
     save(div_zero(), "div-zero.onnx")
 
     path = OUT / "onnxruntime.json"

@@ -151,7 +151,7 @@ fn inspect_reads_the_probabilities_output_of_a_two_output_model() {
 
 #[test]
 fn negative_fixtures_name_the_op_and_the_node() {
-    let cases: [(&str, &[&str]); 2] = [
+    let cases: [(&str, &[&str]); 3] = [
         (
             "tree.onnx",
             &[
@@ -163,6 +163,7 @@ fn negative_fixtures_name_the_op_and_the_node() {
             "div-zero.onnx",
             &["div_std", "(Div)", "divides by zero", "feature 5"],
         ),
+        ("skl-zipmap.onnx", &["`ZipMap`", "zipmap=False"]),
     ];
     let digits = root().join("contest-specs/digits");
     for (model, needles) in cases {
