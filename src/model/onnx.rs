@@ -1,11 +1,27 @@
 //! ONNX import: decode the protobuf (tract-onnx's prost types), summarise it, and extract a
-//! chain of dense layers (`docs/PROTOCOL.md` §9.1 lists the accepted ops).
+//! chain of dense layers (`docs/PROTOCOL.md` §9.4 lists the accepted graphs).
 //!
-//! Extraction walks the unique path from the graph input to the graph output:
-//! `Gemm` and `MatMul` (+ `Add` of a constant) start a layer, `Relu` ends one, `Flatten`,
-//! `Reshape`, `Identity` and `Dropout` are shape-only or no-ops at batch 1, a final
-//! `Softmax`/`LogSoftmax` is dropped (argmax ignores it). Anything else is rejected with the
-//! op, the node name and a hint.
+//! Extraction ([`walk`]) follows the data path from the single graph input to the logits:
+//! - `Gemm` and `MatMul` start a dense layer, `Relu` ends one;
+//! - per-feature affine ops with a constant — `Add`, `Sub`, `Mul`, `Div` (by a constant), the
+//!   ai.onnx.ml `Scaler` (skl2onnx's `StandardScaler`/`MinMaxScaler`) and inference
+//!   `BatchNormalization` — are folded exactly (f64) into the adjacent dense layer ([`fold`]):
+//!   into the layer before when it has no ReLU yet (a bias `Add`, a `BatchNormalization`
+//!   after a `Gemm`), otherwise into the next layer's input (`(x − mean) / std` before the
+//!   first layer). A zero divisor or a non-finite folded value is an error naming the node;
+//! - `Flatten`, `Reshape`, `Identity`, `Dropout` and `Cast` to float are shape-only or
+//!   no-ops at batch 1;
+//! - a final `Softmax`/`LogSoftmax` is dropped (argmax ignores it); skl2onnx's binary head
+//!   (`Sigmoid` over one logit `z`, `Sub(1, p)`, `Concat([1 − p, p])`) becomes the two
+//!   logits `[0, z]`, whose softmax is exactly `[1 − p, p]`: class 1 iff `z > 0`, and a tie
+//!   (`z = 0`, `p = 0.5`) is class 0 as in onnxruntime's `ArgMax` label (first maximum).
+//!   (For `0 < z ≲ 1.2e-7` f32 `Sigmoid` rounds to exactly 0.5 and onnxruntime says 0, the
+//!   float network 1; the quantised logits are integers, where `z = 0` is the tie);
+//! - with several graph outputs, branches that only compute a label from the scores
+//!   (`ArgMax`, then `ArrayFeatureExtractor`, `Reshape`, `Cast`, …) are ignored, and the
+//!   output reached from the last layer is the logits output.
+//!
+//! Anything else is rejected with the op, the node name and a hint.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -13,10 +29,13 @@ use std::path::Path;
 use tract_onnx::pb::{self, ModelProto, NodeProto, TensorProto};
 use tract_onnx::prelude::Framework;
 
-use super::float::{FloatLayer, FloatNetwork};
+use super::float::FloatNetwork;
 use super::{ModelError, Result};
 
-const SUPPORTED: &str = "supported ops: Gemm, MatMul, Add, Relu, Flatten, Reshape, Identity, Dropout, and a final Softmax/LogSoftmax";
+mod fold;
+mod walk;
+
+const SUPPORTED: &str = "supported ops: Gemm, MatMul, Relu; Add, Sub, Mul, Div by constants, Scaler and BatchNormalization (folded into the adjacent dense layer); Flatten, Reshape, Identity, Dropout, Cast to float; a final Softmax/LogSoftmax or binary Sigmoid head; label-only ArgMax branches";
 
 /// One node of the graph, for `model inspect`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,8 +106,11 @@ fn hint_for(op: &str) -> String {
         "Softmax" | "LogSoftmax" => {
             format!("{op} is only accepted as the last op of the graph. {SUPPORTED}")
         }
-        "BatchNormalization" => {
-            format!("fold batch normalisation into the preceding Gemm before export. {SUPPORTED}")
+        "TreeEnsembleClassifier" | "TreeEnsembleRegressor" => {
+            format!("tree ensembles are not supported yet: the contest envelope is a dense ReLU network (train an MLP, e.g. sklearn's MLPClassifier). {SUPPORTED}")
+        }
+        "ZipMap" => {
+            format!("convert with the classifier option zipmap=False so the probabilities stay a tensor. {SUPPORTED}")
         }
         _ => SUPPORTED.to_string(),
     }
@@ -222,14 +244,19 @@ impl OnnxFile {
         Ok((input.name.clone(), value_shape(input)))
     }
 
-    /// The single graph output: its name and declared shape.
+    /// The graph output the dense network stands for, and its declared shape: the single
+    /// output, or with several the one found by [`logits_output`](Self::logits_output).
     pub fn output(&self) -> Result<(String, Vec<Dim>)> {
         let outputs = &self.graph()?.output;
-        let [output] = outputs.as_slice() else {
-            return Err(ModelError::Malformed(format!(
-                "expected exactly one graph output, found {}",
-                outputs.len()
-            )));
+        let output = match outputs.as_slice() {
+            [] => return Err(ModelError::Malformed("the graph declares no output".into())),
+            [one] => one,
+            many => {
+                let name = self.logits_output()?;
+                many.iter()
+                    .find(|o| o.name == name)
+                    .expect("the walk ends at a graph output")
+            }
         };
         Ok((output.name.clone(), value_shape(output)))
     }
@@ -279,207 +306,84 @@ impl OnnxFile {
 
     /// Extracts the dense network (see the module documentation).
     pub fn dense_network(&self) -> Result<FloatNetwork> {
-        let graph = self.graph()?;
+        Ok(self.extract()?.network)
+    }
+
+    /// The graph output the dense network stands for: the only output, or with several
+    /// (skl2onnx's `label` and `probabilities`) the one reached from the last dense layer.
+    pub fn logits_output(&self) -> Result<String> {
+        Ok(self.extract()?.output)
+    }
+
+    fn extract(&self) -> Result<walk::Extraction> {
         let (input_name, input_shape) = self.input()?;
-        let (output_name, _) = self.output()?;
         let input_width = input_features(&input_shape)?;
+        walk::extract(self.graph()?, &input_name, input_width)
+    }
 
-        // Constants: initializers and Constant nodes.
-        let mut consts: HashMap<&str, &TensorProto> = graph
-            .initializer
-            .iter()
-            .map(|t| (t.name.as_str(), t))
-            .collect();
-        for (i, n) in graph.node.iter().enumerate() {
-            if n.op_type == "Constant" {
-                let t = attr(n, "value").and_then(|a| a.t.as_ref()).ok_or_else(|| {
-                    bad(
-                        &node_name(n, i),
-                        "Constant",
-                        "only a tensor `value` attribute is supported",
-                    )
-                })?;
-                if let Some(out) = n.output.first() {
-                    consts.insert(out.as_str(), t);
-                }
-            }
-        }
-        let weights = |node: &str, op: &str, name: &str| -> Result<(Vec<usize>, Vec<f64>)> {
-            let t = consts.get(name).ok_or_else(|| bad(node, op, format!("input `{name}` must be a constant (initializer); only the data path may be computed")))?;
-            float_tensor(name, t)
+    /// The model as tract should run it for the float accuracy: only the
+    /// [`logits_output`](Self::logits_output) and the nodes it needs (label branches dropped),
+    /// with each ai.onnx.ml `Scaler` (which tract lacks) rewritten as the equivalent
+    /// `Sub(offset)` and `Mul(scale)`.
+    pub fn tract_proto(&self) -> Result<ModelProto> {
+        let output = self.logits_output()?;
+        let mut proto = self.proto.clone();
+        let Some(graph) = proto.graph.as_mut() else {
+            return Err(ModelError::Malformed("no graph in the model".into()));
         };
-
-        let mut layers: Vec<FloatLayer> = Vec::new();
-        let mut visited = vec![false; graph.node.len()];
-        let mut cur = input_name;
-        let mut width = input_width;
-        // True while the last layer may still absorb an `Add` of a constant bias.
-        let mut bias_open = false;
-        let mut softmax_dropped = false;
-        while cur != output_name {
-            let consumers: Vec<usize> = graph
-                .node
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.op_type != "Constant" && n.input.contains(&cur))
-                .map(|(i, _)| i)
-                .collect();
-            let idx = match consumers.as_slice() {
-                [one] => *one,
-                [] => {
-                    return Err(ModelError::Malformed(format!(
-                        "tensor `{cur}` is not consumed by any node and is not the graph output"
-                    )))
-                }
-                many => {
-                    let names: Vec<String> =
-                        many.iter().map(|&i| node_name(&graph.node[i], i)).collect();
-                    return Err(ModelError::Malformed(format!("tensor `{cur}` feeds {} nodes ({names:?}); only a single chain of layers is supported", many.len())));
-                }
-            };
-            visited[idx] = true;
-            let node = &graph.node[idx];
-            let name = node_name(node, idx);
-            let op = node.op_type.as_str();
-            let out = node
-                .output
-                .first()
-                .cloned()
-                .ok_or_else(|| bad(&name, op, "has no output"))?;
-            match op {
-                "Gemm" | "MatMul" => {
-                    if node.input.first() != Some(&cur) {
-                        return Err(bad(&name, op, format!("the data tensor `{cur}` must be the first input (x·W); W·x is not supported")));
-                    }
-                    let w_name = node
-                        .input
-                        .get(1)
-                        .ok_or_else(|| bad(&name, op, "missing weight input"))?;
-                    let (dims, w) = weights(&name, op, w_name)?;
-                    let (alpha, beta, trans_a, trans_b) = if op == "Gemm" {
-                        let f = |k: &str, d: f32| attr(node, k).map_or(d, |a| a.f);
-                        let i = |k: &str| attr(node, k).map_or(0, |a| a.i);
-                        (
-                            f64::from(f("alpha", 1.0)),
-                            f64::from(f("beta", 1.0)),
-                            i("transA"),
-                            i("transB"),
-                        )
-                    } else {
-                        (1.0, 1.0, 0, 0)
-                    };
-                    if trans_a != 0 {
-                        return Err(bad(&name, op, "transA = 1 is not supported"));
-                    }
-                    if !alpha.is_finite() || !beta.is_finite() {
-                        return Err(bad(
-                            &name,
-                            op,
-                            format!("non-finite alpha {alpha} or beta {beta}"),
-                        ));
-                    }
-                    let [r, c] = dims.as_slice() else {
-                        return Err(bad(
-                            &name,
-                            op,
-                            format!("weight `{w_name}` must be 2-D, has shape {dims:?}"),
-                        ));
-                    };
-                    let (n_in, n_out) = if trans_b != 0 { (*c, *r) } else { (*r, *c) };
-                    if n_in != width {
-                        return Err(bad(&name, op, format!("weight `{w_name}` expects {n_in} inputs but the previous layer gives {width}")));
-                    }
-                    let mut matrix = vec![vec![0.0; n_out]; n_in];
-                    for (i, row) in matrix.iter_mut().enumerate() {
-                        for (j, v) in row.iter_mut().enumerate() {
-                            let flat = if trans_b != 0 {
-                                j * n_in + i
-                            } else {
-                                i * n_out + j
-                            };
-                            *v = alpha * w[flat];
-                        }
-                    }
-                    let mut bias = vec![0.0; n_out];
-                    if op == "Gemm" {
-                        if let Some(b_name) = node.input.get(2).filter(|s| !s.is_empty()) {
-                            let (_, b) = weights(&name, op, b_name)?;
-                            add_bias(&mut bias, &b, beta).map_err(|reason| {
-                                bad(&name, op, format!("bias `{b_name}`: {reason}"))
-                            })?;
-                        }
-                    }
-                    layers.push(FloatLayer {
-                        name: name.clone(),
-                        weights: matrix,
-                        bias,
-                        relu: false,
-                    });
-                    width = n_out;
-                    bias_open = true;
-                }
-                "Add" => {
-                    let other = match node.input.as_slice() {
-                        [a, b] if *a == cur => b,
-                        [a, b] if *b == cur => a,
-                        _ => return Err(bad(&name, op, "expects two inputs")),
-                    };
-                    let layer = layers.last_mut().filter(|_| bias_open).ok_or_else(|| {
-                        bad(
-                            &name,
-                            op,
-                            "Add is only supported as the bias right after a MatMul or Gemm",
-                        )
-                    })?;
-                    let (_, b) = weights(&name, op, other)?;
-                    add_bias(&mut layer.bias, &b, 1.0)
-                        .map_err(|reason| bad(&name, op, format!("bias `{other}`: {reason}")))?;
-                }
-                "Relu" => {
-                    let layer = layers.last_mut().ok_or_else(|| {
-                        bad(
-                            &name,
-                            op,
-                            "ReLU before the first dense layer is not supported",
-                        )
-                    })?;
-                    layer.relu = true;
-                    bias_open = false;
-                }
-                "Flatten" | "Reshape" | "Identity" | "Dropout" => {}
-                "Softmax" | "LogSoftmax" if out == output_name => softmax_dropped = true,
-                _ => {
-                    return Err(ModelError::UnsupportedOp {
-                        op: op.to_string(),
-                        node: name,
-                        hint: hint_for(op),
-                    })
-                }
+        graph.output.retain(|o| o.name == output);
+        let mut needed: HashSet<String> = HashSet::from([output]);
+        let mut keep = vec![false; graph.node.len()];
+        for (i, n) in graph.node.iter().enumerate().rev() {
+            if n.output.iter().any(|o| needed.contains(o)) {
+                keep[i] = true;
+                needed.extend(n.input.iter().cloned());
             }
-            cur = out;
         }
-        if let Some((i, n)) = graph
-            .node
-            .iter()
-            .enumerate()
-            .find(|(i, n)| !visited[*i] && n.op_type != "Constant")
-        {
-            return Err(ModelError::Malformed(format!(
-                "node `{}` ({}) is not on the path from the input to the output",
-                node_name(n, i),
-                n.op_type
-            )));
-        }
-        if layers.is_empty() {
-            return Err(ModelError::Malformed(
-                "no dense layer (Gemm or MatMul) between the input and the output".into(),
+        let mut nodes = Vec::new();
+        for (i, n) in std::mem::take(&mut graph.node).into_iter().enumerate() {
+            if !keep[i] {
+                continue;
+            }
+            if n.op_type != "Scaler" {
+                nodes.push(n);
+                continue;
+            }
+            let name = node_name(&n, i);
+            let (Some(x), Some(y)) = (n.input.first(), n.output.first()) else {
+                return Err(bad(&name, "Scaler", "needs one input and one output"));
+            };
+            let floats = |k: &str, default: f32| match attr(&n, k) {
+                Some(a) if !a.floats.is_empty() => a.floats.clone(),
+                _ => vec![default],
+            };
+            let (offset, scale) = (floats("offset", 0.0), floats("scale", 1.0));
+            let tensor = |suffix: &str, v: Vec<f32>| TensorProto {
+                name: format!("{name}::{suffix}"),
+                dims: vec![v.len() as i64],
+                data_type: 1,
+                float_data: v,
+                ..Default::default()
+            };
+            let centred = format!("{name}::centred");
+            let node = |op: &str, inputs: [String; 2], output: String| NodeProto {
+                name: format!("{name}::{op}"),
+                op_type: op.to_string(),
+                input: inputs.to_vec(),
+                output: vec![output],
+                ..Default::default()
+            };
+            nodes.push(node(
+                "Sub",
+                [x.clone(), format!("{name}::offset")],
+                centred.clone(),
             ));
+            nodes.push(node("Mul", [centred, format!("{name}::scale")], y.clone()));
+            graph.initializer.push(tensor("offset", offset));
+            graph.initializer.push(tensor("scale", scale));
         }
-        Ok(FloatNetwork {
-            input_width,
-            layers,
-            softmax_dropped,
-        })
+        graph.node = nodes;
+        Ok(proto)
     }
 }
 

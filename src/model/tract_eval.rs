@@ -20,7 +20,8 @@ fn tract_err(context: &str) -> impl Fn(TractError) -> ModelError + '_ {
 }
 
 impl FloatRunner {
-    /// Types the model for a single row of the spec's input and optimises it.
+    /// Types the model for a single row of the spec's input and optimises it (the graph of
+    /// [`OnnxFile::tract_proto`]: the output the dense network stands for).
     pub fn new(file: &OnnxFile, spec: &Spec) -> Result<Self> {
         let (_, declared) = file.input()?;
         let features = input_features(&declared)?;
@@ -42,9 +43,11 @@ impl FloatRunner {
         };
         // tract has `unimplemented!` paths for exotic tensors: a panic there is an input
         // error about this file, not a crash of the tool.
+        // The logits output only (no label branches), Scaler rewritten (`tract_proto`).
+        let proto = file.tract_proto()?;
         let build = || -> Result<Arc<TypedRunnableModel>> {
             tract_onnx::onnx()
-                .model_for_proto_model(file.proto())
+                .model_for_proto_model(&proto)
                 .map_err(tract_err("loading"))?
                 .with_input_fact(0, f32::fact(shape.clone()).into())
                 .map_err(tract_err("setting the input shape"))?
