@@ -12,6 +12,8 @@ and rewrites tests/fixtures/exporters/:
                               ai.onnx.ml Scaler, MatMul/Add, Softmax, a label branch
   skl-standard-div-mlp32.onnx the same pipeline converted with the scaler option div="div"
                               (Sub and Div instead of Scaler)
+  skl-standard-default-mlp32.onnx  the StandardScaler pipeline at scikit-learn's default
+                              alpha = 1e-4: folded weights with ~300x outliers
   skl-minmax-mlp16.onnx       Pipeline(MinMaxScaler, MLPClassifier((16,))): Cast, Mul, Add;
                               hidden width 16 also fits the mini contest (the proved model)
   skl-binary-mlp16.onnx       2-class MLPClassifier (odd vs even digit): Sigmoid over one
@@ -333,6 +335,11 @@ def main():
                    xf_train, y_train)
     record(skl(std_pipe, "skl-standard-mlp32.onnx"), y_test)
     record(skl(std_pipe, "skl-standard-div-mlp32.onnx", {StandardScaler: {"div": "div"}}), y_test)
+    # The same pipeline with scikit-learn's default L2 (alpha = 1e-4): the outlier weights stay,
+    # and the default quantiser must clip them rather than lose every ordinary weight.
+    std_default = fit(Pipeline([("scaler", StandardScaler()),
+                                ("mlp", mlp(32, alpha=1e-4))]), xf_train, y_train)
+    record(skl(std_default, "skl-standard-default-mlp32.onnx"), y_test)
 
     mm_pipe = fit(Pipeline([("scaler", MinMaxScaler()), ("mlp", mlp(16))]), xf_train, y_train)
     record(skl(mm_pipe, "skl-minmax-mlp16.onnx"), y_test)

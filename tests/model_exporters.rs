@@ -138,6 +138,53 @@ fn evaluate_stays_within_a_point_of_onnxruntime() {
     }
 }
 
+/// scikit-learn's default L2 leaves a folded `StandardScaler` with weights ~500× the median on
+/// border pixels that are almost always 0. With real calibration rows the quantiser saturates
+/// them and stays within a point of onnxruntime; with the default random rows it cannot tell
+/// those inputs are idle, loses accuracy, and says what to do.
+#[test]
+fn a_standard_scaler_at_default_l2_quantises_with_real_calibration_rows() {
+    let model = "skl-standard-default-mlp32.onnx";
+    let digits = root().join("contest-specs/digits");
+    let evaluate = |calibration: Option<&Path>| {
+        let path = exporters(model);
+        let set = digits.join("digits-test.zkts");
+        let mut args = vec![
+            "--json",
+            "model",
+            "evaluate",
+            "--spec",
+            s(&digits),
+            "--model",
+            s(&path),
+            "--testset",
+            s(&set),
+        ];
+        if let Some(c) = calibration {
+            args.extend(["--calibration", s(c)]);
+        }
+        let o = cli(&args);
+        expect_exit(&o, 0, model);
+        serde_json::from_slice::<Value>(&o.stdout).expect("json")
+    };
+    let ort = recorded(model)["float_accuracy"]
+        .as_f64()
+        .expect("recorded");
+    let cal = digits.join("digits-calibration.zkts");
+    let with = evaluate(Some(&cal));
+    let quantised = with["quantised_accuracy"].as_f64().expect("quantised");
+    eprintln!("{model}: onnxruntime {ort:.4}, quantised with calibration rows {quantised:.4}");
+    assert!((quantised - ort).abs() <= 0.01, "{quantised} vs {ort}");
+    assert_eq!(with["calibration_hint"], Value::Null);
+    let without = evaluate(None);
+    assert!(
+        without["calibration_hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("--calibration")),
+        "{without}"
+    );
+}
+
 #[test]
 fn inspect_reads_the_probabilities_output_of_a_two_output_model() {
     let path = exporters("skl-minmax-mlp16.onnx");

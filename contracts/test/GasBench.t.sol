@@ -4,7 +4,8 @@ pragma solidity 0.8.19;
 import {RegistryFixture, IPoseidonT3} from "./utils/RegistryFixture.sol";
 import {ContestParams, EntryStatus} from "../src/ContestTypes.sol";
 
-/// @notice Marginal gas figures for docs/BENCHMARKS.md, printed with `forge test --mc GasBench -vv`,
+/// @notice Marginal gas figures for docs/BENCHMARKS.md, printed with `forge test --mc GasBench -vv`
+///         (per-transaction figures: `ZKCONTEST_GAS_REPORT=1 forge test --mc GasBench --gas-report`),
 ///         and each asserted against the figure measured when the bound was set (plus 3 %), so a
 ///         change that makes a call dearer fails here. Each figure is the gas one external call
 ///         used (gasleft() before minus after) inside one test transaction, so storage and
@@ -17,7 +18,11 @@ contract GasBenchTest is RegistryFixture {
     event log_named_uint(string key, uint256 val);
 
     /// @dev Fails if `used` exceeds `measured` (the figure when the bound was set) by over 3 %.
-    function assertGasAtMost(uint256 used, uint256 measured, string memory what) internal pure {
+    ///      Skipped when `ZKCONTEST_GAS_REPORT=1`: `--gas-report` runs every external call as its
+    ///      own (cold) transaction, so the in-test figures these bounds pin do not apply; the
+    ///      relative assertions (a fresh hint costs no walk, O(1) at 10,000 entries) still run.
+    function assertGasAtMost(uint256 used, uint256 measured, string memory what) internal view {
+        if (vm.envOr("ZKCONTEST_GAS_REPORT", false)) return;
         assertLe(used, measured + measured * 3 / 100, what);
     }
 

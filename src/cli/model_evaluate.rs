@@ -83,6 +83,16 @@ impl ModelEvaluateArgs {
         }
         let shifts: Vec<u32> = model.layers().iter().map(|l| l.shift()).collect();
         let meets = quant_correct >= spec.min_correct && n == spec.test_rows;
+        // Without real calibration rows the default quantiser cannot tell idle inputs (whose
+        // outlier weights may saturate) from busy ones: say so when that visibly costs accuracy.
+        let calibration_hint = (calibration.is_none()
+            && float_correct > quant_correct + n.div_ceil(20))
+        .then_some(
+            "quantised accuracy is over 5 points below float: quantise with real training rows \
+             (--calibration FILE.zkts); with the default random calibration, outlier weights \
+             (e.g. a StandardScaler dividing by near-zero deviations) keep a scale that rounds \
+             every ordinary weight to 0",
+        );
 
         if json {
             let out = serde_json::json!({
@@ -99,6 +109,7 @@ impl ModelEvaluateArgs {
                 "padded_widths": model.dims(),
                 "shifts": shifts,
                 "confusion": confusion,
+                "calibration_hint": calibration_hint,
             });
             println!("{out}");
         } else {
@@ -118,6 +129,9 @@ impl ModelEvaluateArgs {
                 if meets { "met" } else { "not met" }
             );
             println!("shifts:             {shifts:?}");
+            if let Some(hint) = calibration_hint {
+                println!("hint:               {hint}");
+            }
             println!("confusion (rows: label, columns: quantised prediction):");
             for (y, row) in confusion.iter().enumerate() {
                 let cells: Vec<String> = row.iter().map(|c| format!("{c:>4}")).collect();

@@ -3,8 +3,12 @@
 //!
 //! Layer by layer, with `S` the real value of one unit of the layer's integer input
 //! (`S_0 = input.scale`):
-//! - weights: `W_int = round(W · 2^e)` with the largest `e` such that `max|W| · 2^e ≤ 127`
-//!   (a power-of-two scale per tensor);
+//! - weights: `W_int = clamp(round(W · 2^e), −128, 127)`, a power-of-two scale per tensor: the
+//!   largest `e` such that `max|W| · 2^e ≤ 127`, unless outlier weights on inputs that are
+//!   (nearly) always 0 in the calibration rows would make every ordinary weight round to 0 —
+//!   then the `e` (up to [`MAX_CLIP_BITS`] larger) with the least quantisation error weighted by
+//!   each input's mean square on the calibration rows, outliers saturating, if that at least
+//!   halves the error (see `clipped_exponent`);
 //! - biases: `b_int = round(b / (S · 2^−e))`, in the accumulator's units (if a bias does
 //!   not fit int32, `e` is lowered until it does);
 //! - shift: the smallest `s ∈ [0, shift_max]` for which no calibration row saturates the
@@ -51,6 +55,54 @@ fn weight_exponent(max_abs: f64) -> i32 {
     e
 }
 
+/// How many bits finer than the no-clipping scale [`clipped_exponent`] may go.
+pub const MAX_CLIP_BITS: i32 = 10;
+
+/// Error of quantising `weights` (one row per input) at exponent `e` (int8, saturating): the
+/// squared error of each weight times its input's mean square `input_ms` on the calibration
+/// rows, i.e. the expected squared error it adds to the accumulators (cross terms dropped).
+fn quantisation_error(weights: &[Vec<f64>], input_ms: &[f64], e: i32) -> f64 {
+    let scale = 2f64.powi(e);
+    weights
+        .iter()
+        .zip(input_ms)
+        .map(|(row, &ms)| {
+            ms * row
+                .iter()
+                .map(|&w| {
+                    let q = (w * scale).round().clamp(-128.0, 127.0) / scale;
+                    (q - w) * (q - w)
+                })
+                .sum::<f64>()
+        })
+        .sum()
+}
+
+/// The weight exponent of one tensor (`weights[input][output]`). Starts from the largest that
+/// fits `max|W|` in int8 ([`weight_exponent`]); a finer one (up to `MAX_CLIP_BITS` more) is
+/// taken when its error ([`quantisation_error`], the outliers saturating at ±127) is at most
+/// half of that one's. This is what keeps a folded `StandardScaler` usable: inputs that are
+/// almost constant in the training data have deviations near 0, so `W / std` holds weights
+/// hundreds of times the median, and one scale fitted to them rounds every ordinary weight to
+/// 0; on real calibration rows those inputs are (nearly) always 0, so saturating their weights
+/// costs little. With the default calibration (uniform random inputs) every input counts alike
+/// and the outliers usually keep the coarse scale: pass real rows with `--calibration`.
+fn clipped_exponent(weights: &[Vec<f64>], input_ms: &[f64], max_abs: f64) -> i32 {
+    let e0 = weight_exponent(max_abs);
+    if max_abs == 0.0 {
+        return e0;
+    }
+    let base = quantisation_error(weights, input_ms, e0);
+    let (best_e, best_err) = (e0 + 1..=(e0 + MAX_CLIP_BITS).min(64))
+        .map(|e| (e, quantisation_error(weights, input_ms, e)))
+        .fold((e0, base), |best, c| if c.1 < best.1 { c } else { best });
+    if best_err * 2.0 <= base {
+        best_e
+    } else {
+        e0
+    }
+}
+
 /// Quantises a network that fits the spec's envelope (padded or not), calibrating the shifts
 /// on `calibration` (or [`default_calibration`]).
 pub fn quantise(
@@ -77,7 +129,18 @@ pub fn quantise(
             .iter()
             .flatten()
             .fold(0.0f64, |m, w| m.max(w.abs()));
-        let mut e = weight_exponent(max_abs);
+        // Each input's mean square over the calibration rows (in this layer's integer units; a
+        // common factor does not move the argmin).
+        let rows = acts.len().max(1) as f64;
+        let input_ms: Vec<f64> = (0..layer.weights.len())
+            .map(|j| {
+                acts.iter()
+                    .map(|a| a.get(j).map_or(0.0, |&v| (v as f64) * (v as f64)))
+                    .sum::<f64>()
+                    / rows
+            })
+            .collect();
+        let mut e = clipped_exponent(&layer.weights, &input_ms, max_abs);
         let biases = loop {
             let acc_unit = unit * 2f64.powi(-e);
             let b: Vec<f64> = layer.bias.iter().map(|b| (b / acc_unit).round()).collect();
@@ -156,5 +219,37 @@ mod tests {
         assert_eq!(weight_exponent(128.0), -1);
         assert_eq!(weight_exponent(0.5), 7);
         assert_eq!(weight_exponent(0.0), 0);
+    }
+
+    #[test]
+    fn outliers_on_idle_inputs_saturate_rather_than_zero_every_ordinary_weight() {
+        // 63 inputs with ordinary weights around ±0.01, one input with 300× weights.
+        let mut w: Vec<Vec<f64>> = (0..63)
+            .map(|i| vec![0.01 * if i % 2 == 0 { 1.0 } else { -0.7 }; 8])
+            .collect();
+        w.push(vec![3.0; 8]);
+        let e0 = weight_exponent(3.0);
+        assert_eq!(e0, 5); // 3 · 32 = 96: 0.01 · 32 rounds to 0
+                           // The outlier input is almost always 0 on the calibration rows: a finer scale.
+        let mut idle = vec![1.0; 64];
+        idle[63] = 1e-4;
+        let e = clipped_exponent(&w, &idle, 3.0);
+        assert!(e > e0, "a finer scale: {e}");
+        assert!(
+            (0.01 * 2f64.powi(e)).round() >= 1.0,
+            "ordinary weights survive"
+        );
+        // The same weights with the outlier input as busy as the others: saturating it would
+        // cost more than it saves, the no-clipping scale stays.
+        assert_eq!(clipped_exponent(&w, &[1.0; 64], 3.0), e0);
+        // Without outliers, the no-clipping scale stays.
+        let plain: Vec<Vec<f64>> = (0..100)
+            .map(|i| vec![(f64::from(i % 17) - 8.0) / 17.0; 4])
+            .collect();
+        assert_eq!(
+            clipped_exponent(&plain, &[1.0; 100], 8.0 / 17.0),
+            weight_exponent(8.0 / 17.0)
+        );
+        assert_eq!(clipped_exponent(&[vec![0.0; 4]], &[1.0], 0.0), 0);
     }
 }

@@ -43,4 +43,6 @@ interface Vm {
     function pauseGasMetering() external;
     function resumeGasMetering() external;
     function projectRoot() external view returns (string memory);
+    /// @dev The environment variable `name` parsed as a bool, or `defaultValue` if unset.
+    function envOr(string calldata name, bool defaultValue) external view returns (bool);
 }
