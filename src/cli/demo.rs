@@ -29,7 +29,8 @@ use crate::contest::trust::{audit, AuditRequest};
 use crate::dashboard::{self, WatchConfig, Watcher};
 use crate::evm::compile::Solc;
 use crate::prover::keys::{plan, ContestKeys};
-use crate::prover::srs::{SrsKind, UNSAFE_WARNING};
+use crate::prover::ptau::read_ptau;
+use crate::prover::srs::{write_params, SrsKind, UNSAFE_WARNING};
 use crate::spec::{Spec, TestSet};
 
 /// Arguments of `contest-cli demo`.
@@ -75,6 +76,12 @@ pub struct DemoArgs {
     /// At the end, keep anvil and the dashboard running until Ctrl-C.
     #[arg(long)]
     hold: bool,
+    /// Make the keys from this snarkjs `.ptau` (a powers-of-tau ceremony's transcript, e.g. one
+    /// built with `contest-cli ceremony contribute` and `snarkjs powersoftau contribute`)
+    /// instead of an UNSAFE development SRS: its points are checked and imported at the
+    /// circuit's k into `<work>/keys-<spec>-ptau/`, and the audit reads its contributions.
+    #[arg(long)]
+    ptau: Option<PathBuf>,
 }
 
 /// What the contest is played with.
@@ -85,6 +92,7 @@ struct Inputs<'a> {
     prize: Wei,
     keys_dir: &'a Path,
     state_root: &'a Path,
+    ptau: Option<&'a Path>,
 }
 
 #[derive(Debug, Serialize)]
@@ -120,9 +128,19 @@ impl DemoArgs {
         let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
         let testset = TestSet::from_path(&self.testset, &spec).map_err(Failure::input)?;
         let prize = parse_ether(&self.prize)?;
-        let keys_dir = self.work.join(format!("keys-{}", spec.name));
         section("1. keys (from the spec alone)");
-        ensure_keys(&spec, &keys_dir)?;
+        let keys_dir = match &self.ptau {
+            None => {
+                let dir = self.work.join(format!("keys-{}", spec.name));
+                ensure_keys(&spec, &dir)?;
+                dir
+            }
+            Some(ptau) => {
+                let dir = self.work.join(format!("keys-{}-ptau", spec.name));
+                keys_from_ptau(&spec, ptau, &dir)?;
+                dir
+            }
+        };
         let state_root = self.work.join("state");
         if state_root.exists() {
             std::fs::remove_dir_all(&state_root)
@@ -142,6 +160,7 @@ impl DemoArgs {
                 prize,
                 keys_dir: &keys_dir,
                 state_root: &state_root,
+                ptau: self.ptau.as_deref(),
             },
             json,
         ))??;
@@ -166,6 +185,7 @@ impl DemoArgs {
             prize,
             keys_dir,
             state_root,
+            ptau,
         } = *inputs;
         let url = anvil.url();
         let mut gas: Vec<GasRow> = Vec::new();
@@ -234,9 +254,23 @@ impl DemoArgs {
         say(
             "verifier rebuilt from the spec and the SRS and compared byte for byte, the parameters",
         );
-        say("against the spec, and where the SRS came from. This demo's SRS was generated on this");
-        say("machine (UNSAFE: its maker may know tau), so the audit passes only because the demo");
-        say("accepts it as `--allow-unsafe-srs` would; a contest with real value uses a ceremony's SRS.");
+        say("against the spec, and where the SRS came from.");
+        match ptau {
+            None => {
+                say("This demo's SRS was generated on this machine (UNSAFE: its maker may know tau),");
+                say("so the audit passes only because the demo accepts it as `--allow-unsafe-srs` would;");
+                say("a contest with real value uses a ceremony's SRS.");
+            }
+            Some(p) => {
+                say(&format!(
+                    "This demo's SRS comes from the ceremony transcript {}; the audit",
+                    p.display()
+                ));
+                say("checks every contribution's proof and lists the contributors. It is not a published");
+                say("public ceremony and the registry does not record contest ceremonies yet, so the audit");
+                say("accepts it only as `--allow-unsafe-srs` would: a contributor checks its own hash below.");
+            }
+        }
         let solc = Solc::new(&self.solc);
         let audit_req = AuditRequest {
             registry: &players[0].1,
@@ -244,7 +278,7 @@ impl DemoArgs {
             spec,
             spec_path: &self.spec,
             keys_dir,
-            srs: None,
+            srs: ptau,
             solc: &solc,
             allow_unsafe_srs: true,
         };
@@ -411,6 +445,36 @@ impl DemoArgs {
             state_root,
         }
     }
+}
+
+/// Imports `ptau` at the spec's circuit size into `dir` and makes the keys from it (every run:
+/// the transcript may have grown since).
+fn keys_from_ptau(spec: &Spec, ptau: &Path, dir: &Path) -> Result<(), Failure> {
+    let figures = plan(spec).map_err(Failure::input)?;
+    say(&format!(
+        "importing {} at k = {} (points checked, contributions read)…",
+        ptau.display(),
+        figures.k
+    ));
+    let (params, info) = read_ptau(ptau, figures.k).map_err(Failure::input)?;
+    for c in &info.contributions {
+        say(&format!(
+            "  contribution {} {:?}: {}",
+            c.index, c.name, c.contribution_hash
+        ));
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::env(anyhow!("creating {}: {e}", dir.display())))?;
+    let srs = dir.join(format!("kzg_bn254_k{}.from-ptau.srs", figures.k));
+    write_params(&params, &srs).map_err(Failure::env)?;
+    make_keys(spec, dir, Some(&srs)).map(|made| {
+        say(&format!(
+            "keys written to {} (k = {}) from {}",
+            dir.display(),
+            made.figures.k,
+            srs.display()
+        ));
+    })
 }
 
 /// Reuses the keys in `dir` if they were made for this spec's circuit, else makes them.
