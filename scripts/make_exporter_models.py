@@ -34,23 +34,17 @@ contest-specs/digits/digits-test.zkts (checked). Everything is deterministic.
 """
 
 import json
-import os
 import struct
-import subprocess
 import sys
 import warnings
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pinned_venv import TRAIN_PINNED, ensure_venv  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv-exporters"
-PINNED = [
-    "numpy==1.26.4",
-    "scipy==1.17.1",
-    "scikit-learn==1.5.2",
-    "joblib==1.6.0",
-    "threadpoolctl==3.8.0",
-    "onnx==1.17.0",
-    "protobuf==7.36.2",
+PINNED = TRAIN_PINNED + [
     "skl2onnx==1.20.0",
     "onnxruntime==1.22.1",
     "coloredlogs==15.0.1",
@@ -62,19 +56,7 @@ PINNED = [
 ]
 
 
-def ensure_venv():
-    """Re-executes this script inside `.venv-exporters/`, creating the venv first if needed."""
-    if Path(sys.prefix).resolve() == VENV.resolve():
-        return
-    py = VENV / "bin" / "python"
-    if not py.exists():
-        print(f"creating {VENV} ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", *PINNED], check=True)
-    os.execv(str(py), [str(py), os.path.abspath(sys.argv[0]), *sys.argv[1:]])
-
-
-ensure_venv()
+ensure_venv(VENV, PINNED)
 
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402

@@ -45,6 +45,26 @@ fn recorded(model: &str) -> Value {
     v["models"][model].clone()
 }
 
+/// `contest-cli [--json] model evaluate` of `model` on `set` under `spec`, with extra flags.
+fn evaluate(json: bool, spec: &Path, model: &Path, set: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![];
+    if json {
+        args.push("--json");
+    }
+    args.extend([
+        "model",
+        "evaluate",
+        "--spec",
+        s(spec),
+        "--model",
+        s(model),
+        "--testset",
+        s(set),
+    ]);
+    args.extend(extra);
+    cli(&args)
+}
+
 fn cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_contest-cli"))
         .args(args)
@@ -105,18 +125,7 @@ fn folded_networks_predict_like_onnxruntime_and_tract() {
 #[test]
 fn evaluate_stays_within_a_point_of_onnxruntime() {
     for (model, spec_dir, set_path) in positive() {
-        let path = exporters(model);
-        let o = cli(&[
-            "--json",
-            "model",
-            "evaluate",
-            "--spec",
-            s(&spec_dir),
-            "--model",
-            s(&path),
-            "--testset",
-            s(&set_path),
-        ]);
+        let o = evaluate(true, &spec_dir, &exporters(model), &set_path, &[]);
         expect_exit(&o, 0, model);
         let v: Value = serde_json::from_slice(&o.stdout).expect("json");
         let ort = recorded(model);
@@ -146,24 +155,13 @@ fn evaluate_stays_within_a_point_of_onnxruntime() {
 fn a_standard_scaler_at_default_l2_quantises_with_real_calibration_rows() {
     let model = "skl-standard-default-mlp32.onnx";
     let digits = root().join("contest-specs/digits");
-    let evaluate = |calibration: Option<&Path>| {
-        let path = exporters(model);
+    let run = |calibration: Option<&Path>| {
+        let extra = match calibration {
+            Some(c) => vec!["--calibration", s(c)],
+            None => vec![],
+        };
         let set = digits.join("digits-test.zkts");
-        let mut args = vec![
-            "--json",
-            "model",
-            "evaluate",
-            "--spec",
-            s(&digits),
-            "--model",
-            s(&path),
-            "--testset",
-            s(&set),
-        ];
-        if let Some(c) = calibration {
-            args.extend(["--calibration", s(c)]);
-        }
-        let o = cli(&args);
+        let o = evaluate(true, &digits, &exporters(model), &set, &extra);
         expect_exit(&o, 0, model);
         serde_json::from_slice::<Value>(&o.stdout).expect("json")
     };
@@ -171,12 +169,12 @@ fn a_standard_scaler_at_default_l2_quantises_with_real_calibration_rows() {
         .as_f64()
         .expect("recorded");
     let cal = digits.join("digits-calibration.zkts");
-    let with = evaluate(Some(&cal));
+    let with = run(Some(&cal));
     let quantised = with["quantised_accuracy"].as_f64().expect("quantised");
     eprintln!("{model}: onnxruntime {ort:.4}, quantised with calibration rows {quantised:.4}");
     assert!((quantised - ort).abs() <= 0.01, "{quantised} vs {ort}");
     assert_eq!(with["calibration_hint"], Value::Null);
-    let without = evaluate(None);
+    let without = run(None);
     assert!(
         without["calibration_hint"]
             .as_str()
@@ -220,16 +218,7 @@ fn negative_fixtures_name_the_op_and_the_node() {
             .dense_network()
             .expect_err(model)
             .to_string();
-        let o = cli(&[
-            "model",
-            "evaluate",
-            "--spec",
-            s(&digits),
-            "--model",
-            s(&path),
-            "--testset",
-            s(&digits.join("digits-test.zkts")),
-        ]);
+        let o = evaluate(false, &digits, &path, &digits.join("digits-test.zkts"), &[]);
         expect_exit(&o, 2, model);
         let err = String::from_utf8_lossy(&o.stderr);
         for n in needles {
