@@ -54,6 +54,7 @@ SUITES = {
     "economics": "ContestRegistry.economics.t.sol",
     "places": "ContestRegistry.places.t.sol",
     "trust": "ContestRegistry.trust.t.sol",
+    "ceremony": "ContestRegistry.ceremony.t.sol",
     "invariant": "invariant/ContestRegistry.invariant.t.sol",
     "poseidon": "PoseidonChain.t.sol",
 }
@@ -393,6 +394,64 @@ MUTANTS = [
         "        while (cur != address(0)) {\n            Entry storage n",
         "        while (hint == address(0) && cur != address(0)) {\n            Entry storage n",
         ["proof"],
+    ),
+    Mutant(
+        "ceremony-commit-before-fix",
+        "C1: a ceremony contest takes commitments before its verifier is fixed",
+        "        // A ceremony contest takes commitments only once its verifier is known.\n"
+        "        if (cfg.verifierPending) revert VerifierNotFixed(contestId);\n",
+        "",
+        ["ceremony"],
+    ),
+    Mutant(
+        "ceremony-fix-during-ceremony",
+        "C2: the verifier may be fixed while contributions are still taken",
+        "if (block.timestamp <= c.deadline) revert CeremonyOpen",
+        "if (block.timestamp < c.deadline) revert CeremonyOpen",
+        ["ceremony"],
+    ),
+    Mutant(
+        "ceremony-fix-twice",
+        "C3: a fixed verifier can be replaced",
+        "        if (!cfg.verifierPending) revert VerifierAlreadyFixed(contestId);\n",
+        "",
+        ["ceremony"],
+    ),
+    Mutant(
+        "ceremony-fix-by-anyone",
+        "C4: anyone may fix a ceremony contest's verifier",
+        "        if (msg.sender != cfg.organiser) revert NotOrganiser(contestId, msg.sender, cfg.organiser);\n"
+        "        if (!cfg.verifierPending)",
+        "        if (!cfg.verifierPending)",
+        ["ceremony"],
+    ),
+    Mutant(
+        "ceremony-fix-no-commit-window",
+        "C5: the verifier may be fixed with less than the minimum commit window left",
+        "if (left < MIN_COMMIT_WINDOW) revert",
+        "if (left < 1) revert",
+        ["ceremony"],
+    ),
+    Mutant(
+        "ceremony-contribution-after-deadline",
+        "C6: contributions are taken after the ceremony's deadline",
+        "if (!cfg.verifierPending || block.timestamp > c.deadline) {",
+        "if (!cfg.verifierPending) {",
+        ["ceremony"],
+    ),
+    Mutant(
+        "ceremony-log-drops-contributor",
+        "C7: the running log does not bind who contributed",
+        "abi.encodePacked(c.log, msg.sender, contributionHash[0]",
+        "abi.encodePacked(c.log, contributionHash[0]",
+        ["ceremony"],
+    ),
+    Mutant(
+        "ceremony-testset-before-fix",
+        "C8: the organiser may post the test set of a contest whose verifier was never fixed",
+        "        if (cfg.verifierPending) revert VerifierNotFixed(contestId);\n        if (pr.proofEnds != 0)",
+        "        if (pr.proofEnds != 0)",
+        ["ceremony"],
     ),
 ]
 

@@ -2,7 +2,7 @@
 pragma solidity 0.8.19;
 
 import {IContestRegistry} from "./IContestRegistry.sol";
-import {ContestParams, ContestView, EntryStatus, EntryView, Phase} from "./ContestTypes.sol";
+import {CeremonyView, ContestParams, ContestView, EntryStatus, EntryView, Phase} from "./ContestTypes.sol";
 import {PoseidonChain} from "./PoseidonChain.sol";
 
 /// @title ContestRegistry
@@ -32,6 +32,8 @@ contract ContestRegistry is IContestRegistry {
     uint256 public constant MIN_PROOF_WINDOW = 1 days;
     /// @notice Shortest model-reveal window a contest may have (`revealWindow`).
     uint256 public constant MIN_REVEAL_WINDOW = 1 days;
+    /// @notice Shortest ceremony a ceremony contest may have (`ceremonyDeadline - now`).
+    uint256 public constant MIN_CEREMONY_WINDOW = 1 hours;
     /// @notice Longest window (commit, test set, proof or model reveal) a contest may have.
     uint256 public constant MAX_WINDOW = 365 days;
     /// @notice Basis points in a whole prize.
@@ -57,6 +59,8 @@ contract ContestRegistry is IContestRegistry {
     struct Config {
         address organiser;
         uint64 commitDeadline;
+        /// @dev A ceremony contest whose verifier is not fixed yet (no commits, no test set).
+        bool verifierPending;
         address verifier;
         uint64 testSetDeadline;
         uint64 proofDeadline;
@@ -118,6 +122,15 @@ contract ContestRegistry is IContestRegistry {
         address[MAX_PAID_RANKS] winners;
     }
 
+    /// @dev A ceremony contest's ceremony (see `CeremonyView`).
+    struct Ceremony {
+        uint64 deadline;
+        uint64 fixedAt;
+        uint32 contributions;
+        bytes32 log;
+        bytes32[2] transcriptHash;
+    }
+
     struct Entry {
         // One slot, read at every step of a ranking walk.
         address next;
@@ -140,6 +153,7 @@ contract ContestRegistry is IContestRegistry {
     mapping(uint256 => Progress) private _progress;
     mapping(uint256 => mapping(address => Entry)) private _entries;
     mapping(uint256 => mapping(address => uint256)) private _credit;
+    mapping(uint256 => Ceremony) private _ceremony;
 
     modifier nonReentrant() {
         if (_lock != 1) revert Reentered();
@@ -167,7 +181,61 @@ contract ContestRegistry is IContestRegistry {
 
     /// @inheritdoc IContestRegistry
     function createContest(ContestParams calldata p) external payable nonReentrant returns (uint256 contestId) {
-        _validate(p);
+        if (p.verifier.code.length == 0) revert VerifierHasNoCode(p.verifier);
+        contestId = _create(p, block.timestamp);
+    }
+
+    /// @inheritdoc IContestRegistry
+    function createCeremonyContest(ContestParams calldata p, uint64 ceremonyDeadline)
+        external
+        payable
+        nonReentrant
+        returns (uint256 contestId)
+    {
+        if (p.verifier != address(0) || p.vkDigest != 0 || p.srsDigest != 0) revert CeremonyVerifierPreset(p.verifier);
+        uint256 window = ceremonyDeadline > block.timestamp ? ceremonyDeadline - block.timestamp : 0;
+        _checkWindow(4, window, MIN_CEREMONY_WINDOW);
+        contestId = _create(p, ceremonyDeadline);
+        _config[contestId].verifierPending = true;
+        _ceremony[contestId].deadline = ceremonyDeadline;
+        emit CeremonyOpened(contestId, ceremonyDeadline);
+    }
+
+    /// @inheritdoc IContestRegistry
+    /// @dev No external call: not guarded against reentry.
+    function fixVerifier(
+        uint256 contestId,
+        address verifier,
+        bytes32 vkDigest,
+        bytes32 srsDigest,
+        bytes32[2] calldata transcriptHash
+    ) external {
+        Config storage cfg = _existing(contestId);
+        if (msg.sender != cfg.organiser) revert NotOrganiser(contestId, msg.sender, cfg.organiser);
+        if (!cfg.verifierPending) revert VerifierAlreadyFixed(contestId);
+        Ceremony storage c = _ceremony[contestId];
+        // After the last contribution, so the transcript the keys come from can hold them all.
+        if (block.timestamp <= c.deadline) revert CeremonyOpen(contestId, c.deadline, block.timestamp);
+        // Competitors get the minimum commit window to audit the verifier and commit.
+        uint256 left = cfg.commitDeadline > block.timestamp ? cfg.commitDeadline - block.timestamp : 0;
+        if (left < MIN_COMMIT_WINDOW) revert WindowOutOfRange(0, left, MIN_COMMIT_WINDOW, MAX_WINDOW);
+        if (verifier.code.length == 0) revert VerifierHasNoCode(verifier);
+
+        bytes32 codeHash = verifier.codehash;
+        cfg.verifier = verifier;
+        cfg.vkDigest = vkDigest;
+        cfg.srsDigest = srsDigest;
+        cfg.verifierCodeHash = codeHash;
+        cfg.verifierPending = false;
+        c.fixedAt = uint64(block.timestamp);
+        c.transcriptHash = transcriptHash;
+        emit VerifierFixed(contestId, verifier, codeHash, vkDigest, srsDigest, transcriptHash, c.contributions);
+    }
+
+    /// @dev Records a contest (a ceremony contest's commit window opens at `opensAt`, its
+    ///      ceremony's deadline; a plain one's now). The caller checked the verifier.
+    function _create(ContestParams calldata p, uint256 opensAt) private returns (uint256 contestId) {
+        _validate(p, opensAt);
         if (msg.value == 0) revert NoPrize();
 
         contestId = ++_contestCount;
@@ -184,7 +252,8 @@ contract ContestRegistry is IContestRegistry {
         cfg.specHash = p.specHash;
         cfg.vkDigest = p.vkDigest;
         cfg.srsDigest = p.srsDigest;
-        bytes32 codeHash = p.verifier.codehash;
+        // A ceremony contest has no verifier yet (0 rather than the hash of an empty account).
+        bytes32 codeHash = p.verifier == address(0) ? bytes32(0) : p.verifier.codehash;
         cfg.verifierCodeHash = codeHash;
         cfg.testSetCommitment = p.testSetCommitment;
         cfg.prize = msg.value;
@@ -231,11 +300,28 @@ contract ContestRegistry is IContestRegistry {
     // ================================================================== competitors
 
     /// @inheritdoc IContestRegistry
+    /// @dev No external call: not guarded against reentry.
+    function contributeToCeremony(uint256 contestId, bytes32[2] calldata contributionHash) external {
+        Config storage cfg = _existing(contestId);
+        Ceremony storage c = _ceremony[contestId];
+        if (!cfg.verifierPending || block.timestamp > c.deadline) {
+            revert CeremonyClosed(contestId, c.deadline, block.timestamp);
+        }
+        uint32 index = c.contributions;
+        bytes32 log = keccak256(abi.encodePacked(c.log, msg.sender, contributionHash[0], contributionHash[1]));
+        c.contributions = index + 1;
+        c.log = log;
+        emit CeremonyContribution(contestId, msg.sender, index, contributionHash, log);
+    }
+
+    /// @inheritdoc IContestRegistry
     function commitModel(uint256 contestId, uint256 commitment) external payable nonReentrant {
         Config storage cfg = _existing(contestId);
         if (block.timestamp > cfg.commitDeadline) {
             revert CommitPhaseOver(contestId, cfg.commitDeadline, block.timestamp);
         }
+        // A ceremony contest takes commitments only once its verifier is known.
+        if (cfg.verifierPending) revert VerifierNotFixed(contestId);
         if (commitment >= PoseidonChain.FIELD_MODULUS) revert CommitmentNotInField(commitment);
 
         Progress storage pr = _progress[contestId];
@@ -468,6 +554,17 @@ contract ContestRegistry is IContestRegistry {
     }
 
     /// @inheritdoc IContestRegistry
+    function ceremony(uint256 contestId) external view returns (CeremonyView memory v) {
+        _existing(contestId);
+        Ceremony storage c = _ceremony[contestId];
+        v.deadline = c.deadline;
+        v.contributions = c.contributions;
+        v.log = c.log;
+        v.fixedAt = c.fixedAt;
+        v.transcriptHash = c.transcriptHash;
+    }
+
+    /// @inheritdoc IContestRegistry
     function entry(uint256 contestId, address competitor) external view returns (EntryView memory v) {
         Config storage cfg = _existing(contestId);
         Progress storage pr = _progress[contestId];
@@ -532,15 +629,14 @@ contract ContestRegistry is IContestRegistry {
 
     // ================================================================== internals
 
-    function _validate(ContestParams calldata p) private view {
-        if (
-            block.timestamp >= p.commitDeadline || p.commitDeadline >= p.testSetDeadline
-                || p.testSetDeadline >= p.proofDeadline
-        ) {
-            revert InvalidDeadlines(block.timestamp, p.commitDeadline, p.testSetDeadline, p.proofDeadline);
+    /// @dev `opensAt`: when commits may start (now, or a ceremony contest's ceremony deadline).
+    function _validate(ContestParams calldata p, uint256 opensAt) private pure {
+        if (opensAt >= p.commitDeadline || p.commitDeadline >= p.testSetDeadline || p.testSetDeadline >= p.proofDeadline)
+        {
+            revert InvalidDeadlines(opensAt, p.commitDeadline, p.testSetDeadline, p.proofDeadline);
         }
         // Deadlines are ordered, so no window below underflows.
-        _checkWindow(0, p.commitDeadline - block.timestamp, MIN_COMMIT_WINDOW);
+        _checkWindow(0, p.commitDeadline - opensAt, MIN_COMMIT_WINDOW);
         _checkWindow(1, p.testSetDeadline - p.commitDeadline, MIN_TEST_SET_WINDOW);
         _checkWindow(2, p.proofDeadline - p.testSetDeadline, MIN_PROOF_WINDOW);
         _checkWindow(3, p.revealWindow, MIN_REVEAL_WINDOW);
@@ -557,7 +653,6 @@ contract ContestRegistry is IContestRegistry {
         if (sum != BPS) revert PayoutSharesDoNotSum(sum);
         if (p.minCorrect == 0 || p.minCorrect > p.testSetSize) revert InvalidThreshold(p.minCorrect, p.testSetSize);
         if (p.testSetCommitment >= PoseidonChain.FIELD_MODULUS) revert CommitmentNotInField(p.testSetCommitment);
-        if (p.verifier.code.length == 0) revert VerifierHasNoCode(p.verifier);
     }
 
     /// @dev Reverts unless `window` seconds of phase `phase` (see `WindowOutOfRange`) lie in
@@ -594,6 +689,7 @@ contract ContestRegistry is IContestRegistry {
     }
 
     function _phase(Config storage cfg, Progress storage pr) private view returns (Phase) {
+        if (cfg.verifierPending) return block.timestamp <= cfg.commitDeadline ? Phase.Ceremony : Phase.TestSetMissed;
         if (block.timestamp <= cfg.commitDeadline) return Phase.Commit;
         if (pr.proofEnds == 0) {
             return block.timestamp <= cfg.testSetDeadline ? Phase.TestSetReveal : Phase.TestSetMissed;
@@ -608,6 +704,7 @@ contract ContestRegistry is IContestRegistry {
         cfg = _existing(contestId);
         pr = _progress[contestId];
         if (msg.sender != cfg.organiser) revert NotOrganiser(contestId, msg.sender, cfg.organiser);
+        if (cfg.verifierPending) revert VerifierNotFixed(contestId);
         if (pr.proofEnds != 0) revert TestSetAlreadyRevealed(contestId);
         if (block.timestamp <= cfg.commitDeadline || block.timestamp > cfg.testSetDeadline) {
             revert TestSetRevealClosed(contestId, cfg.commitDeadline, cfg.testSetDeadline, block.timestamp);
@@ -759,7 +856,8 @@ contract ContestRegistry is IContestRegistry {
         bool openEntry = s != EntryStatus.None && !e.bondSettled;
         if (block.timestamp <= cfg.commitDeadline) return (0, 0);
         if (pr.proofEnds == 0) {
-            if (block.timestamp <= cfg.testSetDeadline) return (0, 0);
+            // A ceremony contest whose verifier was never fixed had no commits: refund at once.
+            if (block.timestamp <= cfg.testSetDeadline && !cfg.verifierPending) return (0, 0);
             // The organiser defaulted: equal shares of the prize plus bonds back.
             if (openEntry) {
                 uint256 n = pr.committers;

@@ -63,8 +63,13 @@ enum Phase {
     /// Every prize is decided (paid, or refunded to the organiser); only withdrawals remain.
     Settled,
     /// The organiser missed the test-set deadline: the prize is split among the committed
-    /// competitors, bonds returned.
-    TestSetMissed
+    /// competitors, bonds returned. (Also a ceremony contest whose verifier was never fixed, once
+    /// its commit deadline is over: nobody could commit, the prize goes back to the organiser.)
+    TestSetMissed,
+    /// A ceremony contest whose verifier is not fixed yet: anyone may record a contribution to
+    /// the contest's powers-of-tau ceremony until `CeremonyView.deadline`; then the organiser
+    /// fixes the verifier built from the final transcript, and commits open.
+    Ceremony
 }
 
 /// @notice Where one competitor's entry stands.
@@ -118,6 +123,24 @@ struct ContestView {
     uint256 bondPool;
     /// @dev Deadline of the current reveal round (0 before the ranking closes).
     uint64 roundDeadline;
+}
+
+/// @notice A contest's own powers-of-tau ceremony, as returned by `IContestRegistry.ceremony`.
+///         All zero for a contest created with a finished SRS (`createContest`).
+struct CeremonyView {
+    /// @dev Last second for `contributeToCeremony`; 0 for a contest without a ceremony.
+    uint64 deadline;
+    /// @dev Contributions recorded so far (one `CeremonyContribution` event each, in order).
+    uint32 contributions;
+    /// @dev Running digest of the contributions recorded: 0, then
+    ///      `keccak256(abi.encodePacked(log, contributor, hash[0], hash[1]))` per contribution,
+    ///      so an auditor can tell whether the events it was served are all of them.
+    bytes32 log;
+    /// @dev When the organiser fixed the verifier (0 until then).
+    uint64 fixedAt;
+    /// @dev blake2b-512 of the final transcript (`.ptau` file) the organiser built the keys
+    ///      from, as two big-endian halves; recorded for audits, never interpreted here.
+    bytes32[2] transcriptHash;
 }
 
 /// @notice One competitor's entry, as returned by `IContestRegistry.entry`.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.19;
 
-import {ContestParams, ContestView, EntryStatus, EntryView, Phase} from "./ContestTypes.sol";
+import {CeremonyView, ContestParams, ContestView, EntryStatus, EntryView, Phase} from "./ContestTypes.sol";
 
 /// @title IContestRegistry
 /// @notice Provably fair ML contests: an organiser escrows a prize and commits to a hidden test
@@ -24,6 +24,30 @@ interface IContestRegistry {
         uint256 prize,
         ContestParams params,
         bytes32 verifierCodeHash
+    );
+    /// @notice A contest was created without a verifier: its own powers-of-tau ceremony takes
+    ///         contributions until `ceremonyDeadline`; the organiser then fixes the verifier
+    ///         (`VerifierFixed`) and commits open.
+    event CeremonyOpened(uint256 indexed contestId, uint256 ceremonyDeadline);
+    /// @notice `contributor` announced contribution number `index` (0-based) to the contest's
+    ///         ceremony: the blake2b-512 contribution hash snarkjs and `contest-cli ceremony`
+    ///         print, in two big-endian halves. `log` is the running digest after it
+    ///         (`CeremonyView.log`). The registry cannot check the contribution; an auditor checks
+    ///         that the final transcript contains it.
+    event CeremonyContribution(
+        uint256 indexed contestId, address indexed contributor, uint256 index, bytes32[2] contributionHash, bytes32 log
+    );
+    /// @notice The organiser fixed the verifier of a ceremony contest after the ceremony closed:
+    ///         its code hash is recorded like `createContest`'s, with the digests of the keys and
+    ///         SRS and the blake2b-512 of the final transcript; `contributions` were recorded.
+    event VerifierFixed(
+        uint256 indexed contestId,
+        address verifier,
+        bytes32 verifierCodeHash,
+        bytes32 vkDigest,
+        bytes32 srsDigest,
+        bytes32[2] transcriptHash,
+        uint256 contributions
     );
     /// @notice `competitor` committed to `commitment` (`replaced`: it replaced its earlier
     ///         commitment, no new bond). `commitSeq` orders ties; `committers` counts addresses.
@@ -98,7 +122,9 @@ interface IContestRegistry {
     error InvalidDeadlines(uint256 now_, uint256 commitDeadline, uint256 testSetDeadline, uint256 proofDeadline);
     /// @notice Phase `phase`'s window of `window` seconds is outside `min ..= max`. Phases:
     ///         0 commit (`commitDeadline - now`), 1 test set (`testSetDeadline - commitDeadline`),
-    ///         2 proof (`proofDeadline - testSetDeadline`), 3 model reveal (`revealWindow`).
+    ///         2 proof (`proofDeadline - testSetDeadline`), 3 model reveal (`revealWindow`),
+    ///         4 ceremony (`ceremonyDeadline - now`). For a ceremony contest the commit window is
+    ///         counted from `ceremonyDeadline` at creation and from `now` in `fixVerifier`.
     error WindowOutOfRange(uint8 phase, uint256 window, uint256 min, uint256 max);
     /// @notice A contest needs a non-zero commit bond (free entries make sybils free).
     error ZeroBond();
@@ -127,6 +153,18 @@ interface IContestRegistry {
     ///         code copied rather than deployed from the creation code).
     error PoseidonCodeMismatch(address poseidon, bytes32 maskedCodeHash);
 
+    /// @notice A ceremony contest is created without a verifier: `verifier`, `vkDigest` and
+    ///         `srsDigest` must be zero (they are fixed by `fixVerifier`).
+    error CeremonyVerifierPreset(address verifier);
+    /// @notice Contributions to this contest's ceremony are not taken: it has none, it closed at
+    ///         `deadline`, or its verifier is already fixed.
+    error CeremonyClosed(uint256 contestId, uint256 deadline, uint256 now_);
+    /// @notice The ceremony takes contributions until `deadline`; the verifier is fixed after.
+    error CeremonyOpen(uint256 contestId, uint256 deadline, uint256 now_);
+    /// @notice The contest's verifier is not fixed yet (its ceremony is running or just closed).
+    error VerifierNotFixed(uint256 contestId);
+    /// @notice The contest's verifier is already fixed (at creation, or by `fixVerifier`).
+    error VerifierAlreadyFixed(uint256 contestId);
     /// @notice The commit phase ended at `deadline`.
     error CommitPhaseOver(uint256 contestId, uint256 deadline, uint256 now_);
     /// @notice A first commitment must pay exactly the bond; a replacement pays nothing.
@@ -190,6 +228,28 @@ interface IContestRegistry {
     /// @return contestId the new contest's id (ids start at 1).
     function createContest(ContestParams calldata params) external payable returns (uint256 contestId);
 
+    /// @notice Creates a contest whose SRS comes from its own powers-of-tau ceremony: like
+    ///         `createContest` but without a verifier (`params.verifier`, `vkDigest`, `srsDigest`
+    ///         zero). Anyone may record contributions until `ceremonyDeadline` (at least an hour
+    ///         away); then the organiser fixes the verifier, and only then may anyone commit. The
+    ///         commit window (`commitDeadline - ceremonyDeadline`) obeys the usual bounds.
+    function createCeremonyContest(ContestParams calldata params, uint64 ceremonyDeadline)
+        external
+        payable
+        returns (uint256 contestId);
+
+    /// @notice Fixes a ceremony contest's verifier, once and for all: only the organiser, after
+    ///         the ceremony's deadline and at least `MIN_COMMIT_WINDOW` before the commit
+    ///         deadline (competitors get that long to audit it and commit). Records the code hash
+    ///         as `createContest` does, the digests, and the final transcript's blake2b-512.
+    function fixVerifier(
+        uint256 contestId,
+        address verifier,
+        bytes32 vkDigest,
+        bytes32 srsDigest,
+        bytes32[2] calldata transcriptHash
+    ) external;
+
     /// @notice Absorbs the next chunk of the test set (packed field elements, PROTOCOL §4) and
     ///         emits it. With `last`, the chain is finished and must equal `T`; the proof phase
     ///         then opens. Only the organiser, after the commit deadline, until the test-set
@@ -200,6 +260,11 @@ interface IContestRegistry {
     function restartTestSetReveal(uint256 contestId) external;
 
     // ------------------------------------------------------------------ competitors
+
+    /// @notice Records the sender's contribution to the contest's ceremony (its blake2b-512
+    ///         contribution hash, two big-endian halves), until the ceremony's deadline. Anyone
+    ///         may contribute; a competitor who contributed needs to trust nobody (PROTOCOL §12).
+    function contributeToCeremony(uint256 contestId, bytes32[2] calldata contributionHash) external;
 
     /// @notice Commits to `commitment = Chain(MODEL_TAG, model || salt)`. The first commitment
     ///         pays exactly the bond; later calls before the deadline replace it (send 0) and take
@@ -268,6 +333,8 @@ interface IContestRegistry {
     function phase(uint256 contestId) external view returns (Phase);
     /// @notice The contest's configuration and progress.
     function contest(uint256 contestId) external view returns (ContestView memory);
+    /// @notice The contest's own ceremony (all zero if it was created with a finished SRS).
+    function ceremony(uint256 contestId) external view returns (CeremonyView memory);
     /// @notice One competitor's entry.
     function entry(uint256 contestId, address competitor) external view returns (EntryView memory);
     /// @notice The ranked entries, best first (more `correct`, then lower `commitSeq`), with their

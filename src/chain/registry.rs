@@ -14,7 +14,8 @@ use super::bindings::{
 };
 use super::client::{Client, Deployed, Inner};
 use super::types::{
-    Addr, ContestConfig, ContestInfo, EntryInfo, EntryStatus, Event, Logged, Phase, Tx, Wei,
+    ceremony_log_step, Addr, Blake2b, CeremonyInfo, CeremonyRecord, ContestConfig, ContestInfo,
+    EntryInfo, EntryStatus, Event, Logged, Phase, Tx, Wei,
 };
 use super::{ChainError, Result};
 use crate::commit::{fr_from_be_bytes, fr_to_be_bytes};
@@ -115,6 +116,61 @@ impl Registry {
                 tx: tx.hash.clone(),
             })?;
         Ok((id, tx))
+    }
+
+    /// Creates a ceremony contest (no verifier yet: `config.verifier` and the digests must be
+    /// zero) whose ceremony takes contributions until `ceremony_deadline`; returns its id.
+    pub async fn create_ceremony_contest(
+        &self,
+        config: &ContestConfig,
+        prize: Wei,
+        ceremony_deadline: u64,
+    ) -> Result<(u64, Tx)> {
+        let call = self
+            .contract
+            .create_ceremony_contest(params_of(config), ceremony_deadline)
+            .value(U256::from(prize.0));
+        let (tx, receipt_logs) = self.send("createCeremonyContest", call, None).await?;
+        let id = receipt_logs
+            .iter()
+            .find_map(|log| match ContestRegistryContractEvents::decode_log(log) {
+                Ok(ContestRegistryContractEvents::CeremonyOpenedFilter(e)) => {
+                    Some(e.contest_id.as_u64())
+                }
+                _ => None,
+            })
+            .ok_or_else(|| ChainError::MissingEvent {
+                event: "CeremonyOpened",
+                tx: tx.hash.clone(),
+            })?;
+        Ok((id, tx))
+    }
+
+    /// Records the sender's contribution (its contribution hash) to contest `id`'s ceremony.
+    pub async fn contribute_to_ceremony(&self, id: u64, hash: &Blake2b) -> Result<Tx> {
+        let call = self
+            .contract
+            .contribute_to_ceremony(U256::from(id), halves(hash));
+        Ok(self.send("contributeToCeremony", call, None).await?.0)
+    }
+
+    /// Fixes a ceremony contest's verifier (organiser, after the ceremony's deadline).
+    pub async fn fix_verifier(
+        &self,
+        id: u64,
+        verifier: Addr,
+        vk_digest: [u8; 32],
+        srs_digest: [u8; 32],
+        transcript: &Blake2b,
+    ) -> Result<Tx> {
+        let call = self.contract.fix_verifier(
+            U256::from(id),
+            Address::from(verifier.0),
+            vk_digest,
+            srs_digest,
+            halves(transcript),
+        );
+        Ok(self.send("fixVerifier", call, None).await?.0)
     }
 
     /// Commits (or replaces) the sender's model commitment, paying `bond`.
@@ -251,6 +307,67 @@ impl Registry {
             bond_pool: wei_of(v.bond_pool),
             round_deadline: v.round_deadline,
         })
+    }
+
+    /// Contest `id`'s ceremony (all zero for a contest created with a finished SRS).
+    pub async fn ceremony(&self, id: u64) -> Result<CeremonyInfo> {
+        let v = self
+            .view("ceremony", self.contract.ceremony(U256::from(id)))
+            .await?;
+        Ok(CeremonyInfo {
+            deadline: v.deadline,
+            contributions: u64::from(v.contributions),
+            log: v.log,
+            fixed_at: v.fixed_at,
+            transcript_hash: joined(&v.transcript_hash),
+        })
+    }
+
+    /// Every contribution recorded in contest `id`'s ceremony, in order, read from its events
+    /// and checked against the registry's running digest (so a node that leaves one out, or
+    /// makes one up, is caught).
+    pub async fn ceremony_records(&self, id: u64) -> Result<Vec<CeremonyRecord>> {
+        let info = self.ceremony(id).await?;
+        if info.contributions == 0 {
+            return Ok(Vec::new());
+        }
+        let created = self.contest(id).await?.created_block;
+        let (head, _) = self.head().await?;
+        let records: Vec<CeremonyRecord> = self
+            .events_paged(Some(id), created, head, LOG_WINDOW)
+            .await?
+            .into_iter()
+            .filter_map(|l| match l.event {
+                Event::CeremonyContribution {
+                    contributor,
+                    index,
+                    contribution_hash,
+                } => Some(CeremonyRecord {
+                    index,
+                    contributor,
+                    contribution_hash,
+                }),
+                _ => None,
+            })
+            .collect();
+        let log = records.iter().fold([0u8; 32], |log, r| {
+            ceremony_log_step(&log, r.contributor, &r.contribution_hash)
+        });
+        let in_order = records.iter().enumerate().all(|(i, r)| r.index == i as u64);
+        if !in_order || records.len() as u64 != info.contributions || log != info.log {
+            return Err(ChainError::Decode {
+                what: "ceremony contributions",
+                detail: format!(
+                    "the node returned {} contribution events whose digest is 0x{}; the registry \
+                     records {} with digest 0x{} (events missing or made up)",
+                    records.len(),
+                    hex::encode(log),
+                    info.contributions,
+                    hex::encode(info.log)
+                ),
+            });
+        }
+        Ok(records)
     }
 
     /// One competitor's entry.
@@ -589,6 +706,21 @@ fn config_of(p: &ContestParams) -> Result<ContestConfig> {
     })
 }
 
+/// A blake2b-512 hash as the registry takes it: two big-endian halves.
+fn halves(h: &Blake2b) -> [[u8; 32]; 2] {
+    let mut out = [[0u8; 32]; 2];
+    out[0].copy_from_slice(&h.0[..32]);
+    out[1].copy_from_slice(&h.0[32..]);
+    out
+}
+
+fn joined(h: &[[u8; 32]; 2]) -> Blake2b {
+    let mut out = [0u8; 64];
+    out[..32].copy_from_slice(&h[0]);
+    out[32..].copy_from_slice(&h[1]);
+    Blake2b(out)
+}
+
 fn u256_of_fr(x: &Fr) -> U256 {
     U256::from_big_endian(&fr_to_be_bytes(x))
 }
@@ -627,6 +759,29 @@ fn event_of(e: ContestRegistryContractEvents) -> Result<(u64, Event)> {
                 prize: wei_of(e.prize),
                 config: config_of(&e.params)?,
                 verifier_code_hash: e.verifier_code_hash,
+            },
+        ),
+        E::CeremonyOpenedFilter(e) => (
+            e.contest_id.as_u64(),
+            Event::CeremonyOpened {
+                ceremony_deadline: e.ceremony_deadline.as_u64(),
+            },
+        ),
+        E::CeremonyContributionFilter(e) => (
+            e.contest_id.as_u64(),
+            Event::CeremonyContribution {
+                contributor: Addr(e.contributor.0),
+                index: e.index.as_u64(),
+                contribution_hash: joined(&e.contribution_hash),
+            },
+        ),
+        E::VerifierFixedFilter(e) => (
+            e.contest_id.as_u64(),
+            Event::VerifierFixed {
+                verifier: Addr(e.verifier.0),
+                verifier_code_hash: e.verifier_code_hash,
+                transcript_hash: joined(&e.transcript_hash),
+                contributions: e.contributions.as_u64(),
             },
         ),
         E::ModelCommittedFilter(e) => (

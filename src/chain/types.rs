@@ -79,6 +79,9 @@ pub enum Phase {
     Settled,
     /// The organiser missed the test-set deadline; the prize goes to the committers.
     TestSetMissed,
+    /// A ceremony contest whose verifier is not fixed yet (contributions until the ceremony's
+    /// deadline, then the organiser fixes the verifier; no commits before that).
+    Ceremony,
 }
 
 impl Phase {
@@ -90,6 +93,7 @@ impl Phase {
             4 => Self::ModelReveal,
             5 => Self::Settled,
             6 => Self::TestSetMissed,
+            7 => Self::Ceremony,
             _ => Self::None,
         }
     }
@@ -104,6 +108,7 @@ impl Phase {
             Self::ModelReveal => "model reveal",
             Self::Settled => "settled",
             Self::TestSetMissed => "test set missed (prize to committers)",
+            Self::Ceremony => "ceremony (verifier not fixed yet)",
         }
     }
 }
@@ -239,6 +244,81 @@ impl ContestInfo {
     }
 }
 
+/// A blake2b-512 hash (ceremony contributions and transcripts), serialised as hex.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Blake2b(pub [u8; 64]);
+
+impl Blake2b {
+    /// From 128 hex digits (an optional `0x`, whitespace ignored: snarkjs prints the hash in
+    /// four lines of 32 digits).
+    pub fn from_hex(s: &str) -> Option<Self> {
+        let digits: String = s
+            .trim()
+            .trim_start_matches("0x")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let mut out = [0u8; 64];
+        hex::decode_to_slice(&digits, &mut out).ok()?;
+        Some(Self(out))
+    }
+
+    /// Lower-case hex, no prefix (as `.ptau` reports list it).
+    pub fn hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+impl std::fmt::Debug for Blake2b {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Blake2b({})", self.hex())
+    }
+}
+
+impl Serialize for Blake2b {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.hex())
+    }
+}
+
+/// A ceremony contest's ceremony (`ContestTypes.CeremonyView`); all zero for a contest created
+/// with a finished SRS.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CeremonyInfo {
+    /// Last second for contributions (0: the contest has no ceremony).
+    pub deadline: u64,
+    /// Contributions recorded.
+    pub contributions: u64,
+    /// Running digest of the recorded contributions.
+    #[serde(serialize_with = "serialize_hash")]
+    pub log: [u8; 32],
+    /// When the organiser fixed the verifier (0: not yet).
+    pub fixed_at: u64,
+    /// blake2b-512 of the final transcript the keys were made from (zero until fixed).
+    pub transcript_hash: Blake2b,
+}
+
+/// One contribution recorded on chain (`CeremonyContribution`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CeremonyRecord {
+    /// 0-based position among the recorded contributions.
+    pub index: u64,
+    /// Who recorded it.
+    pub contributor: Addr,
+    /// Its contribution (response) hash.
+    pub contribution_hash: Blake2b,
+}
+
+/// The registry's running digest after `record`: `keccak256(log ‖ contributor ‖ hash)`.
+pub fn ceremony_log_step(log: &[u8; 32], contributor: Addr, hash: &Blake2b) -> [u8; 32] {
+    use sha3::{Digest, Keccak256};
+    let mut k = Keccak256::new();
+    k.update(log);
+    k.update(contributor.0);
+    k.update(hash.0);
+    k.finalize().into()
+}
+
 /// One competitor's entry (`ContestTypes.EntryView`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EntryInfo {
@@ -288,6 +368,32 @@ pub enum Event {
         /// The verifier's code hash, recorded by the registry.
         #[serde(serialize_with = "serialize_hash")]
         verifier_code_hash: [u8; 32],
+    },
+    /// A ceremony contest's ceremony opened.
+    CeremonyOpened {
+        /// Last second for contributions.
+        ceremony_deadline: u64,
+    },
+    /// A contribution to a contest's ceremony was recorded.
+    CeremonyContribution {
+        /// Who recorded it.
+        contributor: Addr,
+        /// 0-based position.
+        index: u64,
+        /// Its contribution hash.
+        contribution_hash: Blake2b,
+    },
+    /// A ceremony contest's verifier was fixed.
+    VerifierFixed {
+        /// The verifier.
+        verifier: Addr,
+        /// Its code hash, recorded by the registry.
+        #[serde(serialize_with = "serialize_hash")]
+        verifier_code_hash: [u8; 32],
+        /// blake2b-512 of the final transcript.
+        transcript_hash: Blake2b,
+        /// Contributions recorded.
+        contributions: u64,
     },
     /// A competitor committed (or replaced its commitment).
     ModelCommitted {
@@ -428,6 +534,9 @@ impl Event {
     pub fn name(&self) -> &'static str {
         match self {
             Self::ContestCreated { .. } => "ContestCreated",
+            Self::CeremonyOpened { .. } => "CeremonyOpened",
+            Self::CeremonyContribution { .. } => "CeremonyContribution",
+            Self::VerifierFixed { .. } => "VerifierFixed",
             Self::ModelCommitted { .. } => "ModelCommitted",
             Self::TestSetChunkRevealed { .. } => "TestSetChunkRevealed",
             Self::TestSetRevealed { .. } => "TestSetRevealed",
@@ -479,7 +588,8 @@ mod tests {
     fn enums_map_every_solidity_value_and_nothing_else() {
         assert_eq!(Phase::from_u8(3), Phase::Proof);
         assert_eq!(Phase::from_u8(6), Phase::TestSetMissed);
-        assert_eq!(Phase::from_u8(7), Phase::None);
+        assert_eq!(Phase::from_u8(7), Phase::Ceremony);
+        assert_eq!(Phase::from_u8(8), Phase::None);
         assert_eq!(EntryStatus::from_u8(5), EntryStatus::Forfeited);
         assert_eq!(EntryStatus::from_u8(6), EntryStatus::Scored);
         assert_eq!(EntryStatus::from_u8(7), EntryStatus::None);

@@ -11,6 +11,7 @@ use super::chain_args::{
 };
 use super::{Failure, Outcome};
 use crate::chain::registry::Registry;
+use crate::chain::types::Addr;
 use crate::contest::trust::{audit, AuditReport, AuditRequest};
 use crate::evm::compile::Solc;
 use crate::spec::Spec;
@@ -44,6 +45,10 @@ pub struct TrustArgs {
     /// maker may know tau and forge proofs). Waives that check alone.
     #[arg(long)]
     pub allow_unsafe_srs: bool,
+    /// For a contest with its own ceremony: an address whose recorded contribution you trust
+    /// (repeatable). `commit` and `submit` always trust their own address's contributions.
+    #[arg(long = "trust-contributor", value_name = "ADDR", value_parser = parse_addr)]
+    pub trust_contributors: Vec<Addr>,
     /// solc executable taking `--standard-json` (solc 0.8.19), for rebuilding the verifier.
     #[arg(long, env = "ZKCONTEST_SOLC", default_value = "scripts/solc")]
     pub solc: PathBuf,
@@ -74,6 +79,7 @@ impl AuditArgs {
                 &self.spec,
                 &self.keys,
                 &self.trust,
+                None,
             )
             .await?;
             if json {
@@ -90,6 +96,13 @@ impl AuditArgs {
     }
 }
 
+fn parse_addr(s: &str) -> Result<Addr, String> {
+    let mut out = [0u8; 20];
+    hex::decode_to_slice(s.strip_prefix("0x").unwrap_or(s), &mut out)
+        .map_err(|_| format!("invalid address {s:?}: expected 0x followed by 40 hex digits"))?;
+    Ok(Addr(out))
+}
+
 async fn run_audit(
     registry: &Registry,
     contest_id: u64,
@@ -97,8 +110,11 @@ async fn run_audit(
     spec_path: &Path,
     keys: &Path,
     trust: &TrustArgs,
+    me: Option<Addr>,
 ) -> Result<AuditReport, Failure> {
     let solc = Solc::new(&trust.solc);
+    let mut trusted: Vec<Addr> = me.into_iter().collect();
+    trusted.extend(trust.trust_contributors.iter().copied());
     let req = AuditRequest {
         registry,
         contest_id,
@@ -108,6 +124,7 @@ async fn run_audit(
         srs: trust.srs.as_deref(),
         solc: &solc,
         allow_unsafe_srs: trust.allow_unsafe_srs,
+        trusted_contributors: &trusted,
     };
     audit(&req, &progress).await.map_err(contest_failure)
 }
@@ -153,7 +170,17 @@ pub async fn gate(
         );
         return Ok(true);
     }
-    let report = run_audit(registry, contest_id, spec, spec_path, keys, &gate.trust).await?;
+    let me = Addr(registry.client().address());
+    let report = run_audit(
+        registry,
+        contest_id,
+        spec,
+        spec_path,
+        keys,
+        &gate.trust,
+        Some(me),
+    )
+    .await?;
     if report.ok {
         eprintln!(
             "audit: every check holds ({} checks, {:.1} s)",

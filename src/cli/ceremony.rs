@@ -1,14 +1,28 @@
-//! `contest-cli ceremony contribute | verify`: the contest's own powers-of-tau ceremony on
-//! snarkjs `.ptau` files, so a competitor who contributes needs to trust nobody.
+//! `contest-cli ceremony contribute | record | verify | finish`: the contest's own
+//! powers-of-tau ceremony on snarkjs `.ptau` files, recorded by the registry, so a competitor
+//! who contributes needs to trust nobody (docs/PROTOCOL.md §12.5).
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
+use serde_json::json;
 
+use super::chain_args::{
+    block_on, chain_failure, connect, contest_failure, print_json, progress, registry, ContestArgs,
+    KeyArgs, RpcArgs,
+};
+use super::inputs::parse_address;
+use super::setup::keys_from_ptau;
 use super::{Failure, Outcome};
+use crate::chain::registry::Registry;
+use crate::chain::types::{Addr, Blake2b};
+use crate::contest::ceremony::{check_final_transcript, record};
+use crate::contest::organiser::{deploy_verifier, key_digests};
+use crate::evm::compile::Solc;
 use crate::prover::ptau::ceremony::{contribute, format_hash, verify_ceremony};
 use crate::prover::ProverError;
+use crate::spec::Spec;
 
 /// `contest-cli ceremony …`.
 #[derive(Debug, Subcommand)]
@@ -16,6 +30,12 @@ pub enum CeremonyCommand {
     /// Add a random contribution to a ceremony file, as `snarkjs powersoftau contribute` does;
     /// prints the contribution hash to look for later.
     Contribute(CeremonyContributeArgs),
+    /// Record a contribution (by default the file's latest) in a contest's ceremony on chain,
+    /// e.g. one made with `snarkjs powersoftau contribute`.
+    Record(CeremonyRecordArgs),
+    /// Organiser, after the ceremony's deadline: make the keys from the final transcript,
+    /// deploy the verifier and fix it in the registry (commits open).
+    Finish(CeremonyFinishArgs),
     /// Verify every contribution and the powers of a ceremony file (exit 0 all hold, 1 one
     /// fails), as `snarkjs powersoftau verify` does.
     Verify(CeremonyVerifyArgs),
@@ -26,6 +46,8 @@ impl CeremonyCommand {
     pub fn run(self, json: bool) -> Result<Outcome, Failure> {
         match self {
             CeremonyCommand::Contribute(args) => args.run(json),
+            CeremonyCommand::Record(args) => args.run(json),
+            CeremonyCommand::Finish(args) => args.run(json),
             CeremonyCommand::Verify(args) => args.run(json),
         }
     }
@@ -48,6 +70,16 @@ pub struct CeremonyContributeArgs {
     /// generator alone suffices).
     #[arg(long)]
     entropy: Option<String>,
+    /// Also record the contribution in this contest's ceremony (needs `--registry` and a key).
+    #[arg(long, requires = "registry")]
+    contest: Option<u64>,
+    /// The ContestRegistry holding `--contest`.
+    #[arg(long, env = "CONTEST_REGISTRY")]
+    registry: Option<String>,
+    #[command(flatten)]
+    rpc: RpcArgs,
+    #[command(flatten)]
+    key: KeyArgs,
 }
 
 impl CeremonyContributeArgs {
@@ -70,9 +102,29 @@ impl CeremonyContributeArgs {
                  powersoftau prepare phase2` again at the end of the ceremony"
             );
         }
+        let recorded = match (self.contest, &self.registry) {
+            (Some(id), Some(addr)) => {
+                let hash = Blake2b::from_hex(&receipt.contribution_hash).ok_or_else(|| {
+                    Failure::env(anyhow::anyhow!("contribution hash is not 64 bytes of hex"))
+                })?;
+                let contest = ContestArgs {
+                    registry: addr.clone(),
+                    contest: id,
+                };
+                Some(record_on_chain(
+                    &self.rpc,
+                    &self.key,
+                    &contest,
+                    &self.out,
+                    Some(hash),
+                )?)
+            }
+            _ => None,
+        };
         if json {
             let mut value = serde_json::to_value(&receipt).map_err(Failure::env)?;
             value["out"] = serde_json::json!(self.out);
+            value["recorded"] = serde_json::json!(recorded);
             println!("{value}");
         } else {
             let mut hash = [0u8; 64];
@@ -87,8 +139,195 @@ impl CeremonyContributeArgs {
             println!("{}", format_hash(&hash));
             println!("contribution_hash: {}", receipt.contribution_hash);
             println!("next_challenge: {}", receipt.next_challenge);
+            if let Some(r) = &recorded {
+                println!(
+                    "recorded as contribution #{} of contest {} by {} (tx {})",
+                    r["index"], r["contest_id"], r["contributor"], r["tx"]["hash"]
+                );
+            }
         }
         Ok(Outcome::Success)
+    }
+}
+
+/// Records `ptau`'s contribution `hash` (default: its latest) in the contest's ceremony; returns
+/// what was recorded as JSON.
+fn record_on_chain(
+    rpc: &RpcArgs,
+    key: &KeyArgs,
+    contest: &ContestArgs,
+    ptau: &std::path::Path,
+    hash: Option<Blake2b>,
+) -> Result<serde_json::Value, Failure> {
+    block_on(async {
+        let client = connect(rpc, key).await?;
+        let registry = registry(&client, contest).await?;
+        progress(&format!(
+            "verifying {} and recording the contribution in contest {}…",
+            ptau.display(),
+            contest.contest
+        ));
+        let (rec, tx) = record(&registry, contest.contest, ptau, hash)
+            .await
+            .map_err(contest_failure)?;
+        Ok(json!({
+            "contest_id": contest.contest,
+            "index": rec.index,
+            "contributor": rec.contributor,
+            "contribution_hash": rec.contribution_hash,
+            "tx": tx,
+        }))
+    })?
+}
+
+/// Arguments of `contest-cli ceremony record`.
+#[derive(Debug, Args)]
+pub struct CeremonyRecordArgs {
+    /// The ceremony file holding the contribution (it must verify).
+    #[arg(long)]
+    ptau: PathBuf,
+    /// The contribution hash to record (128 hex digits, as snarkjs prints it); default: the
+    /// file's latest contribution.
+    #[arg(long)]
+    hash: Option<String>,
+    #[command(flatten)]
+    contest: ContestArgs,
+    #[command(flatten)]
+    rpc: RpcArgs,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+impl CeremonyRecordArgs {
+    /// Exit 0 recorded; 2 for a file that does not verify or a hash not in it; 1 never.
+    pub fn run(self, json: bool) -> Result<Outcome, Failure> {
+        let hash = match &self.hash {
+            Some(h) => Some(Blake2b::from_hex(h).ok_or_else(|| {
+                Failure::input(anyhow::anyhow!(
+                    "--hash {h:?}: expected 128 hex digits (blake2b-512)"
+                ))
+            })?),
+            None => None,
+        };
+        let recorded = record_on_chain(&self.rpc, &self.key, &self.contest, &self.ptau, hash)?;
+        if json {
+            print_json(&recorded)?;
+        } else {
+            println!(
+                "recorded contribution {} as #{} of contest {}'s ceremony (tx {})",
+                recorded["contribution_hash"],
+                recorded["index"],
+                self.contest.contest,
+                recorded["tx"]["hash"]
+            );
+        }
+        Ok(Outcome::Success)
+    }
+}
+
+/// Arguments of `contest-cli ceremony finish`.
+#[derive(Debug, Args)]
+pub struct CeremonyFinishArgs {
+    /// The contest's spec (the keys are made for it).
+    #[arg(long)]
+    spec: PathBuf,
+    /// The ceremony's final transcript (`.ptau`): it must verify; its blake2b-512 is recorded.
+    #[arg(long)]
+    ptau: PathBuf,
+    /// Where to write the keys (imported SRS, proving and verifying keys).
+    #[arg(long)]
+    keys: PathBuf,
+    /// A verifier you deployed yourself from these keys; without it one is rendered, compiled
+    /// and deployed.
+    #[arg(long)]
+    verifier: Option<String>,
+    /// solc executable taking `--standard-json` (solc 0.8.19).
+    #[arg(long, env = "ZKCONTEST_SOLC", default_value = "scripts/solc")]
+    solc: PathBuf,
+    #[command(flatten)]
+    contest: ContestArgs,
+    #[command(flatten)]
+    rpc: RpcArgs,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+impl CeremonyFinishArgs {
+    /// Exit 0 fixed; 2 for a transcript that does not verify or a contest not ready.
+    pub fn run(self, json: bool) -> Result<Outcome, Failure> {
+        let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
+        let own_verifier = self.verifier.as_deref().map(parse_address).transpose()?;
+        block_on(async {
+            let client = connect(&self.rpc, &self.key).await?;
+            let registry: Registry = registry(&client, &self.contest).await?;
+            let id = self.contest.contest;
+            progress(&format!("verifying {}…", self.ptau.display()));
+            let (report, matched) = check_final_transcript(&registry, id, &self.ptau)
+                .await
+                .map_err(contest_failure)?;
+            for r in &matched.missing {
+                eprintln!(
+                    "warning: contribution #{} recorded by {} ({}) is not in {}: competitors who \
+                     trust that contributor will refuse the contest",
+                    r.index,
+                    r.contributor,
+                    r.contribution_hash.hex(),
+                    self.ptau.display()
+                );
+            }
+            let info = keys_from_ptau(&spec, &self.ptau, &self.keys, &progress)?;
+            let transcript = Blake2b::from_hex(&info.blake2b).ok_or_else(|| {
+                Failure::env(anyhow::anyhow!("the transcript's blake2b is not 64 bytes"))
+            })?;
+            let verifier = match own_verifier {
+                Some(a) => Addr(a),
+                None => {
+                    let d = deploy_verifier(&client, &self.keys, &Solc::new(&self.solc), &progress)
+                        .await
+                        .map_err(contest_failure)?;
+                    progress(&format!(
+                        "verifier at {} ({} bytes runtime, {} gas)",
+                        d.address, d.runtime_bytes, d.deploy_gas
+                    ));
+                    d.address
+                }
+            };
+            let (vk_digest, srs_digest) = key_digests(&self.keys).map_err(contest_failure)?;
+            let tx = registry
+                .fix_verifier(id, verifier, vk_digest, srs_digest, &transcript)
+                .await
+                .map_err(chain_failure)?;
+            let recorded = matched
+                .contributions
+                .iter()
+                .filter(|c| !c.recorded_by.is_empty())
+                .count();
+            if json {
+                print_json(&json!({
+                    "contest_id": id,
+                    "verifier": verifier,
+                    "transcript_blake2b": info.blake2b,
+                    "contributions": matched.contributions,
+                    "missing": matched.missing,
+                    "power": report.power,
+                    "keys": self.keys,
+                    "tx": tx,
+                }))?;
+            } else {
+                println!(
+                    "contest {id}: verifier {verifier} fixed ({} contributions in the transcript, \
+                     {recorded} of them recorded on chain; fixVerifier {} gas); commits are open",
+                    matched.contributions.len(),
+                    tx.gas_used
+                );
+                println!("transcript blake2b-512: {}", info.blake2b);
+                println!(
+                    "publish {} for competitors: their audit (--srs) rebuilds the verifier from it",
+                    self.ptau.display()
+                );
+            }
+            Ok(Outcome::Success)
+        })?
     }
 }
 
@@ -173,6 +412,12 @@ mod tests {
             out: d.join("pot_1.ptau"),
             name: "Cli".into(),
             entropy: Some("some words".into()),
+            contest: None,
+            registry: None,
+            rpc: RpcArgs {
+                rpc_url: String::new(),
+            },
+            key: KeyArgs::none(),
         };
         assert_eq!(args.run(false).expect("contribute"), Outcome::Success);
         let verify = |name: &str| CeremonyVerifyArgs { ptau: d.join(name) }.run(true);

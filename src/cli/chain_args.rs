@@ -39,6 +39,17 @@ pub struct KeyArgs {
     keystore: Option<PathBuf>,
 }
 
+impl KeyArgs {
+    /// No key (tests of commands that may run without one).
+    #[cfg(test)]
+    pub(super) fn none() -> Self {
+        Self {
+            private_key: None,
+            keystore: None,
+        }
+    }
+}
+
 impl std::fmt::Debug for KeyArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeyArgs")

@@ -29,9 +29,16 @@ pub struct CreateArgs {
     /// The hidden test set (`.zkts`, exactly N rows); only its commitment `T` is published.
     #[arg(long)]
     testset: PathBuf,
-    /// Key directory written by `contest-cli setup` for this spec.
-    #[arg(long)]
-    keys: PathBuf,
+    /// Key directory written by `contest-cli setup` for this spec (not with `--ceremony-secs`:
+    /// the keys are made from the ceremony's final transcript by `ceremony finish`).
+    #[arg(long, required_unless_present = "ceremony_secs")]
+    keys: Option<PathBuf>,
+    /// Run the contest's own powers-of-tau ceremony first: anyone may record contributions
+    /// for this many seconds (at least 3600); then `contest-cli ceremony finish` builds the keys
+    /// from the final transcript and fixes the verifier, and only then may anyone commit. The
+    /// spec's commit phase follows the ceremony.
+    #[arg(long, value_name = "SECS", conflicts_with_all = ["keys", "verifier"])]
+    ceremony_secs: Option<u64>,
     /// Prize in ether, escrowed by the registry.
     #[arg(long)]
     prize: String,
@@ -61,7 +68,10 @@ impl CreateArgs {
         let hash = spec_hash(&self.spec).map_err(contest_failure)?;
         let registry_addr = self.registry.as_deref().map(parse_address).transpose()?;
         let own_verifier = self.verifier.as_deref().map(parse_address).transpose()?;
-        let (vk_digest, srs_digest) = key_digests(&self.keys).map_err(contest_failure)?;
+        let (vk_digest, srs_digest) = match &self.keys {
+            Some(keys) => key_digests(keys).map_err(contest_failure)?,
+            None => ([0; 32], [0; 32]),
+        };
         block_on(async {
             let client = connect(&self.rpc, &self.key).await?;
             let (registry, deployed) = match registry_addr {
@@ -77,8 +87,13 @@ impl CreateArgs {
                     (r, Some(d))
                 }
             };
-            let verifier = match own_verifier {
-                Some(a) => {
+            let verifier = match (own_verifier, &self.keys) {
+                (_, None) => VerifierDeployment {
+                    address: Addr([0; 20]),
+                    runtime_bytes: 0,
+                    deploy_gas: 0,
+                },
+                (Some(a), Some(_)) => {
                     let code = client.code(a).await.map_err(chain_failure)?;
                     VerifierDeployment {
                         address: Addr(a),
@@ -86,14 +101,18 @@ impl CreateArgs {
                         deploy_gas: 0,
                     }
                 }
-                None => deploy_verifier(&client, &self.keys, &Solc::new(&self.solc), &progress)
-                    .await
-                    .map_err(contest_failure)?,
+                (None, Some(keys)) => {
+                    deploy_verifier(&client, keys, &Solc::new(&self.solc), &progress)
+                        .await
+                        .map_err(contest_failure)?
+                }
             };
-            progress(&format!(
-                "verifier at {} ({} bytes runtime, {} gas)",
-                verifier.address, verifier.runtime_bytes, verifier.deploy_gas
-            ));
+            if self.ceremony_secs.is_none() {
+                progress(&format!(
+                    "verifier at {} ({} bytes runtime, {} gas)",
+                    verifier.address, verifier.runtime_bytes, verifier.deploy_gas
+                ));
+            }
             let req = CreateRequest {
                 spec: &spec,
                 spec_hash: hash,
@@ -102,6 +121,7 @@ impl CreateArgs {
                 vk_digest,
                 srs_digest,
                 prize,
+                ceremony_secs: self.ceremony_secs,
             };
             let (id, config, tx) = create(&registry, &req).await.map_err(contest_failure)?;
             if json {
@@ -110,7 +130,9 @@ impl CreateArgs {
                     json!({
                         "registry": registry.address(),
                         "contest_id": id,
-                        "verifier": verifier,
+                        "verifier": self.ceremony_secs.is_none().then_some(&verifier),
+                        "ceremony_deadline": self.ceremony_secs
+                            .map(|_| config.commit_deadline - spec.phases.commit_secs),
                         "registry_deployment": deployed.map(|d| json!({
                             "poseidon": Addr(d.poseidon.address), "poseidon_gas": d.poseidon.gas_used,
                             "registry_gas": d.registry.gas_used, "registry_runtime_bytes": d.registry.code_size })),
@@ -125,6 +147,13 @@ impl CreateArgs {
                     registry.address(),
                     tx.gas_used
                 );
+                if let Some(secs) = self.ceremony_secs {
+                    println!(
+                        "its ceremony takes contributions for {secs} s (`contest-cli ceremony \
+                         contribute|record --contest {id}`); then `contest-cli ceremony finish` \
+                         fixes the verifier and commits open"
+                    );
+                }
                 println!(
                     "commit until {}, test set by {}, proofs by {}; threshold {}/{}",
                     config.commit_deadline,

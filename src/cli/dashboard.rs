@@ -2,6 +2,7 @@
 //! Ctrl-C. Read-only: it takes no key and sends no transaction.
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,6 +46,11 @@ pub struct DashboardArgs {
     /// Most blocks per `eth_getLogs` request (hosted nodes limit the range).
     #[arg(long, default_value_t = LOG_WINDOW, value_parser = clap::value_parser!(u64).range(1..))]
     max_range: u64,
+    /// A ceremony contest's transcript to offer for download at `/ceremony/transcript.ptau`:
+    /// a `.ptau` file, or a folder whose most recently modified `.ptau` is served (drop each
+    /// new contribution's output in). Read at every request, never held in memory whole.
+    #[arg(long, value_name = "FILE|DIR")]
+    transcript: Option<PathBuf>,
 }
 
 impl DashboardArgs {
@@ -66,11 +72,21 @@ impl DashboardArgs {
             .enable_all()
             .build()
             .map_err(|e| Failure::env(anyhow!("starting the async runtime: {e}")))?;
-        rt.block_on(serve(cfg, SocketAddr::new(self.bind, self.port), json))
+        rt.block_on(serve(
+            cfg,
+            SocketAddr::new(self.bind, self.port),
+            self.transcript,
+            json,
+        ))
     }
 }
 
-async fn serve(cfg: WatchConfig, addr: SocketAddr, json: bool) -> Result<Outcome, Failure> {
+async fn serve(
+    cfg: WatchConfig,
+    addr: SocketAddr,
+    transcript: Option<PathBuf>,
+    json: bool,
+) -> Result<Outcome, Failure> {
     let listener = dashboard::bind(addr).await.map_err(Failure::env)?;
     let local = listener.local_addr().map_err(Failure::env)?;
     let mut watcher = Watcher::new(cfg.clone());
@@ -103,7 +119,7 @@ async fn serve(cfg: WatchConfig, addr: SocketAddr, json: bool) -> Result<Outcome
     }
     let (tx, rx) = tokio::sync::watch::channel(Arc::new(feed.clone()));
     tokio::select! {
-        _ = dashboard::serve(listener, rx) => {}
+        _ = dashboard::serve(listener, rx, transcript) => {}
         _ = watcher.run(tx) => {}
         r = tokio::signal::ctrl_c() => {
             r.map_err(|e| Failure::env(anyhow!("waiting for Ctrl-C: {e}")))?;

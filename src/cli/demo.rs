@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::chain_args::{block_on, chain_failure, contest_failure, parse_ether, print_json};
-use super::setup::make_keys;
+use super::setup::{keys_from_ptau, make_keys};
 use super::{Failure, Outcome};
 use crate::chain::anvil::{Anvil, DEV_ACCOUNTS};
 use crate::chain::client::Client;
@@ -29,8 +29,7 @@ use crate::contest::trust::{audit, AuditRequest};
 use crate::dashboard::{self, WatchConfig, Watcher};
 use crate::evm::compile::Solc;
 use crate::prover::keys::{plan, ContestKeys};
-use crate::prover::ptau::read_ptau;
-use crate::prover::srs::{write_params, SrsKind, UNSAFE_WARNING};
+use crate::prover::srs::{SrsKind, UNSAFE_WARNING};
 use crate::spec::{Spec, TestSet};
 
 /// Arguments of `contest-cli demo`.
@@ -137,7 +136,7 @@ impl DemoArgs {
             }
             Some(ptau) => {
                 let dir = self.work.join(format!("keys-{}-ptau", spec.name));
-                keys_from_ptau(&spec, ptau, &dir)?;
+                keys_from_ptau(&spec, ptau, &dir, &say)?;
                 dir
             }
         };
@@ -221,6 +220,7 @@ impl DemoArgs {
             vk_digest,
             srs_digest,
             prize,
+            ceremony_secs: None,
         };
         let (id, config, tx) = create(&registry, &req).await.map_err(contest_failure)?;
         log("organiser", &tx.action, tx.gas_used);
@@ -281,6 +281,7 @@ impl DemoArgs {
             srs: ptau,
             solc: &solc,
             allow_unsafe_srs: true,
+            trusted_contributors: &[],
         };
         let audited = audit(&audit_req, &say).await.map_err(contest_failure)?;
         for c in &audited.checks {
@@ -447,36 +448,6 @@ impl DemoArgs {
     }
 }
 
-/// Imports `ptau` at the spec's circuit size into `dir` and makes the keys from it (every run:
-/// the transcript may have grown since).
-fn keys_from_ptau(spec: &Spec, ptau: &Path, dir: &Path) -> Result<(), Failure> {
-    let figures = plan(spec).map_err(Failure::input)?;
-    say(&format!(
-        "importing {} at k = {} (points checked, contributions read)…",
-        ptau.display(),
-        figures.k
-    ));
-    let (params, info) = read_ptau(ptau, figures.k).map_err(Failure::input)?;
-    for c in &info.contributions {
-        say(&format!(
-            "  contribution {} {:?}: {}",
-            c.index, c.name, c.contribution_hash
-        ));
-    }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Failure::env(anyhow!("creating {}: {e}", dir.display())))?;
-    let srs = dir.join(format!("kzg_bn254_k{}.from-ptau.srs", figures.k));
-    write_params(&params, &srs).map_err(Failure::env)?;
-    make_keys(spec, dir, Some(&srs)).map(|made| {
-        say(&format!(
-            "keys written to {} (k = {}) from {}",
-            dir.display(),
-            made.figures.k,
-            srs.display()
-        ));
-    })
-}
-
 /// Reuses the keys in `dir` if they were made for this spec's circuit, else makes them.
 fn ensure_keys(spec: &Spec, dir: &Path) -> Result<(), Failure> {
     let figures = plan(spec).map_err(Failure::input)?;
@@ -521,7 +492,7 @@ async fn start_dashboard(rpc: &str, registry: Addr, id: u64, port: u16) -> Resul
     });
     watcher.poll().await.map_err(chain_failure)?;
     let (tx, rx) = tokio::sync::watch::channel(Arc::new(watcher.feed().clone()));
-    tokio::spawn(dashboard::serve(listener, rx));
+    tokio::spawn(dashboard::serve(listener, rx, None));
     tokio::spawn(watcher.run(tx));
     Ok(format!("http://{local}/contest/{id}"))
 }

@@ -8,8 +8,9 @@ use clap::Args;
 
 use super::{Failure, Outcome};
 use crate::prover::keys::{plan, setup};
+use crate::prover::ptau::{read_ptau, PtauInfo};
 use crate::prover::srs::{
-    dev_srs_file_name, generate_dev_srs, read_params, SrsKind, UNSAFE_WARNING,
+    dev_srs_file_name, generate_dev_srs, read_params, write_params, SrsKind, UNSAFE_WARNING,
 };
 use crate::spec::Spec;
 
@@ -88,6 +89,42 @@ pub(super) struct MadeKeys {
     pub figures: crate::prover::keys::CircuitFigures,
     pub srs_path: PathBuf,
     pub kind: SrsKind,
+}
+
+/// Imports `ptau` at the spec's circuit size into `dir` and makes the keys from it (every run:
+/// the transcript may have grown since). Returns what the transcript was.
+pub(super) fn keys_from_ptau(
+    spec: &Spec,
+    ptau: &Path,
+    dir: &Path,
+    say: &dyn Fn(&str),
+) -> Result<PtauInfo, Failure> {
+    let figures = plan(spec).map_err(Failure::input)?;
+    say(&format!(
+        "importing {} at k = {} (points checked, contributions read)…",
+        ptau.display(),
+        figures.k
+    ));
+    let (params, info) = read_ptau(ptau, figures.k).map_err(Failure::input)?;
+    for c in &info.contributions {
+        say(&format!(
+            "  contribution {} {:?}: {}",
+            c.index, c.name, c.contribution_hash
+        ));
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating {}", dir.display()))
+        .map_err(Failure::env)?;
+    let srs = dir.join(format!("kzg_bn254_k{}.from-ptau.srs", figures.k));
+    write_params(&params, &srs).map_err(Failure::env)?;
+    let made = make_keys(spec, dir, Some(&srs))?;
+    say(&format!(
+        "keys written to {} (k = {}) from {}",
+        dir.display(),
+        made.figures.k,
+        srs.display()
+    ));
+    Ok(info)
 }
 
 /// Plans the circuit for `spec`, gets an SRS (`srs`, or an UNSAFE development one generated

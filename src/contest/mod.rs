@@ -4,6 +4,7 @@
 //! - `competitor`: commit (secret stored before the transaction), submit (prove, simulate,
 //!   send), reveal the model (resumable), forfeit a late winner, withdraw;
 //! - `audit`: check every accepted proof of a contest from chain data alone;
+//! - `ceremony`: a contest's own powers-of-tau ceremony on chain (records, final transcript);
 //! - `trust`: the audit a competitor runs before committing or submitting: registry, verifier
 //!   rebuilt from the spec and SRS, parameters against the spec, SRS provenance;
 //! - `state`: the competitor's on-disk secrets.
@@ -13,6 +14,7 @@
 //! Progress goes through a caller-supplied callback (only `cli` touches the terminal).
 
 pub mod audit;
+pub mod ceremony;
 pub mod competitor;
 pub mod organiser;
 pub mod state;

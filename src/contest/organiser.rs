@@ -80,6 +80,10 @@ pub struct CreateRequest<'a> {
     pub srs_digest: [u8; 32],
     /// The prize to escrow.
     pub prize: Wei,
+    /// A ceremony contest: its own powers-of-tau ceremony takes contributions for this many
+    /// seconds, then the organiser fixes the verifier (`verifier` and the digests must be
+    /// zero) and the commit phase (the spec's length) follows the ceremony's deadline.
+    pub ceremony_secs: Option<u64>,
 }
 
 /// Creates and funds a contest with the spec's phases, payout split, bond and threshold,
@@ -92,7 +96,8 @@ pub async fn create(
     let t = testset_commitment(spec, req.testset).map_err(ContestError::input)?;
     let (_, now) = registry.head().await?;
     let p = spec.phases;
-    let commit_deadline = now + p.commit_secs;
+    let opens = now + req.ceremony_secs.unwrap_or(0);
+    let commit_deadline = opens + p.commit_secs;
     let test_set_deadline = commit_deadline + p.test_set_reveal_secs;
     let proof_deadline = test_set_deadline + p.prove_secs;
     let payout_bps = spec
@@ -118,7 +123,14 @@ pub async fn create(
         proof_deadline,
         reveal_window: p.model_reveal_secs,
     };
-    let (id, tx) = registry.create_contest(&config, req.prize).await?;
+    let (id, tx) = match req.ceremony_secs {
+        Some(_) => {
+            registry
+                .create_ceremony_contest(&config, req.prize, opens)
+                .await?
+        }
+        None => registry.create_contest(&config, req.prize).await?,
+    };
     Ok((id, config, tx))
 }
 

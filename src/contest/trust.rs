@@ -13,7 +13,8 @@
 //! | `spec_hash`, `test_set_size`, `min_correct`, `payout_split`, `commit_bond`, `phases` | a contest whose on-chain rules differ from the spec competitors read |
 //! | `srs_digest`, `vk_digest` | keys made from another SRS, spec or circuit |
 //! | `verifier_code`, `verifier_code_hash` | an accept-everything verifier, one rendered for another spec, or one that can be switched off (its code would differ from the rebuilt one) |
-//! | `srs_provenance` | an SRS whose tau someone may know: only a recognised public ceremony passes; `--allow-unsafe-srs` waives this check alone |
+//! | `ceremony_closed`, `ceremony_log`, `ceremony_transcript` | (ceremony contests) a verifier not fixed yet; a node hiding or inventing contribution records; keys made from a transcript other than the one the organiser recorded when it fixed the verifier |
+//! | `srs_provenance` | an SRS whose tau someone may know: a recognised public ceremony passes, and so does a verified transcript of the contest's own ceremony that contains a contribution recorded on chain by an address the auditor trusts (its own, or `--trust-contributor`); `--allow-unsafe-srs` waives this check alone |
 //!
 //! The registry's code is compared with the runtime its creation code produces under
 //! `eth_call`, so the comparison covers its immutables; the registry itself refuses to call a
@@ -27,12 +28,14 @@ use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use serde::Serialize;
 use sha3::{Digest, Keccak256};
 
+use super::ceremony::{match_records, MatchedContribution};
 use super::{spec_hash, ContestError, Progress, Result};
 use crate::chain::registry::Registry;
-use crate::chain::types::{Addr, ContestInfo};
+use crate::chain::types::{Addr, CeremonyInfo, CeremonyRecord, ContestInfo};
 use crate::evm::compile::Solc;
 use crate::evm::render::render;
 use crate::prover::keys::{plan, setup, verifying_key, vk_digest, CircuitFigures, ContestKeys};
+use crate::prover::ptau::ceremony::verify_ceremony_cached;
 use crate::prover::ptau::{read_ptau, PtauInfo};
 use crate::prover::srs::{read_params, srs_digest, write_params, SrsKind};
 use crate::spec::Spec;
@@ -63,6 +66,10 @@ pub struct AuditRequest<'a> {
     pub solc: &'a Solc,
     /// Pass the `srs_provenance` check even when the SRS is not a recognised ceremony's.
     pub allow_unsafe_srs: bool,
+    /// Addresses whose contributions to the contest's own ceremony the auditor trusts (a
+    /// competitor's own address first): one of their recorded contributions in the verified
+    /// final transcript makes the SRS trusted.
+    pub trusted_contributors: &'a [Addr],
 }
 
 /// One check and its outcome.
@@ -104,6 +111,33 @@ pub enum SrsProvenance {
         /// Contributions recorded in the file.
         contributions: Vec<Contribution>,
     },
+    /// The final transcript of the contest's own ceremony (its blake2b-512 is the one the
+    /// organiser recorded when fixing the verifier), its contributions matched with the
+    /// registry's records. Sound if any one contribution was honest; trusted by this auditor if
+    /// the transcript verifies and holds a contribution recorded by an address it trusts.
+    ContestCeremony {
+        /// The file read.
+        file: PathBuf,
+        /// Its blake2b-512.
+        blake2b: String,
+        /// Whether every contribution and the powers verify.
+        verified: bool,
+        /// What does not verify.
+        problems: Vec<String>,
+        /// The published ceremony file it is, if any (then it is trusted as such).
+        recognised: Option<String>,
+        /// The transcript's contributions, with who recorded each on chain.
+        contributions: Vec<MatchedContribution>,
+        /// Records whose hash is in no contribution of the transcript.
+        missing: Vec<CeremonyRecord>,
+    },
+    /// A ceremony contest whose verifier is not fixed yet: nothing to audit.
+    CeremonyRunning {
+        /// Last second for contributions.
+        deadline: u64,
+        /// Contributions recorded so far.
+        contributions: u64,
+    },
     /// A development SRS generated on one machine (UNSAFE: that machine saw tau).
     UnsafeDevelopment {
         /// The file read.
@@ -120,7 +154,16 @@ pub enum SrsProvenance {
 impl SrsProvenance {
     /// Whether nobody can be assumed to know tau.
     pub fn trusted(&self) -> bool {
-        matches!(self, Self::PublicCeremony { .. })
+        match self {
+            Self::PublicCeremony { .. } => true,
+            Self::ContestCeremony {
+                verified,
+                recognised,
+                contributions,
+                ..
+            } => *verified && (recognised.is_some() || contributions.iter().any(|c| c.trusted)),
+            _ => false,
+        }
     }
 
     fn describe(&self) -> String {
@@ -142,6 +185,67 @@ impl SrsProvenance {
                  known to be honest)",
                 file.display(),
                 contributions.len()
+            ),
+            Self::ContestCeremony {
+                verified: false,
+                problems,
+                ..
+            } => format!(
+                "UNSAFE: the contest's ceremony transcript does not verify: {}",
+                problems.join("; ")
+            ),
+            Self::ContestCeremony {
+                contributions,
+                missing,
+                recognised,
+                ..
+            } => {
+                let recorded = contributions
+                    .iter()
+                    .filter(|c| !c.recorded_by.is_empty())
+                    .count();
+                let trusted: Vec<String> = contributions
+                    .iter()
+                    .filter(|c| c.trusted)
+                    .map(|c| format!("#{} by {}", c.index, join_addrs(&c.recorded_by)))
+                    .collect();
+                let missing = if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} recorded contribution(s) are NOT in it: {}",
+                        missing.len(),
+                        missing
+                            .iter()
+                            .map(|r| format!("#{} by {}", r.index, r.contributor))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                let head = format!(
+                    "this contest's ceremony: {} contributions verified, {recorded} recorded on \
+                     chain{missing}",
+                    contributions.len()
+                );
+                match (recognised, trusted.is_empty()) {
+                    (Some(name), _) => format!("{head}; the file is public ceremony {name}"),
+                    (None, false) => format!(
+                        "{head}; includes {} recorded by an address you trust: sound unless \
+                         that contributor kept its secret",
+                        trusted.join(", ")
+                    ),
+                    (None, true) => format!(
+                        "UNSAFE for you: {head}, none recorded by an address you trust \
+                         (contribute yourself, or pass --trust-contributor ADDR)"
+                    ),
+                }
+            }
+            Self::CeremonyRunning {
+                deadline,
+                contributions,
+            } => format!(
+                "the contest's ceremony is not finished: {contributions} contributions recorded, \
+                 open until {deadline}, verifier not fixed"
             ),
             Self::UnsafeDevelopment { file } => format!(
                 "UNSAFE development SRS {}: whoever generated it may know tau and forge proofs",
@@ -186,6 +290,14 @@ impl AuditReport {
     }
 }
 
+fn join_addrs(addrs: &[Addr]) -> String {
+    addrs
+        .iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
 fn check(name: &'static str, ok: bool, detail: String) -> Check {
     Check { name, ok, detail }
 }
@@ -217,11 +329,53 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
         Err(e) => check("spec_hash", false, e.to_string()),
     });
     let created_at = req.registry.block_timestamp(info.created_block).await?;
-    checks.extend(parameter_checks(req.spec, &info, created_at));
+    let ceremony = req.registry.ceremony(req.contest_id).await?;
+    // A ceremony contest's commit window follows its ceremony.
+    let opens_at = if ceremony.deadline != 0 {
+        ceremony.deadline
+    } else {
+        created_at
+    };
+    checks.extend(parameter_checks(req.spec, &info, opens_at));
 
     progress("audit: sizing the circuit from the spec…");
     let figures = plan(req.spec).map_err(ContestError::input)?;
-    let (params, provenance, srs_file) = load_srs(req, &figures)?;
+    if ceremony.deadline != 0 && ceremony.fixed_at == 0 {
+        let provenance = SrsProvenance::CeremonyRunning {
+            deadline: ceremony.deadline,
+            contributions: ceremony.contributions,
+        };
+        checks.push(check("ceremony_closed", false, provenance.describe()));
+        return Ok(AuditReport {
+            registry: req.registry.address(),
+            contest_id: req.contest_id,
+            verifier: info.config.verifier,
+            ok: false,
+            checks,
+            srs: provenance,
+            k: figures.k,
+            keys_written: false,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
+    let (params, mut provenance, srs_file) = load_srs(req, &figures)?;
+    if ceremony.deadline != 0 {
+        progress("audit: verifying the ceremony's transcript and matching its records…");
+        checks.push(check(
+            "ceremony_closed",
+            ceremony.fixed_at > ceremony.deadline,
+            format!(
+                "contributions closed at {}; the verifier was fixed at {}",
+                ceremony.deadline, ceremony.fixed_at
+            ),
+        ));
+        let (ceremony_checks, contest_provenance) =
+            ceremony_checks(req, &ceremony, &provenance).await?;
+        checks.extend(ceremony_checks);
+        if let Some(p) = contest_provenance {
+            provenance = p;
+        }
+    }
     let digest = srs_digest(&params);
     checks.push(check(
         "srs_digest",
@@ -336,6 +490,85 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
     })
 }
 
+/// A ceremony contest's checks: the records' digest, the transcript the organiser recorded,
+/// and the provenance of that transcript (`None` when the SRS given is not a `.ptau`).
+async fn ceremony_checks(
+    req: &AuditRequest<'_>,
+    ceremony: &CeremonyInfo,
+    loaded: &SrsProvenance,
+) -> Result<(Vec<Check>, Option<SrsProvenance>)> {
+    let mut checks = Vec::new();
+    let records = match req.registry.ceremony_records(req.contest_id).await {
+        Ok(r) => {
+            checks.push(check(
+                "ceremony_log",
+                true,
+                format!(
+                    "{} contributions recorded; their events hash to the registry's digest",
+                    r.len()
+                ),
+            ));
+            r
+        }
+        Err(e) => {
+            checks.push(check("ceremony_log", false, e.to_string()));
+            Vec::new()
+        }
+    };
+    let (file, blake2b) = match loaded {
+        SrsProvenance::PublicCeremony { file, blake2b, .. }
+        | SrsProvenance::UnrecognisedPtau { file, blake2b, .. } => (file.clone(), blake2b.clone()),
+        other => {
+            let file = match other {
+                SrsProvenance::UnsafeDevelopment { file } | SrsProvenance::Unknown { file } => {
+                    file.display().to_string()
+                }
+                _ => String::new(),
+            };
+            checks.push(check(
+                "ceremony_transcript",
+                false,
+                format!(
+                    "{file} is not a powers-of-tau file: pass the ceremony's final .ptau with \
+                     --srs (its blake2b-512 is recorded as {})",
+                    ceremony.transcript_hash.hex()
+                ),
+            ));
+            return Ok((checks, None));
+        }
+    };
+    checks.push(check(
+        "ceremony_transcript",
+        blake2b == ceremony.transcript_hash.hex(),
+        format!(
+            "{} has blake2b-512 {blake2b}; the organiser recorded {} when fixing the verifier",
+            file.display(),
+            ceremony.transcript_hash.hex()
+        ),
+    ));
+    let report =
+        verify_ceremony_cached(&file, &blake2b, req.keys_dir).map_err(ContestError::input)?;
+    let matched = match_records(&report, &records, req.trusted_contributors);
+    let recognised = match loaded {
+        SrsProvenance::PublicCeremony { ceremony, .. } => Some(ceremony.clone()),
+        _ => None,
+    };
+    let provenance = SrsProvenance::ContestCeremony {
+        file,
+        blake2b,
+        verified: report.holds(),
+        problems: report
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.location, p.reason))
+            .collect(),
+        recognised,
+        contributions: matched.contributions,
+        missing: matched.missing,
+    };
+    Ok((checks, Some(provenance)))
+}
+
 /// The registry's and its Poseidon library's code against what this binary deploys.
 async fn registry_checks(registry: &Registry) -> Result<Vec<Check>> {
     let client = registry.client();
@@ -419,11 +652,12 @@ fn masked_library_code(code: &[u8], at: impl Into<Option<Addr>>) -> Option<Vec<u
 }
 
 /// Threshold, size, split, bond and phases on chain against the spec.
-fn parameter_checks(spec: &Spec, info: &ContestInfo, created_at: u64) -> Vec<Check> {
+/// `opens_at`: when commits could start (creation, or a ceremony contest's ceremony deadline).
+fn parameter_checks(spec: &Spec, info: &ContestInfo, opens_at: u64) -> Vec<Check> {
     let c = &info.config;
     let p = spec.phases;
     let split: Vec<u32> = c.payout_bps.iter().map(|&b| u32::from(b)).collect();
-    let commit_window = c.commit_deadline.saturating_sub(created_at);
+    let commit_window = c.commit_deadline.saturating_sub(opens_at);
     let windows = [
         (
             "test-set reveal",
@@ -576,7 +810,9 @@ fn write_keys(
         source,
     })?;
     let (srs_path, kind) = match provenance {
-        SrsProvenance::PublicCeremony { .. } | SrsProvenance::UnrecognisedPtau { .. } => {
+        SrsProvenance::PublicCeremony { .. }
+        | SrsProvenance::UnrecognisedPtau { .. }
+        | SrsProvenance::ContestCeremony { .. } => {
             let out = req
                 .keys_dir
                 .join(format!("kzg_bn254_k{}.from-ptau.srs", figures.k));
@@ -584,7 +820,9 @@ fn write_keys(
             (out, SrsKind::Ceremony)
         }
         SrsProvenance::UnsafeDevelopment { .. } => (srs_file.to_path_buf(), SrsKind::UnsafeDev),
-        SrsProvenance::Unknown { .. } => (srs_file.to_path_buf(), SrsKind::Ceremony),
+        SrsProvenance::Unknown { .. } | SrsProvenance::CeremonyRunning { .. } => {
+            (srs_file.to_path_buf(), SrsKind::Ceremony)
+        }
     };
     let keys = setup(req.spec, figures.clone(), params, srs_path, kind)
         .map_err(|e| ContestError::Prover(e.to_string()))?;

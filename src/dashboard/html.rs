@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
+use super::server::TRANSCRIPT_PATH;
 use super::svg;
-use super::view::{ContestView, LeaderRow, Stamp, Standing};
+use super::view::{CeremonyPanel, ContestView, LeaderRow, Stamp, Standing};
 use super::{Feed, Link};
 use crate::chain::types::{format_ether, Addr, Wei};
 
@@ -226,6 +227,10 @@ fn contest(h: &mut String, v: &ContestView) {
         svg::submissions_chart(v)
     );
 
+    if let Some(c) = &v.ceremony {
+        ceremony(h, c);
+    }
+
     leaderboard(h, v);
 
     let _ = write!(
@@ -342,6 +347,42 @@ fn contest(h: &mut String, v: &ContestView) {
             when(&a.at),
             esc(a.event),
             a.who.as_ref().map(addr).unwrap_or_default()
+        );
+    }
+    h.push_str("</tbody></table></section>");
+}
+
+/// A ceremony contest's contributions, the fixed verifier and the transcript download.
+fn ceremony(h: &mut String, c: &CeremonyPanel) {
+    let state = match &c.fixed {
+        Some(f) => format!(
+            "closed; verifier {} fixed {} from the transcript with blake2b-512 <code>{}</code>",
+            addr(&f.verifier),
+            when(&f.at),
+            esc(&f.transcript_hash)
+        ),
+        None => format!(
+            "open until {}: record a contribution with <code>contest-cli ceremony contribute \
+             --contest …</code> or <code>ceremony record</code>",
+            esc(&utc(c.deadline))
+        ),
+    };
+    let _ = write!(
+        h,
+        "<section><h2>Ceremony ({} contribution(s) recorded)</h2><p id=\"ceremony\">{state} · \
+         <a href=\"{TRANSCRIPT_PATH}\" download>latest transcript (.ptau)</a></p>\
+         <table id=\"contributions\"><thead><tr><th>#</th><th>recorded by</th><th>time</th>\
+         <th>contribution hash (blake2b-512)</th></tr></thead><tbody>",
+        c.contributions.len()
+    );
+    for r in &c.contributions {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}…</code></td></tr>",
+            r.index,
+            addr(&r.contributor),
+            when(&r.at),
+            esc(&r.contribution_hash[..r.contribution_hash.len().min(32)])
         );
     }
     h.push_str("</tbody></table></section>");

@@ -6,8 +6,10 @@
 //! | `/contest/{id}` | the page |
 //! | `/api/contest/{id}` | the [`Feed`] as JSON: link state, last block, the whole view |
 //! | `/api/contest/{id}/stream`, `/api/stream` | server-sent events: `{version, html}` per change |
+//! | `/ceremony/transcript.ptau` | the ceremony's latest transcript (`--transcript`: the file, or the newest `.ptau` in the folder), streamed from disk |
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,6 +31,9 @@ const KEEPALIVE: Duration = Duration::from_secs(15);
 /// Pause after a failed `accept` (e.g. out of file descriptors) before trying again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
+/// Where the ceremony's latest transcript is downloaded.
+pub const TRANSCRIPT_PATH: &str = "/ceremony/transcript.ptau";
+
 /// Binds the listener.
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
     TcpListener::bind(addr)
@@ -39,16 +44,23 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
         })
 }
 
-/// Serves `feed` on `listener` until the future is dropped. A failed `accept` is retried: one
-/// bad connection must not stop the dashboard.
-pub async fn serve(listener: TcpListener, feed: watch::Receiver<Arc<Feed>>) {
+/// Serves `feed` on `listener` until the future is dropped, and the ceremony transcript at
+/// `transcript` (a file, or a folder whose newest `.ptau` is served) if given. A failed `accept`
+/// is retried: one bad connection must not stop the dashboard.
+pub async fn serve(
+    listener: TcpListener,
+    feed: watch::Receiver<Arc<Feed>>,
+    transcript: Option<PathBuf>,
+) {
+    let transcript = Arc::new(transcript);
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
                 let feed = feed.clone();
+                let transcript = Arc::clone(&transcript);
                 tokio::spawn(async move {
                     // A client that goes away mid-response is not an error worth reporting.
-                    let _ = handle(stream, feed).await;
+                    let _ = handle(stream, feed, transcript.as_deref()).await;
                 });
             }
             Err(_) => tokio::time::sleep(ACCEPT_BACKOFF).await,
@@ -66,6 +78,7 @@ enum Route {
     Stream,
     NotFound(String),
     NoContent,
+    Transcript,
 }
 
 fn route(path: &str, watched: Option<u64>) -> Route {
@@ -87,6 +100,7 @@ fn route(path: &str, watched: Option<u64>) -> Route {
         ["api", "contest", id, "stream"] => check(id, Route::Stream),
         ["api", "stream"] => Route::Stream,
         ["favicon.ico"] => Route::NoContent,
+        ["ceremony", "transcript.ptau"] => Route::Transcript,
         _ => Route::NotFound(format!("no page at {path}")),
     }
 }
@@ -94,6 +108,7 @@ fn route(path: &str, watched: Option<u64>) -> Route {
 async fn handle(
     mut stream: TcpStream,
     mut feed: watch::Receiver<Arc<Feed>>,
+    transcript: Option<&Path>,
 ) -> std::io::Result<()> {
     let head = match tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream)).await {
         Ok(Ok(Some(head))) => head,
@@ -121,8 +136,59 @@ async fn handle(
         Route::NotFound(why) => Response::html(404, html::message_page("Not found", &why)),
         Route::NoContent => Response::text(204, ""),
         Route::Stream => return stream_events(stream, feed, head_only).await,
+        Route::Transcript => match latest_transcript(transcript) {
+            Ok(path) => return send_file(stream, &path, head_only).await,
+            Err(why) => Response::html(404, html::message_page("No transcript", &why)),
+        },
     };
     response.send(&mut stream, head_only).await
+}
+
+/// The file to serve for `--transcript PATH`: PATH itself, or the most recently modified
+/// `.ptau` file in the folder PATH (so a ceremony's coordinator drops each new transcript in).
+fn latest_transcript(configured: Option<&Path>) -> std::result::Result<PathBuf, String> {
+    let Some(path) = configured else {
+        return Err(
+            "this dashboard serves no ceremony transcript (start it with --transcript)".into(),
+        );
+    };
+    if !path.is_dir() {
+        return if path.is_file() {
+            Ok(path.to_path_buf())
+        } else {
+            Err("the ceremony transcript is not available right now".into())
+        };
+    }
+    let newest = std::fs::read_dir(path)
+        .map_err(|_| "the ceremony transcript folder cannot be read".to_string())?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "ptau"))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .max();
+    newest
+        .map(|(_, p)| p)
+        .ok_or_else(|| "no transcript has been published yet".into())
+}
+
+/// Streams the file at `path` as a download (never held in memory whole: transcripts of large
+/// ceremonies are gigabytes).
+async fn send_file(mut stream: TcpStream, path: &Path, head_only: bool) -> std::io::Result<()> {
+    let mut file = tokio::fs::File::open(path).await?;
+    let len = file.metadata().await?.len();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().replace(['"', '\\', '\r', '\n'], "_"))
+        .unwrap_or_else(|| "transcript.ptau".into());
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {len}\r\n\
+         Content-Disposition: attachment; filename=\"{name}\"\r\nCache-Control: no-store\r\n\
+         X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await?;
+    if !head_only {
+        tokio::io::copy(&mut file, &mut stream).await?;
+    }
+    stream.shutdown().await
 }
 
 /// Reads up to the blank line that ends the request head; `None` if the client closed first
@@ -288,6 +354,57 @@ mod tests {
         assert_eq!(route("/api/contest/3/stream", Some(3)), Route::Stream);
         assert_eq!(route("/api/stream", Some(3)), Route::Stream);
         assert!(matches!(route("/etc/passwd", Some(3)), Route::NotFound(_)));
+        assert_eq!(route(TRANSCRIPT_PATH, Some(3)), Route::Transcript);
+        assert!(matches!(
+            route("/ceremony/../secret.ptau", Some(3)),
+            Route::NotFound(_)
+        ));
+    }
+
+    /// The newest `.ptau` of the folder, byte for byte, as an attachment; a folder with none
+    /// and a dashboard without `--transcript` answer 404.
+    #[tokio::test]
+    async fn serves_the_latest_transcript() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let feed = Feed::new("http://127.0.0.1:9", Addr([1; 20]), Some(1));
+        let start = |transcript: Option<PathBuf>| {
+            let feed = feed.clone();
+            async move {
+                let listener = bind("127.0.0.1:0".parse().expect("addr"))
+                    .await
+                    .expect("bind");
+                let addr = listener.local_addr().expect("addr");
+                let (_tx, rx) = watch::channel(Arc::new(feed));
+                let server = tokio::spawn(serve(listener, rx, transcript));
+                (addr, server, _tx)
+            }
+        };
+        let get = |addr: SocketAddr| async move {
+            let mut s = TcpStream::connect(addr).await.expect("connect");
+            s.write_all(format!("GET {TRANSCRIPT_PATH} HTTP/1.1\r\n\r\n").as_bytes())
+                .await
+                .expect("write");
+            let mut out = Vec::new();
+            s.read_to_end(&mut out).await.expect("read");
+            out
+        };
+        let (addr, server, _tx) = start(Some(dir.path().to_path_buf())).await;
+        assert!(get(addr).await.starts_with(b"HTTP/1.1 404"), "no .ptau yet");
+        std::fs::write(dir.path().join("pot_1.ptau"), b"first").expect("write");
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(dir.path().join("notes.txt"), b"not a transcript").expect("write");
+        std::fs::write(dir.path().join("pot_2.ptau"), b"second transcript").expect("write");
+        let out = get(addr).await;
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.starts_with("HTTP/1.1 200 OK"), "{text}");
+        assert!(text.contains("filename=\"pot_2.ptau\""), "{text}");
+        assert!(text.contains("Content-Length: 17"), "{text}");
+        assert!(out.ends_with(b"\r\n\r\nsecond transcript"), "{text}");
+        server.abort();
+
+        let (addr, server, _tx) = start(None).await;
+        assert!(get(addr).await.starts_with(b"HTTP/1.1 404"));
+        server.abort();
     }
 
     /// Over a real socket: the page, the JSON, a 404, and a streamed change.
@@ -302,7 +419,7 @@ mod tests {
             ..Feed::new("http://127.0.0.1:9/key", Addr([1; 20]), Some(1))
         };
         let (tx, rx) = watch::channel(Arc::new(feed.clone()));
-        let server = tokio::spawn(serve(listener, rx));
+        let server = tokio::spawn(serve(listener, rx, None));
 
         let get = |path: &'static str| async move {
             let mut s = TcpStream::connect(addr).await.expect("connect");

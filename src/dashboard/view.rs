@@ -15,8 +15,8 @@ mod rows;
 
 use fold::Fold;
 pub use rows::{
-    Activity, CommitRow, ContestView, Deadline, Escrow, LeaderRow, PayoutRow, RevealRow, Rules,
-    Settlement, Stamp, Standing, TestSetProgress,
+    Activity, CeremonyPanel, CeremonyRow, CommitRow, ContestView, Deadline, Escrow, FixedVerifier,
+    LeaderRow, PayoutRow, RevealRow, Rules, Settlement, Stamp, Standing, TestSetProgress,
 };
 
 /// How many recent events the activity list shows.
@@ -210,7 +210,12 @@ impl Ledger {
             },
             phase,
             phase_name: phase.name(),
-            deadlines: deadlines(&config, f.proof_end(&config), now),
+            deadlines: deadlines(
+                &config,
+                f.ceremony.as_ref().map(|p| p.deadline),
+                f.proof_end(&config),
+                now,
+            ),
             rules: Rules::of(&config),
             escrow: Escrow {
                 prize,
@@ -219,6 +224,7 @@ impl Ledger {
                 by_events: Wei((prize.0 + f.bonds_paid).saturating_sub(withdrawn)),
                 held: chain.info.as_ref().map(|i| i.held),
             },
+            ceremony: f.ceremony,
             commitments: f.commitments,
             test_set: f.test_set,
             leaderboard,
@@ -233,21 +239,23 @@ impl Ledger {
 
 /// The phases' deadlines; `proof_end` is the proof window's end as far as it is known (it runs
 /// from the actual test-set reveal).
-fn deadlines(c: &ContestConfig, proof_end: u64, now: u64) -> Vec<Deadline> {
+fn deadlines(c: &ContestConfig, ceremony: Option<u64>, proof_end: u64, now: u64) -> Vec<Deadline> {
     let left = |at: u64| at as i64 - now as i64;
-    [
-        ("commit", c.commit_deadline),
-        ("test-set reveal", c.test_set_deadline),
-        ("proof", proof_end),
-        ("model reveal", proof_end.saturating_add(c.reveal_window)),
-    ]
-    .into_iter()
-    .map(|(name, at)| Deadline {
-        name,
-        at,
-        left: left(at),
-    })
-    .collect()
+    ceremony
+        .map(|at| ("ceremony", at))
+        .into_iter()
+        .chain([
+            ("commit", c.commit_deadline),
+            ("test-set reveal", c.test_set_deadline),
+            ("proof", proof_end),
+            ("model reveal", proof_end.saturating_add(c.reveal_window)),
+        ])
+        .map(|(name, at)| Deadline {
+            name,
+            at,
+            left: left(at),
+        })
+        .collect()
 }
 
 fn who_of(e: &Event) -> Option<Addr> {
@@ -264,6 +272,8 @@ fn who_of(e: &Event) -> Option<Addr> {
         Event::BondPoolAwarded { to, .. } => *to,
         Event::ContestSettled { remainder_to, .. } => *remainder_to,
         Event::Withdrawn { account, .. } => *account,
+        Event::CeremonyContribution { contributor, .. } => *contributor,
+        Event::CeremonyOpened { .. } | Event::VerifierFixed { .. } => return None,
         Event::TestSetChunkRevealed { .. }
         | Event::TestSetRevealed { .. }
         | Event::TestSetRevealRestarted { .. } => return None,

@@ -17,6 +17,22 @@ abstract contract RegistryEvents {
         ContestParams params,
         bytes32 verifierCodeHash
     );
+    /// @notice A ceremony contest's ceremony takes contributions until `ceremonyDeadline`.
+    event CeremonyOpened(uint256 indexed contestId, uint256 ceremonyDeadline);
+    /// @notice `contributor` announced contribution number `index`; `log` is the running digest.
+    event CeremonyContribution(
+        uint256 indexed contestId, address indexed contributor, uint256 index, bytes32[2] contributionHash, bytes32 log
+    );
+    /// @notice The organiser fixed a ceremony contest's verifier.
+    event VerifierFixed(
+        uint256 indexed contestId,
+        address verifier,
+        bytes32 verifierCodeHash,
+        bytes32 vkDigest,
+        bytes32 srsDigest,
+        bytes32[2] transcriptHash,
+        uint256 contributions
+    );
     /// @notice `competitor` committed to `commitment` (`replaced`: it replaced its earlier
     ///         commitment, no new bond). `commitSeq` orders ties; `committers` counts addresses.
     event ModelCommitted(

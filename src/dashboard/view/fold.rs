@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::rows::{
-    CommitRow, LeaderRow, PayoutRow, RevealRow, Settlement, Stamp, Standing, TestSetProgress,
+    CeremonyPanel, CeremonyRow, CommitRow, FixedVerifier, LeaderRow, PayoutRow, RevealRow,
+    Settlement, Stamp, Standing, TestSetProgress,
 };
 use super::{accuracy_pct, Ledger};
 use crate::chain::types::{Addr, ContestConfig, Event, Logged, Phase, Wei};
@@ -39,6 +40,7 @@ pub(super) struct Fold {
     bond_pool: BTreeMap<Addr, u128>,
     withdrawn: BTreeMap<Addr, u128>,
     pub(super) settlement: Option<Settlement>,
+    pub(super) ceremony: Option<CeremonyPanel>,
 }
 
 impl Fold {
@@ -53,6 +55,40 @@ impl Fold {
         let at = ledger.stamp(e);
         match &e.event {
             Event::ContestCreated { .. } => {}
+            Event::CeremonyOpened { ceremony_deadline } => {
+                self.ceremony
+                    .get_or_insert_with(CeremonyPanel::default)
+                    .deadline = *ceremony_deadline;
+            }
+            Event::CeremonyContribution {
+                contributor,
+                index,
+                contribution_hash,
+            } => {
+                let panel = self.ceremony.get_or_insert_with(CeremonyPanel::default);
+                panel.contributions.push(CeremonyRow {
+                    index: *index,
+                    contributor: *contributor,
+                    contribution_hash: contribution_hash.hex(),
+                    at,
+                    tx: e.tx.clone(),
+                });
+            }
+            Event::VerifierFixed {
+                verifier,
+                transcript_hash,
+                contributions,
+                ..
+            } => {
+                self.ceremony
+                    .get_or_insert_with(CeremonyPanel::default)
+                    .fixed = Some(FixedVerifier {
+                    verifier: *verifier,
+                    transcript_hash: transcript_hash.hex(),
+                    contributions: *contributions,
+                    at,
+                });
+            }
             Event::ModelCommitted {
                 competitor,
                 commit_seq,
@@ -200,6 +236,14 @@ impl Fold {
     /// The contract's phase rule (`contracts/README.md`, Lifecycle), for when the contract
     /// could not be asked.
     pub(super) fn derived_phase(&self, c: &ContestConfig, now: u64) -> Phase {
+        if self.ceremony.as_ref().is_some_and(|p| p.fixed.is_none()) {
+            // No commitment and no test set before the verifier is fixed.
+            return if now <= c.commit_deadline {
+                Phase::Ceremony
+            } else {
+                Phase::TestSetMissed
+            };
+        }
         if now <= c.commit_deadline {
             Phase::Commit
         } else if !self.test_set.verified {

@@ -34,6 +34,8 @@ pub struct ContestView {
     pub rules: Rules,
     /// Money in escrow.
     pub escrow: Escrow,
+    /// The contest's own powers-of-tau ceremony, if it has one.
+    pub ceremony: Option<CeremonyPanel>,
     /// Every commitment, in order.
     pub commitments: Vec<CommitRow>,
     /// The test-set reveal.
@@ -242,6 +244,45 @@ pub struct PayoutRow {
     pub owed: Option<Wei>,
     /// Withdrawn so far.
     pub withdrawn: Wei,
+}
+
+/// A ceremony contest's ceremony: the contributions recorded and the verifier fixed after it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CeremonyPanel {
+    /// Last second for contributions.
+    pub deadline: u64,
+    /// Contributions recorded, in order.
+    pub contributions: Vec<CeremonyRow>,
+    /// The verifier, once the organiser fixed it.
+    pub fixed: Option<FixedVerifier>,
+}
+
+/// One recorded contribution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CeremonyRow {
+    /// 0-based position.
+    pub index: u64,
+    /// Who recorded it.
+    pub contributor: Addr,
+    /// Its contribution hash (blake2b-512), hex.
+    pub contribution_hash: String,
+    /// When.
+    pub at: Stamp,
+    /// Its transaction.
+    pub tx: String,
+}
+
+/// The `VerifierFixed` event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FixedVerifier {
+    /// The verifier.
+    pub verifier: Addr,
+    /// blake2b-512 of the final transcript, hex.
+    pub transcript_hash: String,
+    /// Contributions recorded when it was fixed.
+    pub contributions: u64,
+    /// When.
+    pub at: Stamp,
 }
 
 /// The `ContestSettled` event.

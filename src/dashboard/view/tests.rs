@@ -551,3 +551,84 @@ fn deadlines_count_down_from_the_head_block() {
     assert_eq!(Ledger::new(1).accounts(), []);
     assert_eq!(ledger_of(contest()).accounts(), [ORG, A, B, C, D]);
 }
+
+/// A ceremony contest: the ceremony's deadline among the deadlines, the phase derived from
+/// events (no commits before the verifier is fixed), contributions in order, then the fix.
+#[test]
+fn a_ceremony_folds_into_its_panel() {
+    use crate::chain::types::Blake2b;
+    let created = at(
+        1,
+        0,
+        Event::ContestCreated {
+            organiser: ORG,
+            prize: Wei(1_000),
+            config: ContestConfig {
+                verifier: Addr([0; 20]),
+                ..config()
+            },
+            verifier_code_hash: [0; 32],
+        },
+    );
+    let mut events = vec![
+        created,
+        at(
+            1,
+            1,
+            Event::CeremonyOpened {
+                ceremony_deadline: 500,
+            },
+        ),
+        at(
+            2,
+            0,
+            Event::CeremonyContribution {
+                contributor: A,
+                index: 0,
+                contribution_hash: Blake2b([0xa1; 64]),
+            },
+        ),
+        at(
+            3,
+            0,
+            Event::CeremonyContribution {
+                contributor: B,
+                index: 1,
+                contribution_hash: Blake2b([0xb2; 64]),
+            },
+        ),
+    ];
+    let v = view_of(events.clone());
+    assert_eq!(v.phase, Phase::Ceremony, "not fixed: no commits yet");
+    assert_eq!(v.deadlines[0].name, "ceremony");
+    assert_eq!(v.deadlines[0].at, 500);
+    let panel = v.ceremony.expect("a ceremony");
+    assert_eq!(panel.contributions.len(), 2);
+    assert_eq!(panel.contributions[1].contributor, B);
+    assert_eq!(panel.contributions[1].contribution_hash, "b2".repeat(64));
+    assert!(panel.fixed.is_none());
+
+    events.push(at(
+        6,
+        0,
+        Event::VerifierFixed {
+            verifier: Addr([9; 20]),
+            verifier_code_hash: [8; 32],
+            transcript_hash: Blake2b([0xcc; 64]),
+            contributions: 2,
+        },
+    ));
+    let v = view_of(events);
+    assert_eq!(v.phase, Phase::Commit, "fixed: commits open");
+    let fixed = v.ceremony.clone().expect("a ceremony").fixed.expect("fixed");
+    assert_eq!(fixed.verifier, Addr([9; 20]));
+    assert_eq!(fixed.contributions, 2);
+    let feed = crate::dashboard::Feed {
+        view: Some(v),
+        ..crate::dashboard::Feed::new("http://127.0.0.1:8545", Addr([1; 20]), Some(1))
+    };
+    let html = crate::dashboard::html::fragment(&feed);
+    assert!(html.contains("id=\"contributions\""), "{html}");
+    assert!(html.contains(&"cc".repeat(64)), "the transcript's hash is shown");
+    assert!(html.contains("/ceremony/transcript.ptau"), "the download link");
+}

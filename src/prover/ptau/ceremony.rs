@@ -30,8 +30,8 @@ use halo2_base::halo2_proofs::halo2curves::serde::SerdeObject;
 
 use super::partial_hash::{Blake2b512, PARTIAL_HASH_LEN};
 use super::{
-    contribution_name, key_uncompressed, unique_section, Cursor, Opened, ParseError, Section,
-    G1_BYTES, G2_BYTES,
+    contribution_name, key_uncompressed, unique_section, Cursor, Opened, ParseError,
+    PtauContribution, Section, G1_BYTES, G2_BYTES,
 };
 use crate::prover::{io_err, write_atomic, ProverError, Result};
 
@@ -39,7 +39,9 @@ mod contribute;
 mod verify;
 
 pub use contribute::{contribute, format_hash, ContributionReceipt};
-pub use verify::{verify_ceremony, CeremonyProblem, CeremonyReport, ContributionCheck};
+pub use verify::{
+    verify_ceremony, verify_ceremony_cached, CeremonyProblem, CeremonyReport, ContributionCheck,
+};
 
 /// The largest ceremony power handled (the file is held in memory: 2^20 is about 340 MB).
 pub const MAX_CEREMONY_POWER: u32 = 20;
@@ -273,6 +275,41 @@ pub(super) fn parse_records(bytes: &[u8]) -> std::result::Result<Vec<Record>, Pa
         )));
     }
     Ok(out)
+}
+
+/// The contributions listed in the ceremony file at `path`, oldest first, read from section 7
+/// alone: cheap at any power, and nothing is checked but the format (`verify_ceremony` checks
+/// the contributions). A contribution whose key is not on the curve has an empty hash.
+pub fn list_contributions(path: &Path) -> Result<Vec<PtauContribution>> {
+    let shown = path.display().to_string();
+    let malformed = |what: &str, expected: String, got: String| ProverError::PtauFormat {
+        path: shown.clone(),
+        what: what.to_string(),
+        expected,
+        got,
+    };
+    let Opened {
+        mut file, sections, ..
+    } = Opened::open(path, &malformed)?;
+    let section = unique_section(&sections, 7, &malformed)?;
+    if section.size > super::MAX_CONTRIBUTIONS_BYTES {
+        return Err(malformed(
+            "section 7 (contributions) length",
+            format!("at most {} bytes", super::MAX_CONTRIBUTIONS_BYTES),
+            format!("{} bytes", section.size),
+        ));
+    }
+    let records =
+        parse_records(&read_at(&mut file, section, path)?).map_err(|e| e.into_error(path))?;
+    Ok(records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| PtauContribution {
+            index: i as u32 + 1,
+            name: r.name.clone(),
+            contribution_hash: r.response_hash.map(hex::encode).unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// Reads the whole file: header, sections 2–7 (each exactly once, of the lengths snarkjs

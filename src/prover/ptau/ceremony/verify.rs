@@ -27,7 +27,7 @@ use super::{first_challenge, load, RecordPoints, SECTION_NAMES};
 use crate::prover::Result;
 
 /// The outcome of [`verify_ceremony`].
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CeremonyReport {
     /// The file's power.
     pub power: u32,
@@ -47,7 +47,7 @@ impl CeremonyReport {
 }
 
 /// One contribution as verified.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ContributionCheck {
     /// 1-based position.
     pub index: u32,
@@ -64,7 +64,7 @@ pub struct ContributionCheck {
 }
 
 /// A failed check.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CeremonyProblem {
     /// Where: "contribution #2 (Bob)", "section 2 (tauG1)", "section 7 (contributions)".
     pub location: String,
@@ -81,6 +81,38 @@ struct Accumulated {
     beta_g1: G1Affine,
     beta_g2: G2Affine,
     next_challenge: [u8; 64],
+}
+
+/// [`verify_ceremony`], remembered: a report that holds is stored in `cache_dir` under the
+/// file's blake2b-512 (`blake2b`, hex, which the caller computed from the file's bytes), and a
+/// later call for a file with the same hash reads it instead of verifying again (at power 15
+/// verification takes ~30 s; `commit` and then `submit` audit the same transcript). The cache
+/// is the caller's own directory: whoever can write to it could also replace the keys there.
+/// Failing reports are never stored; an unreadable or unwritable cache is ignored.
+pub fn verify_ceremony_cached(
+    path: &Path,
+    blake2b: &str,
+    cache_dir: &Path,
+) -> Result<CeremonyReport> {
+    let valid_hash = blake2b.len() == 128 && blake2b.bytes().all(|b| b.is_ascii_hexdigit());
+    let cached = cache_dir.join(format!("ceremony-verified-{blake2b}.json"));
+    if valid_hash {
+        if let Some(report) = std::fs::read(&cached)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<CeremonyReport>(&b).ok())
+            .filter(CeremonyReport::holds)
+        {
+            return Ok(report);
+        }
+    }
+    let report = verify_ceremony(path)?;
+    if valid_hash && report.holds() {
+        if let Ok(json) = serde_json::to_vec_pretty(&report) {
+            let _ = std::fs::create_dir_all(cache_dir);
+            let _ = std::fs::write(&cached, json);
+        }
+    }
+    Ok(report)
 }
 
 /// Verifies the ceremony file at `path` (see the module documentation). `Err` only when the
