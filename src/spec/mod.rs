@@ -5,12 +5,19 @@
 //! typed [`Spec`]; every validation error names the field path, the value and the allowed
 //! range.
 
+pub mod import;
+mod npy;
 mod raw;
+pub mod scaffold;
+pub mod table;
 pub mod testset;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
+pub use import::{import_table, ImportError, ImportSummary};
+pub use scaffold::{scaffold, Scaffold, ScaffoldError, ScaffoldOptions};
+pub use table::{Table, TableError};
 pub use testset::{
     read_testset, testset_commitment, testset_elements, testset_from_elements, write_testset,
     TestSet, TestSetError,
