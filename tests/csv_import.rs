@@ -368,3 +368,71 @@ fn a_schema_1_spec_imports_its_own_rows_back() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(TestSet::from_path(&out, &spec).unwrap(), set);
 }
+
+/// The whole organiser-to-proof path on a schema-2 spec: CSV → `testset import` → `setup`
+/// (k = 15) → `prove` with the skl2onnx model → `verify`. The proved count is the quantised
+/// count `model evaluate` reports, and the circuit is the one a schema-1 spec of the same
+/// hull would get (PROTOCOL §10).
+#[test]
+fn a_schema_2_contest_proves_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let test = dir.path().join("test.zkts");
+    json(&import(Path::new(&bc("test.csv")), &test, &[]));
+    let (keys, proof) = (dir.path().join("keys"), dir.path().join("proof"));
+    let s = |p: &Path| p.display().to_string();
+    let setup = json(&run(&[
+        "--json",
+        "setup",
+        "--spec",
+        &bc(""),
+        "--out",
+        &s(&keys),
+    ]));
+    assert_eq!(setup["figures"]["k"], 15, "{setup}");
+    let evaluated = json(&run(&[
+        "--json",
+        "model",
+        "evaluate",
+        "--spec",
+        &bc(""),
+        "--model",
+        &bc("models/mlp-h16.onnx"),
+        "--testset",
+        &s(&test),
+    ]));
+    let proved = json(&run(&[
+        "--json",
+        "prove",
+        "--spec",
+        &bc(""),
+        "--model",
+        &bc("models/mlp-h16.onnx"),
+        "--salt",
+        "0x5eed",
+        "--testset",
+        &s(&test),
+        "--submitter",
+        "0x00000000000000000000000000000000000000aa",
+        "--contest-id",
+        "1",
+        "--chain-id",
+        "31337",
+        "--keys",
+        &s(&keys),
+        "--out",
+        &s(&proof),
+    ]));
+    assert_eq!(
+        proved["correct"], evaluated["quantised_correct"],
+        "{proved}"
+    );
+    let v = json(&run(&[
+        "--json",
+        "verify",
+        "--keys",
+        &s(&keys),
+        "--proof",
+        &s(&proof),
+    ]));
+    assert_eq!(v["valid"], true);
+}
