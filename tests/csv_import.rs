@@ -436,3 +436,125 @@ fn a_schema_2_contest_proves_end_to_end() {
     ]));
     assert_eq!(v["valid"], true);
 }
+
+/// Schema 2 is a superset: the mini contest written as schema 2 (64 named columns with its one
+/// range and scale, zero point 0) has the same circuit plan, the same `T` and the same quantised
+/// model and accuracy as the schema-1 original.
+#[test]
+fn a_schema_1_spec_transcribed_to_schema_2_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mini = root().join("tests/fixtures/mini-contest");
+    let v1 = std::fs::read_to_string(mini.join("contest.toml")).unwrap();
+    let (head, rest) = v1.split_once("features = 64\n").unwrap();
+    let (_, tail) = rest.split_once("scale = 0.0625\n").unwrap();
+    let columns: String = (0..64)
+        .map(|c| {
+            format!(
+                "[[input.columns]]\nname = \"p{c}\"\nmin = 0\nmax = 16\nscale = 0.0625\nzero_point = 0\n"
+            )
+        })
+        .collect();
+    let v2 = format!("{head}features = 64\n{columns}{tail}")
+        .replace("schema_version = 1", "schema_version = 2");
+    let v2_dir = dir.path().join("v2");
+    std::fs::create_dir(&v2_dir).unwrap();
+    std::fs::write(v2_dir.join("contest.toml"), v2).unwrap();
+    assert_eq!(Spec::from_path(&v2_dir).unwrap().schema_version, 2);
+
+    let testset = mini.join("mini-test.zkts").display().to_string();
+    let model = root()
+        .join("tests/fixtures/exporters/skl-minmax-mlp16.onnx")
+        .display()
+        .to_string();
+    let both = |args: &[&str]| {
+        let out = |spec: &Path| {
+            let mut a = vec!["--json"];
+            a.extend_from_slice(args);
+            let spec = spec.display().to_string();
+            a.extend(["--spec", spec.as_str()]);
+            let mut j = json(&run(&a));
+            j.as_object_mut().unwrap().remove("seconds");
+            j
+        };
+        assert_eq!(out(&mini), out(&v2_dir), "{args:?}");
+    };
+    both(&["setup", "--plan-only"]);
+    both(&["testset", "commit", "--testset", &testset]);
+    both(&[
+        "model",
+        "evaluate",
+        "--model",
+        &model,
+        "--testset",
+        &testset,
+    ]);
+}
+
+/// A `.npy` file as `np.save` writes it (version 1, header padded to a multiple of 64).
+fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + h.len() + 1) % 64 != 0 {
+        h.push(' ');
+    }
+    h.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    out.extend_from_slice(h.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+/// `--npy X.npy --labels Y.npy` (float64 features, fixed-width string labels) gives the CSV's
+/// test set; a NaN in the array is refused naming its row and the spec's column.
+#[test]
+fn npy_pair_import_matches_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = std::fs::read_to_string(bc("test.csv")).unwrap();
+    let mut x: Vec<f64> = Vec::new();
+    let mut y: Vec<u8> = Vec::new();
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        x.extend(cells[..30].iter().map(|c| c.parse::<f64>().unwrap()));
+        let mut label: Vec<u32> = cells[30].chars().map(|c| c as u32).collect();
+        label.resize(9, 0);
+        y.extend(label.iter().flat_map(|c| c.to_le_bytes()));
+    }
+    let write_x = |x: &[f64]| {
+        let bytes: Vec<u8> = x.iter().flat_map(|v| v.to_le_bytes()).collect();
+        std::fs::write(dir.path().join("x.npy"), npy("<f8", "(143, 30)", &bytes)).unwrap();
+    };
+    write_x(&x);
+    std::fs::write(dir.path().join("y.npy"), npy("<U9", "(143,)", &y)).unwrap();
+    let (from_npy, from_csv) = (dir.path().join("npy.zkts"), dir.path().join("csv.zkts"));
+    json(&import(Path::new(&bc("test.csv")), &from_csv, &[]));
+    let args = |out: &Path| {
+        run(&[
+            "testset",
+            "import",
+            "--spec",
+            &bc(""),
+            "--npy",
+            &dir.path().join("x.npy").display().to_string(),
+            "--labels",
+            &dir.path().join("y.npy").display().to_string(),
+            "--out",
+            &out.display().to_string(),
+        ])
+    };
+    let o = args(&from_npy);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(&from_csv).unwrap(),
+        std::fs::read(&from_npy).unwrap()
+    );
+
+    x[4 * 30 + 2] = f64::NAN;
+    write_x(&x);
+    let o = args(&dir.path().join("nan.zkts"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("x.npy: row 5, column \"mean perimeter\": NaN is not a value"),
+        "{}",
+        stderr(&o)
+    );
+}
