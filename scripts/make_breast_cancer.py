@@ -17,7 +17,9 @@ It runs inside `.venv-exporters/` (make_exporter_models.py's pinned packages) an
                                           onnxruntime's predictions and accuracy on the test
                                           rows (raw floats, before any quantisation)
 
-The spec itself is made by `contest-cli spec init` from train.csv (see the template's README).
+The spec itself is made by `contest-cli spec init` from train.csv (the command is in
+contest-specs/SCHEMA.md; tests/csv_import.rs checks it reproduces the committed spec). test.npz
+is written by np.savez as organisers would, so its ZIP timestamps change on every run.
 """
 
 import csv

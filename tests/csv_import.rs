@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use zkcontest::spec::table::npy_v1;
 use zkcontest::spec::{Spec, TestSet};
 
 fn root() -> PathBuf {
@@ -490,20 +491,6 @@ fn a_schema_1_spec_transcribed_to_schema_2_changes_nothing() {
     ]);
 }
 
-/// A `.npy` file as `np.save` writes it (version 1, header padded to a multiple of 64).
-fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
-    let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-    while (10 + h.len() + 1) % 64 != 0 {
-        h.push(' ');
-    }
-    h.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend_from_slice(&(h.len() as u16).to_le_bytes());
-    out.extend_from_slice(h.as_bytes());
-    out.extend_from_slice(data);
-    out
-}
-
 /// `--npy X.npy --labels Y.npy` (float64 features, fixed-width string labels) gives the CSV's
 /// test set; a NaN in the array is refused naming its row and the spec's column.
 #[test]
@@ -521,10 +508,10 @@ fn npy_pair_import_matches_the_csv() {
     }
     let write_x = |x: &[f64]| {
         let bytes: Vec<u8> = x.iter().flat_map(|v| v.to_le_bytes()).collect();
-        std::fs::write(dir.path().join("x.npy"), npy("<f8", "(143, 30)", &bytes)).unwrap();
+        std::fs::write(dir.path().join("x.npy"), npy_v1("<f8", "(143, 30)", &bytes)).unwrap();
     };
     write_x(&x);
-    std::fs::write(dir.path().join("y.npy"), npy("<U9", "(143,)", &y)).unwrap();
+    std::fs::write(dir.path().join("y.npy"), npy_v1("<U9", "(143,)", &y)).unwrap();
     let (from_npy, from_csv) = (dir.path().join("npy.zkts"), dir.path().join("csv.zkts"));
     json(&import(Path::new(&bc("test.csv")), &from_csv, &[]));
     let args = |out: &Path| {

@@ -29,7 +29,7 @@ pub struct TestsetImportArgs {
     #[arg(long, requires = "labels")]
     npy: Option<PathBuf>,
     /// The labels as a NumPy `.npy` array `[rows]` (numbers or strings), with `--npy`.
-    #[arg(long)]
+    #[arg(long, requires = "npy")]
     labels: Option<PathBuf>,
     /// A NumPy `.npz` archive (`np.savez`, uncompressed) holding the arrays `--x-key` and
     /// `--y-key`.

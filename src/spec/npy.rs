@@ -258,23 +258,24 @@ fn zip_entries<'a>(path: &str, bytes: &'a [u8]) -> Result<Vec<(String, u16, &'a 
     Ok(out)
 }
 
+/// A version-1 `.npy` file as `np.save` writes it (header padded to a multiple of 64 bytes)
+/// around `data`, already in the `descr` dtype's bytes (e.g. `"<f8"`, `"(rows, cols)"`).
+pub fn npy_v1(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + h.len() + 1) % 64 != 0 {
+        h.push(' ');
+    }
+    h.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    out.extend_from_slice(h.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A `.npy` file as `np.save` writes it (version 1, header padded to 64 bytes).
-    pub(crate) fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
-        let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-        while (10 + h.len() + 1) % 64 != 0 {
-            h.push(' ');
-        }
-        h.push('\n');
-        let mut out = b"\x93NUMPY\x01\x00".to_vec();
-        out.extend_from_slice(&(h.len() as u16).to_le_bytes());
-        out.extend_from_slice(h.as_bytes());
-        out.extend_from_slice(data);
-        out
-    }
 
     #[test]
     fn npy_floats_ints_and_strings() {
@@ -282,20 +283,69 @@ mod tests {
             .iter()
             .flat_map(|v| v.to_le_bytes())
             .collect();
-        let a = parse_npy("x.npy", &npy("<f8", "(2, 2)", &data)).unwrap();
+        let a = parse_npy("x.npy", &npy_v1("<f8", "(2, 2)", &data)).unwrap();
         assert_eq!(a.shape, [2, 2]);
         assert_eq!(a.cells, ["1.5", "-2", "0.1", "NaN"]);
-        let a = parse_npy("y.npy", &npy("<i2", "(3,)", &[0xff, 0xff, 2, 0, 0, 0x80])).unwrap();
+        let a = parse_npy(
+            "y.npy",
+            &npy_v1("<i2", "(3,)", &[0xff, 0xff, 2, 0, 0, 0x80]),
+        )
+        .unwrap();
         assert_eq!(a.cells, ["-1", "2", "-32768"]);
         let s: Vec<u8> = "ab\0\0c\0\0\0"
             .chars()
             .flat_map(|c| (c as u32).to_le_bytes())
             .collect();
-        let a = parse_npy("y.npy", &npy("<U4", "(2,)", &s)).unwrap();
+        let a = parse_npy("y.npy", &npy_v1("<U4", "(2,)", &s)).unwrap();
         assert_eq!(a.cells, ["ab", "c"]);
-        let e = parse_npy("o.npy", &npy("|O", "(1,)", &[0; 8])).unwrap_err();
+        let e = parse_npy("o.npy", &npy_v1("|O", "(1,)", &[0; 8])).unwrap_err();
         assert!(e.to_string().contains("pickled"), "{e}");
-        let e = parse_npy("t.npy", &npy("<f8", "(2, 2)", &data[..24])).unwrap_err();
+        let e = parse_npy("t.npy", &npy_v1("<f8", "(2, 2)", &data[..24])).unwrap_err();
         assert!(e.to_string().contains("truncated"), "{e}");
+    }
+
+    /// One ZIP local file entry (no ZIP64), compression `method`.
+    fn zip_entry(name: &str, method: u16, data: &[u8]) -> Vec<u8> {
+        let mut out = 0x0403_4b50u32.to_le_bytes().to_vec();
+        out.extend_from_slice(&[20, 0, 0, 0]); // version, flags
+        out.extend_from_slice(&method.to_le_bytes());
+        out.extend_from_slice(&[0; 8]); // time, date, crc
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(data);
+        out
+    }
+
+    #[test]
+    fn npz_arrays_by_name_and_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.npz");
+        let x = npy_v1("|u1", "(1, 2)", &[7, 9]);
+        let y = npy_v1("|u1", "(1,)", &[1]);
+        let mut zip = zip_entry("x.npy", 0, &x);
+        zip.extend(zip_entry("y.npy", 0, &y));
+        zip.extend(zip_entry("z.npy", 8, &y));
+        std::fs::write(&path, &zip).unwrap();
+        let arrays = read_npz(&path, &["y", "x"]).unwrap();
+        assert_eq!(
+            (arrays[0].cells.clone(), arrays[1].cells.clone()),
+            (
+                vec!["1".to_string()],
+                vec!["7".to_string(), "9".to_string()]
+            )
+        );
+        let e = read_npz(&path, &["w"]).unwrap_err().to_string();
+        assert!(
+            e.contains("no array \"w\" in the archive; it has: x, y, z"),
+            "{e}"
+        );
+        let e = read_npz(&path, &["z"]).unwrap_err().to_string();
+        assert!(e.contains("np.savez, not np.savez_compressed"), "{e}");
+        std::fs::write(&path, b"PK\x05\x06").unwrap();
+        let e = read_npz(&path, &["x"]).unwrap_err().to_string();
+        assert!(e.contains("not a .npz archive"), "{e}");
     }
 }

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::path::Path;
 
-pub use super::npy::{read_npy, read_npz, NpyArray};
+pub use super::npy::{npy_v1, read_npy, read_npz, NpyArray};
 
 /// Errors reading a data file or turning its cells into numbers.
 #[derive(Debug, thiserror::Error)]
