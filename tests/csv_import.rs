@@ -149,6 +149,11 @@ fn csv_npz_and_npy_imports_give_one_test_set_that_commits() {
         std::fs::read(&from_csv).unwrap(),
         std::fs::read(&from_npz).unwrap()
     );
+    // The template's committed test set is this import.
+    assert_eq!(
+        std::fs::read(&from_csv).unwrap(),
+        std::fs::read(bc("breast-cancer-test.zkts")).unwrap()
+    );
 
     // Labels: the CSV's strings mapped by class_labels.
     let spec = Spec::from_path(Path::new(&bc(""))).unwrap();
@@ -189,6 +194,10 @@ fn model_evaluate_on_a_schema_2_spec() {
         &train,
         &["--any-rows"],
     ));
+    assert_eq!(
+        std::fs::read(&train).unwrap(),
+        std::fs::read(bc("breast-cancer-calibration.zkts")).unwrap()
+    );
     let ort: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(bc("models/onnxruntime.json")).unwrap())
             .unwrap();
