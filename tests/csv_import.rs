@@ -379,72 +379,77 @@ fn a_schema_1_spec_imports_its_own_rows_back() {
     assert_eq!(TestSet::from_path(&out, &spec).unwrap(), set);
 }
 
-/// The whole organiser-to-proof path on a schema-2 spec: CSV → `testset import` → `setup`
-/// (k = 15) → `prove` with the skl2onnx model → `verify`. The proved count is the quantised
-/// count `model evaluate` reports, and the circuit is the one a schema-1 spec of the same
-/// hull would get (PROTOCOL §10).
+/// The organiser's whole tabular path on anvil: `spec init` from the training CSV →
+/// `testset import` of the test CSV → `contest-cli demo` (keys at k = 15, verifier deployed,
+/// contest created, the skl2onnx model committed, the test set revealed, the proof verified on
+/// chain, the model revealed, the prize paid). The proved count is the quantised count
+/// `model evaluate` reports.
 #[test]
-fn a_schema_2_contest_proves_end_to_end() {
+fn a_csv_contest_runs_from_spec_init_to_payout_on_anvil() {
     let dir = tempfile::tempdir().unwrap();
-    let test = dir.path().join("test.zkts");
-    json(&import(Path::new(&bc("test.csv")), &test, &[]));
-    let (keys, proof) = (dir.path().join("keys"), dir.path().join("proof"));
+    let spec = dir.path().join("spec");
     let s = |p: &Path| p.display().to_string();
-    let setup = json(&run(&[
+    json(&run(&[
         "--json",
-        "setup",
-        "--spec",
-        &bc(""),
+        "spec",
+        "init",
+        "--csv",
+        &bc("train.csv"),
+        "--label-column",
+        "diagnosis",
+        "--name",
+        "bc-anvil",
+        "--hidden",
+        "16",
+        "--test-rows",
+        "143",
+        "--threshold-bps",
+        "9000",
         "--out",
-        &s(&keys),
+        &s(&spec),
     ]));
-    assert_eq!(setup["figures"]["k"], 15, "{setup}");
+    let test = spec.join("test.zkts");
+    json(&import(Path::new(&bc("test.csv")), &test, &[]));
     let evaluated = json(&run(&[
         "--json",
         "model",
         "evaluate",
         "--spec",
-        &bc(""),
+        &s(&spec),
         "--model",
         &bc("models/mlp-h16.onnx"),
         "--testset",
         &s(&test),
     ]));
-    let proved = json(&run(&[
-        "--json",
-        "prove",
-        "--spec",
-        &bc(""),
-        "--model",
-        &bc("models/mlp-h16.onnx"),
-        "--salt",
-        "0x5eed",
-        "--testset",
-        &s(&test),
-        "--submitter",
-        "0x00000000000000000000000000000000000000aa",
-        "--contest-id",
-        "1",
-        "--chain-id",
-        "31337",
-        "--keys",
-        &s(&keys),
-        "--out",
-        &s(&proof),
-    ]));
+    let o = Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+        .current_dir(root())
+        .args([
+            "--json",
+            "demo",
+            "--spec",
+            &s(&spec),
+            "--testset",
+            &s(&test),
+        ])
+        .args(["--model", &bc("models/mlp-h16.onnx"), "--no-dashboard"])
+        .args(["--work", &s(&dir.path().join("work"))])
+        .output()
+        .unwrap();
+    let out = json(&o);
+    let summary = &out["summary"];
+    assert_eq!(summary["phase"], "settled", "{summary}");
+    let winner = &summary["leaderboard"][0];
+    assert_eq!(winner["rank"], 1, "{summary}");
+    assert_eq!(winner["rows"], 143);
     assert_eq!(
-        proved["correct"], evaluated["quantised_correct"],
-        "{proved}"
+        winner["correct"], evaluated["quantised_correct"],
+        "{summary}"
     );
-    let v = json(&run(&[
-        "--json",
-        "verify",
-        "--keys",
-        &s(&keys),
-        "--proof",
-        &s(&proof),
-    ]));
-    assert_eq!(v["valid"], true);
+    assert!(summary["gas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["action"] == "submitProof"));
 }
 
 /// Schema 2 is a superset: the mini contest written as schema 2 (64 named columns with its one
