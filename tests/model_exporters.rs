@@ -110,7 +110,7 @@ fn folded_networks_predict_like_onnxruntime_and_tract() {
             .collect();
         assert_eq!(ort.len(), set.len(), "{model}");
         for (i, row) in set.rows().enumerate() {
-            let x: Vec<f64> = row.iter().map(|&v| v as f64 * spec.input.scale).collect();
+            let x: Vec<f64> = spec.input.dequantise(row);
             let ours = argmax(&net.forward(&x));
             assert_eq!(
                 ours, ort[i],

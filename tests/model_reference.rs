@@ -229,7 +229,7 @@ fn padding_changes_no_prediction() {
         let padded = net.padded(&spec.envelope).unwrap();
         assert_eq!(padded.dims(), spec.envelope.dims());
         for row in set.rows().take(50) {
-            let x: Vec<f64> = row.iter().map(|&v| v as f64 * spec.input.scale).collect();
+            let x: Vec<f64> = spec.input.dequantise(row);
             assert_eq!(
                 net.forward(&x),
                 padded.forward(&x),
@@ -338,7 +338,7 @@ fn extracted_network_matches_tract() {
         let net = file.dense_network().unwrap();
         let runner = FloatRunner::new(&file, &spec).unwrap();
         for row in set.rows().take(40) {
-            let x: Vec<f64> = row.iter().map(|&v| v as f64 * spec.input.scale).collect();
+            let x: Vec<f64> = spec.input.dequantise(row);
             let ours = net.forward(&x);
             let theirs = runner.run(row).unwrap();
             if net.softmax_dropped {

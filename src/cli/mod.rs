@@ -27,10 +27,12 @@ mod prove;
 mod reveal;
 mod reveal_testset;
 mod setup;
+mod spec_init;
 mod srs;
 mod status;
 mod submit;
 mod testset_commit;
+mod testset_import;
 mod vectors;
 mod verifier;
 mod verify;
@@ -56,6 +58,9 @@ enum Command {
     /// Inspect and evaluate competitor models.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Organiser: scaffold a contest spec from training data.
+    #[command(subcommand)]
+    Spec(SpecCommand),
     /// Organiser's test-set tools.
     #[command(subcommand)]
     Testset(TestsetCommand),
@@ -112,6 +117,15 @@ enum ModelCommand {
 enum TestsetCommand {
     /// Print the test-set commitment `T` (docs/PROTOCOL.md §4).
     Commit(testset_commit::TestsetCommitArgs),
+    /// Quantise a CSV or NumPy test set by the spec into a `.zkts` file (summary on stderr).
+    Import(testset_import::TestsetImportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum SpecCommand {
+    /// Scaffold a schema-2 spec (per-column quantisation, class labels, a dense envelope) from
+    /// a training CSV.
+    Init(spec_init::SpecInitArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,6 +155,8 @@ pub fn main() -> ExitCode {
         Command::Model(ModelCommand::Inspect(args)) => args.run(json),
         Command::Model(ModelCommand::Evaluate(args)) => args.run(json),
         Command::Testset(TestsetCommand::Commit(args)) => args.run(json),
+        Command::Testset(TestsetCommand::Import(args)) => args.run(json),
+        Command::Spec(SpecCommand::Init(args)) => args.run(json),
         Command::Setup(args) => args.run(json),
         Command::Srs(SrsCommand::Import(args)) => args.run(json),
         Command::Ceremony(cmd) => cmd.run(json),

@@ -1,8 +1,11 @@
 //! Float → integer quantisation (`docs/PROTOCOL.md` §9.3). Not part of the proved semantics:
 //! a competitor may quantise any way they like; this is the default tool.
 //!
-//! Layer by layer, with `S` the real value of one unit of the layer's integer input
-//! (`S_0 = input.scale`):
+//! Per-column inputs (schema 2) are folded into the first layer first (see [`fold_inputs`]),
+//! so the network takes the integer features themselves (`S_0 = 1`); when every column has
+//! one scale and zero point 0 (every schema-1 spec) nothing is folded and `S_0 = input.scale`.
+//!
+//! Layer by layer, with `S` the real value of one unit of the layer's integer input:
 //! - weights: `W_int = clamp(round(W · 2^e), −128, 127)`, a power-of-two scale per tensor: the
 //!   largest `e` such that `max|W| · 2^e ≤ 127`, unless outlier weights on inputs that are
 //!   (nearly) always 0 in the calibration rows would make every ordinary weight round to 0 —
@@ -27,17 +30,42 @@ pub const DEFAULT_CALIBRATION_ROWS: usize = 256;
 /// Seed of the default calibration set.
 pub const DEFAULT_CALIBRATION_SEED: u64 = 0x7a6b;
 
-/// The default calibration rows: features drawn uniformly from the spec's input range with a
+/// The default calibration rows: each feature drawn uniformly from its column's range with a
 /// fixed seed. Real data (`--calibration`) usually gives finer activation scales.
 pub fn default_calibration(spec: &Spec) -> Vec<Vec<i64>> {
     let mut rng = StdRng::seed_from_u64(DEFAULT_CALIBRATION_SEED);
     (0..DEFAULT_CALIBRATION_ROWS)
         .map(|_| {
-            (0..spec.input.features)
-                .map(|_| rng.gen_range(spec.input.min..=spec.input.max))
+            spec.input
+                .columns
+                .iter()
+                .map(|c| rng.gen_range(c.min..=c.max))
                 .collect()
         })
         .collect()
+}
+
+/// Folds the per-column dequantisation `x_c = (q_c − zp_c) · scale_c` into the first layer, so
+/// that the result takes the integers `q` directly:
+/// `W'[c][j] = W[c][j] · scale_c`, `b'_j = b_j − Σ_c W'[c][j] · zp_c`
+/// (`Σ_c x_c W[c][j] + b_j = Σ_c q_c W'[c][j] + b'_j`). Returns the network and the real value
+/// of one unit of its input: the network unchanged and the common scale when every column has
+/// the same scale and zero point 0 (so schema-1 models quantise exactly as before), else the
+/// folded network and 1.
+pub fn fold_inputs(net: &FloatNetwork, spec: &Spec) -> (FloatNetwork, f64) {
+    if let Some(scale) = spec.input.uniform_scale() {
+        return (net.clone(), scale);
+    }
+    let mut folded = net.clone();
+    if let Some(first) = folded.layers.first_mut() {
+        for (row, col) in first.weights.iter_mut().zip(&spec.input.columns) {
+            row.iter_mut().for_each(|w| *w *= col.scale);
+            for (b, w) in first.bias.iter_mut().zip(row.iter()) {
+                *b -= w * col.zero_point as f64;
+            }
+        }
+    }
+    (folded, 1.0)
 }
 
 /// The largest `e ∈ [−64, 64]` with `max_abs · 2^e ≤ 127` (`0` for an all-zero tensor).
@@ -111,6 +139,7 @@ pub fn quantise(
     calibration: Option<&TestSet>,
 ) -> Result<QuantizedModel> {
     net.check_fits(&spec.envelope)?;
+    let (net, mut unit) = fold_inputs(net, spec);
     let mut acts: Vec<Vec<i64>> = match calibration {
         Some(set) if !set.is_empty() => set.rows().map(<[i64]>::to_vec).collect(),
         Some(_) => {
@@ -120,7 +149,6 @@ pub fn quantise(
         }
         None => default_calibration(spec),
     };
-    let mut unit = spec.input.scale;
     let last = net.layers.len() - 1;
     let mut layers = Vec::with_capacity(net.layers.len());
     for (l, layer) in net.layers.iter().enumerate() {
@@ -211,6 +239,65 @@ pub fn quantise(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::model::FloatLayer;
+
+    fn two_column_spec() -> Spec {
+        let text = include_str!("../../tests/fixtures/mini-contest/contest.toml")
+            .replace("schema_version = 1", "schema_version = 2")
+            .replace(
+                "features = 64\nmin = 0\nmax = 16\n",
+                "features = 2\n\
+                 [[input.columns]]\nname = \"a\"\nmin = 0\nmax = 255\nscale = 0.5\nzero_point = 10\n\
+                 [[input.columns]]\nname = \"b\"\nmin = 0\nmax = 15\nscale = 4.0\nzero_point = -3\n",
+            )
+            .replace("scale = 0.0625\n", "");
+        Spec::from_toml_str(&text).expect("two-column spec")
+    }
+
+    /// The folded network on the integers gives the original network's outputs on the
+    /// dequantised floats.
+    #[test]
+    fn folding_per_column_inputs_preserves_the_float_function() {
+        let spec = two_column_spec();
+        assert_eq!(spec.input.uniform_scale(), None);
+        assert_eq!((spec.input.min, spec.input.max), (0, 255));
+        let net = FloatNetwork {
+            input_width: 2,
+            layers: vec![FloatLayer {
+                name: "dense".into(),
+                weights: vec![vec![0.25, -1.0, 3.0], vec![2.0, 0.5, -0.125]],
+                bias: vec![1.0, -2.0, 0.5],
+                relu: false,
+            }],
+            softmax_dropped: false,
+        };
+        let (folded, unit) = fold_inputs(&net, &spec);
+        assert_eq!(unit, 1.0);
+        for q in [[0i64, 0], [10, -3], [255, 15], [17, 4]] {
+            let x = spec.input.dequantise(&q);
+            let want = net.forward(&x);
+            let got = folded.forward(&[q[0] as f64, q[1] as f64]);
+            for (a, b) in want.iter().zip(&got) {
+                assert!((a - b).abs() < 1e-9, "{want:?} vs {got:?} at {q:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_schema_1_spec_folds_nothing() {
+        let spec = Spec::from_toml_str(include_str!(
+            "../../tests/fixtures/mini-contest/contest.toml"
+        ))
+        .unwrap();
+        let net = FloatNetwork {
+            input_width: 64,
+            layers: vec![],
+            softmax_dropped: false,
+        };
+        let (same, unit) = fold_inputs(&net, &spec);
+        assert_eq!((same, unit), (net, 0.0625));
+    }
 
     #[test]
     fn weight_exponent_is_the_largest_that_fits_int8() {

@@ -12,7 +12,7 @@ use crate::spec::Spec;
 pub struct FloatRunner {
     plan: Arc<TypedRunnableModel>,
     shape: Vec<usize>,
-    scale: f32,
+    input: crate::spec::InputSpec,
 }
 
 fn tract_err(context: &str) -> impl Fn(TractError) -> ModelError + '_ {
@@ -63,13 +63,23 @@ impl FloatRunner {
         Ok(Self {
             plan,
             shape,
-            scale: spec.input.scale as f32,
+            input: spec.input.clone(),
         })
     }
 
-    /// The model's outputs for one row of integer features (fed as `feature × scale`).
+    /// The model's outputs for one row of integer features (fed as the dequantised floats
+    /// `(feature − zero_point) × scale` of each column, `InputSpec::dequantise`).
     pub fn run(&self, x: &[i64]) -> Result<Vec<f32>> {
-        let values: Vec<f32> = x.iter().map(|&v| v as f32 * self.scale).collect();
+        let values: Vec<f32> = match self.input.uniform_scale() {
+            // Schema 1: `feature × scale` in f32, as the exporters' reference runs compute it.
+            Some(scale) => x.iter().map(|&v| v as f32 * scale as f32).collect(),
+            None => self
+                .input
+                .dequantise(x)
+                .into_iter()
+                .map(|v| v as f32)
+                .collect(),
+        };
         let input =
             Tensor::from_shape(&self.shape, &values).map_err(tract_err("building the input"))?;
         let out = self

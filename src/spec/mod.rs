@@ -5,12 +5,19 @@
 //! typed [`Spec`]; every validation error names the field path, the value and the allowed
 //! range.
 
+pub mod import;
+mod npy;
 mod raw;
+pub mod scaffold;
+pub mod table;
 pub mod testset;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
+pub use import::{import_table, ImportError, ImportSummary};
+pub use scaffold::{scaffold, Scaffold, ScaffoldError, ScaffoldOptions};
+pub use table::{Table, TableError};
 pub use testset::{
     read_testset, testset_commitment, testset_elements, testset_from_elements, write_testset,
     TestSet, TestSetError,
@@ -18,8 +25,8 @@ pub use testset::{
 /// Schema bounds the circuit's layout is sized by.
 pub use validate::{MAX_ACTIVATION, MAX_SHIFT};
 
-/// The only schema version this code reads.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The newest schema version this code reads (it reads every version from 1).
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Errors while loading or validating a contest spec.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +41,7 @@ pub enum SpecError {
     },
     /// Not valid TOML, an unknown field, or a value of the wrong type.
     #[error(
-        "contest spec is not valid (schema v{SCHEMA_VERSION}, see contest-specs/SCHEMA.md): {0}"
+        "contest spec is not valid (schemas v1 ..= v{SCHEMA_VERSION}, see contest-specs/SCHEMA.md): {0}"
     )]
     Toml(#[from] toml::de::Error),
     /// A required field is absent.
@@ -52,6 +59,16 @@ pub enum SpecError {
         value: String,
         /// The allowed range or set.
         allowed: String,
+    },
+    /// A field that the spec's `schema_version` does not have.
+    #[error("contest spec: field `{path}` is not part of schema v{version}: {hint} (see contest-specs/SCHEMA.md)")]
+    NotInSchema {
+        /// Dotted field path.
+        path: String,
+        /// The spec's `schema_version`.
+        version: i64,
+        /// What to write instead.
+        hint: String,
     },
 }
 
@@ -75,16 +92,95 @@ pub enum Activation {
 }
 
 /// The integer inputs and how a model sees them.
+///
+/// Schema 1 declares one range and one scale for every feature; schema 2 declares them per
+/// column (`[[input.columns]]`). Both are held here as one [`ColumnSpec`] per feature; `min`
+/// and `max` are the hull of the columns' ranges: the range the circuit checks every feature
+/// against and the test set is packed with (`docs/PROTOCOL.md` §3, §7, §10).
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputSpec {
     /// Features per row, `F`.
     pub features: usize,
-    /// Smallest feature value (inclusive).
+    /// Smallest feature value of any column (inclusive).
     pub min: i64,
-    /// Largest feature value (inclusive).
+    /// Largest feature value of any column (inclusive).
     pub max: i64,
-    /// A feature `v` is fed to an ONNX model as the float `v × scale`.
+    /// One entry per feature, in row order.
+    pub columns: Vec<ColumnSpec>,
+}
+
+impl InputSpec {
+    /// The floats an ONNX model receives for one row of integer features:
+    /// `(q_c − zero_point_c) × scale_c` per column.
+    pub fn dequantise(&self, row: &[i64]) -> Vec<f64> {
+        row.iter()
+            .zip(&self.columns)
+            .map(|(&q, c)| c.dequantise(q))
+            .collect()
+    }
+
+    /// `Some(scale)` when every column has this scale and zero point 0 (every schema-1 spec):
+    /// a model then sees `feature × scale`, and the quantiser needs no folding.
+    pub fn uniform_scale(&self) -> Option<f64> {
+        let first = self.columns.first()?;
+        self.columns
+            .iter()
+            .all(|c| c.scale == first.scale && c.zero_point == 0)
+            .then_some(first.scale)
+    }
+
+    /// Whether the columns carry names (schema 2; CSV import matches them to the header).
+    pub fn has_names(&self) -> bool {
+        self.columns.iter().all(|c| c.name.is_some())
+    }
+}
+
+/// One feature column: its integer range and its affine dequantisation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnSpec {
+    /// The column's name (schema 2; the CSV header), `None` in schema 1.
+    pub name: Option<String>,
+    /// Smallest integer value (inclusive).
+    pub min: i64,
+    /// Largest integer value (inclusive).
+    pub max: i64,
+    /// Real value of one integer step.
     pub scale: f64,
+    /// The integer that stands for the real value 0.
+    pub zero_point: i64,
+}
+
+/// A real value turned into a column's integer (see [`ColumnSpec::quantise`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quantised {
+    /// The integer, inside the column's range.
+    pub value: i64,
+    /// Whether the real value lay outside the range and was clamped to its nearest end.
+    pub saturated: bool,
+}
+
+impl ColumnSpec {
+    /// The real value a model receives for the integer `q`: `(q − zero_point) × scale`.
+    pub fn dequantise(&self, q: i64) -> f64 {
+        (q - self.zero_point) as f64 * self.scale
+    }
+
+    /// The column's integer for a finite real value `x`:
+    /// `clamp(round(x / scale) + zero_point, min, max)`, rounding half away from zero, in
+    /// IEEE-754 double precision (correctly rounded division, so every machine gets the same
+    /// integer). `docs/PROTOCOL.md` §7.1.
+    ///
+    /// # Assumptions
+    /// `x` is finite (callers reject NaN and infinities with the cell's position).
+    pub fn quantise(&self, x: f64) -> Quantised {
+        let q = (x / self.scale).round() + self.zero_point as f64;
+        // f64 → i64 casts saturate, and NaN (excluded above) would become 0.
+        let value = (q as i64).clamp(self.min, self.max);
+        Quantised {
+            value,
+            saturated: q < self.min as f64 || q > self.max as f64,
+        }
+    }
 }
 
 /// One dense layer of the envelope.
@@ -175,8 +271,12 @@ pub struct Spec {
     pub name: String,
     /// The task.
     pub task: Task,
+    /// The schema version the spec was written in (1 or 2).
+    pub schema_version: i64,
     /// Number of classes `K`; labels lie in `0 … K−1`.
     pub classes: usize,
+    /// The label string of each class (schema 2, optional): class `k` is `class_labels[k]`.
+    pub class_labels: Option<Vec<String>>,
     /// Input features.
     pub input: InputSpec,
     /// Architecture envelope (its last width equals `classes`).
@@ -200,6 +300,15 @@ impl Spec {
     pub fn from_toml_str(text: &str) -> Result<Self> {
         let raw: raw::RawSpec = toml::from_str(text)?;
         validate::validate(raw)
+    }
+
+    /// The class index of a label as written in a data file: its position in `class_labels`,
+    /// else (no labels declared) a decimal integer below `classes`.
+    pub fn class_of(&self, label: &str) -> Option<usize> {
+        match &self.class_labels {
+            Some(names) => names.iter().position(|n| n == label),
+            None => label.parse::<usize>().ok().filter(|&k| k < self.classes),
+        }
     }
 
     /// Reads a spec file; a directory means its `contest.toml`.

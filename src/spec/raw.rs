@@ -10,6 +10,7 @@ pub(super) struct RawSpec {
     pub name: Option<String>,
     pub task: Option<String>,
     pub classes: Option<i64>,
+    pub class_labels: Option<Vec<String>>,
     pub input: Option<RawInput>,
     pub envelope: Option<RawEnvelope>,
     pub quantisation: Option<RawQuant>,
@@ -25,6 +26,17 @@ pub(super) struct RawInput {
     pub min: Option<i64>,
     pub max: Option<i64>,
     pub scale: Option<f64>,
+    pub columns: Option<Vec<RawColumn>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawColumn {
+    pub name: Option<String>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub scale: Option<f64>,
+    pub zero_point: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,10 +2,10 @@
 //! `contest-specs/SCHEMA.md`; they keep every integer of the reference model well inside
 //! `i64` and every packed stream within 64 bits.
 
-use super::raw::{RawLayer, RawSpec};
+use super::raw::{RawColumn, RawInput, RawLayer, RawSpec};
 use super::{
-    Activation, Envelope, InputSpec, LayerEnvelope, Payout, Phases, QuantSpec, Result, Spec,
-    SpecError, Task, SCHEMA_VERSION,
+    Activation, ColumnSpec, Envelope, InputSpec, LayerEnvelope, Payout, Phases, QuantSpec, Result,
+    Spec, SpecError, Task, SCHEMA_VERSION,
 };
 
 /// Largest number of classes (labels are stored as u16 in the test-set file).
@@ -16,6 +16,10 @@ pub const MAX_WIDTH: i64 = 1024;
 pub const MAX_LAYERS: usize = 8;
 /// Bound on `|input.min|`, `|input.max|`.
 pub const MAX_INPUT_ABS: i64 = 1 << 15;
+/// Bound on `|zero_point|` of a schema-2 column.
+pub const MAX_ZERO_POINT_ABS: i64 = 1 << 31;
+/// Longest column name or class label, in bytes.
+pub const MAX_NAME_LEN: usize = 256;
 /// Largest `shift_max`.
 pub const MAX_SHIFT: i64 = 32;
 /// Largest `activation_max`.
@@ -76,14 +80,7 @@ fn u64_in(v: Option<i64>, path: &str, lo: i64, hi: i64) -> Result<u64> {
 }
 
 pub(super) fn validate(raw: RawSpec) -> Result<Spec> {
-    let version = req(raw.schema_version, "schema_version")?;
-    if version != SCHEMA_VERSION {
-        return Err(out_of_range(
-            "schema_version",
-            version,
-            format!("exactly {SCHEMA_VERSION}"),
-        ));
-    }
+    let version = int_in(raw.schema_version, "schema_version", 1, SCHEMA_VERSION)?;
     let name = req(raw.name, "name")?;
     let name_ok = (1..=64).contains(&name.len())
         && name
@@ -108,19 +105,24 @@ pub(super) fn validate(raw: RawSpec) -> Result<Spec> {
     };
     let classes = usize_in(raw.classes, "classes", 2, MAX_CLASSES)?;
 
+    let class_labels = match (raw.class_labels, version) {
+        (None, _) => None,
+        (Some(_), 1) => {
+            return Err(not_in_schema(
+                "class_labels",
+                1,
+                "label strings need schema_version = 2",
+            ))
+        }
+        (Some(labels), _) => Some(validate_class_labels(labels, classes)?),
+    };
+
     let input = req(raw.input, "input")?;
     let features = usize_in(input.features, "input.features", 1, MAX_WIDTH)?;
-    let min = int_in(input.min, "input.min", -MAX_INPUT_ABS, MAX_INPUT_ABS - 1)?;
-    let max = int_in(input.max, "input.max", min + 1, MAX_INPUT_ABS - 1)?;
-    let scale = req(input.scale, "input.scale")?;
-    if !(scale.is_finite() && scale > 0.0) {
-        return Err(out_of_range("input.scale", scale, "a finite number > 0"));
-    }
-    let input = InputSpec {
-        features,
-        min,
-        max,
-        scale,
+    let input = if version == 1 {
+        validate_input_v1(input, features)?
+    } else {
+        validate_input_v2(input, features)?
     };
 
     let envelope = validate_envelope(req(raw.envelope, "envelope")?.layers, features, classes)?;
@@ -213,7 +215,9 @@ pub(super) fn validate(raw: RawSpec) -> Result<Spec> {
     Ok(Spec {
         name,
         task,
+        schema_version: version,
         classes,
+        class_labels,
         input,
         envelope,
         quant,
@@ -222,6 +226,155 @@ pub(super) fn validate(raw: RawSpec) -> Result<Spec> {
         min_correct,
         payout,
         phases,
+    })
+}
+
+fn not_in_schema(path: &str, version: i64, hint: &str) -> SpecError {
+    SpecError::NotInSchema {
+        path: path.to_string(),
+        version,
+        hint: hint.to_string(),
+    }
+}
+
+/// A column name or class label: 1 ..= `MAX_NAME_LEN` bytes, no surrounding whitespace (CSV
+/// cells are trimmed before they are matched), no control characters.
+fn check_name(path: &str, name: &str) -> Result<()> {
+    let ok = (1..=MAX_NAME_LEN).contains(&name.len())
+        && name.trim() == name
+        && !name.chars().any(char::is_control);
+    if !ok {
+        return Err(out_of_range(
+            path,
+            format!("{name:?}"),
+            format!(
+                "1 ..= {MAX_NAME_LEN} bytes without surrounding whitespace or control characters"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_class_labels(labels: Vec<String>, classes: usize) -> Result<Vec<String>> {
+    if labels.len() != classes {
+        return Err(out_of_range(
+            "class_labels",
+            format!("{} labels", labels.len()),
+            format!("exactly `classes` = {classes} labels"),
+        ));
+    }
+    for (k, label) in labels.iter().enumerate() {
+        let path = format!("class_labels[{k}]");
+        check_name(&path, label)?;
+        if labels[..k].contains(label) {
+            return Err(out_of_range(
+                &path,
+                format!("{label:?}"),
+                "a label not listed before",
+            ));
+        }
+    }
+    Ok(labels)
+}
+
+/// Schema 1: one range and one scale for every feature (zero point 0).
+fn validate_input_v1(input: RawInput, features: usize) -> Result<InputSpec> {
+    if input.columns.is_some() {
+        return Err(not_in_schema(
+            "input.columns",
+            1,
+            "per-column inputs need schema_version = 2",
+        ));
+    }
+    let min = int_in(input.min, "input.min", -MAX_INPUT_ABS, MAX_INPUT_ABS - 1)?;
+    let max = int_in(input.max, "input.max", min + 1, MAX_INPUT_ABS - 1)?;
+    let scale = req(input.scale, "input.scale")?;
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(out_of_range("input.scale", scale, "a finite number > 0"));
+    }
+    let column = ColumnSpec {
+        name: None,
+        min,
+        max,
+        scale,
+        zero_point: 0,
+    };
+    Ok(InputSpec {
+        features,
+        min,
+        max,
+        columns: vec![column; features],
+    })
+}
+
+/// Schema 2: `[[input.columns]]`, one per feature, each with its own range, scale and zero
+/// point; the hull of the ranges is the range the circuit checks.
+fn validate_input_v2(input: RawInput, features: usize) -> Result<InputSpec> {
+    for (field, present) in [
+        ("min", input.min.is_some()),
+        ("max", input.max.is_some()),
+        ("scale", input.scale.is_some()),
+    ] {
+        if present {
+            return Err(not_in_schema(
+                &format!("input.{field}"),
+                2,
+                &format!("schema 2 declares `{field}` per column, in [[input.columns]]"),
+            ));
+        }
+    }
+    let raw_columns = req(input.columns, "input.columns")?;
+    if raw_columns.len() != features {
+        return Err(out_of_range(
+            "input.columns",
+            format!("{} columns", raw_columns.len()),
+            format!("exactly `input.features` = {features} columns"),
+        ));
+    }
+    let mut columns: Vec<ColumnSpec> = Vec::with_capacity(features);
+    for (c, raw) in raw_columns.into_iter().enumerate() {
+        let column = validate_column(c, raw)?;
+        if columns.iter().any(|o| o.name == column.name) {
+            return Err(out_of_range(
+                &format!("input.columns[{c}].name"),
+                format!("{:?}", column.name.unwrap_or_default()),
+                "a name no earlier column has",
+            ));
+        }
+        columns.push(column);
+    }
+    let min = columns.iter().map(|c| c.min).min().unwrap_or(0);
+    let max = columns.iter().map(|c| c.max).max().unwrap_or(0);
+    Ok(InputSpec {
+        features,
+        min,
+        max,
+        columns,
+    })
+}
+
+fn validate_column(c: usize, raw: RawColumn) -> Result<ColumnSpec> {
+    let path = |field: &str| format!("input.columns[{c}].{field}");
+    let name = req(raw.name, &path("name"))?;
+    check_name(&path("name"), &name)?;
+    let min = int_in(raw.min, &path("min"), -MAX_INPUT_ABS, MAX_INPUT_ABS - 1)?;
+    let max = int_in(raw.max, &path("max"), min + 1, MAX_INPUT_ABS - 1)?;
+    let scale = req(raw.scale, &path("scale"))?;
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(out_of_range(&path("scale"), scale, "a finite number > 0"));
+    }
+    let zero_point = int_in(
+        raw.zero_point,
+        &path("zero_point"),
+        -MAX_ZERO_POINT_ABS,
+        MAX_ZERO_POINT_ABS,
+    )?;
+    Ok(ColumnSpec {
+        name: Some(name),
+        min,
+        max,
+        scale,
+        zero_point,
     })
 }
 
@@ -280,7 +433,7 @@ fn validate_envelope(
 
 #[cfg(test)]
 mod tests {
-    use super::super::Spec;
+    use super::super::{Quantised, Spec};
     use super::*;
 
     const DIGITS: &str = include_str!("../../contest-specs/digits/contest.toml");
@@ -372,6 +525,181 @@ mod tests {
         let text = DIGITS.replace("shift_max = 24", "shift_max = 24\nshift_min = 0");
         let e = Spec::from_toml_str(&text).unwrap_err().to_string();
         assert!(e.contains("shift_min"), "{e}");
+    }
+
+    /// The digits spec rewritten as schema 2 with three named columns.
+    fn v2(columns: &str) -> String {
+        let (head, rest) = DIGITS.split_once("features = 64\n").unwrap();
+        let (_, tail) = rest.split_once("scale = 0.0625\n").unwrap();
+        format!("{head}features = 3\n{columns}{tail}")
+            .replace("schema_version = 1", "schema_version = 2")
+            .replace(
+                "classes = 10",
+                "classes = 3\nclass_labels = [\"a\", \"b\", \"c\"]",
+            )
+            .replace("max_width = 10\n", "max_width = 3\n")
+    }
+
+    const COLUMNS: &str = "\
+[[input.columns]]
+name = \"mean radius\"
+min = 0
+max = 255
+scale = 0.125
+zero_point = -40
+
+[[input.columns]]
+name = \"texture\"
+min = -100
+max = 100
+scale = 2.5
+zero_point = 0
+
+[[input.columns]]
+name = \"area\"
+min = 0
+max = 4095
+scale = 1e-3
+zero_point = 7
+";
+
+    #[test]
+    fn schema_2_columns_parse_with_their_hull() {
+        let text = v2(COLUMNS);
+        assert!(text.contains("class_labels"), "{text}");
+        let s = Spec::from_toml_str(&text).unwrap();
+        assert_eq!(s.schema_version, 2);
+        assert_eq!(
+            (s.input.features, s.input.min, s.input.max),
+            (3, -100, 4095)
+        );
+        let c = &s.input.columns;
+        assert_eq!(c[0].name.as_deref(), Some("mean radius"));
+        assert_eq!((c[2].scale, c[2].zero_point), (1e-3, 7));
+        assert_eq!(s.input.uniform_scale(), None);
+        assert_eq!(s.input.dequantise(&[40, 4, 1007]), vec![10.0, 10.0, 1.0]);
+        assert_eq!(s.class_of("b"), Some(1));
+        assert_eq!(s.class_of("1"), None);
+        // Schema 1 reads as uniform columns with zero point 0; labels are integers.
+        let d = Spec::from_toml_str(DIGITS).unwrap();
+        assert_eq!(d.schema_version, 1);
+        assert_eq!(d.input.uniform_scale(), Some(0.0625));
+        assert!(d
+            .input
+            .columns
+            .iter()
+            .all(|c| (c.min, c.max, c.name.is_none()) == (0, 16, true)));
+        assert_eq!(
+            (d.class_of("9"), d.class_of("10"), d.class_of("x")),
+            (Some(9), None, None)
+        );
+    }
+
+    #[test]
+    fn column_quantisation_rounds_and_saturates() {
+        let s = Spec::from_toml_str(&v2(COLUMNS)).unwrap();
+        let c = &s.input.columns[0]; // scale 0.125, zero point −40, [0, 255]
+        assert_eq!(
+            c.quantise(10.0),
+            Quantised {
+                value: 40,
+                saturated: false
+            }
+        );
+        assert_eq!(
+            c.quantise(10.0625),
+            Quantised {
+                value: 41,
+                saturated: false
+            }
+        ); // 80.5 → 81
+        assert_eq!(
+            c.quantise(5.0),
+            Quantised {
+                value: 0,
+                saturated: false
+            }
+        );
+        assert_eq!(
+            c.quantise(4.9),
+            Quantised {
+                value: 0,
+                saturated: true
+            }
+        );
+        assert_eq!(
+            c.quantise(1e300),
+            Quantised {
+                value: 255,
+                saturated: true
+            }
+        );
+        assert_eq!(c.dequantise(c.quantise(26.875).value), 26.875);
+    }
+
+    #[test]
+    fn schema_2_errors_name_the_field() {
+        let err = |text: &str| Spec::from_toml_str(text).unwrap_err().to_string();
+        // Per-column fields in schema 1, one-range fields in schema 2.
+        let e = err(&v2(COLUMNS).replace("schema_version = 2", "schema_version = 1"));
+        assert!(
+            e.contains("`class_labels`") && e.contains("schema v1"),
+            "{e}"
+        );
+        let e = err(&DIGITS.replace(
+            "\nscale = 0.0625\n",
+            &format!("\nscale = 0.0625\n{COLUMNS}"),
+        ));
+        assert!(
+            e.contains("`input.columns`") && e.contains("schema v1"),
+            "{e}"
+        );
+        let e = err(&v2(&format!("scale = 0.5\n{COLUMNS}")));
+        assert!(
+            e.contains("`input.scale`") && e.contains("per column"),
+            "{e}"
+        );
+        let e = err(&DIGITS.replace("schema_version = 1", "schema_version = 3"));
+        assert!(e.contains("schema_version") && e.contains("1 ..= 2"), "{e}");
+        // Column count, names, ranges, scales, zero points.
+        let e = err(&v2(COLUMNS).replace("features = 3", "features = 4"));
+        assert!(
+            e.contains("input.columns") && e.contains("exactly `input.features` = 4"),
+            "{e}"
+        );
+        let e = err(&v2(&COLUMNS.replace("\"texture\"", "\"area\"")));
+        assert!(
+            e.contains("input.columns[2].name") && e.contains("no earlier column"),
+            "{e}"
+        );
+        let e = err(&v2(&COLUMNS.replace("\"texture\"", "\" texture\"")));
+        assert!(e.contains("input.columns[1].name"), "{e}");
+        let e = err(&v2(&COLUMNS.replace("name = \"area\"\n", "")));
+        assert!(e.contains("missing field `input.columns[2].name`"), "{e}");
+        let e = err(&v2(&COLUMNS.replace("max = 100\n", "max = -100\n")));
+        assert!(
+            e.contains("input.columns[1].max") && e.contains("-99 ..= 32767"),
+            "{e}"
+        );
+        let e = err(&v2(&COLUMNS.replace("scale = 2.5", "scale = -2.5")));
+        assert!(
+            e.contains("input.columns[1].scale") && e.contains("> 0"),
+            "{e}"
+        );
+        let e = err(&v2(
+            &COLUMNS.replace("zero_point = 7", "zero_point = 4294967296")
+        ));
+        assert!(e.contains("input.columns[2].zero_point"), "{e}");
+        let e = err(&v2(&COLUMNS.replace("zero_point = 7", "zero_pt = 7")));
+        assert!(e.contains("zero_pt"), "{e}");
+        // Class labels: one per class, distinct.
+        let e = err(&v2(COLUMNS).replace("[\"a\", \"b\", \"c\"]", "[\"a\", \"b\"]"));
+        assert!(
+            e.contains("class_labels") && e.contains("exactly `classes` = 3"),
+            "{e}"
+        );
+        let e = err(&v2(COLUMNS).replace("[\"a\", \"b\", \"c\"]", "[\"a\", \"b\", \"a\"]"));
+        assert!(e.contains("class_labels[2]"), "{e}");
     }
 
     #[test]
