@@ -620,7 +620,12 @@ fn a_ceremony_folds_into_its_panel() {
     ));
     let v = view_of(events);
     assert_eq!(v.phase, Phase::Commit, "fixed: commits open");
-    let fixed = v.ceremony.clone().expect("a ceremony").fixed.expect("fixed");
+    let fixed = v
+        .ceremony
+        .clone()
+        .expect("a ceremony")
+        .fixed
+        .expect("fixed");
     assert_eq!(fixed.verifier, Addr([9; 20]));
     assert_eq!(fixed.contributions, 2);
     let feed = crate::dashboard::Feed {
@@ -629,6 +634,12 @@ fn a_ceremony_folds_into_its_panel() {
     };
     let html = crate::dashboard::html::fragment(&feed);
     assert!(html.contains("id=\"contributions\""), "{html}");
-    assert!(html.contains(&"cc".repeat(64)), "the transcript's hash is shown");
-    assert!(html.contains("/ceremony/transcript.ptau"), "the download link");
+    assert!(
+        html.contains(&"cc".repeat(64)),
+        "the transcript's hash is shown"
+    );
+    assert!(
+        html.contains("/ceremony/transcript.ptau"),
+        "the download link"
+    );
 }
