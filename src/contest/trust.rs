@@ -36,7 +36,7 @@ use crate::evm::compile::Solc;
 use crate::evm::render::render;
 use crate::prover::keys::{plan, setup, verifying_key, vk_digest, CircuitFigures, ContestKeys};
 use crate::prover::ptau::ceremony::verify_ceremony_cached;
-use crate::prover::ptau::{read_ptau, PtauInfo};
+use crate::prover::ptau::{read_ptau_cached, PtauInfo};
 use crate::prover::srs::{read_params, srs_digest, write_params, SrsKind};
 use crate::spec::Spec;
 
@@ -753,7 +753,8 @@ fn load_srs(
         }
     };
     if is_ptau(&path)? {
-        let (params, info) = read_ptau(&path, k).map_err(ContestError::input)?;
+        let (params, info) =
+            read_ptau_cached(&path, k, req.keys_dir).map_err(ContestError::input)?;
         return Ok((params, ptau_provenance(&path, info), path));
     }
     let params = read_params(&path, k).map_err(ContestError::input)?;

@@ -260,6 +260,23 @@ fn ptau_two_contributions_import_and_prove() {
     };
     assert_eq!(srs_digest(&small), file_digest);
 
+    // Cached: the first call imports and stores, the second reads the stored parameters; both
+    // give the same parameters and the file's own hash and contributions. A changed file (other
+    // hash) is imported afresh, never served from the cache.
+    let cache = dir.path().join("cache");
+    let (first, info_a) = read_ptau_cached(&path, 6, &cache).expect("cached import");
+    let stored = cache.join(format!("ptau-{}-k6.srs", info.blake2b));
+    assert!(stored.is_file(), "stored under the file's hash");
+    let (second, info_b) = read_ptau_cached(&path, 6, &cache).expect("cache hit");
+    assert_eq!(srs_digest(&first), srs_digest(&small));
+    assert_eq!(srs_digest(&second), srs_digest(&small));
+    assert_eq!(info_a, info6);
+    assert_eq!(info_b, info6);
+    let other = dir.path().join("pot_1.ptau");
+    let (_, info_other) = read_ptau_cached(&other, 6, &cache).expect("the first contribution");
+    assert_ne!(info_other.blake2b, info.blake2b);
+    assert_eq!(info_other.contributions.len(), 1);
+
     let proving = std::time::Instant::now();
     prove_and_verify(&small);
     eprintln!(
