@@ -14,10 +14,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::trust::{check, AuditRequest, Check, SrsProvenance};
 use super::{ContestError, Result};
 use crate::chain::registry::Registry;
-use crate::chain::types::{Addr, Blake2b, CeremonyRecord, Phase, Tx};
-use crate::prover::ptau::ceremony::{list_contributions, verify_ceremony, CeremonyReport};
+use crate::chain::types::{Addr, Blake2b, CeremonyInfo, CeremonyRecord, Phase, Tx};
+use crate::prover::ptau::ceremony::{
+    list_contributions, verify_ceremony, verify_ceremony_cached, CeremonyReport,
+};
 
 /// One contribution of a transcript, with who recorded it on chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -200,19 +203,89 @@ pub async fn check_final_transcript(
     let records = registry.ceremony_records(id).await?;
     let report = verify_ceremony(ptau).map_err(ContestError::input)?;
     if !report.holds() {
-        let problems: Vec<String> = report
-            .problems
-            .iter()
-            .map(|p| format!("{}: {}", p.location, p.reason))
-            .collect();
         return Err(ContestError::Input(format!(
             "{} does not verify: {}",
             ptau.display(),
-            problems.join("; ")
+            report.problem_lines().join("; ")
         )));
     }
     let matched = match_records(&report, &records, &[]);
     Ok((report, matched))
+}
+
+/// A ceremony contest's checks: the records' digest, the transcript the organiser recorded,
+/// and the provenance of that transcript (`None` when the SRS given is not a `.ptau`).
+pub(super) async fn ceremony_checks(
+    req: &AuditRequest<'_>,
+    ceremony: &CeremonyInfo,
+    loaded: &SrsProvenance,
+) -> Result<(Vec<Check>, Option<SrsProvenance>)> {
+    let mut checks = Vec::new();
+    let records = match req.registry.ceremony_records(req.contest_id).await {
+        Ok(r) => {
+            checks.push(check(
+                "ceremony_log",
+                true,
+                format!(
+                    "{} contributions recorded; their events hash to the registry's digest",
+                    r.len()
+                ),
+            ));
+            r
+        }
+        Err(e) => {
+            checks.push(check("ceremony_log", false, e.to_string()));
+            Vec::new()
+        }
+    };
+    let (file, blake2b) = match loaded {
+        SrsProvenance::PublicCeremony { file, blake2b, .. }
+        | SrsProvenance::UnrecognisedPtau { file, blake2b, .. } => (file.clone(), blake2b.clone()),
+        other => {
+            let file = match other {
+                SrsProvenance::UnsafeDevelopment { file } | SrsProvenance::Unknown { file } => {
+                    file.display().to_string()
+                }
+                _ => String::new(),
+            };
+            checks.push(check(
+                "ceremony_transcript",
+                false,
+                format!(
+                    "{file} is not a powers-of-tau file: pass the ceremony's final .ptau with \
+                     --srs (its blake2b-512 is recorded as {})",
+                    ceremony.transcript_hash.hex()
+                ),
+            ));
+            return Ok((checks, None));
+        }
+    };
+    checks.push(check(
+        "ceremony_transcript",
+        blake2b == ceremony.transcript_hash.hex(),
+        format!(
+            "{} has blake2b-512 {blake2b}; the organiser recorded {} when fixing the verifier",
+            file.display(),
+            ceremony.transcript_hash.hex()
+        ),
+    ));
+    let report =
+        verify_ceremony_cached(&file, &blake2b, req.keys_dir).map_err(ContestError::input)?;
+    let matched = match_records(&report, &records, req.trusted_contributors);
+    let recognised = match loaded {
+        SrsProvenance::PublicCeremony { ceremony, .. } => Some(ceremony.clone()),
+        _ => None,
+    };
+    let provenance = SrsProvenance::ContestCeremony {
+        file,
+        blake2b,
+        verified: report.holds(),
+        problems: report.problem_lines(),
+        recognised,
+        contributions: matched.contributions,
+        missing: matched.missing,
+    };
+    Ok((checks, Some(provenance)))
 }
 
 #[cfg(test)]

@@ -28,14 +28,13 @@ use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use serde::Serialize;
 use sha3::{Digest, Keccak256};
 
-use super::ceremony::{match_records, MatchedContribution};
+use super::ceremony::{ceremony_checks, MatchedContribution};
 use super::{spec_hash, ContestError, Progress, Result};
 use crate::chain::registry::Registry;
-use crate::chain::types::{Addr, CeremonyInfo, CeremonyRecord, ContestInfo};
+use crate::chain::types::{Addr, CeremonyRecord, ContestInfo};
 use crate::evm::compile::Solc;
 use crate::evm::render::render;
 use crate::prover::keys::{plan, setup, verifying_key, vk_digest, CircuitFigures, ContestKeys};
-use crate::prover::ptau::ceremony::verify_ceremony_cached;
 use crate::prover::ptau::{read_ptau_cached, PtauInfo};
 use crate::prover::srs::{read_params, srs_digest, write_params, SrsKind};
 use crate::spec::Spec;
@@ -298,7 +297,7 @@ fn join_addrs(addrs: &[Addr]) -> String {
         .join(" and ")
 }
 
-fn check(name: &'static str, ok: bool, detail: String) -> Check {
+pub(super) fn check(name: &'static str, ok: bool, detail: String) -> Check {
     Check { name, ok, detail }
 }
 
@@ -488,85 +487,6 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
         keys_written,
         seconds: started.elapsed().as_secs_f64(),
     })
-}
-
-/// A ceremony contest's checks: the records' digest, the transcript the organiser recorded,
-/// and the provenance of that transcript (`None` when the SRS given is not a `.ptau`).
-async fn ceremony_checks(
-    req: &AuditRequest<'_>,
-    ceremony: &CeremonyInfo,
-    loaded: &SrsProvenance,
-) -> Result<(Vec<Check>, Option<SrsProvenance>)> {
-    let mut checks = Vec::new();
-    let records = match req.registry.ceremony_records(req.contest_id).await {
-        Ok(r) => {
-            checks.push(check(
-                "ceremony_log",
-                true,
-                format!(
-                    "{} contributions recorded; their events hash to the registry's digest",
-                    r.len()
-                ),
-            ));
-            r
-        }
-        Err(e) => {
-            checks.push(check("ceremony_log", false, e.to_string()));
-            Vec::new()
-        }
-    };
-    let (file, blake2b) = match loaded {
-        SrsProvenance::PublicCeremony { file, blake2b, .. }
-        | SrsProvenance::UnrecognisedPtau { file, blake2b, .. } => (file.clone(), blake2b.clone()),
-        other => {
-            let file = match other {
-                SrsProvenance::UnsafeDevelopment { file } | SrsProvenance::Unknown { file } => {
-                    file.display().to_string()
-                }
-                _ => String::new(),
-            };
-            checks.push(check(
-                "ceremony_transcript",
-                false,
-                format!(
-                    "{file} is not a powers-of-tau file: pass the ceremony's final .ptau with \
-                     --srs (its blake2b-512 is recorded as {})",
-                    ceremony.transcript_hash.hex()
-                ),
-            ));
-            return Ok((checks, None));
-        }
-    };
-    checks.push(check(
-        "ceremony_transcript",
-        blake2b == ceremony.transcript_hash.hex(),
-        format!(
-            "{} has blake2b-512 {blake2b}; the organiser recorded {} when fixing the verifier",
-            file.display(),
-            ceremony.transcript_hash.hex()
-        ),
-    ));
-    let report =
-        verify_ceremony_cached(&file, &blake2b, req.keys_dir).map_err(ContestError::input)?;
-    let matched = match_records(&report, &records, req.trusted_contributors);
-    let recognised = match loaded {
-        SrsProvenance::PublicCeremony { ceremony, .. } => Some(ceremony.clone()),
-        _ => None,
-    };
-    let provenance = SrsProvenance::ContestCeremony {
-        file,
-        blake2b,
-        verified: report.holds(),
-        problems: report
-            .problems
-            .iter()
-            .map(|p| format!("{}: {}", p.location, p.reason))
-            .collect(),
-        recognised,
-        contributions: matched.contributions,
-        missing: matched.missing,
-    };
-    Ok((checks, Some(provenance)))
 }
 
 /// The registry's and its Poseidon library's code against what this binary deploys.

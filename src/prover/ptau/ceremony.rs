@@ -291,17 +291,7 @@ pub fn list_contributions(path: &Path) -> Result<Vec<PtauContribution>> {
     let Opened {
         mut file, sections, ..
     } = Opened::open(path, &malformed)?;
-    let section = unique_section(&sections, 7, &malformed)?;
-    if section.size > super::MAX_CONTRIBUTIONS_BYTES {
-        return Err(malformed(
-            "section 7 (contributions) length",
-            format!("at most {} bytes", super::MAX_CONTRIBUTIONS_BYTES),
-            format!("{} bytes", section.size),
-        ));
-    }
-    let records =
-        parse_records(&read_at(&mut file, section, path)?).map_err(|e| e.into_error(path))?;
-    Ok(records
+    Ok(read_records(&mut file, &sections, path, &malformed)?
         .iter()
         .enumerate()
         .map(|(i, r)| PtauContribution {
@@ -310,6 +300,24 @@ pub fn list_contributions(path: &Path) -> Result<Vec<PtauContribution>> {
             contribution_hash: r.response_hash.map(hex::encode).unwrap_or_default(),
         })
         .collect())
+}
+
+/// The contribution records of section 7 (bounded in size), parsed.
+fn read_records(
+    file: &mut File,
+    sections: &[Section],
+    path: &Path,
+    malformed: &super::FormatErr<'_>,
+) -> Result<Vec<Record>> {
+    let section = unique_section(sections, 7, malformed)?;
+    if section.size > super::MAX_CONTRIBUTIONS_BYTES {
+        return Err(malformed(
+            "section 7 (contributions) length",
+            format!("at most {} bytes", super::MAX_CONTRIBUTIONS_BYTES),
+            format!("{} bytes", section.size),
+        ));
+    }
+    parse_records(&read_at(file, section, path)?).map_err(|e| e.into_error(path))
 }
 
 /// Reads the whole file: header, sections 2–7 (each exactly once, of the lengths snarkjs
@@ -351,16 +359,7 @@ fn load(path: &Path) -> Result<PtauFile> {
         }
         *out = read_at(&mut file, section, path)?;
     }
-    let contributions = unique(7)?;
-    if contributions.size > super::MAX_CONTRIBUTIONS_BYTES {
-        return Err(malformed(
-            "section 7 (contributions) length",
-            format!("at most {} bytes", super::MAX_CONTRIBUTIONS_BYTES),
-            format!("{} bytes", contributions.size),
-        ));
-    }
-    let records =
-        parse_records(&read_at(&mut file, contributions, path)?).map_err(|e| e.into_error(path))?;
+    let records = read_records(&mut file, &sections, path, &malformed)?;
     Ok(PtauFile {
         power: header.power,
         ceremony_power: header.ceremony_power,

@@ -44,6 +44,14 @@ impl CeremonyReport {
     pub fn holds(&self) -> bool {
         !self.contributions.is_empty() && self.problems.is_empty()
     }
+
+    /// Each failed check as "location: reason".
+    pub fn problem_lines(&self) -> Vec<String> {
+        self.problems
+            .iter()
+            .map(|p| format!("{}: {}", p.location, p.reason))
+            .collect()
+    }
 }
 
 /// One contribution as verified.
