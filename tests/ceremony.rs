@@ -29,6 +29,7 @@ use zkcontest::chain::anvil::{Anvil, DEV_ACCOUNTS};
 use zkcontest::chain::client::Client;
 use zkcontest::chain::registry::Registry;
 use zkcontest::chain::types::{Addr, Blake2b, Phase};
+use zkcontest::contest::organiser::INCLUSION_SLACK_SECS;
 
 const HOUR: u64 = 3600;
 
@@ -148,6 +149,14 @@ fn a_ceremony_contest_trusts_the_competitors_own_contribution_and_nothing_else()
         w.rt.block_on(registry.contest(1)).expect("contest").phase,
         Phase::Ceremony
     );
+    // The ceremony lasts at least the requested hour from the block that created it (the CI
+    // once saw 3599 s when the deadline was counted from the block before).
+    let deadline =
+        w.rt.block_on(registry.ceremony(1))
+            .expect("ceremony")
+            .deadline;
+    let (_, created_at) = w.rt.block_on(registry.head()).expect("head");
+    assert!(deadline >= created_at + HOUR, "{deadline} vs {created_at}");
 
     let commit = |id: &'static str, srs: &str, keys: &str, extra: &[&str]| -> Vec<String> {
         let mut a: Vec<String> = [
@@ -268,8 +277,11 @@ fn a_ceremony_contest_trusts_the_competitors_own_contribution_and_nothing_else()
         2,
         "finish during the ceremony",
     );
-    w.rt.block_on(w.client(0).dev_advance_time(HOUR + 1))
-        .expect("time");
+    w.rt.block_on(
+        w.client(0)
+            .dev_advance_time(HOUR + INCLUSION_SLACK_SECS + 1),
+    )
+    .expect("time");
     let o = finish("1", &pot1, &w.path("keys-org-1"));
     expect_exit(&o, 0, "finish contest 1");
     let fixed: Value = serde_json::from_slice(&o.stdout).expect("json");

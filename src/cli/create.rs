@@ -34,7 +34,8 @@ pub struct CreateArgs {
     #[arg(long, required_unless_present = "ceremony_secs")]
     keys: Option<PathBuf>,
     /// Run the contest's own powers-of-tau ceremony first: anyone may record contributions
-    /// for this many seconds (at least 3600); then `contest-cli ceremony finish` builds the keys
+    /// for at least this many seconds (at least 3600; two minutes are added for the transaction
+    /// to be mined); then `contest-cli ceremony finish` builds the keys
     /// from the final transcript and fixes the verifier, and only then may anyone commit. The
     /// spec's commit phase follows the ceremony.
     #[arg(long, value_name = "SECS", conflicts_with_all = ["keys", "verifier"])]

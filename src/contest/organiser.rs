@@ -86,6 +86,9 @@ pub struct CreateRequest<'a> {
     pub ceremony_secs: Option<u64>,
 }
 
+/// Seconds added to a ceremony's requested length for the creating transaction to be mined.
+pub const INCLUSION_SLACK_SECS: u64 = 120;
+
 /// Creates and funds a contest with the spec's phases, payout split, bond and threshold,
 /// deadlines counted from the latest block's time. Returns the id and the configuration.
 pub async fn create(
@@ -96,7 +99,12 @@ pub async fn create(
     let t = testset_commitment(spec, req.testset).map_err(ContestError::input)?;
     let (_, now) = registry.head().await?;
     let p = spec.phases;
-    let opens = now + req.ceremony_secs.unwrap_or(0);
+    // A ceremony's deadline is counted from the latest block plus the time the creating
+    // transaction may wait to be mined, so the registry (which measures the window from the
+    // mining block) never sees less than the requested seconds.
+    let opens = req
+        .ceremony_secs
+        .map_or(now, |secs| now + secs + INCLUSION_SLACK_SECS);
     let commit_deadline = opens + p.commit_secs;
     let test_set_deadline = commit_deadline + p.test_set_reveal_secs;
     let proof_deadline = test_set_deadline + p.prove_secs;
