@@ -700,4 +700,48 @@ fn forfeit_moves_the_runner_up_and_organiser_default_pays_committers() {
         paid["amount_wei"].as_str(),
         Some((ETHER + BOND).to_string().as_str())
     );
+
+    // Copies: competitor 2's revealed weights are recorded registry-wide. Another address
+    // committing the same model to a new contest is refused before locking a bond (its reveal
+    // would be disqualified); competitor 2 may reuse its own model.
+    let third = w.ok(
+        0,
+        &[
+            "create",
+            "--spec",
+            &spec_s,
+            "--testset",
+            &ts,
+            "--keys",
+            &keys,
+            "--prize",
+            "1",
+            "--registry",
+            &registry,
+        ],
+    );
+    assert_eq!(third["contest_id"], 3);
+    let c3 = contest_args(&registry, 3);
+    let copy = args(
+        &[
+            "commit",
+            "--spec",
+            &spec_s,
+            "--model",
+            &m,
+            "--trust-organiser",
+        ],
+        &c3,
+    );
+    let o = w.cli_as(3, &copy, &[]);
+    expect_exit(&o, 2, "committing a model another address revealed");
+    let err = String::from_utf8_lossy(&o.stderr).to_lowercase();
+    assert!(
+        err.contains(&format!(
+            "these weights were revealed by {}",
+            addr(2).to_lowercase()
+        )) && err.contains("in contest 1"),
+        "{err}"
+    );
+    w.ok(2, &copy);
 }

@@ -37,6 +37,7 @@ use zkcontest::chain::client::Client;
 use zkcontest::chain::registry::Registry;
 use zkcontest::chain::types::{format_ether, Addr, ContestConfig, Wei};
 use zkcontest::circuit::accuracy::{AccuracyWitness, Statement};
+use zkcontest::contest::organiser::testset_layout;
 use zkcontest::evm::compile::Solc;
 use zkcontest::evm::render::render;
 use zkcontest::model::commitment::random_salt;
@@ -511,6 +512,7 @@ fn dashboard_follows_a_contest_through_an_rpc_restart() {
         testset_commitment: t,
         test_set_size: spec.test_rows as u32,
         min_correct: spec.min_correct as u32,
+        layout: testset_layout(&spec).expect("layout"),
         payout_bps: spec.payout.split_bps.iter().map(|b| *b as u16).collect(),
         commit_bond: Wei(spec.payout.commit_bond_wei),
         // Near the registry's shortest windows (an hour to commit and to reveal the test set, a

@@ -23,8 +23,8 @@ use serde_json::Value;
 use zkcontest::chain::anvil::{Anvil, DEV_ACCOUNTS};
 use zkcontest::chain::client::{CallOutcome, Client};
 use zkcontest::chain::registry::Registry;
-use zkcontest::chain::types::{Addr, ContestConfig, Wei};
-use zkcontest::contest::organiser::key_digests;
+use zkcontest::chain::types::{Addr, ContestConfig, TestSetLayout, Wei};
+use zkcontest::contest::organiser::{key_digests, testset_layout};
 use zkcontest::contest::spec_hash;
 use zkcontest::evm::compile::{Solc, RUNS_FOR_SIZE};
 use zkcontest::spec::{testset_commitment, Spec, TestSet};
@@ -339,7 +339,7 @@ fn commit_refuses_every_organiser_trick_and_accepts_the_honest_contest() {
         5,
     );
 
-    // The honest verifier, but on-chain minCorrect or N other than the spec's (created through
+    // The honest verifier, but on-chain minCorrect, N or layout other than the spec's (created through
     // the library: `create` always copies the spec).
     let spec = Spec::from_path(&spec_path).expect("spec");
     let ts = TestSet::from_path(&spec_path.join("mini-test.zkts"), &spec).expect("test set");
@@ -357,6 +357,7 @@ fn commit_refuses_every_organiser_trick_and_accepts_the_honest_contest() {
         testset_commitment: testset_commitment(&spec, &ts).expect("T"),
         test_set_size: spec.test_rows as u32,
         min_correct: spec.min_correct as u32,
+        layout: testset_layout(&spec).expect("layout"),
         payout_bps: spec.payout.split_bps.iter().map(|&b| b as u16).collect(),
         commit_bond: Wei(spec.payout.commit_bond_wei),
         commit_deadline: now + p.commit_secs,
@@ -372,7 +373,16 @@ fn commit_refuses_every_organiser_trick_and_accepts_the_honest_contest() {
         test_set_size: spec.test_rows as u32 + 1,
         ..honest.clone()
     };
-    for (config, want) in [(&lax, 6), (&bigger, 7), (&honest, 8)] {
+    // One more class on chain than in the spec: the registry would accept a revealed label the
+    // circuit refuses, so nobody could prove and the organiser would get the prize back.
+    let wider = ContestConfig {
+        layout: TestSetLayout {
+            classes: honest.layout.classes + 1,
+            ..honest.layout
+        },
+        ..honest.clone()
+    };
+    for (config, want) in [(&lax, 6), (&bigger, 7), (&wider, 8), (&honest, 9)] {
         let (id, _) =
             w.rt.block_on(org_reg.create_contest(config, Wei::ETHER))
                 .expect("create");
@@ -394,9 +404,17 @@ fn commit_refuses_every_organiser_trick_and_accepts_the_honest_contest() {
         &registry,
         7,
     );
+    refuses(
+        &w,
+        1,
+        &as_strs(&commit_to("8", true)),
+        "test_set_layout",
+        &registry,
+        8,
+    );
 
     // The honest contests accept the commitment.
-    for id in ["1", "8"] {
+    for id in ["1", "9"] {
         let done = w.ok(1, &as_strs(&commit_to(id, true)));
         assert!(done["tx"].is_object(), "{done}");
     }

@@ -2,7 +2,9 @@
 pragma solidity 0.8.19;
 
 import {IContestRegistry} from "./IContestRegistry.sol";
-import {CeremonyView, ContestParams, ContestView, EntryStatus, EntryView, Phase} from "./ContestTypes.sol";
+import {
+    CeremonyView, ContestParams, ContestView, EntryStatus, EntryView, OriginalView, Phase
+} from "./ContestTypes.sol";
 import {PoseidonChain} from "./PoseidonChain.sol";
 
 /// @title ContestRegistry
@@ -34,6 +36,8 @@ contract ContestRegistry is IContestRegistry {
     uint256 public constant MIN_REVEAL_WINDOW = 1 days;
     /// @notice Shortest ceremony a ceremony contest may have (`ceremonyDeadline - now`).
     uint256 public constant MIN_CEREMONY_WINDOW = 1 hours;
+    /// @dev Bits of packed values per field element (PROTOCOL §3).
+    uint256 private constant PACKED_BITS = 248;
     /// @notice Longest window (commit, test set, proof or model reveal) a contest may have.
     uint256 public constant MAX_WINDOW = 365 days;
     /// @notice Basis points in a whole prize.
@@ -70,6 +74,10 @@ contract ContestRegistry is IContestRegistry {
         /// @dev Block of `createContest`: readers page the contest's logs from here instead of
         ///      from genesis (public RPCs cap `eth_getLogs` ranges). Packs into the same slot.
         uint64 createdBlock;
+        /// @dev The test set's layout (`ContestParams.features` …), one slot.
+        uint32 features;
+        uint32 classes;
+        uint64 featureSpan;
         bytes32 specHash;
         /// @dev Recorded for audits only (see `ContestParams`); never read by the contest logic.
         bytes32 vkDigest;
@@ -143,6 +151,15 @@ contract ContestRegistry is IContestRegistry {
         EntryStatus status;
         bool bondSettled;
         bool poolClaimed;
+        /// @dev Block timestamp of the current commitment: orders an original before its copies.
+        uint64 committedAt;
+    }
+
+    /// @dev The earliest-committed revealed entry of a model fingerprint (one slot).
+    struct Original {
+        address owner;
+        uint64 committedAt;
+        uint32 contestId;
     }
 
     address private immutable _poseidon;
@@ -154,6 +171,8 @@ contract ContestRegistry is IContestRegistry {
     mapping(uint256 => mapping(address => Entry)) private _entries;
     mapping(uint256 => mapping(address => uint256)) private _credit;
     mapping(uint256 => Ceremony) private _ceremony;
+    /// @dev Registry-wide, by model fingerprint (the model chain before the salt).
+    mapping(uint256 => Original) private _originals;
 
     modifier nonReentrant() {
         if (_lock != 1) revert Reentered();
@@ -248,6 +267,9 @@ contract ContestRegistry is IContestRegistry {
         cfg.revealWindow = p.revealWindow;
         cfg.testSetSize = p.testSetSize;
         cfg.minCorrect = p.minCorrect;
+        cfg.features = p.features;
+        cfg.classes = p.classes;
+        cfg.featureSpan = p.featureSpan;
         cfg.createdBlock = uint64(block.number);
         cfg.specHash = p.specHash;
         cfg.vkDigest = p.vkDigest;
@@ -272,7 +294,10 @@ contract ContestRegistry is IContestRegistry {
         uint256 start = pr.testSetCount;
         uint256 h = start == 0 ? PoseidonChain.TESTSET_TAG : pr.testSetHash;
         (uint256 hNew, uint256 count) = PoseidonChain.absorb(_poseidon, h, start, elems);
+        _checkDecodes(cfg, start, elems);
         if (last) {
+            uint256 expected = _testSetLength(cfg);
+            if (count != expected) revert TestSetLengthMismatch(expected, count);
             uint256 computed = PoseidonChain.finish(_poseidon, hNew, count);
             if (computed != cfg.testSetCommitment) {
                 revert CommitmentMismatch(cfg.testSetCommitment, computed, count);
@@ -338,6 +363,7 @@ contract ContestRegistry is IContestRegistry {
         uint32 seq = ++pr.commitSeq;
         e.seq = seq;
         e.commitment = commitment;
+        e.committedAt = uint64(block.timestamp);
         emit ModelCommitted(contestId, msg.sender, commitment, seq, cfg.bond, replaced, pr.committers);
     }
 
@@ -393,30 +419,77 @@ contract ContestRegistry is IContestRegistry {
     function revealModel(uint256 contestId, uint256[] calldata elems, bool last) external nonReentrant {
         (Config storage cfg, Progress storage pr) = _afterProofDeadline(contestId);
         Entry storage e = _calledInWindow(contestId, msg.sender);
-        if (elems.length == 0 && !last) revert EmptyChunk();
+        // The final chunk holds at least the salt, so the state before it is known here.
+        if (elems.length == 0) revert EmptyChunk();
 
         uint256 start = e.revealCount;
         uint256 h = start == 0 ? PoseidonChain.MODEL_TAG : e.revealHash;
-        (uint256 hNew, uint256 count) = PoseidonChain.absorb(_poseidon, h, start, elems);
         if (!last) {
-            e.revealHash = hNew;
+            (uint256 hNext, uint256 next) = PoseidonChain.absorb(_poseidon, h, start, elems);
+            e.revealHash = hNext;
             // forge-lint: disable-next-line(unsafe-typecast) -- 2^32 elements cost > 2^44 gas
-            e.revealCount = uint32(count);
+            e.revealCount = uint32(next);
             emit ModelChunkRevealed(contestId, msg.sender, start, elems);
             return;
         }
+        (uint256 fingerprint, uint256 hNew, uint256 count) = _absorbFinalChunk(h, start, elems);
         uint256 computed = PoseidonChain.finish(_poseidon, hNew, count);
         if (computed != e.commitment) revert CommitmentMismatch(e.commitment, computed, count);
 
         e.revealHash = hNew;
         // forge-lint: disable-next-line(unsafe-typecast) -- 2^32 elements cost > 2^44 gas
         e.revealCount = uint32(count);
-        e.status = EntryStatus.Revealed;
         e.bondSettled = true;
-        _credit[contestId][msg.sender] += cfg.bond;
         emit ModelChunkRevealed(contestId, msg.sender, start, elems);
-        emit ModelRevealed(contestId, msg.sender, count, cfg.bond);
+        if (_disqualifiedAsCopy(contestId, e, fingerprint, cfg.bond)) {
+            // Like a forfeit: the bond goes to the pool; the next entries are called when the
+            // round ends.
+            e.status = EntryStatus.Disqualified;
+            pr.forfeits += 1;
+        } else {
+            e.status = EntryStatus.Revealed;
+            _credit[contestId][msg.sender] += cfg.bond;
+            emit ModelRevealed(contestId, msg.sender, count, cfg.bond);
+        }
         _advance(contestId, cfg, pr);
+    }
+
+    /// @dev Whether the sender's entry `e`, revealing `fingerprint`, is a copy (then
+    ///      `ModelDisqualified`): another address revealed the same fingerprint from an earlier
+    ///      commitment, or in this very contest (one model under several addresses is paid one
+    ///      place: whichever reveals first). Otherwise records the entry as the fingerprint's
+    ///      original if it is the first, or committed earlier than the recorded one.
+    function _disqualifiedAsCopy(uint256 contestId, Entry storage e, uint256 fingerprint, uint256 bond)
+        private
+        returns (bool)
+    {
+        Original storage o = _originals[fingerprint];
+        address owner = o.owner;
+        if (
+            owner != address(0) && owner != msg.sender
+                && (o.committedAt < e.committedAt || o.contestId == contestId)
+        ) {
+            emit ModelDisqualified(contestId, msg.sender, fingerprint, owner, o.contestId, o.committedAt, bond);
+            return true;
+        }
+        if (owner == address(0) || e.committedAt < o.committedAt) {
+            // forge-lint: disable-next-line(unsafe-typecast) -- a contest costs > 2^18 gas: < 2^32 exist
+            _originals[fingerprint] = Original(msg.sender, e.committedAt, uint32(contestId));
+        }
+        return false;
+    }
+
+    /// @dev Absorbs a model reveal's final chunk (non-empty, its last element the salt) into
+    ///      `(h, start)`: the fingerprint is the chain's state before the salt, the same for every
+    ///      salt (PROTOCOL §5); then the state and count after the salt.
+    function _absorbFinalChunk(uint256 h, uint256 start, uint256[] calldata elems)
+        private
+        view
+        returns (uint256 fingerprint, uint256 hNew, uint256 count)
+    {
+        uint256 salt = elems.length - 1;
+        (fingerprint, count) = PoseidonChain.absorb(_poseidon, h, start, elems[:salt]);
+        (hNew, count) = PoseidonChain.absorb(_poseidon, fingerprint, count, elems[salt:]);
     }
 
     /// @inheritdoc IContestRegistry
@@ -529,6 +602,9 @@ contract ContestRegistry is IContestRegistry {
             testSetCommitment: cfg.testSetCommitment,
             testSetSize: cfg.testSetSize,
             minCorrect: cfg.minCorrect,
+            features: cfg.features,
+            featureSpan: cfg.featureSpan,
+            classes: cfg.classes,
             payoutBps: cfg.payoutBps,
             commitBond: cfg.bond,
             commitDeadline: cfg.commitDeadline,
@@ -575,6 +651,7 @@ contract ContestRegistry is IContestRegistry {
         v.correct = e.correct;
         v.revealDeadline = e.revealDeadline;
         v.revealedCount = e.revealCount;
+        v.committedAt = e.committedAt;
         // Before anyone closes the ranking, show the first ranks as the calls they will get.
         if (
             e.status == EntryStatus.Qualified && !pr.rankingClosed && block.timestamp > pr.proofEnds
@@ -583,6 +660,14 @@ contract ContestRegistry is IContestRegistry {
             v.status = EntryStatus.Called;
             v.revealDeadline = uint256(pr.proofEnds) + cfg.revealWindow;
         }
+    }
+
+    /// @inheritdoc IContestRegistry
+    function original(uint256 fingerprint) external view returns (OriginalView memory v) {
+        Original storage o = _originals[fingerprint];
+        v.owner = o.owner;
+        v.contestId = o.contestId;
+        v.committedAt = o.committedAt;
     }
 
     /// @inheritdoc IContestRegistry
@@ -617,16 +702,6 @@ contract ContestRegistry is IContestRegistry {
         if (closable && pr.head == address(0) && account == cfg.organiser) amount += cfg.prize;
     }
 
-    /// @inheritdoc IContestRegistry
-    function verifierCalldata(uint256 contestId, address competitor, uint256 correct, bytes calldata proof)
-        external
-        view
-        returns (bytes memory)
-    {
-        Config storage cfg = _existing(contestId);
-        return _verifierInput(contestId, cfg, competitor, _entries[contestId][competitor].commitment, correct, proof);
-    }
-
     // ================================================================== internals
 
     /// @dev `opensAt`: when commits may start (now, or a ceremony contest's ceremony deadline).
@@ -653,6 +728,93 @@ contract ContestRegistry is IContestRegistry {
         if (sum != BPS) revert PayoutSharesDoNotSum(sum);
         if (p.minCorrect == 0 || p.minCorrect > p.testSetSize) revert InvalidThreshold(p.minCorrect, p.testSetSize);
         if (p.testSetCommitment >= PoseidonChain.FIELD_MODULUS) revert CommitmentNotInField(p.testSetCommitment);
+        if (p.features == 0 || p.classes < 2) revert InvalidTestSetLayout(p.features, p.featureSpan, p.classes);
+    }
+
+    // ------------------------------------------------------------------ test-set layout
+
+    /// @dev Bits per packed value of a stream whose offset values lie in `0 ..= span`: the
+    ///      smallest `b >= 1` with `span < 2^b` (PROTOCOL §3).
+    function _width(uint256 span) private pure returns (uint256 b) {
+        b = 1;
+        while (span >> b != 0) ++b;
+    }
+
+    /// @dev A packed stream of the test set (PROTOCOL §3–4): values `<= span`, `b` bits each,
+    ///      `per` to an element; `values` of them in `elements` elements from element `first`.
+    ///      `lanes`, `add` and `carries` check every value of an element at once (`_decodes`).
+    struct Stream {
+        uint256 span;
+        uint256 b;
+        uint256 per;
+        uint256 values;
+        uint256 first;
+        uint256 elements;
+        uint256 lanes;
+        uint256 add;
+        uint256 carries;
+    }
+
+    /// @dev Stream X (`which == 0`: `N·F` features) or y (`N` labels) of `cfg`'s test set.
+    ///      `masks`: also compute `lanes`, `add` and `carries`.
+    function _stream(Config storage cfg, uint256 which, bool masks) private view returns (Stream memory st) {
+        st.span = which == 0 ? cfg.featureSpan : cfg.classes - 1;
+        st.values = which == 0 ? uint256(cfg.testSetSize) * cfg.features : cfg.testSetSize;
+        st.b = _width(st.span);
+        st.per = PACKED_BITS / st.b;
+        st.elements = (st.values + st.per - 1) / st.per;
+        if (!masks) return st;
+        // One bit at the bottom of every even value slot 0, 2, 4, … below `per`.
+        uint256 r;
+        for (uint256 i = 0; i < st.per; i += 2) {
+            // forge-lint: disable-next-line(incorrect-shift) -- bit `b·i` set, as meant
+            r |= 1 << (st.b * i);
+        }
+        // forge-lint: disable-next-line(incorrect-shift) -- 2^b − 1, as meant
+        uint256 full = (1 << st.b) - 1;
+        st.lanes = full * r;
+        st.add = (full - st.span) * r;
+        st.carries = r << st.b;
+    }
+
+    /// @dev Elements of `cfg`'s packed test set: `⌈N·F / per_X⌉ + ⌈N / per_y⌉`.
+    function _testSetLength(Config storage cfg) private view returns (uint256) {
+        return _stream(cfg, 0, false).elements + _stream(cfg, 1, false).elements;
+    }
+
+    /// @dev Reverts `MalformedTestSetElement` at the first element of `elems` (numbered from
+    ///      `start` in the whole test set) that is not the packing of in-range values of its
+    ///      stream (PROTOCOL §3–4): each `b`-bit value at most the stream's span, and every bit
+    ///      past the element's last value zero, or an element past the test set's end. The
+    ///      circuit checks the same ranges, so a test set the registry accepted can be proved
+    ///      against, and one that could not be proved against cannot be revealed: the organiser
+    ///      then defaults instead of taking the prize back.
+    function _checkDecodes(Config storage cfg, uint256 start, uint256[] calldata elems) private view {
+        Stream memory x = _stream(cfg, 0, true);
+        Stream memory y = _stream(cfg, 1, true);
+        y.first = x.elements;
+        for (uint256 i = 0; i < elems.length; ++i) {
+            uint256 j = start + i;
+            Stream memory st = j < y.first ? x : y;
+            if (!_decodes(elems[i], st, j - st.first)) revert MalformedTestSetElement(j, elems[i]);
+        }
+    }
+
+    /// @dev Whether `e`, element `k` of stream `st`, holds its values (`per`, fewer in the last
+    ///      element), each `<= span`, and nothing above them. All values at once: the even slots
+    ///      and (shifted down) the odd ones are masked apart so that each value has an empty slot
+    ///      above it; adding `2^b - 1 - span` to every value carries into that slot exactly when
+    ///      the value exceeds `span`.
+    function _decodes(uint256 e, Stream memory st, uint256 k) private pure returns (bool) {
+        if (k >= st.elements) return false;
+        unchecked {
+            uint256 b = st.b;
+            uint256 n = k + 1 == st.elements ? st.values - k * st.per : st.per;
+            if (e >> (b * n) != 0) return false;
+            uint256 even = e & st.lanes;
+            uint256 odd = (e >> b) & st.lanes;
+            return ((even + st.add) | (odd + st.add)) & st.carries == 0;
+        }
     }
 
     /// @dev Reverts unless `window` seconds of phase `phase` (see `WindowOutOfRange`) lie in
@@ -781,7 +943,7 @@ contract ContestRegistry is IContestRegistry {
                 _credit[contestId][cur] += amount;
                 emit PrizeAwarded(contestId, cur, place, amount);
                 ++place;
-            } else if (s != EntryStatus.Forfeited) {
+            } else if (s != EntryStatus.Forfeited && s != EntryStatus.Disqualified) {
                 break;
             }
             cur = e.next;

@@ -27,6 +27,13 @@ struct ContestParams {
     uint32 testSetSize;
     /// @dev Smallest `correct` that qualifies for the ranking (1 ..= N).
     uint32 minCorrect;
+    /// @dev The test set's layout (docs/PROTOCOL.md §4), checked element by element at its
+    ///      reveal: `F` features per row (>= 1), each offset by the spec's `x_min` into
+    ///      `0 ..= featureSpan` (`x_max - x_min`), and labels in `0 ..= classes - 1`
+    ///      (`classes` >= 2). A preimage of `T` that does not decode so cannot be revealed.
+    uint32 features;
+    uint64 featureSpan;
+    uint32 classes;
     /// @dev Share of the prize per paid rank in basis points, best rank first; 1 to 16 ranks,
     ///      each > 0, summing to 10,000.
     uint16[] payoutBps;
@@ -88,7 +95,19 @@ enum EntryStatus {
     Forfeited,
     /// Accepted proof with `correct < minCorrect`: scored, not ranked; bond returned after the
     /// proof window.
-    Scored
+    Scored,
+    /// Revealed a model whose fingerprint an entry committed earlier by another address had
+    /// already revealed (`ModelDisqualified`): a copy. Bond to the bond pool, no prize.
+    Disqualified
+}
+
+/// @notice The first revealed entry known for a model fingerprint (`IContestRegistry.original`).
+struct OriginalView {
+    /// @dev The revealing competitor (0: no model with this fingerprint was revealed here).
+    address owner;
+    uint256 contestId;
+    /// @dev When that entry committed (its last commitment's block timestamp).
+    uint256 committedAt;
 }
 
 /// @notice A contest's configuration and progress, as returned by `IContestRegistry.contest`.
@@ -156,4 +175,6 @@ struct EntryView {
     uint256 revealDeadline;
     /// @dev Model elements absorbed so far in the current reveal attempt.
     uint256 revealedCount;
+    /// @dev Block timestamp of the entry's current commitment (0: none); orders copies.
+    uint256 committedAt;
 }

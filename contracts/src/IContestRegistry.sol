@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.19;
 
-import {CeremonyView, ContestParams, ContestView, EntryStatus, EntryView, Phase} from "./ContestTypes.sol";
+import {
+    CeremonyView, ContestParams, ContestView, EntryStatus, EntryView, OriginalView, Phase
+} from "./ContestTypes.sol";
 
 /// @title IContestRegistry
 /// @notice Provably fair ML contests: an organiser escrows a prize and commits to a hidden test
@@ -96,6 +98,19 @@ interface IContestRegistry {
     event ModelRevealRestarted(uint256 indexed contestId, address indexed competitor, uint256 discarded);
     /// @notice `competitor` missed its `revealDeadline`; its `bond` went to the contest's bond
     ///         pool (see `BondPoolAwarded`), never to the organiser.
+    /// @notice `competitor` revealed a model whose `fingerprint` (the model chain's state before
+    ///         the salt, PROTOCOL §5) `owner` had revealed in contest `originalContest` from a
+    ///         commitment made at `originalCommittedAt`, before `competitor`'s: a copy. Its `bond`
+    ///         went to the contest's bond pool; it gets no prize.
+    event ModelDisqualified(
+        uint256 indexed contestId,
+        address indexed competitor,
+        uint256 fingerprint,
+        address owner,
+        uint256 originalContest,
+        uint256 originalCommittedAt,
+        uint256 bond
+    );
     event ModelForfeited(uint256 indexed contestId, address indexed competitor, uint256 revealDeadline, uint256 bond);
     /// @notice At settlement, `amount` of the bond pool (bonds of entries that never proved, once
     ///         at least one entry proved, plus bonds of called entries that never revealed) was
@@ -143,6 +158,13 @@ interface IContestRegistry {
     error CommitmentNotInField(uint256 commitment);
     /// @notice A contest needs a non-zero prize.
     error NoPrize();
+    /// @notice A test-set layout without features or with fewer than two classes.
+    error InvalidTestSetLayout(uint256 features, uint256 featureSpan, uint256 classes);
+    /// @notice Element `index` of the test set does not decode (a value out of its range, bits
+    ///         past its last value, or past the test set's end).
+    error MalformedTestSetElement(uint256 index, uint256 value);
+    /// @notice The final test-set chunk ends at `count` elements; the layout has `expected`.
+    error TestSetLengthMismatch(uint256 expected, uint256 count);
     /// @notice The Poseidon library at `poseidon` computed `P(1, 2) = got`.
     error PoseidonMismatch(address poseidon, uint256 got);
     /// @notice The code at `poseidon` is not this build's `PoseidonT3`. `maskedCodeHash` is the
@@ -337,6 +359,10 @@ interface IContestRegistry {
     function ceremony(uint256 contestId) external view returns (CeremonyView memory);
     /// @notice One competitor's entry.
     function entry(uint256 contestId, address competitor) external view returns (EntryView memory);
+    /// @notice The earliest-committed revealed entry known for a model `fingerprint` (the model
+    ///         chain's state before the salt), registry-wide: a later-committed entry of another
+    ///         address revealing the same fingerprint is disqualified (`ModelDisqualified`).
+    function original(uint256 fingerprint) external view returns (OriginalView memory);
     /// @notice The ranked entries, best first (more `correct`, then lower `commitSeq`), with their
     ///         `correct` and `commitSeq` (what a client needs to compute a `rankHint`).
     function ranking(uint256 contestId)
@@ -345,10 +371,4 @@ interface IContestRegistry {
         returns (address[] memory competitors, uint256[] memory correct, uint256[] memory commitSeq);
     /// @notice What `account` could withdraw from this contest right now.
     function owed(uint256 contestId, address account) external view returns (uint256);
-    /// @notice The exact calldata `submitProof` would send to the verifier (for simulating the
-    ///         verifier with `eth_call` before paying for a transaction).
-    function verifierCalldata(uint256 contestId, address competitor, uint256 correct, bytes calldata proof)
-        external
-        view
-        returns (bytes memory);
 }

@@ -44,10 +44,10 @@ contract ContestRegistryProofTest is RegistryFixture {
         assertEq(uint256(registry.entry(id, alice).status), uint256(EntryStatus.Qualified), "qualified");
     }
 
-    function test_verifierCalldata_MatchesWhatSubmitProofSends() public {
+    function test_verifierInput_MatchesWhatSubmitProofSends() public {
         revealTestSet(id);
         bytes memory proof = hex"c0ffee";
-        assertEq(registry.verifierCalldata(id, alice, 12, proof), expectedInput(alice, 12, proof), "calldata");
+        assertEq(verifierInput(id, alice, 12, proof), expectedInput(alice, 12, proof), "calldata");
     }
 
     function test_submitProof_EmitsAndRecordsEntry() public {

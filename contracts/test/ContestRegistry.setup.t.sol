@@ -590,8 +590,140 @@ contract ContestRegistrySetupTest is RegistryFixture {
         toTestSetPhase(id);
         uint256[] memory elems = slice(testSetElems(), 0, 4);
         vm.prank(organiser);
-        vm.expectPartialRevert(IContestRegistry.CommitmentMismatch.selector);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.TestSetLengthMismatch.selector, 6, 4));
         registry.revealTestSet(id, elems, true);
+    }
+
+    // ------------------------------------------------- the revealed test set decodes (§4)
+
+    /// @dev A contest whose `T` commits to `elems` (the organiser's choice), in the test-set phase,
+    ///      alice committed.
+    function contestCommittingTo(uint256[] memory elems) internal returns (uint256 id) {
+        ContestParams memory p = defaultParams();
+        p.testSetCommitment = chain(TESTSET_TAG, elems);
+        id = create(p);
+        commit(id, alice);
+        toTestSetPhase(id);
+    }
+
+    /// @dev The organiser committed to a test set that does not decode: its reveal reverts at the
+    ///      bad element, in any chunking, so the organiser defaults (alice gets the default split
+    ///      and her bond) instead of taking the prize back after nobody could prove.
+    function assertRefusedAndDefaults(uint256[] memory elems, uint256 bad) internal {
+        uint256 id = contestCommittingTo(elems);
+        vm.startPrank(organiser);
+        if (bad > 0) registry.revealTestSet(id, slice(elems, 0, bad), false);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.MalformedTestSetElement.selector, bad, elems[bad]));
+        registry.revealTestSet(id, slice(elems, bad, elems.length), true);
+        registry.restartTestSetReveal(id);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.MalformedTestSetElement.selector, bad, elems[bad]));
+        registry.revealTestSet(id, elems, true);
+        vm.stopPrank();
+        vm.warp(registry.contest(id).params.testSetDeadline + 1);
+        assertEq(uint256(registry.phase(id)), uint256(Phase.TestSetMissed), "organiser defaulted");
+        assertEq(registry.owed(id, alice), PRIZE + BOND, "alice: the defaulted prize and her bond");
+        assertEq(registry.owed(id, organiser), 0, "organiser: nothing back");
+    }
+
+    function test_RevertWhen_TestSetLabelNotBelowClasses() public {
+        uint256[] memory e = testSetElems();
+        e[5] |= uint256(3) << (2 * 7); // row 7's label becomes 3 = K
+        assertRefusedAndDefaults(e, 5);
+    }
+
+    function test_RevertWhen_TestSetFeatureAboveItsRange() public {
+        uint256[] memory e = testSetElems();
+        e[2] = (e[2] & ~(uint256(31) << 15)) | (uint256(SPAN + 1) << 15); // value 3 of element 2
+        assertRefusedAndDefaults(e, 2);
+    }
+
+    function test_RevertWhen_TestSetBitsPastTheLastValue() public {
+        uint256[] memory e = testSetElems();
+        e[4] |= 1 << (5 * 4); // element 4 holds 4 values: a fifth is padding
+        assertRefusedAndDefaults(e, 4);
+        e = testSetElems();
+        e[1] |= 1 << 247; // past 49 five-bit values in a full element
+        assertRefusedAndDefaults(e, 1);
+        e = testSetElems();
+        e[5] |= 1 << (2 * N); // past the 20 labels
+        assertRefusedAndDefaults(e, 5);
+    }
+
+    function test_RevertWhen_TestSetHasAnElementPastItsEnd() public {
+        uint256[] memory good = testSetElems();
+        uint256[] memory e = new uint256[](good.length + 1);
+        for (uint256 i = 0; i < good.length; ++i) e[i] = good[i];
+        assertRefusedAndDefaults(e, good.length); // a zero element: decodes as nothing
+    }
+
+    function test_RevertWhen_TestSetLayoutInvalid() public {
+        ContestParams memory p = defaultParams();
+        p.features = 0;
+        vm.prank(organiser);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.InvalidTestSetLayout.selector, 0, SPAN, K));
+        registry.createContest{value: PRIZE}(p);
+        p = defaultParams();
+        p.classes = 1;
+        vm.prank(organiser);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.InvalidTestSetLayout.selector, F, SPAN, 1));
+        registry.createContest{value: PRIZE}(p);
+    }
+
+    /// @dev Any layout: the packing of in-range values reveals in two chunks; the same set with
+    ///      one value moved just past its range (or one bit set past an element's values) is
+    ///      refused at that element. Packed here by `packStream`, independently of the registry.
+    function testFuzz_revealTestSet_DecodesExactlyThePackingOfInRangeValues(
+        uint32 rows,
+        uint32 features,
+        uint64 span,
+        uint32 classes,
+        uint256 victim
+    ) public {
+        rows = uint32(bound(rows, 1, 100));
+        features = uint32(bound(features, 1, 20));
+        span = uint64(bound(span, 1, 2 ** 20));
+        classes = uint32(bound(classes, 2, 1000));
+        uint256 bx = bitsFor(span);
+        uint256 by = bitsFor(classes - 1);
+        uint256[] memory x = packStream(uint256(rows) * features, bx, 7919, uint256(span) + 1);
+        uint256[] memory y = packStream(rows, by, 31, classes);
+        uint256[] memory e = new uint256[](x.length + y.length);
+        for (uint256 i = 0; i < x.length; ++i) e[i] = x[i];
+        for (uint256 i = 0; i < y.length; ++i) e[x.length + i] = y[i];
+
+        ContestParams memory p = defaultParams();
+        p.testSetSize = rows;
+        p.minCorrect = 1;
+        p.features = features;
+        p.featureSpan = span;
+        p.classes = classes;
+        p.testSetCommitment = chain(TESTSET_TAG, e);
+        uint256 id = create(p);
+        toTestSetPhase(id);
+
+        // The mutation: element `j`'s first value set to span + 1 (when that still fits its
+        // width) or, if the span fills the width, bit 252 (past any value, and still < p).
+        uint256 j = victim % e.length;
+        uint256 b = j < x.length ? bx : by;
+        uint256 spanJ = j < x.length ? span : classes - 1;
+        uint256[] memory bad = slice(e, 0, e.length);
+        if (spanJ + 1 < 2 ** b) bad[j] = (bad[j] & ~((2 ** b) - 1)) | (spanJ + 1);
+        else bad[j] |= 1 << 252;
+        vm.startPrank(organiser);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.MalformedTestSetElement.selector, j, bad[j]));
+        registry.revealTestSet(id, bad, true);
+
+        uint256 cut = victim % (e.length + 1);
+        if (cut == e.length) cut = 0; // one chunk
+        if (cut > 0) registry.revealTestSet(id, slice(e, 0, cut), false);
+        registry.revealTestSet(id, slice(e, cut, e.length), true);
+        vm.stopPrank();
+        assertTrue(registry.contest(id).testSetRevealed, "the packing of in-range values reveals");
+    }
+
+    function bitsFor(uint256 span) internal pure returns (uint256 b) {
+        b = 1;
+        while (span >> b != 0) ++b;
     }
 
     function test_phase_TestSetMissedAfterDeadline() public {

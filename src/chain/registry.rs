@@ -15,7 +15,7 @@ use super::bindings::{
 use super::client::{Client, Deployed, Inner};
 use super::types::{
     ceremony_log_step, Addr, Blake2b, CeremonyInfo, CeremonyRecord, ContestConfig, ContestInfo,
-    EntryInfo, EntryStatus, Event, Logged, Phase, Tx, Wei,
+    EntryInfo, EntryStatus, Event, Logged, OriginalInfo, Phase, TestSetLayout, Tx, Wei,
 };
 use super::{ChainError, Result};
 use crate::commit::{fr_from_be_bytes, fr_to_be_bytes};
@@ -390,7 +390,21 @@ impl Registry {
             correct: v.correct.as_u64(),
             reveal_deadline: v.reveal_deadline.as_u64(),
             revealed_count: v.revealed_count.as_u64(),
+            committed_at: v.committed_at.as_u64(),
         })
+    }
+
+    /// The earliest-committed revealed entry of model `fingerprint` (the model chain's state
+    /// before the salt), registry-wide; `None` if no entry revealed it here.
+    pub async fn original(&self, fingerprint: &Fr) -> Result<Option<OriginalInfo>> {
+        let v = self
+            .view("original", self.contract.original(u256_of_fr(fingerprint)))
+            .await?;
+        Ok((v.owner != Address::zero()).then(|| OriginalInfo {
+            owner: Addr(v.owner.0),
+            contest_id: v.contest_id.as_u64(),
+            committed_at: v.committed_at.as_u64(),
+        }))
     }
 
     /// The ranked entries, best first: address, `correct`, commit sequence number.
@@ -683,6 +697,9 @@ fn params_of(c: &ContestConfig) -> ContestParams {
         test_set_commitment: u256_of_fr(&c.testset_commitment),
         test_set_size: c.test_set_size,
         min_correct: c.min_correct,
+        features: c.layout.features,
+        feature_span: c.layout.feature_span,
+        classes: c.layout.classes,
         payout_bps: c.payout_bps.clone(),
         commit_bond: U256::from(c.commit_bond.0),
         commit_deadline: c.commit_deadline,
@@ -701,6 +718,11 @@ fn config_of(p: &ContestParams) -> Result<ContestConfig> {
         testset_commitment: fr_of_u256(p.test_set_commitment)?,
         test_set_size: p.test_set_size,
         min_correct: p.min_correct,
+        layout: TestSetLayout {
+            features: p.features,
+            feature_span: p.feature_span,
+            classes: p.classes,
+        },
         payout_bps: p.payout_bps.clone(),
         commit_bond: wei_of(p.commit_bond),
         commit_deadline: p.commit_deadline,

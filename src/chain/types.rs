@@ -132,6 +132,9 @@ pub enum EntryStatus {
     Forfeited,
     /// Accepted proof below the threshold: scored, not ranked; bond back after the proof window.
     Scored,
+    /// Revealed a copy: weights another address revealed from an earlier commitment (or in
+    /// this contest first). No prize; bond to the bond pool.
+    Disqualified,
 }
 
 impl EntryStatus {
@@ -143,9 +146,23 @@ impl EntryStatus {
             4 => Self::Revealed,
             5 => Self::Forfeited,
             6 => Self::Scored,
+            7 => Self::Disqualified,
             _ => Self::None,
         }
     }
+}
+
+/// The packed test set's layout (`ContestParams.features`, `featureSpan`, `classes`;
+/// `docs/PROTOCOL.md` §4): the registry refuses a revealed element that is not the packing of
+/// `features` values in `0 ..= feature_span` per row and labels below `classes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct TestSetLayout {
+    /// `F`, features per row.
+    pub features: u32,
+    /// `x_max − x_min` of the spec's feature range (its hull for per-column specs).
+    pub feature_span: u64,
+    /// `K`, classes.
+    pub classes: u32,
 }
 
 /// What an organiser fixes when creating a contest (`ContestTypes.ContestParams`).
@@ -169,6 +186,8 @@ pub struct ContestConfig {
     pub test_set_size: u32,
     /// Smallest qualifying `correct`.
     pub min_correct: u32,
+    /// The test set's layout, checked element by element when it is revealed.
+    pub layout: TestSetLayout,
     /// Prize shares per paid rank (basis points, best first).
     pub payout_bps: Vec<u16>,
     /// Bond per competitor.
@@ -335,6 +354,19 @@ pub struct EntryInfo {
     pub reveal_deadline: u64,
     /// Model elements absorbed in the current reveal attempt.
     pub revealed_count: u64,
+    /// Block time of the current commitment (0: none).
+    pub committed_at: u64,
+}
+
+/// The earliest-committed revealed entry of a model fingerprint (`IContestRegistry.original`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct OriginalInfo {
+    /// Who revealed it.
+    pub owner: Addr,
+    /// In which contest.
+    pub contest_id: u64,
+    /// When that entry committed.
+    pub committed_at: u64,
 }
 
 /// A mined transaction of the registry.
@@ -481,6 +513,23 @@ pub enum Event {
         /// Elements discarded.
         discarded: u64,
     },
+    /// A called entry revealed a copy of a model revealed earlier (`IContestRegistry`
+    /// `ModelDisqualified`).
+    ModelDisqualified {
+        /// Who.
+        competitor: Addr,
+        /// The model chain's state before the salt.
+        #[serde(serialize_with = "serialize_fr")]
+        fingerprint: Fr,
+        /// The original's revealer.
+        owner: Addr,
+        /// The contest it was revealed in.
+        original_contest: u64,
+        /// When the original was committed.
+        original_committed_at: u64,
+        /// Bond moved to the bond pool.
+        bond: Wei,
+    },
     /// A called entry missed its deadline.
     ModelForfeited {
         /// Who.
@@ -546,6 +595,7 @@ impl Event {
             Self::ModelChunkRevealed { .. } => "ModelChunkRevealed",
             Self::ModelRevealed { .. } => "ModelRevealed",
             Self::ModelRevealRestarted { .. } => "ModelRevealRestarted",
+            Self::ModelDisqualified { .. } => "ModelDisqualified",
             Self::ModelForfeited { .. } => "ModelForfeited",
             Self::BondPoolAwarded { .. } => "BondPoolAwarded",
             Self::PrizeAwarded { .. } => "PrizeAwarded",
@@ -592,7 +642,8 @@ mod tests {
         assert_eq!(Phase::from_u8(8), Phase::None);
         assert_eq!(EntryStatus::from_u8(5), EntryStatus::Forfeited);
         assert_eq!(EntryStatus::from_u8(6), EntryStatus::Scored);
-        assert_eq!(EntryStatus::from_u8(7), EntryStatus::None);
+        assert_eq!(EntryStatus::from_u8(7), EntryStatus::Disqualified);
+        assert_eq!(EntryStatus::from_u8(8), EntryStatus::None);
         assert_eq!(
             serde_json::to_string(&Addr([0xab; 20])).unwrap(),
             format!("\"0x{}\"", "ab".repeat(20))

@@ -39,6 +39,13 @@ impl RevealArgs {
             let report = reveal(&c, &progress).await.map_err(contest_failure)?;
             if json {
                 print_json(&report)?;
+            } else if let Some(o) = &report.disqualified {
+                eprintln!(
+                    "error: the registry disqualified this reveal as a copy of the model {} \
+                     revealed in contest {} (committed at {}): no prize, the bond went to the \
+                     bond pool",
+                    o.owner, o.contest_id, o.committed_at
+                );
             } else if report.already {
                 println!("the model is already revealed");
             } else {
@@ -49,7 +56,11 @@ impl RevealArgs {
                     report.txs.len()
                 );
             }
-            Ok(Outcome::Success)
+            Ok(if report.disqualified.is_some() {
+                Outcome::ClaimFails
+            } else {
+                Outcome::Success
+            })
         })?
     }
 }

@@ -9,11 +9,11 @@ use super::organiser::post_chunks;
 use super::state::{Secret, StateDir};
 use super::{read_file, spec_hash, ContestError, Progress, Result};
 use crate::chain::registry::{Registry, LOG_WINDOW};
-use crate::chain::types::{Addr, EntryStatus, Event, Phase, Tx, Wei};
+use crate::chain::types::{Addr, EntryInfo, EntryStatus, Event, OriginalInfo, Phase, Tx, Wei};
 use crate::chain::ChainError;
 use crate::circuit::accuracy::{AccuracyWitness, Statement};
 use crate::commit::fr_to_hex;
-use crate::model::commitment::random_salt;
+use crate::model::commitment::{model_fingerprint, random_salt};
 use crate::model::{correct, model_commitment, model_elements, quantise};
 use crate::model::{OnnxFile, QuantizedModel};
 use crate::prover::keys::ContestKeys;
@@ -139,6 +139,22 @@ pub async fn commit(
     let model_bytes = read_file(model_path)?;
     let cal_bytes = calibration.map(read_file).transpose()?;
     let model = quantised_model(c.spec, model_path, calibration)?;
+    // A model whose weights another address already revealed here would be disqualified at
+    // its reveal (a copy): say so before the bond is locked.
+    let fingerprint = model_fingerprint(&model, c.spec).map_err(ContestError::input)?;
+    if let Some(o) = c.registry.original(&fingerprint).await? {
+        if o.owner != c.me() {
+            return Err(ContestError::Input(format!(
+                "these weights were revealed by {} in contest {} (committed at {}): the registry \
+                 disqualifies another address revealing the same weights from a later commitment, \
+                 so this entry could never be paid (fingerprint {})",
+                o.owner,
+                o.contest_id,
+                o.committed_at,
+                fr_to_hex(&fingerprint)
+            )));
+        }
+    }
     let state = c.state();
     let (secret, salt_reused) = match state.secret_for_model(&model_bytes, cal_bytes.as_deref())? {
         Some(s) => (s, true),
@@ -414,6 +430,8 @@ pub struct ModelRevealReport {
     pub txs: Vec<Tx>,
     /// Whether the model was already revealed.
     pub already: bool,
+    /// Set when the registry disqualified the reveal as a copy: the original it copies.
+    pub disqualified: Option<OriginalInfo>,
 }
 
 /// Reveals the committed model once the entry is called, resuming a partial reveal; first
@@ -429,10 +447,15 @@ pub async fn reveal(c: &Competitor<'_>, progress: Progress<'_>) -> Result<ModelR
         forfeited: vec![],
         txs: vec![],
         already: false,
+        disqualified: None,
     };
     let mut entry = c.registry.entry(c.contest_id, me).await?;
-    if entry.status == EntryStatus::Revealed {
+    if matches!(
+        entry.status,
+        EntryStatus::Revealed | EntryStatus::Disqualified
+    ) {
         report.already = true;
+        report.disqualified = disqualified_by(c, &entry).await?;
         return Ok(report);
     }
     if !matches!(info.phase, Phase::ModelReveal) {
@@ -493,7 +516,20 @@ pub async fn reveal(c: &Competitor<'_>, progress: Progress<'_>) -> Result<ModelR
     )
     .await?;
     report.txs.extend(sent);
+    let entry = c.registry.entry(c.contest_id, me).await?;
+    report.disqualified = disqualified_by(c, &entry).await?;
     Ok(report)
+}
+
+/// For a disqualified entry, the original its model copies (by the committed model's
+/// fingerprint); `None` otherwise.
+async fn disqualified_by(c: &Competitor<'_>, entry: &EntryInfo) -> Result<Option<OriginalInfo>> {
+    if entry.status != EntryStatus::Disqualified {
+        return Ok(None);
+    }
+    let (_, model) = c.committed_model(&entry.commitment)?;
+    let fingerprint = model_fingerprint(&model, c.spec).map_err(ContestError::input)?;
+    Ok(c.registry.original(&fingerprint).await?)
 }
 
 /// Withdraws everything the signer is owed; an error if nothing is.

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{ContestError, Progress, Result};
 use crate::chain::client::Client;
 use crate::chain::registry::{Registry, REVEAL_CHUNK};
-use crate::chain::types::{Addr, ContestConfig, Phase, Tx, Wei};
+use crate::chain::types::{Addr, ContestConfig, Phase, TestSetLayout, Tx, Wei};
 use crate::evm::compile::Solc;
 use crate::evm::render::render;
 use crate::prover::keys::{vk_digest, ContestKeys};
@@ -86,6 +86,27 @@ pub struct CreateRequest<'a> {
     pub ceremony_secs: Option<u64>,
 }
 
+/// The test-set layout the registry checks the revealed test set against (`docs/PROTOCOL.md`
+/// §4): `F`, the span of the feature range (the columns' hull) and `K`.
+pub fn testset_layout(spec: &Spec) -> Result<TestSetLayout> {
+    let span = spec
+        .input
+        .max
+        .checked_sub(spec.input.min)
+        .and_then(|d| u64::try_from(d).ok())
+        .ok_or_else(|| {
+            ContestError::input(format!(
+                "feature range [{}, {}]",
+                spec.input.min, spec.input.max
+            ))
+        })?;
+    Ok(TestSetLayout {
+        features: u32::try_from(spec.input.features).map_err(ContestError::input)?,
+        feature_span: span,
+        classes: u32::try_from(spec.classes).map_err(ContestError::input)?,
+    })
+}
+
 /// Seconds added to a ceremony's requested length for the creating transaction to be mined.
 pub const INCLUSION_SLACK_SECS: u64 = 120;
 
@@ -124,6 +145,7 @@ pub async fn create(
         testset_commitment: t,
         test_set_size: u32::try_from(spec.test_rows).map_err(ContestError::input)?,
         min_correct: u32::try_from(spec.min_correct).map_err(ContestError::input)?,
+        layout: testset_layout(spec)?,
         payout_bps,
         commit_bond: Wei(spec.payout.commit_bond_wei),
         commit_deadline,
@@ -232,12 +254,18 @@ where
         )));
     }
     let rest = &elems[start..];
+    if rest.is_empty() {
+        // The final chunk is never empty (a model's holds at least the salt, so the registry
+        // refuses an empty one), and a final chunk ends the reveal: all elements on chain
+        // without it is a reveal this client did not make.
+        return Err(ContestError::State(format!(
+            "all {} {what} elements are on chain but the reveal is not finished; restart the \
+             reveal",
+            elems.len()
+        )));
+    }
     let mut txs = Vec::new();
-    let chunks: Vec<&[Fr]> = if rest.is_empty() {
-        vec![rest]
-    } else {
-        rest.chunks(REVEAL_CHUNK).collect()
-    };
+    let chunks: Vec<&[Fr]> = rest.chunks(REVEAL_CHUNK).collect();
     let n = chunks.len();
     let mut done = start;
     for (i, chunk) in chunks.into_iter().enumerate() {

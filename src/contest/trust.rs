@@ -10,7 +10,7 @@
 //! |---|---|
 //! | `registry_code` | a look-alike registry that reports one thing and does another: its code must be what this binary's `ContestRegistry` artifact deploys, with the Poseidon address it reports |
 //! | `poseidon_code` | a hash contract that answers the known vector but not the rest |
-//! | `spec_hash`, `test_set_size`, `min_correct`, `payout_split`, `commit_bond`, `phases` | a contest whose on-chain rules differ from the spec competitors read |
+//! | `spec_hash`, `test_set_size`, `min_correct`, `test_set_layout`, `payout_split`, `commit_bond`, `phases` | a contest whose on-chain rules differ from the spec competitors read (a wider layout would let a test set the circuit cannot prove against be revealed) |
 //! | `srs_digest`, `vk_digest` | keys made from another SRS, spec or circuit |
 //! | `verifier_code`, `verifier_code_hash` | an accept-everything verifier, one rendered for another spec, or one that can be switched off (its code would differ from the rebuilt one) |
 //! | `ceremony_closed`, `ceremony_log`, `ceremony_transcript` | (ceremony contests) a verifier not fixed yet; a node hiding or inventing contribution records; keys made from a transcript other than the one the organiser recorded when it fixed the verifier |
@@ -622,6 +622,22 @@ fn parameter_checks(spec: &Spec, info: &ContestInfo, opens_at: u64) -> Vec<Check
                 c.min_correct, spec.min_correct
             ),
         ),
+        match super::organiser::testset_layout(spec) {
+            Ok(layout) => check(
+                "test_set_layout",
+                c.layout == layout,
+                format!(
+                    "on chain {} features in 0..={}, {} classes; the spec says {} in 0..={}, {}",
+                    c.layout.features,
+                    c.layout.feature_span,
+                    c.layout.classes,
+                    layout.features,
+                    layout.feature_span,
+                    layout.classes
+                ),
+            ),
+            Err(e) => check("test_set_layout", false, e.to_string()),
+        },
         check(
             "payout_split",
             split == spec.payout.split_bps,

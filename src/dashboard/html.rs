@@ -433,6 +433,7 @@ fn standing_key(s: Standing) -> &'static str {
         Standing::Overdue => "overdue",
         Standing::Revealed => "revealed",
         Standing::Forfeited => "forfeited",
+        Standing::Disqualified => "disqualified",
         Standing::Scored => "scored",
     }
 }
@@ -458,6 +459,9 @@ fn status(r: &LeaderRow) -> String {
                 .map(|t| format!(" (missed {})", utc(t)))
                 .unwrap_or_default()
         ),
+        Standing::Disqualified => {
+            "disqualified: a copy of a model revealed before; bond to the bond pool".to_string()
+        }
     };
     if let Some(from) = r.moved_up_from {
         let _ = write!(s, " · moved up from rank {from}");

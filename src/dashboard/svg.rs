@@ -37,7 +37,7 @@ fn colour(s: Standing) -> &'static str {
         Standing::MustReveal | Standing::Called => "#d98a1c",
         Standing::Overdue => "#c62828",
         Standing::Revealed => "#1a7f37",
-        Standing::Forfeited | Standing::Scored => "#b8bdc9",
+        Standing::Forfeited | Standing::Disqualified | Standing::Scored => "#b8bdc9",
     }
 }
 

@@ -267,6 +267,7 @@ fn who_of(e: &Event) -> Option<Addr> {
         | Event::ModelChunkRevealed { competitor, .. }
         | Event::ModelRevealed { competitor, .. }
         | Event::ModelRevealRestarted { competitor, .. }
+        | Event::ModelDisqualified { competitor, .. }
         | Event::ModelForfeited { competitor, .. } => *competitor,
         Event::PrizeAwarded { winner, .. } => *winner,
         Event::BondPoolAwarded { to, .. } => *to,

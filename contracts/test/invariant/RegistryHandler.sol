@@ -148,6 +148,11 @@ contract RegistryHandler is TestBase, RegistryEvents {
         p.testSetCommitment = _testSetCommitment;
         p.testSetSize = N;
         p.minCorrect = MIN_CORRECT;
+        // 16 rows of 16 features in 0 ..= 7 (3 bits, 82 per element: 4 elements) and labels in
+        // 0 ..= 5 (1 element): `_testSet` below decodes (each element's lowest value only).
+        p.features = 16;
+        p.featureSpan = 7;
+        p.classes = 6;
         p.payoutBps = new uint16[](ranks);
         uint256 left = 10_000;
         for (uint256 i = 0; i + 1 < ranks; ++i) {

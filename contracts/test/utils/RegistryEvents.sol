@@ -78,6 +78,16 @@ abstract contract RegistryEvents {
     event ModelRevealed(uint256 indexed contestId, address indexed competitor, uint256 count, uint256 bondReturned);
     /// @notice `competitor` discarded a partial model reveal of `discarded` elements.
     event ModelRevealRestarted(uint256 indexed contestId, address indexed competitor, uint256 discarded);
+    /// @notice `competitor` revealed a copy of `owner`'s model (see IContestRegistry).
+    event ModelDisqualified(
+        uint256 indexed contestId,
+        address indexed competitor,
+        uint256 fingerprint,
+        address owner,
+        uint256 originalContest,
+        uint256 originalCommittedAt,
+        uint256 bond
+    );
     /// @notice `competitor` missed its `revealDeadline`; its `bond` went to the contest's bond
     ///         pool (see `BondPoolAwarded`), never to the organiser.
     event ModelForfeited(uint256 indexed contestId, address indexed competitor, uint256 revealDeadline, uint256 bond);

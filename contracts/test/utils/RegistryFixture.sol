@@ -75,13 +75,30 @@ abstract contract RegistryFixture is TestBase, RegistryEvents {
         h = IPoseidonT3(poseidon).hash([h, elems.length]);
     }
 
+    /// @dev The default test set's layout: `F` features in `0 ..= SPAN` (5 bits, 49 per
+    ///      element) and `K` classes (2 bits, 124 per element).
+    uint32 internal constant F = 10;
+    uint64 internal constant SPAN = 16;
+    uint32 internal constant K = 3;
+
+    /// @dev Packs `values` `b`-bit values, value `i` being `f(i)`, least significant first
+    ///      (PROTOCOL §3), written independently of the registry's decoder.
+    function packStream(uint256 values, uint256 b, uint256 mul, uint256 mod) internal pure returns (uint256[] memory e) {
+        uint256 per = 248 / b;
+        e = new uint256[]((values + per - 1) / per);
+        for (uint256 i = 0; i < values; ++i) {
+            e[i / per] |= ((i * mul + 3) % mod) << (b * (i % per));
+        }
+    }
+
+    /// @dev A valid packed test set of `N` rows: 5 feature elements (the last holding 4 values)
+    ///      then 1 label element.
     function testSetElems() internal pure returns (uint256[] memory e) {
-        e = new uint256[](5);
-        e[0] = 0x0102030405;
-        e[1] = P - 1;
-        e[2] = 0;
-        e[3] = 2 ** 247 + 12345;
-        e[4] = 7;
+        uint256[] memory x = packStream(uint256(N) * F, 5, 7, SPAN + 1);
+        uint256[] memory y = packStream(N, 2, 1, K);
+        e = new uint256[](x.length + y.length);
+        for (uint256 i = 0; i < x.length; ++i) e[i] = x[i];
+        for (uint256 i = 0; i < y.length; ++i) e[x.length + i] = y[i];
     }
 
     /// @dev A competitor's packed model plus salt: three "weight" elements and a salt.
@@ -121,6 +138,9 @@ abstract contract RegistryFixture is TestBase, RegistryEvents {
         p.testSetCommitment = chain(TESTSET_TAG, testSetElems());
         p.testSetSize = N;
         p.minCorrect = MIN_CORRECT;
+        p.features = F;
+        p.featureSpan = SPAN;
+        p.classes = K;
         p.payoutBps = bps3();
         p.commitBond = BOND;
         p.commitDeadline = uint64(block.timestamp + 1 days);
@@ -153,6 +173,24 @@ abstract contract RegistryFixture is TestBase, RegistryEvents {
     function revealTestSet(uint256 id) internal {
         vm.prank(organiser);
         registry.revealTestSet(id, testSetElems(), true);
+    }
+
+    /// @dev The calldata `submitProof` sends the verifier (PROTOCOL §6: the six instances as
+    ///      32-byte words, then the proof), from the registry's views.
+    function verifierInput(uint256 id, address who, uint256 correct, bytes memory proof)
+        internal
+        view
+        returns (bytes memory)
+    {
+        return abi.encodePacked(
+            block.chainid,
+            id,
+            uint256(uint160(who)),
+            registry.entry(id, who).commitment,
+            registry.contest(id).params.testSetCommitment,
+            correct,
+            proof
+        );
     }
 
     /// @dev A proof inserted from the head of the ranking (no hint).

@@ -113,6 +113,17 @@ pub(super) fn event_of(e: ContestRegistryContractEvents) -> Result<(u64, Event)>
                 discarded: e.discarded.as_u64(),
             },
         ),
+        E::ModelDisqualifiedFilter(e) => (
+            e.contest_id.as_u64(),
+            Event::ModelDisqualified {
+                competitor: Addr(e.competitor.0),
+                fingerprint: fr_of_u256(e.fingerprint)?,
+                owner: Addr(e.owner.0),
+                original_contest: e.original_contest.as_u64(),
+                original_committed_at: e.original_committed_at.as_u64(),
+                bond: wei_of(e.bond),
+            },
+        ),
         E::ModelForfeitedFilter(e) => (
             e.contest_id.as_u64(),
             Event::ModelForfeited {

@@ -34,6 +34,7 @@ pub(super) struct Fold {
     called: BTreeMap<Addr, u64>,
     revealed: BTreeSet<Addr>,
     forfeited: BTreeSet<Addr>,
+    disqualified: BTreeSet<Addr>,
     pub(super) reveals: Vec<RevealRow>,
     prizes: BTreeMap<Addr, u128>,
     bonds_back: BTreeMap<Addr, u128>,
@@ -183,6 +184,9 @@ impl Fold {
             Event::ModelForfeited { competitor, .. } => {
                 self.forfeited.insert(*competitor);
             }
+            Event::ModelDisqualified { competitor, .. } => {
+                self.disqualified.insert(*competitor);
+            }
             Event::BondPoolAwarded { to, amount } => {
                 *self.bond_pool.entry(*to).or_default() += amount.0;
             }
@@ -285,7 +289,8 @@ impl Fold {
             .map(|(i, p)| {
                 let rank = i as u64 + 1;
                 let forfeited = self.forfeited.contains(&p.competitor);
-                let my_place = (!forfeited && p.ranked).then(|| {
+                let disqualified = self.disqualified.contains(&p.competitor);
+                let my_place = (!forfeited && !disqualified && p.ranked).then(|| {
                     place += 1;
                     place
                 });
@@ -295,6 +300,8 @@ impl Fold {
                     (Standing::Scored, None)
                 } else if forfeited {
                     (Standing::Forfeited, called)
+                } else if disqualified {
+                    (Standing::Disqualified, called)
                 } else if self.revealed.contains(&p.competitor) {
                     (Standing::Revealed, called)
                 } else if let Some(by) = called {

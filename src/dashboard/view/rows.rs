@@ -167,6 +167,8 @@ pub enum Standing {
     Revealed,
     /// Missed its reveal deadline; lost its place and bond (to the bond pool).
     Forfeited,
+    /// Revealed a copy of a model revealed before; lost its place and bond (to the bond pool).
+    Disqualified,
     /// Proved a score below the threshold: not ranked, bond back after the proof window.
     Scored,
 }

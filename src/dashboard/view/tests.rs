@@ -6,7 +6,7 @@
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 
 use super::*;
-use crate::chain::types::Phase;
+use crate::chain::types::{Phase, TestSetLayout};
 
 const ORG: Addr = Addr([0xee; 20]);
 const A: Addr = Addr([0xaa; 20]);
@@ -23,6 +23,11 @@ fn config() -> ContestConfig {
         testset_commitment: Fr::from(5),
         test_set_size: 8,
         min_correct: 7,
+        layout: TestSetLayout {
+            features: 2,
+            feature_span: 16,
+            classes: 3,
+        },
         payout_bps: vec![7000, 3000],
         commit_bond: Wei(10),
         commit_deadline: 1_000,
@@ -353,6 +358,45 @@ fn a_whole_contest_folds_into_the_expected_rows() {
     assert_eq!(v.settlement.as_ref().map(|s| s.remainder_to), Some(A));
     assert_eq!(v.recent.len(), RECENT);
     assert_eq!(v.recent[0].event, "Withdrawn");
+}
+
+/// B's entry revealed a copy instead of missing its window: the same rows, B disqualified.
+#[test]
+fn a_disqualified_copy_loses_its_place_like_a_forfeit() {
+    let events: Vec<Logged> = contest()
+        .into_iter()
+        .map(|mut l| {
+            if let Event::ModelForfeited {
+                competitor, bond, ..
+            } = l.event
+            {
+                l.event = Event::ModelDisqualified {
+                    competitor,
+                    fingerprint: Fr::from(77),
+                    owner: D,
+                    original_contest: 9,
+                    original_committed_at: 50,
+                    bond,
+                };
+            }
+            l
+        })
+        .collect();
+    let v = view_of(events);
+    let rows: Vec<_> = v
+        .leaderboard
+        .iter()
+        .map(|r| (r.rank, r.place, r.competitor, r.standing))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (1, None, B, Standing::Disqualified),
+            (2, Some(1), A, Standing::Revealed),
+            (3, Some(2), C, Standing::Revealed),
+            (4, None, D, Standing::Scored),
+        ]
+    );
 }
 
 #[test]

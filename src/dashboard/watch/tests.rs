@@ -10,7 +10,7 @@ use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 
 use super::*;
 use crate::chain::anvil::{Anvil, DEV_ACCOUNTS};
-use crate::chain::types::ContestConfig;
+use crate::chain::types::{ContestConfig, TestSetLayout};
 
 fn anvil_at(port: Option<u16>) -> Anvil {
     let bin = Anvil::path_in_repo(Path::new(env!("CARGO_MANIFEST_DIR")));
@@ -36,6 +36,11 @@ async fn contest(url: &str, commits: usize) -> Registry {
         testset_commitment: Fr::from(3),
         test_set_size: 8,
         min_correct: 7,
+        layout: TestSetLayout {
+            features: 2,
+            feature_span: 16,
+            classes: 3,
+        },
         payout_bps: vec![10_000],
         commit_bond: Wei(10),
         // Near the registry's shortest windows (an hour to commit and to reveal the test set, a
