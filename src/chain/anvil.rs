@@ -66,19 +66,20 @@ impl Anvil {
 
     /// Starts `bin` on a free loopback port and waits until it answers.
     pub fn spawn(bin: &Path) -> Result<Self> {
+        Self::spawn_with(bin, &[])
+    }
+
+    /// [`Anvil::spawn`] with extra anvil arguments (`--block-time 1`, `--base-fee …`).
+    pub fn spawn_with(bin: &Path, extra: &[&str]) -> Result<Self> {
         let mut last = None;
         for _ in 0..PORT_ATTEMPTS {
-            match Self::spawn_once(bin) {
+            match Self::spawn_at(bin, free_port()?, extra) {
                 // Another process may take the port between our probe and anvil's bind.
                 Err(e @ ChainError::AnvilExited { .. }) => last = Some(e),
                 other => return other,
             }
         }
         Err(last.unwrap_or(ChainError::NoPort(std::io::Error::other("no attempt made"))))
-    }
-
-    fn spawn_once(bin: &Path) -> Result<Self> {
-        Self::spawn_at(bin, free_port()?, &[])
     }
 
     /// Polls `eth_chainId` until it answers, anvil exits, or `STARTUP_TIMEOUT` passes.

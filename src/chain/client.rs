@@ -7,10 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ethers::middleware::SignerMiddleware;
+use ethers::providers::PendingTransaction;
 use ethers::providers::{Http, Middleware, MiddlewareError, Provider};
 use ethers::signers::{LocalWallet, Signer};
 use ethers::types::transaction::eip2718::TypedTransaction;
-use ethers::types::{Address, Bytes, TransactionReceipt, TransactionRequest};
+use ethers::types::{
+    Address, BlockNumber, Bytes, Eip1559TransactionRequest, TransactionReceipt, TransactionRequest,
+    U256,
+};
 
 use super::{ChainError, Result};
 
@@ -27,6 +31,31 @@ pub struct Client {
     inner: Arc<Inner>,
     url: String,
     chain_id: u64,
+    policy: TxPolicy,
+}
+
+/// How this client's transactions are priced and confirmed (`--max-fee-gwei`,
+/// `--confirmations`, the `--chain` preset's explorer).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxPolicy {
+    /// Cap on the EIP-1559 `maxFeePerGas`, in wei. `None`: the node's estimate as it comes.
+    /// With a cap every transaction is EIP-1559, its max fee the estimate or the cap, whichever
+    /// is lower; a base fee at or above the cap is an error before anything is sent.
+    pub max_fee_per_gas: Option<u128>,
+    /// Blocks that must hold the transaction before it counts as done (1: the mining block).
+    pub confirmations: usize,
+    /// Block explorer base URL (`https://sepolia.etherscan.io`) for links to transactions.
+    pub explorer: Option<String>,
+}
+
+impl Default for TxPolicy {
+    fn default() -> Self {
+        Self {
+            max_fee_per_gas: None,
+            confirmations: 1,
+            explorer: None,
+        }
+    }
 }
 
 /// A deployed contract.
@@ -117,7 +146,92 @@ impl Client {
             inner: Arc::new(inner),
             url: url.into(),
             chain_id,
+            policy: TxPolicy::default(),
         })
+    }
+
+    /// This client with transactions priced and confirmed by `policy`.
+    pub fn with_policy(mut self, policy: TxPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// How this client prices and confirms transactions.
+    pub fn policy(&self) -> &TxPolicy {
+        &self.policy
+    }
+
+    /// The explorer link of transaction `hash` (`0x…`), if the chain has an explorer.
+    pub fn explorer_url(&self, hash: &str) -> Option<String> {
+        let base = self.policy.explorer.as_deref()?;
+        Some(format!("{}/tx/{hash}", base.trim_end_matches('/')))
+    }
+
+    /// Applies the fee cap (if any) to `tx`: an EIP-1559 transaction whose max fee is the
+    /// node's estimate capped at `max_fee_per_gas` and whose priority fee fits under it.
+    /// Refuses (nothing is sent) when the latest base fee already reaches the cap: such a
+    /// transaction would wait in the pool, perhaps for ever.
+    pub(crate) async fn price(&self, tx: &mut TypedTransaction) -> Result<()> {
+        let Some(cap) = self.policy.max_fee_per_gas else {
+            return Ok(());
+        };
+        let block = self
+            .inner
+            .get_block(BlockNumber::Latest)
+            .await
+            .map_err(|e| rpc_err(&self.url, "eth_getBlockByNumber", e))?
+            .ok_or_else(|| rpc_err(&self.url, "eth_getBlockByNumber", "no latest block"))?;
+        let base = block.base_fee_per_gas.ok_or(ChainError::FeeCap {
+            cap_wei: cap,
+            base_wei: None,
+        })?;
+        let cap_u = U256::from(cap);
+        if base >= cap_u {
+            return Err(ChainError::FeeCap {
+                cap_wei: cap,
+                base_wei: Some(base.as_u128()),
+            });
+        }
+        let (max_fee, priority) = self
+            .inner
+            .estimate_eip1559_fees(None)
+            .await
+            .map_err(|e| rpc_err(&self.url, "eth_feeHistory", e))?;
+        let max_fee = max_fee.min(cap_u);
+        let priority = priority.min(max_fee - base);
+        let mut req = match &*tx {
+            TypedTransaction::Eip1559(r) => r.clone(),
+            other => {
+                let mut r = Eip1559TransactionRequest::new();
+                r.from = other.from().copied();
+                r.to = other.to().cloned();
+                r.gas = other.gas().copied();
+                r.value = other.value().copied();
+                r.data = other.data().cloned();
+                r.nonce = other.nonce().copied();
+                r.chain_id = other.chain_id();
+                r
+            }
+        };
+        req.max_fee_per_gas = Some(max_fee);
+        req.max_priority_fee_per_gas = Some(priority);
+        *tx = TypedTransaction::Eip1559(req);
+        Ok(())
+    }
+
+    /// Waits for `pending`'s receipt and the policy's confirmations.
+    pub(crate) async fn confirmed(
+        &self,
+        pending: PendingTransaction<'_, Http>,
+    ) -> Result<TransactionReceipt> {
+        let hash = pending.tx_hash();
+        pending
+            .confirmations(self.policy.confirmations.max(1))
+            .await
+            .map_err(|e| rpc_err(&self.url, "eth_getTransactionReceipt", e))?
+            .ok_or_else(|| ChainError::NoReceipt {
+                tx: hex::encode(hash),
+            })
     }
 
     /// The signer's address.
@@ -169,7 +283,7 @@ impl Client {
     /// Deploys `creation` code (gas estimated by the node) and checks code landed.
     pub async fn deploy(&self, creation: &[u8]) -> Result<Deployed> {
         let tx = TransactionRequest::new().data(Bytes::from(creation.to_vec()));
-        let receipt = self.send_and_wait(tx, "deploy").await?;
+        let receipt = self.send_and_wait(tx.into(), "deploy").await?;
         let tx_hex = hex::encode(receipt.transaction_hash);
         let gas_used = gas_used_of(&receipt);
         let address = match (receipt.status.map(|s| s.as_u64()), receipt.contract_address) {
@@ -239,7 +353,7 @@ impl Client {
     /// is `Mined { success: false, .. }`, not an error.
     pub async fn send(&self, to: [u8; 20], data: &[u8], gas: u64) -> Result<Mined> {
         let receipt = self
-            .send_and_wait(self.request(to, data, gas), "eth_sendTransaction")
+            .send_and_wait(self.request(to, data, gas).into(), "eth_sendTransaction")
             .await?;
         Ok(Mined {
             tx: receipt.transaction_hash.0,
@@ -258,21 +372,16 @@ impl Client {
 
     async fn send_and_wait(
         &self,
-        tx: TransactionRequest,
+        mut tx: TypedTransaction,
         method: &'static str,
     ) -> Result<TransactionReceipt> {
+        self.price(&mut tx).await?;
         let pending = self
             .inner
             .send_transaction(tx, None)
             .await
             .map_err(|e| rpc_err(&self.url, method, e))?;
-        let hash = pending.tx_hash();
-        pending
-            .await
-            .map_err(|e| rpc_err(&self.url, "eth_getTransactionReceipt", e))?
-            .ok_or_else(|| ChainError::NoReceipt {
-                tx: hex::encode(hash),
-            })
+        self.confirmed(pending).await
     }
 }
 

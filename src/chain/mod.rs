@@ -10,6 +10,7 @@
 pub mod anvil;
 mod bindings;
 pub mod client;
+pub mod network;
 pub mod registry;
 pub mod types;
 
@@ -67,6 +68,14 @@ pub enum ChainError {
         /// The error.
         message: String,
     },
+    /// `--max-fee-gwei` is below the chain's current base fee (or the chain has none).
+    #[error("{}", fee_cap_message(*cap_wei, *base_wei))]
+    FeeCap {
+        /// The cap, in wei.
+        cap_wei: u128,
+        /// The latest block's base fee, in wei (`None`: the chain has no EIP-1559 base fee).
+        base_wei: Option<u128>,
+    },
     /// A transaction was sent but no receipt came back.
     #[error("transaction 0x{tx} was dropped from the node's pool without a receipt")]
     NoReceipt {
@@ -117,3 +126,20 @@ pub enum ChainError {
 
 /// `Result` with [`ChainError`].
 pub type Result<T> = std::result::Result<T, ChainError>;
+
+fn fee_cap_message(cap: u128, base: Option<u128>) -> String {
+    let gwei = |w: u128| format!("{} gwei", w as f64 / 1e9);
+    match base {
+        Some(b) => format!(
+            "the latest base fee is {}, at or above --max-fee-gwei {}: a transaction would not be \
+             mined at that price; nothing was sent (raise the cap or wait for lower fees)",
+            gwei(b),
+            gwei(cap)
+        ),
+        None => format!(
+            "--max-fee-gwei {} needs EIP-1559, and the node's latest block has no base fee; \
+             nothing was sent",
+            gwei(cap)
+        ),
+    }
+}

@@ -577,17 +577,15 @@ impl Registry {
             }
         };
         call.call().await.map_err(|e| self.error(action, e))?;
+        let mut call = call;
+        self.client.price(&mut call.tx).await?;
         let pending = call.send().await.map_err(|e| self.error(action, e))?;
-        let hash = pending.tx_hash();
-        let receipt = pending
-            .await
-            .map_err(|e| self.client.rpc_err("eth_getTransactionReceipt", e))?
-            .ok_or_else(|| ChainError::NoReceipt {
-                tx: hex::encode(hash),
-            })?;
+        let receipt = self.client.confirmed(pending).await?;
+        let hash = format!("0x{}", hex::encode(receipt.transaction_hash));
         let tx = Tx {
             action: action.into(),
-            hash: format!("0x{}", hex::encode(receipt.transaction_hash)),
+            explorer_url: self.client.explorer_url(&hash),
+            hash,
             gas_used: receipt.gas_used.map(|g| g.as_u64()).unwrap_or(0),
             block: receipt.block_number.map(|b| b.as_u64()).unwrap_or(0),
         };

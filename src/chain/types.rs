@@ -376,6 +376,9 @@ pub struct Tx {
     pub action: String,
     /// Its hash, `0x…`.
     pub hash: String,
+    /// Its page on the chain's block explorer (a `--chain` preset with an explorer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explorer_url: Option<String>,
     /// Gas it used.
     pub gas_used: u64,
     /// The block it was mined in.

@@ -414,9 +414,7 @@ mod tests {
             entropy: Some("some words".into()),
             contest: None,
             registry: None,
-            rpc: RpcArgs {
-                rpc_url: String::new(),
-            },
+            rpc: RpcArgs::local(""),
             key: KeyArgs::none(),
         };
         assert_eq!(args.run(false).expect("contribute"), Outcome::Success);

@@ -10,7 +10,8 @@ use clap::Args;
 
 use super::inputs::parse_address;
 use super::{Failure, Outcome};
-use crate::chain::client::Client;
+use crate::chain::client::{Client, TxPolicy};
+use crate::chain::network::{parse_gwei, ChainPreset};
 use crate::chain::registry::Registry;
 use crate::chain::types::{Addr, Wei};
 use crate::chain::ChainError;
@@ -24,6 +25,51 @@ pub struct RpcArgs {
     /// JSON-RPC endpoint of the chain.
     #[arg(long, env = "CONTEST_RPC_URL", default_value = "http://127.0.0.1:8545")]
     pub rpc_url: String,
+    /// A known chain (anvil, sepolia, base-sepolia): the node at --rpc-url must report its chain
+    /// id, and transactions are printed with links to its block explorer.
+    #[arg(long, env = "CONTEST_CHAIN", value_name = "NAME")]
+    pub chain: Option<ChainPreset>,
+    /// Cap on the EIP-1559 max fee per gas, in gwei: transactions pay the node's estimate or
+    /// the cap, whichever is lower, and nothing is sent while the base fee is at or above it.
+    #[arg(long, value_name = "GWEI", value_parser = parse_gwei)]
+    pub max_fee_gwei: Option<u128>,
+    /// Blocks that must hold each transaction before the command goes on (1: mined).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub confirmations: u64,
+}
+
+impl RpcArgs {
+    /// A local node at `url`, no preset, no fee cap, one confirmation.
+    #[cfg(test)]
+    pub fn local(url: &str) -> Self {
+        Self {
+            rpc_url: url.into(),
+            chain: None,
+            max_fee_gwei: None,
+            confirmations: 1,
+        }
+    }
+
+    /// Checks the node's chain id against the preset and sets the client's fee cap,
+    /// confirmations and explorer.
+    fn apply(&self, client: Client) -> Result<Client, Failure> {
+        if let Some(p) = self.chain {
+            if client.chain_id() != p.chain_id() {
+                return Err(Failure::input(anyhow!(
+                    "--chain {p} expects chain id {}, but the node at {} reports {}: is \
+                     --rpc-url pointing at the right network?",
+                    p.chain_id(),
+                    self.rpc_url,
+                    client.chain_id()
+                )));
+            }
+        }
+        Ok(client.with_policy(TxPolicy {
+            max_fee_per_gas: self.max_fee_gwei,
+            confirmations: usize::try_from(self.confirmations).unwrap_or(1),
+            explorer: self.chain.and_then(|p| p.explorer()).map(String::from),
+        }))
+    }
 }
 
 /// The signing key: `--private-key`/`CONTEST_PRIVATE_KEY` or an encrypted keystore.
@@ -123,14 +169,15 @@ pub async fn connect(rpc: &RpcArgs, key: &KeyArgs) -> Result<Client, Failure> {
         )))
         }
     };
-    client.map_err(chain_failure)
+    rpc.apply(client.map_err(chain_failure)?)
 }
 
 /// Connects without a key, for read-only commands (a random, never-funded key signs nothing).
 pub async fn connect_readonly(rpc: &RpcArgs) -> Result<Client, Failure> {
-    Client::connect_read_only(&rpc.rpc_url)
+    let client = Client::connect_read_only(&rpc.rpc_url)
         .await
-        .map_err(chain_failure)
+        .map_err(chain_failure)?;
+    rpc.apply(client)
 }
 
 /// The registry named by the flags.

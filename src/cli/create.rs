@@ -148,6 +148,9 @@ impl CreateArgs {
                     registry.address(),
                     tx.gas_used
                 );
+                if let Some(url) = &tx.explorer_url {
+                    println!("  {url}");
+                }
                 if let Some(secs) = self.ceremony_secs {
                     println!(
                         "its ceremony takes contributions for {secs} s (`contest-cli ceremony \
