@@ -1,12 +1,14 @@
 //! Flags shared by the chain subcommands (endpoint, key, registry, contest, state), the
 //! mapping of contest errors to exit codes, and the tokio runtime they run on.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::inputs::parse_address;
 use super::{Failure, Outcome};
@@ -16,7 +18,7 @@ use crate::chain::registry::Registry;
 use crate::chain::types::{Addr, Wei};
 use crate::chain::ChainError;
 use crate::contest::competitor::Competitor;
-use crate::contest::ContestError;
+use crate::contest::{ContestError, Report};
 use crate::spec::Spec;
 
 /// The JSON-RPC endpoint.
@@ -296,6 +298,63 @@ pub fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
 /// Prints progress on stderr.
 pub fn progress(msg: &str) {
     eprintln!("{msg}");
+}
+
+/// The CLI's reporter for flows that post chunks: lines on stderr, and each chunked reveal as a
+/// progress bar with an ETA when stderr is a terminal and the output is not `--json` (then the
+/// chunks are lines, as before).
+pub struct Terminal {
+    bars: bool,
+    bar: RefCell<Option<ProgressBar>>,
+}
+
+impl Terminal {
+    /// Bars only on a terminal and never under `--json`.
+    pub fn new(json: bool) -> Self {
+        Self::with_bars(!json && std::io::stderr().is_terminal())
+    }
+
+    fn with_bars(bars: bool) -> Self {
+        Self {
+            bars,
+            bar: RefCell::new(None),
+        }
+    }
+}
+
+impl Report for Terminal {
+    fn note(&self, msg: &str) {
+        match self.bar.borrow().as_ref() {
+            Some(bar) => bar.println(msg),
+            None => eprintln!("{msg}"),
+        }
+    }
+
+    fn chunk(&self, what: &str, done: usize, total: usize, gas: u64) {
+        if !self.bars {
+            eprintln!("{what}: {done}/{total} elements on chain ({gas} gas)");
+            return;
+        }
+        let mut slot = self.bar.borrow_mut();
+        let bar = slot.get_or_insert_with(|| {
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{msg} [{bar:30}] {pos}/{len} elements, {elapsed} elapsed, ETA {eta}",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+            bar
+        });
+        bar.set_message(format!("{what}: last chunk {gas} gas"));
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        if done >= total {
+            bar.finish();
+            *slot = None;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::chain_args::{
-    block_on, competitor, connect, contest_failure, print_json, progress, registry, ContestArgs,
-    KeyArgs, RpcArgs, StateArgs,
+    block_on, competitor, connect, contest_failure, print_json, registry, ContestArgs, KeyArgs,
+    RpcArgs, StateArgs, Terminal,
 };
 use super::{Failure, Outcome};
 use crate::contest::competitor::reveal;
@@ -36,7 +36,9 @@ impl RevealArgs {
             let client = connect(&self.rpc, &self.key).await?;
             let registry = registry(&client, &self.contest).await?;
             let c = competitor(&registry, &self.contest, &spec, &self.spec, &self.state);
-            let report = reveal(&c, &progress).await.map_err(contest_failure)?;
+            let report = reveal(&c, &Terminal::new(json))
+                .await
+                .map_err(contest_failure)?;
             if json {
                 print_json(&report)?;
             } else if let Some(o) = &report.disqualified {

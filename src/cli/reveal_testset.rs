@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::chain_args::{
-    block_on, connect, contest_failure, print_json, progress, registry, ContestArgs, KeyArgs,
-    RpcArgs,
+    block_on, connect, contest_failure, print_json, registry, ContestArgs, KeyArgs, RpcArgs,
+    Terminal,
 };
 use super::{Failure, Outcome};
 use crate::contest::organiser::reveal_testset;
@@ -37,10 +37,15 @@ impl RevealTestsetArgs {
         block_on(async {
             let client = connect(&self.rpc, &self.key).await?;
             let registry = registry(&client, &self.contest).await?;
-            let report =
-                reveal_testset(&registry, self.contest.contest, &spec, &testset, &progress)
-                    .await
-                    .map_err(contest_failure)?;
+            let report = reveal_testset(
+                &registry,
+                self.contest.contest,
+                &spec,
+                &testset,
+                &Terminal::new(json),
+            )
+            .await
+            .map_err(contest_failure)?;
             if json {
                 print_json(&report)?;
             } else if report.already {

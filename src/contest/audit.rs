@@ -60,7 +60,7 @@ pub async fn audit_proofs(
         if only.is_some_and(|a| a != competitor) {
             continue;
         }
-        progress(&format!("verifying {competitor}'s proof ({})", logged.tx));
+        progress.note(&format!("verifying {competitor}'s proof ({})", logged.tx));
         let (tx_id, tx_correct, proof) = registry.submitted_proof(&logged.tx).await?;
         let entry = registry.entry(id, competitor).await?;
         let statement = Statement {

@@ -163,7 +163,7 @@ pub async fn commit(
             let commitment = model_commitment(&model, c.spec, salt).map_err(ContestError::input)?;
             let (_, now) = c.registry.head().await?;
             let s = state.store(&commitment, &salt, &model_bytes, cal_bytes.as_deref(), now)?;
-            progress(&format!("secret stored in {}", state.path().display()));
+            progress.note(&format!("secret stored in {}", state.path().display()));
             (s, false)
         }
     };
@@ -179,7 +179,7 @@ pub async fn commit(
         salt_reused,
     };
     if entry.status != EntryStatus::None && entry.commitment == commitment {
-        progress("already committed on chain; nothing sent");
+        progress.note("already committed on chain; nothing sent");
         return Ok(report(None, Wei(0), false));
     }
     if info.phase != Phase::Commit {
@@ -244,7 +244,7 @@ pub async fn submit(
     let rows = u64::from(info.config.test_set_size);
     let min_correct = u64::from(info.config.min_correct);
     if entry.status >= EntryStatus::Qualified {
-        progress("a proof of this entry was already accepted; nothing sent");
+        progress.note("a proof of this entry was already accepted; nothing sent");
         return Ok(SubmitReport {
             correct: entry.correct,
             rows,
@@ -289,7 +289,7 @@ pub async fn submit(
             set
         }
         None => {
-            progress("reading the revealed test set from the chain's events");
+            progress.note("reading the revealed test set from the chain's events");
             revealed_testset(c.registry, c.contest_id, c.spec).await?
         }
     };
@@ -307,7 +307,7 @@ pub async fn submit(
         already: false,
     };
     if !report.qualifies {
-        progress(&format!(
+        progress.note(&format!(
             "{correct}/{rows} correct is below the threshold of {min_correct}: proving it all the \
              same (a scored entry gets its bond back; one that never proves loses it)"
         ));
@@ -324,7 +324,7 @@ pub async fn submit(
     let proof_dir = state.proof_dir(&entry.commitment);
     let proof = match ProofDir::read(&proof_dir) {
         Ok(stored) if stored.statement == statement => {
-            progress(&format!("reusing the proof in {}", proof_dir.display()));
+            progress.note(&format!("reusing the proof in {}", proof_dir.display()));
             stored.proof
         }
         _ => {
@@ -339,7 +339,7 @@ pub async fn submit(
             }
             let params = read_params(&keys.manifest.srs_path, keys.manifest.figures.k)
                 .map_err(ContestError::input)?;
-            progress(&format!(
+            progress.note(&format!(
                 "proving {correct}/{rows} correct (k = {})…",
                 keys.manifest.figures.k
             ));
@@ -476,12 +476,12 @@ pub async fn reveal(c: &Competitor<'_>, progress: Progress<'_>) -> Result<ModelR
             }
             let e = c.registry.entry(c.contest_id, who).await?;
             if e.status == EntryStatus::Called && e.reveal_deadline < now {
-                progress(&format!("{who} missed its reveal deadline"));
+                progress.note(&format!("{who} missed its reveal deadline"));
                 report.forfeited.push(who);
             }
         }
         if !report.forfeited.is_empty() {
-            progress("ending the reveal round: its non-revealers are forfeited together");
+            progress.note("ending the reveal round: its non-revealers are forfeited together");
             report.txs.push(c.registry.forfeit(c.contest_id).await?);
         } else {
             match c.registry.close_ranking(c.contest_id).await {

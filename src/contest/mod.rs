@@ -27,8 +27,30 @@ use sha3::{Digest, Keccak256};
 use crate::chain::types::Phase;
 use crate::chain::ChainError;
 
-/// Progress messages for the user (the CLI prints them on stderr).
-pub type Progress<'a> = &'a dyn Fn(&str);
+/// Where a long contest flow reports how it goes (the CLI: lines on stderr, and a progress bar
+/// for chunked reveals on a terminal).
+pub trait Report {
+    /// A line for the user.
+    fn note(&self, msg: &str);
+
+    /// `done` of `total` elements of `what` ("test set", "model") are on chain; the last chunk
+    /// used `gas`. By default, a line.
+    fn chunk(&self, what: &str, done: usize, total: usize, gas: u64) {
+        self.note(&format!(
+            "{what}: {done}/{total} elements on chain ({gas} gas)"
+        ));
+    }
+}
+
+/// Any `Fn(&str)` takes every report as a line.
+impl<F: Fn(&str)> Report for F {
+    fn note(&self, msg: &str) {
+        self(msg)
+    }
+}
+
+/// Progress reports for the user.
+pub type Progress<'a> = &'a dyn Report;
 
 /// Errors of the contest flows.
 #[derive(Debug, thiserror::Error)]

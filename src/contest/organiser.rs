@@ -37,7 +37,7 @@ pub async fn deploy_verifier(
     let (manifest, vk) = ContestKeys::read_verifier(keys_dir).map_err(ContestError::input)?;
     let params =
         read_params(&manifest.srs_path, manifest.figures.k).map_err(ContestError::input)?;
-    progress(&format!(
+    progress.note(&format!(
         "rendering and compiling the verifier (k = {})…",
         manifest.figures.k
     ));
@@ -272,11 +272,7 @@ where
         let last = i + 1 == n;
         let tx = send(chunk, last).await?;
         done += chunk.len();
-        progress(&format!(
-            "{what}: {done}/{} elements on chain ({} gas)",
-            elems.len(),
-            tx.gas_used
-        ));
+        progress.chunk(what, done, elems.len(), tx.gas_used);
         txs.push(tx);
     }
     Ok(txs)

@@ -337,7 +337,7 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
     };
     checks.extend(parameter_checks(req.spec, &info, opens_at));
 
-    progress("audit: sizing the circuit from the spec…");
+    progress.note("audit: sizing the circuit from the spec…");
     let figures = plan(req.spec).map_err(ContestError::input)?;
     if ceremony.deadline != 0 && ceremony.fixed_at == 0 {
         let provenance = SrsProvenance::CeremonyRunning {
@@ -359,7 +359,7 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
     }
     let (params, mut provenance, srs_file) = load_srs(req, &figures)?;
     if ceremony.deadline != 0 {
-        progress("audit: verifying the ceremony's transcript and matching its records…");
+        progress.note("audit: verifying the ceremony's transcript and matching its records…");
         checks.push(check(
             "ceremony_closed",
             ceremony.fixed_at > ceremony.deadline,
@@ -387,7 +387,7 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
         ),
     ));
 
-    progress("audit: rebuilding the verifying key…");
+    progress.note("audit: rebuilding the verifying key…");
     let (vk, keys_written) = match ContestKeys::read_verifier(req.keys_dir) {
         Ok((_, theirs)) => {
             let vk = verifying_key(req.spec, &figures, &params).map_err(ContestError::input)?;
@@ -404,7 +404,7 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
             (vk, false)
         }
         Err(_) if !req.keys_dir.join("circuit.json").exists() => {
-            progress(&format!(
+            progress.note(&format!(
                 "audit: no keys in {}; generating them from the spec and SRS…",
                 req.keys_dir.display()
             ));
@@ -429,7 +429,7 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
         ),
     ));
 
-    progress("audit: rendering and compiling the verifier…");
+    progress.note("audit: rendering and compiling the verifier…");
     let source = render(&params, &vk).map_err(ContestError::input)?;
     let compiled = req
         .solc
