@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Mutation testing of contracts/src/ContestRegistry.sol: are the tests good enough to notice?
+"""Mutation testing of contracts/src/ContestRegistry.sol (and TestSetLayout.sol, compiled into it): are the tests good enough to notice?
 
 Applies, one at a time, each mutation in MUTANTS (an exact old -> new text replacement, checked
 to occur exactly once in today's source) to a COPY of contracts/, runs `forge test` on the test
@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FORGE = os.path.join(ROOT, "tools", "node_modules", ".bin", "forge")
 TARGET = "src/ContestRegistry.sol"
+# The registry's test-set decoding, compiled into it (an internal library).
+LAYOUT = "src/TestSetLayout.sol"
 
 # The test files (under contracts/test) a mutant may be run against.
 SUITES = {
@@ -83,6 +85,8 @@ class Mutant:
     new: str
     # Suites that must kill it, the one expected to kill it first.
     suites: list = field(default_factory=list)
+    # The file (under contracts/) it mutates.
+    path: str = TARGET
 
 
 MUTANTS = [
@@ -457,9 +461,10 @@ MUTANTS = [
     Mutant(
         "decode-skipped",
         "the revealed test set is not decoded (a malformed preimage of T reveals)",
-        "if (!_decodes(elems[i], st, j - st.first)) revert MalformedTestSetElement(j, elems[i]);",
-        "if (!_decodes(elems[i], st, j - st.first) && false) revert MalformedTestSetElement(j, elems[i]);",
+        "if (!decodes(elems[i], st, j - st.first)) return j;",
+        "if (!decodes(elems[i], st, j - st.first) && false) return j;",
         ["setup"],
+        LAYOUT,
     ),
     Mutant(
         "decode-range-off-by-one",
@@ -467,6 +472,7 @@ MUTANTS = [
         "st.add = (full - st.span) * r;",
         "st.add = (full - st.span - (st.span < full ? 1 : 0)) * r;",
         ["setup"],
+        LAYOUT,
     ),
     Mutant(
         "decode-odd-values-unchecked",
@@ -474,6 +480,7 @@ MUTANTS = [
         "return ((even + st.add) | (odd + st.add)) & st.carries == 0;",
         "return (even + st.add) & st.carries == 0 && odd >= 0;",
         ["setup"],
+        LAYOUT,
     ),
     Mutant(
         "decode-padding-unchecked",
@@ -481,6 +488,7 @@ MUTANTS = [
         "if (e >> (b * n) != 0) return false;",
         "if (e >> (b * st.per) != 0) return false;",
         ["setup"],
+        LAYOUT,
     ),
     Mutant(
         "decode-extra-element",
@@ -488,6 +496,7 @@ MUTANTS = [
         "if (k >= st.elements) return false;",
         "if (k > st.elements) return false;",
         ["setup"],
+        LAYOUT,
     ),
     Mutant(
         "testset-length-unchecked",
@@ -645,17 +654,18 @@ def main():
             print(f"{m.name:36} {','.join(m.suites):16} {m.what}")
         return 0
 
-    with open(os.path.join(ROOT, "contracts", TARGET)) as f:
-        pristine = f.read()
-    bad = [m.name for m in mutants if pristine.count(m.old) != 1]
+    pristine = {}
+    for path in sorted({m.path for m in mutants}):
+        with open(os.path.join(ROOT, "contracts", path)) as f:
+            pristine[path] = f.read()
+    bad = [f"{m.name} ({m.path})" for m in mutants if pristine[m.path].count(m.old) != 1]
     if bad:
-        log("mutate: these mutations no longer apply exactly once to contracts/" + TARGET)
+        log("mutate: these mutations no longer apply exactly once to their file under contracts/")
         log("        (update MUTANTS in scripts/mutate.py with the contract): " + ", ".join(bad))
         return 2
 
     total_start = time.monotonic()
     tmp, copy = make_copy(args.keep)
-    target = os.path.join(copy, TARGET)
     try:
         log("==> forge build (the copy, optimizer off but for PoseidonT3)")
         start = time.monotonic()
@@ -680,7 +690,8 @@ def main():
         survivors = []
         errors = []
         for i, m in enumerate(mutants, 1):
-            mutated = pristine.replace(m.old, m.new, 1)
+            target = os.path.join(copy, m.path)
+            mutated = pristine[m.path].replace(m.old, m.new, 1)
             with open(target, "w") as f:
                 f.write(mutated)
             suites = sorted(SUITES) if args.full else m.suites
@@ -696,8 +707,8 @@ def main():
             else:
                 log(f"{head}: ERROR (does the mutant compile?)\n{err}")
                 errors.append(m.name)
-        with open(target, "w") as f:
-            f.write(pristine)
+            with open(target, "w") as f:
+                f.write(pristine[m.path])
 
         elapsed = time.monotonic() - total_start
         killed = len(mutants) - len(survivors) - len(errors)
@@ -705,7 +716,10 @@ def main():
         for m, mutated in survivors:
             log(f"\nSURVIVOR {m.name}: {m.what}")
             diff = difflib.unified_diff(
-                pristine.splitlines(True), mutated.splitlines(True), "a/contracts/" + TARGET, "b/contracts/" + TARGET
+                pristine[m.path].splitlines(True),
+                mutated.splitlines(True),
+                "a/contracts/" + m.path,
+                "b/contracts/" + m.path,
             )
             sys.stderr.writelines(diff)
         if errors:

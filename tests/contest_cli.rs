@@ -601,23 +601,27 @@ fn forfeit_moves_the_runner_up_and_organiser_default_pays_committers() {
             ),
         );
     }
-    // A second contest in the same registry whose organiser will never reveal the test set.
-    let second = w.ok(
-        0,
-        &[
-            "create",
-            "--spec",
-            &spec_s,
-            "--testset",
-            &ts,
-            "--keys",
-            &keys,
-            "--prize",
-            "1",
-            "--registry",
-            &registry,
-        ],
-    );
+    // Another contest in the same registry, funded with 1 ETH.
+    let create_another = || {
+        w.ok(
+            0,
+            &[
+                "create",
+                "--spec",
+                &spec_s,
+                "--testset",
+                &ts,
+                "--keys",
+                &keys,
+                "--prize",
+                "1",
+                "--registry",
+                &registry,
+            ],
+        )
+    };
+    // A second contest whose organiser will never reveal the test set.
+    let second = create_another();
     assert_eq!(second["contest_id"], 2);
     let c2 = contest_args(&registry, 2);
     let m = model("weak-h12");
@@ -704,22 +708,7 @@ fn forfeit_moves_the_runner_up_and_organiser_default_pays_committers() {
     // Copies: competitor 2's revealed weights are recorded registry-wide. Another address
     // committing the same model to a new contest is refused before locking a bond (its reveal
     // would be disqualified); competitor 2 may reuse its own model.
-    let third = w.ok(
-        0,
-        &[
-            "create",
-            "--spec",
-            &spec_s,
-            "--testset",
-            &ts,
-            "--keys",
-            &keys,
-            "--prize",
-            "1",
-            "--registry",
-            &registry,
-        ],
-    );
+    let third = create_another();
     assert_eq!(third["contest_id"], 3);
     let c3 = contest_args(&registry, 3);
     let copy = args(

@@ -6,6 +6,7 @@ import {
     CeremonyView, ContestParams, ContestView, EntryStatus, EntryView, OriginalView, Phase
 } from "./ContestTypes.sol";
 import {PoseidonChain} from "./PoseidonChain.sol";
+import {TestSetLayout} from "./TestSetLayout.sol";
 
 /// @title ContestRegistry
 /// @notice Every zkcontest contest on this chain: escrow, commit–reveal, ranking, payouts.
@@ -36,8 +37,6 @@ contract ContestRegistry is IContestRegistry {
     uint256 public constant MIN_REVEAL_WINDOW = 1 days;
     /// @notice Shortest ceremony a ceremony contest may have (`ceremonyDeadline - now`).
     uint256 public constant MIN_CEREMONY_WINDOW = 1 hours;
-    /// @dev Bits of packed values per field element (PROTOCOL §3).
-    uint256 private constant PACKED_BITS = 248;
     /// @notice Longest window (commit, test set, proof or model reveal) a contest may have.
     uint256 public constant MAX_WINDOW = 365 days;
     /// @notice Basis points in a whole prize.
@@ -294,9 +293,13 @@ contract ContestRegistry is IContestRegistry {
         uint256 start = pr.testSetCount;
         uint256 h = start == 0 ? PoseidonChain.TESTSET_TAG : pr.testSetHash;
         (uint256 hNew, uint256 count) = PoseidonChain.absorb(_poseidon, h, start, elems);
-        _checkDecodes(cfg, start, elems);
+        // A T committing to a set that does not decode cannot be revealed: the organiser then
+        // defaults instead of taking the prize back after nobody could prove (PROTOCOL §4).
+        TestSetLayout.Layout memory layout = _layout(cfg);
+        uint256 bad = TestSetLayout.check(layout, start, elems);
+        if (bad != TestSetLayout.ALL_DECODE) revert MalformedTestSetElement(bad, elems[bad - start]);
         if (last) {
-            uint256 expected = _testSetLength(cfg);
+            uint256 expected = TestSetLayout.length(layout);
             if (count != expected) revert TestSetLengthMismatch(expected, count);
             uint256 computed = PoseidonChain.finish(_poseidon, hNew, count);
             if (computed != cfg.testSetCommitment) {
@@ -731,90 +734,9 @@ contract ContestRegistry is IContestRegistry {
         if (p.features == 0 || p.classes < 2) revert InvalidTestSetLayout(p.features, p.featureSpan, p.classes);
     }
 
-    // ------------------------------------------------------------------ test-set layout
-
-    /// @dev Bits per packed value of a stream whose offset values lie in `0 ..= span`: the
-    ///      smallest `b >= 1` with `span < 2^b` (PROTOCOL §3).
-    function _width(uint256 span) private pure returns (uint256 b) {
-        b = 1;
-        while (span >> b != 0) ++b;
-    }
-
-    /// @dev A packed stream of the test set (PROTOCOL §3–4): values `<= span`, `b` bits each,
-    ///      `per` to an element; `values` of them in `elements` elements from element `first`.
-    ///      `lanes`, `add` and `carries` check every value of an element at once (`_decodes`).
-    struct Stream {
-        uint256 span;
-        uint256 b;
-        uint256 per;
-        uint256 values;
-        uint256 first;
-        uint256 elements;
-        uint256 lanes;
-        uint256 add;
-        uint256 carries;
-    }
-
-    /// @dev Stream X (`which == 0`: `N·F` features) or y (`N` labels) of `cfg`'s test set.
-    ///      `masks`: also compute `lanes`, `add` and `carries`.
-    function _stream(Config storage cfg, uint256 which, bool masks) private view returns (Stream memory st) {
-        st.span = which == 0 ? cfg.featureSpan : cfg.classes - 1;
-        st.values = which == 0 ? uint256(cfg.testSetSize) * cfg.features : cfg.testSetSize;
-        st.b = _width(st.span);
-        st.per = PACKED_BITS / st.b;
-        st.elements = (st.values + st.per - 1) / st.per;
-        if (!masks) return st;
-        // One bit at the bottom of every even value slot 0, 2, 4, … below `per`.
-        uint256 r;
-        for (uint256 i = 0; i < st.per; i += 2) {
-            // forge-lint: disable-next-line(incorrect-shift) -- bit `b·i` set, as meant
-            r |= 1 << (st.b * i);
-        }
-        // forge-lint: disable-next-line(incorrect-shift) -- 2^b − 1, as meant
-        uint256 full = (1 << st.b) - 1;
-        st.lanes = full * r;
-        st.add = (full - st.span) * r;
-        st.carries = r << st.b;
-    }
-
-    /// @dev Elements of `cfg`'s packed test set: `⌈N·F / per_X⌉ + ⌈N / per_y⌉`.
-    function _testSetLength(Config storage cfg) private view returns (uint256) {
-        return _stream(cfg, 0, false).elements + _stream(cfg, 1, false).elements;
-    }
-
-    /// @dev Reverts `MalformedTestSetElement` at the first element of `elems` (numbered from
-    ///      `start` in the whole test set) that is not the packing of in-range values of its
-    ///      stream (PROTOCOL §3–4): each `b`-bit value at most the stream's span, and every bit
-    ///      past the element's last value zero, or an element past the test set's end. The
-    ///      circuit checks the same ranges, so a test set the registry accepted can be proved
-    ///      against, and one that could not be proved against cannot be revealed: the organiser
-    ///      then defaults instead of taking the prize back.
-    function _checkDecodes(Config storage cfg, uint256 start, uint256[] calldata elems) private view {
-        Stream memory x = _stream(cfg, 0, true);
-        Stream memory y = _stream(cfg, 1, true);
-        y.first = x.elements;
-        for (uint256 i = 0; i < elems.length; ++i) {
-            uint256 j = start + i;
-            Stream memory st = j < y.first ? x : y;
-            if (!_decodes(elems[i], st, j - st.first)) revert MalformedTestSetElement(j, elems[i]);
-        }
-    }
-
-    /// @dev Whether `e`, element `k` of stream `st`, holds its values (`per`, fewer in the last
-    ///      element), each `<= span`, and nothing above them. All values at once: the even slots
-    ///      and (shifted down) the odd ones are masked apart so that each value has an empty slot
-    ///      above it; adding `2^b - 1 - span` to every value carries into that slot exactly when
-    ///      the value exceeds `span`.
-    function _decodes(uint256 e, Stream memory st, uint256 k) private pure returns (bool) {
-        if (k >= st.elements) return false;
-        unchecked {
-            uint256 b = st.b;
-            uint256 n = k + 1 == st.elements ? st.values - k * st.per : st.per;
-            if (e >> (b * n) != 0) return false;
-            uint256 even = e & st.lanes;
-            uint256 odd = (e >> b) & st.lanes;
-            return ((even + st.add) | (odd + st.add)) & st.carries == 0;
-        }
+    /// @dev The layout `TestSetLayout` decodes `cfg`'s revealed test set against.
+    function _layout(Config storage cfg) private view returns (TestSetLayout.Layout memory) {
+        return TestSetLayout.Layout(cfg.testSetSize, cfg.features, cfg.featureSpan, cfg.classes);
     }
 
     /// @dev Reverts unless `window` seconds of phase `phase` (see `WindowOutOfRange`) lie in

@@ -186,6 +186,17 @@ contract ContestRegistryCopiesTest is RegistryFixture {
         assertEq(o.contestId, c1, "in contest 1");
     }
 
+    /// @dev Contests `c1` (alice) and `c2` (carol), both committed: test sets revealed, both
+    ///      prove N, and the reveal phase begins.
+    function proveBothAndReachReveal(uint256 c1, uint256 c2) internal {
+        toTestSetPhase(c1);
+        revealTestSet(c1);
+        revealTestSet(c2);
+        prove(c1, alice, N);
+        prove(c2, carol, N);
+        toRevealPhase(c1);
+    }
+
     /// @notice Same-second commitments in two contests cannot be ordered: neither is a copy.
     function test_sameSecondCommitmentsInTwoContests_NeitherDisqualified() public {
         uint256[] memory a = weightsWithSalt(51);
@@ -194,12 +205,7 @@ contract ContestRegistryCopiesTest is RegistryFixture {
         uint256 c2 = createDefault();
         commitElems(c1, alice, a);
         commitElems(c2, carol, b);
-        toTestSetPhase(c1);
-        revealTestSet(c1);
-        revealTestSet(c2);
-        prove(c1, alice, N);
-        prove(c2, carol, N);
-        toRevealPhase(c1);
+        proveBothAndReachReveal(c1, c2);
         revealElems(c1, alice, a);
         revealElems(c2, carol, b);
         assertEq(uint256(registry.entry(c2, carol).status), uint256(EntryStatus.Revealed), "carol revealed");
@@ -225,12 +231,7 @@ contract ContestRegistryCopiesTest is RegistryFixture {
         registry.commitModel(c2, cc); // replaced with the copy, later than alice
         assertEq(registry.entry(c2, carol).committedAt, block.timestamp, "replacement time");
 
-        toTestSetPhase(c1);
-        revealTestSet(c1);
-        revealTestSet(c2);
-        prove(c1, alice, N);
-        prove(c2, carol, N);
-        toRevealPhase(c1);
+        proveBothAndReachReveal(c1, c2);
         revealElems(c1, alice, mine);
         revealElems(c2, carol, copy);
         assertEq(uint256(registry.entry(c2, carol).status), uint256(EntryStatus.Disqualified), "the copy");

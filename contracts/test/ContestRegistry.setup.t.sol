@@ -686,19 +686,8 @@ contract ContestRegistrySetupTest is RegistryFixture {
         uint256 bx = bitsFor(span);
         uint256 by = bitsFor(classes - 1);
         uint256[] memory x = packStream(uint256(rows) * features, bx, 7919, uint256(span) + 1);
-        uint256[] memory y = packStream(rows, by, 31, classes);
-        uint256[] memory e = new uint256[](x.length + y.length);
-        for (uint256 i = 0; i < x.length; ++i) e[i] = x[i];
-        for (uint256 i = 0; i < y.length; ++i) e[x.length + i] = y[i];
-
-        ContestParams memory p = defaultParams();
-        p.testSetSize = rows;
-        p.minCorrect = 1;
-        p.features = features;
-        p.featureSpan = span;
-        p.classes = classes;
-        p.testSetCommitment = chain(TESTSET_TAG, e);
-        uint256 id = create(p);
+        uint256[] memory e = concat(x, packStream(rows, by, 31, classes));
+        uint256 id = create(layoutParams(rows, features, span, classes, e));
         toTestSetPhase(id);
 
         // The mutation: element `j`'s first value set to span + 1 (when that still fits its

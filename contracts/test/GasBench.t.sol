@@ -48,19 +48,8 @@ contract GasBenchTest is RegistryFixture {
     /// @dev Reveals in one chunk a packed test set of `rows` rows of `features` features in
     ///      `0 ..= 16` and labels of 10 classes (digits: 360 × 64 is 471 + 6 = 477 elements).
     function revealTestSetGas(uint32 rows, uint32 features) internal returns (uint256 used, uint256 n) {
-        uint256[] memory x = packStream(uint256(rows) * features, 5, 7, 17);
-        uint256[] memory y = packStream(rows, 4, 1, 10);
-        uint256[] memory e = new uint256[](x.length + y.length);
-        for (uint256 i = 0; i < x.length; ++i) e[i] = x[i];
-        for (uint256 i = 0; i < y.length; ++i) e[x.length + i] = y[i];
-        ContestParams memory p = defaultParams();
-        p.testSetSize = rows;
-        p.minCorrect = 1;
-        p.features = features;
-        p.featureSpan = 16;
-        p.classes = 10;
-        p.testSetCommitment = chain(TESTSET_TAG, e);
-        uint256 id = create(p);
+        uint256[] memory e = concat(packStream(uint256(rows) * features, 5, 7, 17), packStream(rows, 4, 1, 10));
+        uint256 id = create(layoutParams(rows, features, 16, 10, e));
         toTestSetPhase(id);
         vm.prank(organiser);
         uint256 before = gasleft();

@@ -91,14 +91,33 @@ abstract contract RegistryFixture is TestBase, RegistryEvents {
         }
     }
 
-    /// @dev A valid packed test set of `N` rows: 5 feature elements (the last holding 4 values)
-    ///      then 1 label element.
-    function testSetElems() internal pure returns (uint256[] memory e) {
-        uint256[] memory x = packStream(uint256(N) * F, 5, 7, SPAN + 1);
-        uint256[] memory y = packStream(N, 2, 1, K);
+    /// @dev `x` then `y`: a packed test set from its two packed streams.
+    function concat(uint256[] memory x, uint256[] memory y) internal pure returns (uint256[] memory e) {
         e = new uint256[](x.length + y.length);
         for (uint256 i = 0; i < x.length; ++i) e[i] = x[i];
         for (uint256 i = 0; i < y.length; ++i) e[x.length + i] = y[i];
+    }
+
+    /// @dev The default contest's parameters for a test set of `rows` rows in this layout,
+    ///      committing to `elems` (threshold 1).
+    function layoutParams(uint32 rows, uint32 features, uint64 span, uint32 classes, uint256[] memory elems)
+        internal
+        view
+        returns (ContestParams memory p)
+    {
+        p = defaultParams();
+        p.testSetSize = rows;
+        p.minCorrect = 1;
+        p.features = features;
+        p.featureSpan = span;
+        p.classes = classes;
+        p.testSetCommitment = chain(TESTSET_TAG, elems);
+    }
+
+    /// @dev A valid packed test set of `N` rows: 5 feature elements (the last holding 4 values)
+    ///      then 1 label element.
+    function testSetElems() internal pure returns (uint256[] memory) {
+        return concat(packStream(uint256(N) * F, 5, 7, SPAN + 1), packStream(N, 2, 1, K));
     }
 
     /// @dev A competitor's packed model plus salt: three "weight" elements and a salt.
