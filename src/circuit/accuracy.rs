@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::argmax::{row_correct, Comparator};
 use super::features::{self, FeatureJob};
-use super::freivalds::MatrixProduct;
+use super::freivalds::{MatrixProduct, Product};
 use super::poseidon::{chain_rows, PoseidonChain};
 use super::public::recorded_constants;
 use super::requant::{
@@ -338,7 +338,7 @@ pub fn build(
             }
             out.push(row);
         }
-        products.push(MatrixProduct { x: input, w, b, z });
+        products.push(Product::Dense(MatrixProduct { x: input, w, b, z }));
         input = out
             .iter()
             .map(|row| row.iter().map(|&a| Operand::Base(a)).collect())

@@ -47,6 +47,7 @@ use halo2_base::halo2_proofs::plonk::{
 use halo2_base::halo2_proofs::poly::Rotation;
 use halo2_base::AssignedValue;
 
+use super::conv::ConvProduct;
 use super::public::PublicLayout;
 use super::Operand;
 
@@ -250,56 +251,42 @@ impl FreivaldsConfig {
         &self,
         region: &mut Region<Fr>,
         start: usize,
-        products: &[MatrixProduct],
+        products: &[Product],
         (one, zero): (&AssignedValue<Fr>, &AssignedValue<Fr>),
         features: &[Cell],
     ) -> Result<Phase0Layout, Error> {
-        let mut layout = Phase0Layout::default();
-        // `None`: a chain's leading 0.
-        let mut put = |layout: &mut Phase0Layout, v: Option<Operand>| {
-            let value = v.map_or(Fr::ZERO, |v| v.value());
-            let cell = region
-                .assign_advice(self.val, start + layout.rows, Value::known(value))
-                .cell();
-            match v {
-                Some(Operand::Base(v)) => layout.links.push((v, cell)),
-                Some(Operand::Raw { index, .. }) => {
-                    let feature = features.get(index).ok_or(Error::Synthesis)?;
-                    region.constrain_equal(cell, *feature);
-                }
-                None => {}
-            }
-            layout.rows += 1;
-            Ok::<(), Error>(())
-        };
-        let mut chain = |layout: &mut Phase0Layout, values: &mut dyn Iterator<Item = Operand>| {
-            put(layout, None)?;
-            for v in values {
-                put(layout, Some(v))?;
-            }
-            Ok::<(), Error>(())
+        let mut out = ValWriter {
+            val: self.val,
+            region,
+            start,
+            features,
+            layout: Phase0Layout::default(),
         };
         let base = |v: &AssignedValue<Fr>| Operand::Base(*v);
         for p in products {
+            let p = match p {
+                Product::Dense(p) => p,
+                Product::Conv(c) => {
+                    c.assign_values(&mut out, (one, zero))?;
+                    continue;
+                }
+            };
             let (n, d_in, d_out) = p.dims();
             for row in &p.w {
-                chain(&mut layout, &mut row.iter().map(base))?;
+                out.chain(row.iter().map(base))?;
             }
-            chain(&mut layout, &mut p.b.iter().map(base))?;
-            chain(&mut layout, &mut p.z.iter().flatten().map(base))?;
+            out.chain(p.b.iter().map(base))?;
+            out.chain(p.z.iter().flatten().map(base))?;
             // ρ chain: 1, 0, …, 0 (d_out zeros) evaluates to r^d_out.
-            chain(
-                &mut layout,
-                &mut std::iter::once(base(one)).chain(std::iter::repeat_n(base(zero), d_out)),
-            )?;
+            out.chain(std::iter::once(base(one)).chain(std::iter::repeat_n(base(zero), d_out)))?;
             for i in 0..d_in {
-                chain(&mut layout, &mut (0..n).map(|k| p.x[k][i]))?;
+                out.chain((0..n).map(|k| p.x[k][i]))?;
             }
-            chain(&mut layout, &mut std::iter::repeat_n(base(one), n))?;
+            out.chain(std::iter::repeat_n(base(one), n))?;
             // The dot-product rows use no `val` cell.
-            layout.rows += d_in + 1;
+            out.skip(d_in + 1);
         }
-        Ok(layout)
+        Ok(out.layout)
     }
 
     /// Phase 1: runs every chain with the challenge and constrains each product.
@@ -309,11 +296,22 @@ impl FreivaldsConfig {
         &self,
         region: &mut Region<Fr>,
         start: usize,
-        products: &[MatrixProduct],
+        products: &[Product],
     ) -> Result<(), Error> {
         let r = region.get_challenge(self.r);
         let mut row = start;
         for p in products {
+            let p = match p {
+                Product::Dense(p) => p,
+                Product::Conv(c) => {
+                    let from = row;
+                    c.assign_checks(self, region, &mut row, r)?;
+                    if row - from != c.rows() {
+                        return Err(Error::Synthesis);
+                    }
+                    continue;
+                }
+            };
             let (n, d_in, d_out) = p.dims();
             let vals = |v: &AssignedValue<Fr>| Value::known(*v.value());
             let mut us = Vec::with_capacity(d_in);
@@ -357,6 +355,18 @@ impl FreivaldsConfig {
         row: &mut usize,
         factors: impl IntoIterator<Item = ((Cell, Value<Fr>), (Cell, Value<Fr>))>,
     ) -> Result<(Cell, Value<Fr>), Error> {
+        self.dot_product_steps(region, row, factors, None)
+    }
+
+    /// [`Self::dot_product`], also pushing every partial sum's cell to `steps` (the prefix
+    /// sums `x_0·y_0`, `x_0·y_0 + x_1·y_1`, …).
+    pub(crate) fn dot_product_steps(
+        &self,
+        region: &mut Region<Fr>,
+        row: &mut usize,
+        factors: impl IntoIterator<Item = ((Cell, Value<Fr>), (Cell, Value<Fr>))>,
+        mut steps: Option<&mut Vec<(Cell, Value<Fr>)>>,
+    ) -> Result<(Cell, Value<Fr>), Error> {
         let mut acc: Option<(Cell, Value<Fr>)> = None;
         for ((xc, xv), (yc, yv)) in factors {
             let m = region.assign_advice(self.mul, *row, xv);
@@ -375,34 +385,64 @@ impl FreivaldsConfig {
             };
             let cell = region.assign_advice(self.acc, *row, next).cell();
             acc = Some((cell, next));
+            if let Some(steps) = steps.as_deref_mut() {
+                steps.push((cell, next));
+            }
             *row += 1;
         }
         acc.ok_or(Error::Synthesis)
     }
 
     /// A Horner chain in `r` over `values`, starting at `*row`; returns the result cell.
-    fn horner_r(
+    pub(crate) fn horner_r(
         &self,
         region: &mut Region<Fr>,
         row: &mut usize,
         values: impl Iterator<Item = Value<Fr>>,
         r: Value<Fr>,
     ) -> Result<(Cell, Value<Fr>), Error> {
-        self.horner(region, row, values, |region, row| {
+        self.horner_r_steps(region, row, values, r, None)
+    }
+
+    /// [`Self::horner_r`], also pushing every step's accumulator cell to `steps` (see
+    /// [`Self::horner_cell_steps`]).
+    pub(crate) fn horner_r_steps(
+        &self,
+        region: &mut Region<Fr>,
+        row: &mut usize,
+        values: impl Iterator<Item = Value<Fr>>,
+        r: Value<Fr>,
+        steps: Option<&mut Vec<(Cell, Value<Fr>)>>,
+    ) -> Result<(Cell, Value<Fr>), Error> {
+        self.horner(region, row, values, steps, |region, row| {
             self.q_r.enable(region, row)?;
             Ok(region.assign_advice(self.mul, row, r).cell()).map(|c| (c, r))
         })
     }
 
     /// A Horner chain whose multiplier is a copy of the phase-1 cell `m` (used for `ρ`).
-    fn horner_cell(
+    pub(crate) fn horner_cell(
         &self,
         region: &mut Region<Fr>,
         row: &mut usize,
         values: impl Iterator<Item = Value<Fr>>,
         m: &(Cell, Value<Fr>),
     ) -> Result<(Cell, Value<Fr>), Error> {
-        self.horner(region, row, values, |region, row| {
+        self.horner_cell_steps(region, row, values, m, None)
+    }
+
+    /// [`Self::horner_cell`], also pushing every step's accumulator cell (the leading 0
+    /// first) to `steps`: over the values `1, 0, …, 0` the steps after the leading 0 are the
+    /// powers `m^0, m^1, …` (the phase-0 values must be copies of the constants 1 and 0).
+    pub(crate) fn horner_cell_steps(
+        &self,
+        region: &mut Region<Fr>,
+        row: &mut usize,
+        values: impl Iterator<Item = Value<Fr>>,
+        m: &(Cell, Value<Fr>),
+        steps: Option<&mut Vec<(Cell, Value<Fr>)>>,
+    ) -> Result<(Cell, Value<Fr>), Error> {
+        self.horner(region, row, values, steps, |region, row| {
             let cell = region.assign_advice(self.mul, row, m.1).cell();
             // The multiplier of a ρ-chain is the one computed from the challenge.
             region.constrain_equal(cell, m.0);
@@ -415,6 +455,7 @@ impl FreivaldsConfig {
         region: &mut Region<Fr>,
         row: &mut usize,
         values: impl Iterator<Item = Value<Fr>>,
+        mut steps: Option<&mut Vec<(Cell, Value<Fr>)>>,
         mut multiplier: impl FnMut(&mut Region<Fr>, usize) -> Result<(Cell, Value<Fr>), Error>,
     ) -> Result<(Cell, Value<Fr>), Error> {
         let mut acc: Option<(Cell, Value<Fr>)> = None;
@@ -437,6 +478,9 @@ impl FreivaldsConfig {
             };
             let cell = region.assign_advice(self.acc, *row, next).cell();
             acc = Some((cell, next));
+            if let Some(steps) = steps.as_deref_mut() {
+                steps.push((cell, next));
+            }
             *row += 1;
         }
         acc.ok_or(Error::Synthesis)
@@ -447,5 +491,74 @@ impl Phase0Layout {
     /// Rows used by the chip.
     pub fn rows(&self) -> usize {
         self.rows
+    }
+}
+
+/// A product the chip checks: a dense layer's `X·W + 1·bᵀ`, or a convolution
+/// (`circuit::conv`).
+#[derive(Clone, Debug)]
+pub enum Product {
+    /// `Z = X·W + 1·bᵀ`.
+    Dense(MatrixProduct),
+    /// `Z = conv(X, W) + b`.
+    Conv(ConvProduct),
+}
+
+impl Product {
+    /// Rows this product occupies in the chip's columns.
+    pub fn rows(&self) -> usize {
+        match self {
+            Product::Dense(p) => p.rows(),
+            Product::Conv(c) => c.rows(),
+        }
+    }
+}
+
+/// Phase 0: writes a product's copies into `val`, row after row from `start`.
+pub(crate) struct ValWriter<'w, 'r> {
+    val: Column<Advice>,
+    region: &'w mut Region<'r, Fr>,
+    start: usize,
+    features: &'w [Cell],
+    layout: Phase0Layout,
+}
+
+impl ValWriter<'_, '_> {
+    /// One `val` cell; `None` is a chain's leading 0.
+    fn put(&mut self, v: Option<Operand>) -> Result<(), Error> {
+        let value = v.map_or(Fr::ZERO, |v| v.value());
+        let cell = self
+            .region
+            .assign_advice(self.val, self.start + self.layout.rows, Value::known(value))
+            .cell();
+        match v {
+            Some(Operand::Base(v)) => self.layout.links.push((v, cell)),
+            Some(Operand::Raw { index, .. }) => {
+                let feature = self.features.get(index).ok_or(Error::Synthesis)?;
+                self.region.constrain_equal(cell, *feature);
+            }
+            None => {}
+        }
+        self.layout.rows += 1;
+        Ok(())
+    }
+
+    /// A Horner chain's values, after its leading 0.
+    pub(crate) fn chain(&mut self, values: impl IntoIterator<Item = Operand>) -> Result<(), Error> {
+        self.put(None)?;
+        for v in values {
+            self.put(Some(v))?;
+        }
+        Ok(())
+    }
+
+    /// Rows whose `val` cell is unused (dot products).
+    pub(crate) fn skip(&mut self, rows: usize) {
+        self.layout.rows += rows;
+    }
+
+    /// Rows written or skipped so far.
+    pub(crate) fn rows(&self) -> usize {
+        self.layout.rows
     }
 }

@@ -4,15 +4,19 @@
 //! - `accuracy`: the statement, the witness and the circuit builder;
 //! - `two_phase`: the halo2 `Circuit` (halo2-base phase 0 + the Freivalds chip in phase 1);
 //! - `freivalds`: the batched matrix-product check;
+//! - `conv`: the same check for convolutions, over the im2col structure without forming it;
 //! - `requant`: the requantisation/saturation chip (phase 0, in shared columns);
 //! - `argmax`: per-row correctness;
+//! - `pool`: max and average pooling over requantised activations;
 //! - `poseidon`: circomlib Poseidon and the commitment chain in-circuit;
 //! - `public`: public instances and constants bound by a gate (no equality on their columns).
 
 pub mod accuracy;
 pub mod argmax;
+pub mod conv;
 pub mod features;
 pub mod freivalds;
+pub mod pool;
 pub mod poseidon;
 pub mod public;
 pub mod requant;

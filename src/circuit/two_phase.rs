@@ -31,7 +31,7 @@ use halo2_base::virtual_region::manager::VirtualRegionManager;
 use halo2_base::AssignedValue;
 
 use super::features::FeatureJob;
-use super::freivalds::{FreivaldsConfig, MatrixProduct};
+use super::freivalds::{FreivaldsConfig, Product};
 use super::poseidon::{PoseidonChain, PoseidonConfig};
 use super::public::recorded_constants;
 use super::requant::{BlockShape, RequantBounds, RequantConfig, RequantJob};
@@ -109,8 +109,8 @@ pub struct TwoPhaseParams {
 pub struct TwoPhaseCircuit {
     /// Every phase-0 cell, assigned through halo2-base contexts.
     pub builder: BaseCircuitBuilder<Fr>,
-    /// The products `Z = X·W + 1·bᵀ` to check, over cells of `builder`.
-    pub products: Vec<MatrixProduct>,
+    /// The products (`Z = X·W + 1·bᵀ`, convolutions) to check, over cells of `builder`.
+    pub products: Vec<Product>,
     /// The Poseidon chains (`C`, `T`) to prove, over cells of `builder`.
     pub chains: Vec<PoseidonChain>,
     /// The requantisations to prove, over cells of `builder`.
@@ -140,7 +140,7 @@ impl TwoPhaseCircuit {
 
     /// Rows the Freivalds chip needs (the circuit needs at least this many usable rows).
     pub fn freivalds_rows(&self) -> usize {
-        self.products.iter().map(MatrixProduct::rows).sum()
+        self.products.iter().map(Product::rows).sum()
     }
 
     /// Rows the requantisation chip needs (at the bottom of the usable rows).
@@ -432,4 +432,4 @@ impl Circuit<Fr> for TwoPhaseCircuit {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

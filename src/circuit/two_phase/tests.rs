@@ -1,6 +1,7 @@
 //! The two-phase circuit with the Freivalds chip, under MockProver and the real prover.
 
 use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
+use halo2_base::Context;
 use halo2_base::gates::circuit::{BaseCircuitParams, CircuitBuilderStage};
 use halo2_base::gates::flex_gate::MultiPhaseThreadBreakPoints;
 use halo2_base::halo2_proofs::dev::{MockProver, VerifyFailure};
@@ -18,13 +19,13 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::TwoPhaseCircuit;
-use crate::circuit::freivalds::MatrixProduct;
+use crate::circuit::freivalds::{MatrixProduct, Product};
 use crate::circuit::public::recorded_constants;
 use crate::circuit::Operand;
 
 const K: usize = 9;
 
-fn fr(v: i64) -> Fr {
+pub(crate) fn fr(v: i64) -> Fr {
     if v >= 0 {
         Fr::from(v as u64)
     } else {
@@ -62,31 +63,43 @@ fn layer(rng: &mut StdRng, n: usize, d_in: usize, d_out: usize) -> Layer {
 }
 
 /// The keygen circuit's params, break points and constants, for the prover stage.
-type Pin = (BaseCircuitParams, MultiPhaseThreadBreakPoints, Vec<Fr>);
+pub(crate) type Pin = (BaseCircuitParams, MultiPhaseThreadBreakPoints, Vec<Fr>);
 
 /// `pinning`: the keygen circuit's params, break points and constants, for the prover stage.
 fn build(stage: CircuitBuilderStage, layers: &[Layer], pinning: Option<Pin>) -> TwoPhaseCircuit {
-    let mut builder = BaseCircuitBuilder::from_stage(stage).use_k(K);
+    build_with(stage, (K, pinning), |ctx| {
+        let mut load = |m: &[Vec<i64>]| -> Vec<Vec<_>> {
+            m.iter()
+                .map(|r| ctx.assign_witnesses(r.iter().map(|v| fr(*v))))
+                .collect()
+        };
+        layers
+            .iter()
+            .map(|l| {
+                let x = load(&l.x)
+                    .into_iter()
+                    .map(|row| row.into_iter().map(Operand::Base).collect())
+                    .collect();
+                let w = load(&l.w);
+                let z = load(&l.z);
+                let b = load(std::slice::from_ref(&l.b)).remove(0);
+                Product::Dense(MatrixProduct { x, w, b, z })
+            })
+            .collect()
+    })
+}
+
+/// A circuit checking only the products `make` loads (no chains, requantisations or features),
+/// at `2^k` rows.
+pub(crate) fn build_with(
+    stage: CircuitBuilderStage,
+    (k, pinning): (usize, Option<Pin>),
+    make: impl FnOnce(&mut Context<Fr>) -> Vec<Product>,
+) -> TwoPhaseCircuit {
+    let mut builder = BaseCircuitBuilder::from_stage(stage).use_k(k);
     builder.set_instance_columns(1);
     let ctx = builder.main(0);
-    let mut load = |m: &[Vec<i64>]| -> Vec<Vec<_>> {
-        m.iter()
-            .map(|r| ctx.assign_witnesses(r.iter().map(|v| fr(*v))))
-            .collect()
-    };
-    let products: Vec<MatrixProduct> = layers
-        .iter()
-        .map(|l| {
-            let x = load(&l.x)
-                .into_iter()
-                .map(|row| row.into_iter().map(Operand::Base).collect())
-                .collect();
-            let w = load(&l.w);
-            let z = load(&l.z);
-            let b = load(std::slice::from_ref(&l.b)).remove(0);
-            MatrixProduct { x, w, b, z }
-        })
-        .collect();
+    let products = make(ctx);
     let one = ctx.load_constant(Fr::ONE);
     let zero = ctx.load_zero();
     let constants = match pinning {
@@ -143,7 +156,7 @@ fn two_layers(seed: u64) -> Vec<Layer> {
     vec![first, second]
 }
 
-fn has_permutation_failure(r: Result<(), Vec<VerifyFailure>>) -> bool {
+pub(crate) fn has_permutation_failure(r: Result<(), Vec<VerifyFailure>>) -> bool {
     match r {
         Ok(()) => false,
         Err(failures) => failures

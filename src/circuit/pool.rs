@@ -1,0 +1,104 @@
+//! Pooling over requantised activations (phase 0, halo2-base cells).
+//!
+//! **Max pooling.** The inputs `a_i` of a window are requantisation outputs, so integers in
+//! `[0, hi]` (ReLU's range). The prover gives `m`; the circuit constrains `Π_i (m − a_i) = 0`,
+//! so `m` equals some `a_j` (a field has no zero divisors) and is an integer in `[0, hi]`, and
+//! range-checks every `m − a_i` to `[0, 2^bits)` with `2^bits > hi`. For integers in `[0, hi]`,
+//! `m − a_i` is the field element `m − a_i ∈ [0, hi]` when `m ≥ a_i` and `p − (a_i − m) ≥ p − hi`
+//! otherwise, which is not below `2^bits` (`2^bits ≤ 2·hi + 1 < p − hi`). So `m ≥ a_i` for all
+//! `i` and `m` is one of them: `m = max_i a_i`, the only value that passes. Cost per window of
+//! `k` values: `k` subtractions, `k − 1` multiplications, `k` range checks of `bits ≤ lookup
+//! bits` (one lookup each).
+//!
+//! **Average pooling** is the window's sum: the division by the window's area is folded into
+//! the next layer (its input scale is the activations' divided by the area, which the quantiser
+//! absorbs into that layer's weights and shift), so no rounding happens here.
+
+use halo2_base::gates::{GateInstructions, RangeChip, RangeInstructions};
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use halo2_base::halo2_proofs::halo2curves::ff::{Field, PrimeField};
+use halo2_base::AssignedValue;
+use halo2_base::Context;
+
+/// The windows of a `k×k` pooling with stride `s` (no padding) over `channels` planes of
+/// `h×w` values laid out channel-major (CHW), as indices into that layout; output CHW order.
+pub fn windows(channels: usize, (h, w): (usize, usize), k: usize, s: usize) -> Vec<Vec<usize>> {
+    if k == 0 || s == 0 || k > h || k > w {
+        return Vec::new();
+    }
+    let (ho, wo) = ((h - k) / s + 1, (w - k) / s + 1);
+    let mut out = Vec::with_capacity(channels * ho * wo);
+    for c in 0..channels {
+        for y in 0..ho {
+            for x in 0..wo {
+                let cells = (0..k).flat_map(|dy| (0..k).map(move |dx| (dy, dx)));
+                out.push(
+                    cells
+                        .map(|(dy, dx)| (c * h + s * y + dy) * w + s * x + dx)
+                        .collect(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Bits of the range check for values in `[0, hi]`: the bit length of `hi`.
+pub fn max_pool_bits(hi: u64) -> usize {
+    (u64::BITS - hi.leading_zeros()).max(1) as usize
+}
+
+/// `max(window)` for values constrained to `[0, hi]` (`bits = max_pool_bits(hi)`).
+pub fn max_pool(
+    ctx: &mut Context<Fr>,
+    range: &RangeChip<Fr>,
+    window: &[AssignedValue<Fr>],
+    bits: usize,
+) -> AssignedValue<Fr> {
+    let best = window
+        .iter()
+        .map(|a| *a.value())
+        .max_by_key(|v| {
+            let mut be = v.to_repr();
+            be.reverse();
+            be
+        });
+    max_pool_with(ctx, range, window, bits, best.unwrap_or_default())
+}
+
+/// [`max_pool`] with the prover's claimed maximum `m` (tests forge it).
+pub fn max_pool_with(
+    ctx: &mut Context<Fr>,
+    range: &RangeChip<Fr>,
+    window: &[AssignedValue<Fr>],
+    bits: usize,
+    m: Fr,
+) -> AssignedValue<Fr> {
+    let gate = range.gate();
+    let m = ctx.load_witness(m);
+    let mut product = None;
+    for a in window {
+        let d = gate.sub(ctx, m, *a);
+        range.range_check(ctx, d, bits);
+        product = Some(match product {
+            None => d,
+            Some(p) => gate.mul(ctx, p, d),
+        });
+    }
+    if let Some(p) = product {
+        gate.assert_is_const(ctx, &p, &Fr::ZERO);
+    }
+    m
+}
+
+/// The window's sum (average pooling before the next layer's rescaling).
+pub fn sum_pool(
+    ctx: &mut Context<Fr>,
+    gate: &impl GateInstructions<Fr>,
+    window: &[AssignedValue<Fr>],
+) -> AssignedValue<Fr> {
+    gate.sum(ctx, window.iter().copied())
+}
+
+#[cfg(test)]
+mod tests;

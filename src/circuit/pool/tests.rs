@@ -1,0 +1,60 @@
+//! Max pooling under MockProver: the maximum passes, any other claimed value fails.
+
+use halo2_base::halo2_proofs::dev::VerifyFailure;
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+
+use super::*;
+use crate::circuit::fr_i64;
+use crate::circuit::requant::tests::{mock_blocks, mock_builder};
+
+const HI: u64 = 127;
+
+fn run(window: &[i64], claim: Option<i64>) -> (Fr, Result<(), Vec<VerifyFailure>>) {
+    let mut builder = mock_builder();
+    let range = builder.range_chip();
+    let ctx = builder.main(0);
+    let cells = ctx.assign_witnesses(window.iter().map(|&v| fr_i64(v)));
+    let bits = max_pool_bits(HI);
+    let m = match claim {
+        None => max_pool(ctx, &range, &cells, bits),
+        Some(c) => max_pool_with(ctx, &range, &cells, bits, fr_i64(c)),
+    };
+    (*m.value(), mock_blocks(builder, Vec::new()))
+}
+
+#[test]
+fn the_maximum_passes() {
+    for window in [&[3, 9, 1, 4][..], &[0, 0, 0, 0], &[127, 127, 5, 0], &[0, 127], &[42]] {
+        let (m, verdict) = run(window, None);
+        assert_eq!(verdict, Ok(()), "{window:?}");
+        assert_eq!(m, fr_i64(*window.iter().max().expect("window")), "{window:?}");
+    }
+}
+
+#[test]
+fn a_value_that_is_not_the_maximum_fails() {
+    let window = [3, 9, 1, 4];
+    // In the window but not the largest; above every value but not in the window; negative;
+    // the largest wrapped around the field.
+    for claim in [4, 3, 10, 127, -1, 9 - (1 << 7)] {
+        let (_, verdict) = run(&window, Some(claim));
+        assert!(verdict.is_err(), "claimed max {claim} of {window:?} passed");
+    }
+    assert_eq!(run(&window, Some(9)).1, Ok(()));
+}
+
+#[test]
+fn windows_follow_chw_layout() {
+    // 2 channels of 4×4, 2×2 windows with stride 2: 2·2·2 windows.
+    let w = windows(2, (4, 4), 2, 2);
+    assert_eq!(w.len(), 8);
+    assert_eq!(w[0], vec![0, 1, 4, 5]);
+    assert_eq!(w[1], vec![2, 3, 6, 7]);
+    assert_eq!(w[3], vec![10, 11, 14, 15]);
+    assert_eq!(w[4], vec![16, 17, 20, 21]);
+    // 3×3 windows with stride 1 on 4×5: 2×3 per channel.
+    let w = windows(1, (4, 5), 3, 1);
+    assert_eq!(w.len(), 6);
+    assert_eq!(w[5], vec![7, 8, 9, 12, 13, 14, 17, 18, 19]);
+    assert!(windows(1, (2, 2), 3, 1).is_empty());
+}
