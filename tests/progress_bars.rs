@@ -119,3 +119,117 @@ fn a_chunked_reveal_shows_a_bar_on_a_terminal_and_lines_otherwise() {
     assert!(!err.contains("ETA"), "a bar without a terminal:\n{err}");
     assert!(err.contains("test set: 12/12 elements on chain"), "{err}");
 }
+
+#[test]
+fn proving_shows_a_bar_per_stage_estimated_then_measured() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = root().join("tests/fixtures/mini-contest");
+    let keys = dir.path().join("keys");
+    setup_keys(&spec, &keys);
+    let proof = dir.path().join("proof");
+    let model = root().join("tests/fixtures/dense-h8.onnx");
+    let testset = spec.join("mini-test.zkts");
+    let paths = [&spec, &model, &testset, &keys, &proof].map(|p| p.to_str().expect("utf-8"));
+    let [spec_s, model_s, ts, keys_s, proof_s] = paths;
+    let prove = |json: bool| {
+        let mut a = if json { vec!["--json"] } else { vec![] };
+        a.extend([
+            "prove", "--spec", spec_s, "--model", model_s, "--salt", "0x1234",
+        ]);
+        a.extend([
+            "--testset",
+            ts,
+            "--submitter",
+            "0x00000000000000000000000000000000000000aa",
+        ]);
+        a.extend(["--contest-id", "1", "--chain-id", "31337", "--keys", keys_s]);
+        a.extend(["--out", proof_s]);
+        // No chain is used: any URL.
+        on_a_terminal("http://127.0.0.1:1", &a)
+    };
+
+    // The first proof with these keys: both stages drawn, timed against the plan's estimate.
+    let timings = keys.join("timings.json");
+    assert!(!timings.exists());
+    let o = prove(false);
+    expect_exit(&o, 0, "prove on a terminal");
+    let shown = String::from_utf8_lossy(&o.stdout);
+    eprintln!("the terminal showed:\n{shown}");
+    for part in [
+        "proving 1/2: witness",
+        "proving 2/2: create_proof",
+        "ETA",
+        "from the circuit plan",
+    ] {
+        assert!(
+            shown.contains(part),
+            "no {part:?} on the terminal:\n{shown}"
+        );
+    }
+    let recorded: Value =
+        serde_json::from_slice(&std::fs::read(&timings).expect("timings.json")).expect("json");
+    assert!(
+        recorded["proving_seconds"]
+            .as_f64()
+            .is_some_and(|s| s > 0.0),
+        "{recorded}"
+    );
+
+    // The next one is timed against the measured proof.
+    let o = prove(false);
+    expect_exit(&o, 0, "second prove on a terminal");
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        shown.contains("as the last proof with these keys"),
+        "{shown}"
+    );
+    assert!(shown.contains("ETA"), "{shown}");
+
+    // --json: no bar, a line per stage.
+    let o = prove(true);
+    expect_exit(&o, 0, "prove --json on a terminal");
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert!(!shown.contains("ETA"), "a bar under --json:\n{shown}");
+    assert!(
+        shown.contains("proving 2/2: create_proof (about"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn the_demo_draws_bars_for_proofs_and_reveals_on_a_terminal() {
+    // The README's main job on a terminal (its --json run is tests/demo.rs): every proof's
+    // stages and the chunked reveals are bars.
+    let work = tempfile::tempdir().expect("temp dir");
+    let mini = root().join("tests/fixtures/mini-contest");
+    let (mini_s, work_s) = (
+        mini.to_str().expect("utf-8"),
+        work.path().to_str().expect("utf-8"),
+    );
+    let testset = mini.join("mini-test.zkts");
+    let mut a = vec![
+        "demo",
+        "--spec",
+        mini_s,
+        "--testset",
+        testset.to_str().expect("utf-8"),
+    ];
+    a.extend(["--model", "contest-specs/digits/models/mlp-h16.onnx"]);
+    a.extend(["--model", "tests/fixtures/dense-h8.onnx"]);
+    a.extend(["--dashboard-port", "0", "--work", work_s]);
+    let o = on_a_terminal("http://127.0.0.1:1", &a);
+    let shown = String::from_utf8_lossy(&o.stdout);
+    expect_exit(&o, 0, "demo on a terminal");
+    for part in [
+        "proving 2/2: create_proof [",
+        "test set: last chunk",
+        "12/12 elements,",
+        "model: last chunk",
+        "ETA",
+    ] {
+        assert!(
+            shown.contains(part),
+            "no {part:?} on the terminal:\n{shown}"
+        );
+    }
+}

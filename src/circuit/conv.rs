@@ -91,7 +91,9 @@ pub struct ConvGeometry {
 impl ConvGeometry {
     /// Whether the shape is a convolution with at least one output.
     pub fn is_valid(&self) -> bool {
-        let positive = [self.n, self.c_in, self.h, self.w, self.c_out, self.kh, self.kw];
+        let positive = [
+            self.n, self.c_in, self.h, self.w, self.c_out, self.kh, self.kw,
+        ];
         positive.iter().all(|&d| d > 0)
             && self.stride > 0
             && self.kh <= self.h + 2 * self.pad
@@ -147,10 +149,10 @@ impl ConvGeometry {
         let (s, p) = (self.stride as i64, self.pad as i64);
         let mut z = Vec::with_capacity(self.output_len());
         for n in 0..self.n {
-            for o in 0..self.c_out {
+            for (o, &bias) in b.iter().enumerate().take(self.c_out) {
                 for y in 0..ho as i64 {
                     for xo in 0..wo as i64 {
-                        let mut acc = b[o];
+                        let mut acc = bias;
                         for c in 0..self.c_in {
                             for dy in 0..self.kh {
                                 let i = s * y + dy as i64 - p;
@@ -331,7 +333,8 @@ impl ConvProduct {
         out.chain(self.z.iter().map(base))?; // A
         let taps = g.kh * g.kw;
         for t in 0..g.c_in * taps {
-            out.chain((0..g.c_out).map(|o| base(&self.k[o * g.c_in * taps + t])))?; // u
+            out.chain((0..g.c_out).map(|o| base(&self.k[o * g.c_in * taps + t])))?;
+            // u
         }
         out.chain(self.b.iter().map(base))?; // β
         let plane = g.c_in * g.h * g.w;

@@ -55,14 +55,11 @@ pub fn max_pool(
     window: &[AssignedValue<Fr>],
     bits: usize,
 ) -> AssignedValue<Fr> {
-    let best = window
-        .iter()
-        .map(|a| *a.value())
-        .max_by_key(|v| {
-            let mut be = v.to_repr();
-            be.reverse();
-            be
-        });
+    let best = window.iter().map(|a| *a.value()).max_by_key(|v| {
+        let mut be = v.to_repr();
+        be.reverse();
+        be
+    });
     max_pool_with(ctx, range, window, bits, best.unwrap_or_default())
 }
 

@@ -305,6 +305,7 @@ pub fn progress(msg: &str) {
 /// chunks are lines, as before).
 pub struct Terminal {
     bars: bool,
+    indent: &'static str,
     bar: RefCell<Option<ProgressBar>>,
 }
 
@@ -314,34 +315,92 @@ impl Terminal {
         Self::with_bars(!json && std::io::stderr().is_terminal())
     }
 
+    /// [`Terminal::new`] with every line indented (the demo's narration).
+    pub fn indented(json: bool, indent: &'static str) -> Self {
+        Self {
+            indent,
+            ..Self::new(json)
+        }
+    }
+
     fn with_bars(bars: bool) -> Self {
         Self {
             bars,
+            indent: "",
             bar: RefCell::new(None),
+        }
+    }
+
+    /// Ends the bar on screen, if any (left drawn, finished).
+    fn end_bar(&self) {
+        if let Some(bar) = self.bar.borrow_mut().take() {
+            bar.finish();
         }
     }
 }
 
 impl Report for Terminal {
     fn note(&self, msg: &str) {
+        let msg = format!("{}{msg}", self.indent);
         match self.bar.borrow().as_ref() {
             Some(bar) => bar.println(msg),
             None => eprintln!("{msg}"),
         }
     }
 
+    /// A bar over the stage's expected time: its position follows the clock (stopping short of
+    /// the end until the stage ends), so the ETA is the estimate's remainder.
+    fn stage(&self, what: &str, seconds: f64, source: &str) {
+        if !self.bars {
+            self.note(&format!("{what} (about {seconds:.1} s, {source})"));
+            return;
+        }
+        self.end_bar();
+        let len = ((seconds * 1000.0) as u64).max(1);
+        let bar = ProgressBar::new(len);
+        bar.set_style(
+            ProgressStyle::with_template(&format!(
+                "{}{{msg}} [{{bar:30}}] {{elapsed}} elapsed, ETA {{eta}} ({source})",
+                self.indent
+            ))
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_message(what.to_string());
+        let ticking = bar.clone();
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            while !ticking.is_finished() {
+                let ms = started.elapsed().as_millis() as u64;
+                ticking.set_position(ms.min(len - len / 100));
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        *self.bar.borrow_mut() = Some(bar);
+    }
+
+    fn stage_done(&self) {
+        if let Some(bar) = self.bar.borrow_mut().take() {
+            bar.set_position(bar.length().unwrap_or(0));
+            bar.finish();
+        }
+    }
+
     fn chunk(&self, what: &str, done: usize, total: usize, gas: u64) {
         if !self.bars {
-            eprintln!("{what}: {done}/{total} elements on chain ({gas} gas)");
+            self.note(&format!(
+                "{what}: {done}/{total} elements on chain ({gas} gas)"
+            ));
             return;
         }
         let mut slot = self.bar.borrow_mut();
         let bar = slot.get_or_insert_with(|| {
             let bar = ProgressBar::new(total as u64);
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{msg} [{bar:30}] {pos}/{len} elements, {elapsed} elapsed, ETA {eta}",
-                )
+                ProgressStyle::with_template(&format!(
+                    "{}{{msg}} [{{bar:30}}] {{pos}}/{{len}} elements, {{elapsed}} elapsed, ETA {{eta}}",
+                    self.indent
+                ))
                 .expect("a valid template")
                 .progress_chars("=> "),
             );

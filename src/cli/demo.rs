@@ -13,7 +13,9 @@ use clap::Args;
 use serde::Serialize;
 use serde_json::json;
 
-use super::chain_args::{block_on, chain_failure, contest_failure, parse_ether, print_json};
+use super::chain_args::{
+    block_on, chain_failure, contest_failure, parse_ether, print_json, Terminal,
+};
 use super::setup::{keys_from_ptau, make_keys};
 use super::{Failure, Outcome};
 use crate::chain::anvil::{Anvil, DEV_ACCOUNTS};
@@ -187,6 +189,8 @@ impl DemoArgs {
             ptau,
         } = *inputs;
         let url = anvil.url();
+        // Proofs and chunked reveals show progress bars on a terminal (not under --json).
+        let term = Terminal::indented(json, "   ");
         let mut gas: Vec<GasRow> = Vec::new();
         let mut log = |who: &str, action: &str, gas_used: u64| {
             gas.push(GasRow {
@@ -314,7 +318,7 @@ impl DemoArgs {
         section("5. organiser reveals the test set after the commit deadline");
         let (_, now) = registry.head().await.map_err(chain_failure)?;
         advance(&organiser, config.commit_deadline + 1 - now).await?;
-        let rep = reveal_testset(&registry, id, spec, testset, &say)
+        let rep = reveal_testset(&registry, id, spec, testset, &term)
             .await
             .map_err(contest_failure)?;
         for tx in &rep.txs {
@@ -326,7 +330,7 @@ impl DemoArgs {
         for (name, r, model) in &players {
             let c = self.competitor(r, id, spec, state_root);
             // Competitors read the test set from the chain, as in a real contest.
-            let rep = submit(&c, keys_dir, None, &say)
+            let rep = submit(&c, keys_dir, None, &term)
                 .await
                 .map_err(contest_failure)?;
             if let Some(tx) = &rep.tx {
@@ -372,7 +376,7 @@ impl DemoArgs {
                 continue;
             };
             let c = self.competitor(r, id, spec, state_root);
-            match reveal(&c, &say).await {
+            match reveal(&c, &term).await {
                 Ok(rep) => {
                     for tx in &rep.txs {
                         log(name, &tx.action, tx.gas_used);

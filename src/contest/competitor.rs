@@ -17,7 +17,7 @@ use crate::model::commitment::{model_fingerprint, random_salt};
 use crate::model::{correct, model_commitment, model_elements, quantise};
 use crate::model::{OnnxFile, QuantizedModel};
 use crate::prover::keys::ContestKeys;
-use crate::prover::proof::prove;
+use crate::prover::proof::{estimate, prove_in_stages, record_timings, ProveStage};
 use crate::prover::proof_dir::ProofDir;
 use crate::prover::srs::read_params;
 use crate::spec::{testset_commitment, testset_from_elements, Spec, TestSet};
@@ -348,8 +348,19 @@ pub async fn submit(
                 salt: secret.salt()?,
                 testset,
             };
-            let (proof, timings) = prove(c.spec, &keys, &params, &witness, &statement)
-                .map_err(|e| ContestError::Prover(e.to_string()))?;
+            let estimate = estimate(keys_dir, &keys);
+            let on_stage = |stage: ProveStage| {
+                progress.stage(stage.label(), estimate.seconds(stage), estimate.source())
+            };
+            let proved = prove_in_stages(c.spec, &keys, &params, &witness, &statement, &on_stage);
+            progress.stage_done();
+            let (proof, timings) = proved.map_err(|e| ContestError::Prover(e.to_string()))?;
+            if let Err(e) = record_timings(keys_dir, &timings) {
+                progress.note(&format!(
+                    "(the proving time was not recorded in {}: {e})",
+                    keys_dir.display()
+                ));
+            }
             report.prove_seconds = timings.witness_seconds + timings.proving_seconds;
             report.witness_seconds = timings.witness_seconds;
             ProofDir {

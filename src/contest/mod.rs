@@ -27,8 +27,8 @@ use sha3::{Digest, Keccak256};
 use crate::chain::types::Phase;
 use crate::chain::ChainError;
 
-/// Where a long contest flow reports how it goes (the CLI: lines on stderr, and a progress bar
-/// for chunked reveals on a terminal).
+/// Where a long contest flow reports how it goes (the CLI: lines on stderr, and progress bars
+/// for chunked reveals and proving stages on a terminal).
 pub trait Report {
     /// A line for the user.
     fn note(&self, msg: &str);
@@ -40,6 +40,15 @@ pub trait Report {
             "{what}: {done}/{total} elements on chain ({gas} gas)"
         ));
     }
+
+    /// A stage of `what` begins that should take about `seconds` (`source`: where that figure
+    /// comes from); it lasts until the next stage or [`Report::stage_done`]. By default, a line.
+    fn stage(&self, what: &str, seconds: f64, source: &str) {
+        self.note(&format!("{what} (about {seconds:.1} s, {source})"));
+    }
+
+    /// The last stage ended.
+    fn stage_done(&self) {}
 }
 
 /// Any `Fn(&str)` takes every report as a line.

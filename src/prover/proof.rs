@@ -9,24 +9,120 @@ use halo2_base::halo2_proofs::poly::kzg::commitment::{KZGCommitmentScheme, Param
 use halo2_base::halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
 use halo2_base::halo2_proofs::poly::kzg::strategy::SingleStrategy;
 use halo2_base::halo2_proofs::transcript::{TranscriptReadBuffer, TranscriptWriterBuffer};
+use std::path::Path;
 use std::time::Instant;
 
 use rand::rngs::OsRng;
 use snark_verifier::loader::native::NativeLoader;
 use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 
-use super::keys::ContestKeys;
+use super::keys::{CircuitFigures, ContestKeys};
 use super::{ProverError, Result};
 use crate::circuit::accuracy::{build, AccuracyWitness, Shape, Statement};
 use crate::spec::Spec;
 
 /// Wall time of the two halves of proving.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProveTimings {
     /// Building the circuit: reference trace, witness generation, halo2-base layout.
     pub witness_seconds: f64,
     /// `create_proof`: commitments, quotient, openings.
     pub proving_seconds: f64,
+}
+
+/// The stages of proving a user can watch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProveStage {
+    /// Building the circuit: the reference trace, witness generation and layout.
+    Witness,
+    /// halo2's `create_proof` (one call: commitments, quotient, openings).
+    Proof,
+}
+
+impl ProveStage {
+    /// What the stage is called on a progress bar.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProveStage::Witness => "proving 1/2: witness",
+            ProveStage::Proof => "proving 2/2: create_proof",
+        }
+    }
+}
+
+/// How long proving with a key directory is expected to take.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ProveEstimate {
+    /// The expected times.
+    pub timings: ProveTimings,
+    /// `true`: measured by an earlier proof with the same keys on this machine (the key
+    /// directory's `timings.json`); `false`: a rough figure from the circuit plan.
+    pub measured: bool,
+}
+
+impl ProveEstimate {
+    /// Expected seconds of `stage`.
+    pub fn seconds(&self, stage: ProveStage) -> f64 {
+        match stage {
+            ProveStage::Witness => self.timings.witness_seconds,
+            ProveStage::Proof => self.timings.proving_seconds,
+        }
+    }
+
+    /// Where the figure comes from, for the user.
+    pub fn source(&self) -> &'static str {
+        if self.measured {
+            "as the last proof with these keys"
+        } else {
+            "rough estimate from the circuit plan"
+        }
+    }
+}
+
+/// The key directory's record of the last proof's timings.
+pub const TIMINGS_FILE: &str = "timings.json";
+
+/// Seconds per (row · k · column) of `create_proof`, fitted on this project's benchmarks (digits
+/// at k = 18 and the MNIST-shaped spec at k = 20 on the 2-core benchmark machine, within a
+/// factor of 2 of both): only for a first estimate, replaced by a measurement after one proof.
+const PROOF_SECONDS_PER_ROW_K_COLUMN: f64 = 5.5e-7;
+/// Seconds per halo2-base cell or chip row of the witness stage (same machines, same caveat).
+const WITNESS_SECONDS_PER_CELL: f64 = 1e-6;
+
+/// The expected timings of proving with `keys` (in `dir`): the last measured ones if the
+/// directory records them, else an estimate from the circuit plan.
+pub fn estimate(dir: &Path, keys: &ContestKeys) -> ProveEstimate {
+    let recorded = std::fs::read(dir.join(TIMINGS_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<ProveTimings>(&b).ok())
+        .filter(|t| t.witness_seconds >= 0.0 && t.proving_seconds > 0.0);
+    match recorded {
+        Some(timings) => ProveEstimate {
+            timings,
+            measured: true,
+        },
+        None => ProveEstimate {
+            timings: plan_estimate(&keys.manifest.figures),
+            measured: false,
+        },
+    }
+}
+
+/// A rough estimate from the circuit's figures alone (see the constants above).
+pub fn plan_estimate(f: &CircuitFigures) -> ProveTimings {
+    let columns =
+        f.base_advice_columns + f.lookup_advice_columns + f.freivalds_columns + f.fixed_columns;
+    let rows = (1u64 << f.k) as f64;
+    let cells = f.base_advice_cells + f.freivalds_rows + f.poseidon_rows + f.requant_rows;
+    ProveTimings {
+        witness_seconds: cells as f64 * WITNESS_SECONDS_PER_CELL,
+        proving_seconds: rows * f64::from(f.k) * columns as f64 * PROOF_SECONDS_PER_ROW_K_COLUMN,
+    }
+}
+
+/// Records `timings` in the key directory for the next estimate.
+pub fn record_timings(dir: &Path, timings: &ProveTimings) -> std::io::Result<()> {
+    let json = serde_json::to_vec_pretty(timings).map_err(std::io::Error::other)?;
+    std::fs::write(dir.join(TIMINGS_FILE), json)
 }
 
 /// Proves `statement` for `witness` with the contest's keys. The caller computes the
@@ -39,7 +135,20 @@ pub fn prove(
     witness: &AccuracyWitness,
     statement: &Statement,
 ) -> Result<(Vec<u8>, ProveTimings)> {
+    prove_in_stages(spec, keys, params, witness, statement, &|_| {})
+}
+
+/// [`prove`], calling `on_stage` as each stage begins.
+pub fn prove_in_stages(
+    spec: &Spec,
+    keys: &ContestKeys,
+    params: &ParamsKZG<Bn256>,
+    witness: &AccuracyWitness,
+    statement: &Statement,
+    on_stage: &dyn Fn(ProveStage),
+) -> Result<(Vec<u8>, ProveTimings)> {
     let f = &keys.manifest.figures;
+    on_stage(ProveStage::Witness);
     let started = Instant::now();
     let circuit = build(
         spec,
@@ -51,6 +160,7 @@ pub fn prove(
         Shape::Pinned(&keys.manifest.pinning),
     )?;
     let witness_seconds = started.elapsed().as_secs_f64();
+    on_stage(ProveStage::Proof);
     let started = Instant::now();
     let instances = statement.instances();
     let mut transcript =

@@ -13,6 +13,9 @@ use crate::circuit::Operand;
 
 const K: usize = 12;
 
+/// A named change to an honest convolution.
+type Tamper = (&'static str, fn(&mut Conv));
+
 /// A convolution with random int8 kernel, small non-negative inputs, and its honest output.
 #[derive(Clone)]
 struct Conv {
@@ -24,15 +27,37 @@ struct Conv {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn geometry(n: usize, c_in: usize, (h, w): (usize, usize), c_out: usize, (kh, kw): (usize, usize), stride: usize, pad: usize) -> ConvGeometry {
-    ConvGeometry { n, c_in, h, w, c_out, kh, kw, stride, pad }
+fn geometry(
+    n: usize,
+    c_in: usize,
+    (h, w): (usize, usize),
+    c_out: usize,
+    (kh, kw): (usize, usize),
+    stride: usize,
+    pad: usize,
+) -> ConvGeometry {
+    ConvGeometry {
+        n,
+        c_in,
+        h,
+        w,
+        c_out,
+        kh,
+        kw,
+        stride,
+        pad,
+    }
 }
 
 fn conv(g: ConvGeometry, seed: u64) -> Conv {
     let mut rng = StdRng::seed_from_u64(seed);
     let x: Vec<i64> = (0..g.input_len()).map(|_| rng.gen_range(0..=255)).collect();
-    let k: Vec<i64> = (0..g.kernel_len()).map(|_| rng.gen_range(-128..=127)).collect();
-    let b: Vec<i64> = (0..g.c_out).map(|_| rng.gen_range(-100_000..=100_000)).collect();
+    let k: Vec<i64> = (0..g.kernel_len())
+        .map(|_| rng.gen_range(-128..=127))
+        .collect();
+    let b: Vec<i64> = (0..g.c_out)
+        .map(|_| rng.gen_range(-100_000..=100_000))
+        .collect();
     let z = g.convolve(&x, &k, &b);
     Conv { g, x, k, b, z }
 }
@@ -42,7 +67,13 @@ fn mock(c: &Conv) -> Result<(), Vec<VerifyFailure>> {
         let mut load = |v: &[i64]| ctx.assign_witnesses(v.iter().map(|&v| fr(v)));
         let x = load(&c.x).into_iter().map(Operand::Base).collect();
         let (k, b, z) = (load(&c.k), load(&c.b), load(&c.z));
-        vec![Product::Conv(ConvProduct { geometry: c.g, x, k, b, z })]
+        vec![Product::Conv(ConvProduct {
+            geometry: c.g,
+            x,
+            k,
+            b,
+            z,
+        })]
     });
     MockProver::run(K as u32, &circuit, vec![vec![]])
         .expect("mock prover runs")
@@ -87,7 +118,9 @@ fn reference_convolution_by_hand() {
 
 #[test]
 fn invalid_geometry_is_refused() {
-    assert!(geometry(1, 1, (2, 2), 1, (3, 3), 1, 0).is_valid().eq(&false));
+    assert!(geometry(1, 1, (2, 2), 1, (3, 3), 1, 0)
+        .is_valid()
+        .eq(&false));
     assert!(!geometry(1, 1, (4, 4), 1, (3, 3), 0, 0).is_valid());
     assert!(!geometry(0, 1, (4, 4), 1, (3, 3), 1, 0).is_valid());
     assert!(geometry(1, 1, (2, 2), 1, (3, 3), 1, 1).is_valid());
@@ -104,7 +137,7 @@ fn honest_convolutions_pass_mock_prover() {
 fn a_changed_kernel_weight_bias_input_or_output_fails() {
     for (i, g) in shapes().into_iter().enumerate() {
         let honest = conv(g, 100 + i as u64);
-        let tampers: [(&str, fn(&mut Conv)); 5] = [
+        let tampers: [Tamper; 5] = [
             ("kernel weight", |c| {
                 let last = c.k.len() - 1;
                 c.k[last / 2] += 1
@@ -135,7 +168,10 @@ fn a_changed_kernel_weight_bias_input_or_output_fails() {
         for (what, tamper) in tampers {
             let mut c = honest.clone();
             tamper(&mut c);
-            assert!(has_permutation_failure(mock(&c)), "a changed {what} passed for {g:?}");
+            assert!(
+                has_permutation_failure(mock(&c)),
+                "a changed {what} passed for {g:?}"
+            );
         }
     }
 }

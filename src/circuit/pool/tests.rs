@@ -24,10 +24,20 @@ fn run(window: &[i64], claim: Option<i64>) -> (Fr, Result<(), Vec<VerifyFailure>
 
 #[test]
 fn the_maximum_passes() {
-    for window in [&[3, 9, 1, 4][..], &[0, 0, 0, 0], &[127, 127, 5, 0], &[0, 127], &[42]] {
+    for window in [
+        &[3, 9, 1, 4][..],
+        &[0, 0, 0, 0],
+        &[127, 127, 5, 0],
+        &[0, 127],
+        &[42],
+    ] {
         let (m, verdict) = run(window, None);
         assert_eq!(verdict, Ok(()), "{window:?}");
-        assert_eq!(m, fr_i64(*window.iter().max().expect("window")), "{window:?}");
+        assert_eq!(
+            m,
+            fr_i64(*window.iter().max().expect("window")),
+            "{window:?}"
+        );
     }
 }
 

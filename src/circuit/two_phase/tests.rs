@@ -1,7 +1,6 @@
 //! The two-phase circuit with the Freivalds chip, under MockProver and the real prover.
 
 use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
-use halo2_base::Context;
 use halo2_base::gates::circuit::{BaseCircuitParams, CircuitBuilderStage};
 use halo2_base::gates::flex_gate::MultiPhaseThreadBreakPoints;
 use halo2_base::halo2_proofs::dev::{MockProver, VerifyFailure};
@@ -15,6 +14,7 @@ use halo2_base::halo2_proofs::poly::kzg::strategy::SingleStrategy;
 use halo2_base::halo2_proofs::transcript::{
     Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer,
 };
+use halo2_base::Context;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
