@@ -391,13 +391,9 @@ impl ConvProduct {
         let sigma_n = chip.horner_cell(region, row, ones(g.n), &rho_n)?;
         let sigma_y = chip.horner_cell(region, row, ones(ho), &rho_y)?;
         let sigma_x = chip.horner_r(region, row, ones(wo), r)?;
-        let mut pow_y = Vec::new();
-        let mut pow_x = Vec::new();
-        let py = power(ay.max_power());
-        chip.horner_cell_steps(region, row, py, &rho_y, Some(&mut pow_y))?;
-        chip.horner_r_steps(region, row, power(ax.max_power()), r, Some(&mut pow_x))?;
-        // Drop each chain's leading 0: index e holds the e-th power.
-        let (pow_y, pow_x) = (&pow_y[1..], &pow_x[1..]);
+        // Index e holds the e-th power.
+        let pow_y = chip.powers(region, row, ay.max_power(), (r, Some(&rho_y)))?;
+        let pow_x = chip.powers(region, row, ax.max_power(), (r, None))?;
 
         // Prefix sums per channel and pair of residue classes, at the absolute input positions.
         let mut prefix: Vec<Option<Acc>> = vec![None; plane];

@@ -401,22 +401,8 @@ impl FreivaldsConfig {
         values: impl Iterator<Item = Value<Fr>>,
         r: Value<Fr>,
     ) -> Result<(Cell, Value<Fr>), Error> {
-        self.horner_r_steps(region, row, values, r, None)
-    }
-
-    /// [`Self::horner_r`], also pushing every step's accumulator cell to `steps` (see
-    /// [`Self::horner_cell_steps`]).
-    pub(crate) fn horner_r_steps(
-        &self,
-        region: &mut Region<Fr>,
-        row: &mut usize,
-        values: impl Iterator<Item = Value<Fr>>,
-        r: Value<Fr>,
-        steps: Option<&mut Vec<(Cell, Value<Fr>)>>,
-    ) -> Result<(Cell, Value<Fr>), Error> {
-        self.horner(region, row, values, steps, |region, row| {
-            self.q_r.enable(region, row)?;
-            Ok(region.assign_advice(self.mul, row, r).cell()).map(|c| (c, r))
+        self.horner(region, row, values, None, |region, row| {
+            self.r_multiplier(region, row, r)
         })
     }
 
@@ -428,26 +414,61 @@ impl FreivaldsConfig {
         values: impl Iterator<Item = Value<Fr>>,
         m: &(Cell, Value<Fr>),
     ) -> Result<(Cell, Value<Fr>), Error> {
-        self.horner_cell_steps(region, row, values, m, None)
+        self.horner(region, row, values, None, |region, row| {
+            Ok(self.cell_multiplier(region, row, m))
+        })
     }
 
-    /// [`Self::horner_cell`], also pushing every step's accumulator cell (the leading 0
-    /// first) to `steps`: over the values `1, 0, …, 0` the steps after the leading 0 are the
-    /// powers `m^0, m^1, …` (the phase-0 values must be copies of the constants 1 and 0).
-    pub(crate) fn horner_cell_steps(
+    /// The powers `m^0 … m^max` of `r` (`m = None`) or of the phase-1 cell `m`: the steps of a
+    /// Horner chain over `1, 0, …, 0`, whose phase-0 values must be copies of the constants 1
+    /// and 0 (`max + 1` values after the leading 0).
+    pub(crate) fn powers(
         &self,
         region: &mut Region<Fr>,
         row: &mut usize,
-        values: impl Iterator<Item = Value<Fr>>,
-        m: &(Cell, Value<Fr>),
-        steps: Option<&mut Vec<(Cell, Value<Fr>)>>,
+        max: usize,
+        (r, m): (Value<Fr>, Option<&(Cell, Value<Fr>)>),
+    ) -> Result<Vec<(Cell, Value<Fr>)>, Error> {
+        let values = std::iter::once(Value::known(Fr::ONE))
+            .chain(std::iter::repeat_n(Value::known(Fr::ZERO), max));
+        let mut steps = Vec::with_capacity(max + 2);
+        self.horner(
+            region,
+            row,
+            values,
+            Some(&mut steps),
+            |region, row| match m {
+                None => self.r_multiplier(region, row, r),
+                Some(m) => Ok(self.cell_multiplier(region, row, m)),
+            },
+        )?;
+        // The leading 0 is not a power.
+        steps.remove(0);
+        Ok(steps)
+    }
+
+    /// `mul = r` on `row`, tied to the challenge by `q_r`.
+    fn r_multiplier(
+        &self,
+        region: &mut Region<Fr>,
+        row: usize,
+        r: Value<Fr>,
     ) -> Result<(Cell, Value<Fr>), Error> {
-        self.horner(region, row, values, steps, |region, row| {
-            let cell = region.assign_advice(self.mul, row, m.1).cell();
-            // The multiplier of a ρ-chain is the one computed from the challenge.
-            region.constrain_equal(cell, m.0);
-            Ok((cell, m.1))
-        })
+        self.q_r.enable(region, row)?;
+        Ok((region.assign_advice(self.mul, row, r).cell(), r))
+    }
+
+    /// `mul` = a copy of the phase-1 cell `m` on `row`.
+    fn cell_multiplier(
+        &self,
+        region: &mut Region<Fr>,
+        row: usize,
+        m: &(Cell, Value<Fr>),
+    ) -> (Cell, Value<Fr>) {
+        let cell = region.assign_advice(self.mul, row, m.1).cell();
+        // The multiplier of a ρ-chain is the one computed from the challenge.
+        region.constrain_equal(cell, m.0);
+        (cell, m.1)
     }
 
     fn horner(

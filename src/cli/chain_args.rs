@@ -18,7 +18,7 @@ use crate::chain::registry::Registry;
 use crate::chain::types::{Addr, Wei};
 use crate::chain::ChainError;
 use crate::contest::competitor::Competitor;
-use crate::contest::{ContestError, Report};
+use crate::contest::{stage_line, ContestError, Report};
 use crate::spec::Spec;
 
 /// The JSON-RPC endpoint.
@@ -330,13 +330,6 @@ impl Terminal {
             bar: RefCell::new(None),
         }
     }
-
-    /// Ends the bar on screen, if any (left drawn, finished).
-    fn end_bar(&self) {
-        if let Some(bar) = self.bar.borrow_mut().take() {
-            bar.finish();
-        }
-    }
 }
 
 impl Report for Terminal {
@@ -352,10 +345,11 @@ impl Report for Terminal {
     /// the end until the stage ends), so the ETA is the estimate's remainder.
     fn stage(&self, what: &str, seconds: f64, source: &str) {
         if !self.bars {
-            self.note(&format!("{what} (about {seconds:.1} s, {source})"));
+            self.note(&stage_line(what, seconds, source));
             return;
         }
-        self.end_bar();
+        // A bar still drawn is the previous stage's, which has ended.
+        self.stage_done();
         let len = ((seconds * 1000.0) as u64).max(1);
         let bar = ProgressBar::new(len);
         bar.set_style(

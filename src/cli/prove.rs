@@ -10,10 +10,9 @@ use super::chain_args::Terminal;
 use super::inputs::{parse_address, parse_fr, quantised_model};
 use super::{Failure, Outcome};
 use crate::circuit::accuracy::{AccuracyWitness, Statement};
-use crate::contest::Report;
+use crate::contest::competitor::prove_reporting;
 use crate::model::{correct, model_commitment};
 use crate::prover::keys::ContestKeys;
-use crate::prover::proof::{estimate, prove_in_stages, record_timings, ProveStage};
 use crate::prover::proof_dir::ProofDir;
 use crate::prover::srs::{read_params, SrsKind, UNSAFE_WARNING};
 use crate::spec::{testset_commitment, Spec, TestSet};
@@ -95,20 +94,16 @@ impl ProveArgs {
         };
         // A bar per stage on a terminal (not under --json), over the expected time.
         let term = Terminal::new(json);
-        let expected = estimate(&self.keys, &keys);
-        let on_stage = |stage: ProveStage| {
-            term.stage(stage.label(), expected.seconds(stage), expected.source())
-        };
         let started = Instant::now();
-        let proved = prove_in_stages(&spec, &keys, &params, &witness, &statement, &on_stage);
-        term.stage_done();
-        let (proof, timings) = proved.map_err(Failure::env)?;
-        if let Err(e) = record_timings(&self.keys, &timings) {
-            term.note(&format!(
-                "(the proving time was not recorded in {}: {e})",
-                self.keys.display()
-            ));
-        }
+        let (proof, timings) = prove_reporting(
+            &spec,
+            (&keys, &self.keys),
+            &params,
+            &witness,
+            &statement,
+            &term,
+        )
+        .map_err(Failure::env)?;
         let secs = started.elapsed().as_secs_f64();
         let proof_bytes = proof.len();
         ProofDir { statement, proof }

@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, Fr};
+use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use serde::Serialize;
 
 use super::organiser::post_chunks;
@@ -17,9 +18,10 @@ use crate::model::commitment::{model_fingerprint, random_salt};
 use crate::model::{correct, model_commitment, model_elements, quantise};
 use crate::model::{OnnxFile, QuantizedModel};
 use crate::prover::keys::ContestKeys;
-use crate::prover::proof::{estimate, prove_in_stages, record_timings, ProveStage};
+use crate::prover::proof::{estimate, prove_in_stages, record_timings, ProveStage, ProveTimings};
 use crate::prover::proof_dir::ProofDir;
 use crate::prover::srs::read_params;
+use crate::prover::ProverError;
 use crate::spec::{testset_commitment, testset_from_elements, Spec, TestSet};
 
 /// ONNX → dense network → padded to the envelope → quantised: the one path every command
@@ -228,6 +230,33 @@ pub struct SubmitReport {
     pub already: bool,
 }
 
+/// Proves with a bar per prover stage on `progress`, timed against the keys' estimate
+/// (`prover::proof::estimate`), and records the timings in the key directory `keys_dir` for
+/// the next estimate (a failure to record is reported, not fatal).
+pub fn prove_reporting(
+    spec: &Spec,
+    (keys, keys_dir): (&ContestKeys, &Path),
+    params: &ParamsKZG<Bn256>,
+    witness: &AccuracyWitness,
+    statement: &Statement,
+    progress: Progress<'_>,
+) -> std::result::Result<(Vec<u8>, ProveTimings), ProverError> {
+    let expected = estimate(keys_dir, keys);
+    let on_stage = |stage: ProveStage| {
+        progress.stage(stage.label(), expected.seconds(stage), expected.source())
+    };
+    let proved = prove_in_stages(spec, keys, params, witness, statement, &on_stage);
+    progress.stage_done();
+    let (proof, timings) = proved?;
+    if let Err(e) = record_timings(keys_dir, &timings) {
+        progress.note(&format!(
+            "(the proving time was not recorded in {}: {e})",
+            keys_dir.display()
+        ));
+    }
+    Ok((proof, timings))
+}
+
 /// Proves the committed model's accuracy on the revealed test set and submits the proof, below
 /// the threshold too (every committed entry must prove its score to recover its bond).
 /// The proof is stored before sending and reused by a rerun; the transaction is simulated
@@ -348,19 +377,15 @@ pub async fn submit(
                 salt: secret.salt()?,
                 testset,
             };
-            let estimate = estimate(keys_dir, &keys);
-            let on_stage = |stage: ProveStage| {
-                progress.stage(stage.label(), estimate.seconds(stage), estimate.source())
-            };
-            let proved = prove_in_stages(c.spec, &keys, &params, &witness, &statement, &on_stage);
-            progress.stage_done();
-            let (proof, timings) = proved.map_err(|e| ContestError::Prover(e.to_string()))?;
-            if let Err(e) = record_timings(keys_dir, &timings) {
-                progress.note(&format!(
-                    "(the proving time was not recorded in {}: {e})",
-                    keys_dir.display()
-                ));
-            }
+            let (proof, timings) = prove_reporting(
+                c.spec,
+                (&keys, keys_dir),
+                &params,
+                &witness,
+                &statement,
+                progress,
+            )
+            .map_err(|e| ContestError::Prover(e.to_string()))?;
             report.prove_seconds = timings.witness_seconds + timings.proving_seconds;
             report.witness_seconds = timings.witness_seconds;
             ProofDir {

@@ -44,11 +44,16 @@ pub trait Report {
     /// A stage of `what` begins that should take about `seconds` (`source`: where that figure
     /// comes from); it lasts until the next stage or [`Report::stage_done`]. By default, a line.
     fn stage(&self, what: &str, seconds: f64, source: &str) {
-        self.note(&format!("{what} (about {seconds:.1} s, {source})"));
+        self.note(&stage_line(what, seconds, source));
     }
 
     /// The last stage ended.
     fn stage_done(&self) {}
+}
+
+/// The line for a stage when no bar is drawn.
+pub fn stage_line(what: &str, seconds: f64, source: &str) -> String {
+    format!("{what} (about {seconds:.1} s, {source})")
 }
 
 /// Any `Fn(&str)` takes every report as a line.

@@ -81,11 +81,13 @@ impl ProveEstimate {
 /// The key directory's record of the last proof's timings.
 pub const TIMINGS_FILE: &str = "timings.json";
 
-/// Seconds per (row · k · column) of `create_proof`, fitted on this project's benchmarks (digits
-/// at k = 18 and the MNIST-shaped spec at k = 20 on the 2-core benchmark machine, within a
-/// factor of 2 of both): only for a first estimate, replaced by a measurement after one proof.
+/// Seconds per (row · k · column) of `create_proof`: a value between the two per-unit costs
+/// implied by docs/BENCHMARKS.md's proving times (digits at k = 18, the MNIST-shaped spec at
+/// k = 20; they differ by about 2×). Only a first estimate, replaced by a measurement after one
+/// proof; on the mini test spec (k = 14) it said 1.5 s for a proof that took 3.0 s.
 const PROOF_SECONDS_PER_ROW_K_COLUMN: f64 = 5.5e-7;
-/// Seconds per halo2-base cell or chip row of the witness stage (same machines, same caveat).
+/// Seconds per halo2-base cell or chip row of the witness stage (same caveat; the stage is
+/// a small part of proving).
 const WITNESS_SECONDS_PER_CELL: f64 = 1e-6;
 
 /// The expected timings of proving with `keys` (in `dir`): the last measured ones if the

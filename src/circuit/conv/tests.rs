@@ -8,8 +8,8 @@ use rand::{Rng, SeedableRng};
 
 use super::{ConvGeometry, ConvProduct};
 use crate::circuit::freivalds::Product;
-use crate::circuit::two_phase::tests::{build_with, fr, has_permutation_failure};
-use crate::circuit::Operand;
+use crate::circuit::two_phase::tests::{build_with, has_permutation_failure};
+use crate::circuit::{fr_i64, Operand};
 
 const K: usize = 12;
 
@@ -64,7 +64,7 @@ fn conv(g: ConvGeometry, seed: u64) -> Conv {
 
 fn mock(c: &Conv) -> Result<(), Vec<VerifyFailure>> {
     let circuit = build_with(CircuitBuilderStage::Mock, (K, None), |ctx| {
-        let mut load = |v: &[i64]| ctx.assign_witnesses(v.iter().map(|&v| fr(v)));
+        let mut load = |v: &[i64]| ctx.assign_witnesses(v.iter().map(|&v| fr_i64(v)));
         let x = load(&c.x).into_iter().map(Operand::Base).collect();
         let (k, b, z) = (load(&c.k), load(&c.b), load(&c.z));
         vec![Product::Conv(ConvProduct {

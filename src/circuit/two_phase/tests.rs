@@ -25,7 +25,7 @@ use crate::circuit::Operand;
 
 const K: usize = 9;
 
-pub(crate) fn fr(v: i64) -> Fr {
+fn fr(v: i64) -> Fr {
     if v >= 0 {
         Fr::from(v as u64)
     } else {
