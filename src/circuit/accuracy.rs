@@ -14,7 +14,7 @@
 use halo2_base::gates::circuit::builder::BaseCircuitBuilder;
 use halo2_base::gates::circuit::{BaseCircuitParams, CircuitBuilderStage};
 use halo2_base::gates::flex_gate::MultiPhaseThreadBreakPoints;
-use halo2_base::gates::{GateInstructions, RangeChip, RangeInstructions};
+use halo2_base::gates::{GateInstructions, RangeInstructions};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use halo2_base::halo2_proofs::halo2curves::ff::PrimeField;
 use halo2_base::AssignedValue;
@@ -24,17 +24,20 @@ use serde::{Deserialize, Serialize};
 
 use super::argmax::{row_correct, Comparator};
 use super::features::{self, FeatureJob};
-use super::freivalds::{MatrixProduct, Product};
+use super::freivalds::MatrixProduct;
 use super::poseidon::{chain_rows, PoseidonChain};
 use super::public::recorded_constants;
-use super::requant::{
-    reserve_lookup_column, BlockShape, LayerShift, RequantBounds, RequantJob, RequantWitness,
-};
+use super::requant::{reserve_lookup_column, BlockShape, RequantBounds};
 use super::two_phase::{TwoPhaseCircuit, TwoPhaseParams};
-use super::{fr_i128, fr_i64, pow2, CircuitError, Operand, Result};
+use super::{fr_i64, CircuitError, Operand, Result};
 use crate::commit::{fr_from_hex, fr_to_hex, StreamRange, MODEL_TAG, TESTSET_TAG};
-use crate::model::{forward, QuantizedLayer, QuantizedModel};
-use crate::spec::{QuantSpec, Spec, TestSet};
+use crate::model::{forward, ConvLayer, ImageLayer, QuantizedLayer, QuantizedModel};
+use crate::spec::{ConvEnvelope, ImageShape, ImageStage, Spec, TestSet};
+use layers::{convolution, dense, operands, pooling, LayerCx};
+use params::{offset_and_check, pack, ModelCells, Ranges};
+
+mod layers;
+mod params;
 
 /// Rows kept free at the bottom of the circuit for blinding factors.
 pub const MINIMUM_ROWS: usize = 20;
@@ -94,7 +97,28 @@ impl AccuracyWitness {
             .windows(2)
             .map(|d| QuantizedLayer::new(vec![vec![0i8; d[1]]; d[0]], vec![0i32; d[1]], 0))
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        let model = QuantizedModel::new(spec, layers)?;
+        let image = match &spec.envelope.image {
+            None => Vec::new(),
+            Some(image) => image
+                .stages
+                .iter()
+                .zip(image.shapes())
+                .map(|(stage, [c_in, ..])| {
+                    Ok(match *stage {
+                        ImageStage::Conv(c) => ImageLayer::Conv(ConvLayer::new(
+                            (c_in, c.channels),
+                            (c.kernel, c.stride, c.padding),
+                            vec![0; c.channels * c_in * c.kernel * c.kernel],
+                            vec![0; c.channels],
+                            0,
+                        )?),
+                        ImageStage::MaxPool(p) => ImageLayer::MaxPool(p),
+                        ImageStage::AvgPool(p) => ImageLayer::AvgPool(p),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?,
+        };
+        let model = QuantizedModel::with_image(spec, image, layers)?;
         let x = vec![spec.input.min; spec.test_rows * spec.input.features];
         let testset = TestSet::new(spec, x, vec![0; spec.test_rows])?;
         Ok(Self {
@@ -188,42 +212,11 @@ pub fn build(
         .collect();
 
     // Model: load, range-check, pack, hash.
-    let dims = spec.envelope.dims();
-    let mut model_elems = Vec::new();
-    let mut weights = Vec::new();
-    let mut biases = Vec::new();
     let ranges = Ranges::new(spec)?;
-    let (w_range, b_range) = (ranges.weights, ranges.biases);
-    for layer in witness.model.layers() {
-        let w: Vec<Vec<AssignedValue<Fr>>> = layer
-            .weights()
-            .iter()
-            .map(|row| ctx.assign_witnesses(row.iter().map(|&v| fr_i64(v.into()))))
-            .collect();
-        // Weights are int8 and biases int32: without these checks a "weight" could be any field
-        // element and the integer semantics (and packing injectivity) would be lost.
-        let w_off = offset_and_check(ctx, &range, w.iter().flatten(), w_range);
-        model_elems.extend(pack(ctx, gate, &w_off, w_range));
-        let b = ctx.assign_witnesses(layer.biases().iter().map(|&v| fr_i64(v.into())));
-        let b_off = offset_and_check(ctx, &range, b.iter(), b_range);
-        model_elems.extend(pack(ctx, gate, &b_off, b_range));
-        weights.push(w);
-        biases.push(b);
-    }
-    let s_range = ranges.shifts;
-    let shifts_native: Vec<u32> = witness
-        .model
-        .layers()
-        .iter()
-        .map(QuantizedLayer::shift)
-        .collect();
-    let shifts = ctx.assign_witnesses(shifts_native.iter().map(|&s| Fr::from(u64::from(s))));
-    let s_off = offset_and_check(ctx, &range, shifts.iter(), s_range);
-    model_elems.extend(pack(ctx, gate, &s_off, s_range));
-    model_elems.push(ctx.load_witness(witness.salt));
+    let model = ModelCells::load(ctx, &range, &witness.model, witness.salt, &ranges);
     sections.mark("model: load, range checks, packing", ctx);
     // The chain is proved by the Poseidon chip (phase 1); here its output is a witness cell.
-    let model_elems = model_elems.into_iter().map(Operand::Base).collect();
+    let model_elems = model.elements.iter().map(|&e| Operand::Base(e)).collect();
     let c_chain = PoseidonChain::load(ctx, fr_from_hex(MODEL_TAG)?, model_elems);
     let c = c_chain.out;
     sections.mark("model: Poseidon chain (C)", ctx);
@@ -291,68 +284,73 @@ pub fn build(
     sections.mark("test set: Poseidon chain (T)", ctx);
 
     // Layers: witness Z from the reference semantics, check it by Freivalds (phase 1), then
-    // requantise and saturate every entry here.
+    // requantise and saturate every entry here (`accuracy::layers`, a file per kind).
     let traces = (0..spec.test_rows)
         .map(|n| forward(&witness.model, witness.testset.row(n)))
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    let last = dims.len() - 2;
-    let mut input = x;
-    let mut outputs: Vec<Vec<AssignedValue<Fr>>> = Vec::new();
-    let mut products = Vec::with_capacity(dims.len() - 1);
-    let mut requants = Vec::new();
     let bounds = requant_bounds(spec);
-    let big_s = BlockShape::new(lookup_bits, bounds).shift_bits();
-    for (l, (w, b)) in weights.into_iter().zip(biases).enumerate() {
+    let mut cx = LayerCx {
+        ctx,
+        range: &range,
+        big_s: BlockShape::new(lookup_bits, bounds).shift_bits(),
+        requants: Vec::new(),
+        products: Vec::new(),
+    };
+    let act_max = spec.quant.activation_max;
+    let mut shifts = model.shifts.into_iter();
+    let mut convs = model.convs.into_iter();
+    let mut input = x;
+    let shapes = spec.envelope.image.as_ref().map(|i| i.shapes());
+    let mut value_bound = spec.input.min.abs().max(spec.input.max.abs());
+    for (i, stage) in witness.model.image().iter().enumerate() {
+        let shape = shapes.as_ref().map_or([0, 0, 0], |s| s[i]);
+        let out = match stage {
+            ImageLayer::Conv(conv) => {
+                let z: Vec<&[i64]> = traces.iter().map(|t| t.image[i].z.as_slice()).collect();
+                let params = convs.next().ok_or_else(missing)?;
+                let shift = shifts.next().ok_or_else(missing)?;
+                convolution::layer(&mut cx, (input, shape), (conv, params), shift, &z, act_max)
+            }
+            ImageLayer::MaxPool(p) => {
+                pooling::layer(&mut cx, (input, shape), *p, (true, value_bound))?
+            }
+            ImageLayer::AvgPool(p) => {
+                pooling::layer(&mut cx, (input, shape), *p, (false, value_bound))?
+            }
+        };
+        value_bound = stage.stage().out_bound(value_bound, act_max);
+        input = operands(&out);
+        sections.mark(stage_section(stage), cx.ctx);
+    }
+    let last = witness.model.layers().len() - 1;
+    let mut outputs: Vec<Vec<AssignedValue<Fr>>> = Vec::new();
+    for (l, params) in model.dense.into_iter().enumerate() {
         let logit = l == last;
-        let (lo, hi) = if logit {
+        let range = if logit {
             (spec.quant.logit_min(), spec.quant.logit_max())
         } else {
-            (0, spec.quant.activation_max)
+            (0, act_max)
         };
-        let shift = LayerShift::derive(ctx, &range, (shifts[l], shifts_native[l]), big_s, lo);
-        // A constant cell: the chip copies it, so the range is fixed by the verifying key.
-        let span = ctx.load_constant(fr_i64(hi - lo));
-        let z_native: Vec<&Vec<i64>> = traces.iter().map(|t| &t.layers[l].z).collect();
-        let z: Vec<Vec<AssignedValue<Fr>>> = z_native
-            .iter()
-            .map(|row| ctx.assign_witnesses(row.iter().map(|&v| fr_i64(v))))
-            .collect();
-        // The requantisation chip proves each output (phase 0, outside halo2-base's cells).
-        let mut out = Vec::with_capacity(z.len());
-        for (zr, zn) in z.iter().zip(&z_native) {
-            let mut row = Vec::with_capacity(zr.len());
-            for (cell, &v) in zr.iter().zip(zn.iter()) {
-                let w = RequantWitness::new(v, shift.s, lo, hi);
-                let (job, a) = RequantJob::with_witness(
-                    ctx,
-                    &range,
-                    (*cell, v),
-                    &shift,
-                    span,
-                    (lo, hi),
-                    logit,
-                    w,
-                );
-                requants.push(job);
-                row.push(a);
-            }
-            out.push(row);
-        }
-        products.push(Product::Dense(MatrixProduct { x: input, w, b, z }));
-        input = out
-            .iter()
-            .map(|row| row.iter().map(|&a| Operand::Base(a)).collect())
-            .collect();
-        outputs = out;
+        let z: Vec<&[i64]> = traces.iter().map(|t| t.layers[l].z.as_slice()).collect();
+        let shift = shifts.next().ok_or_else(missing)?;
+        outputs = dense::layer(&mut cx, input, params, shift, &z, (range, logit));
+        input = operands(&outputs);
         sections.mark(
             if logit {
                 "logits: requantise, saturate"
             } else {
                 "hidden: requantise, ReLU, saturate"
             },
-            ctx,
+            cx.ctx,
         );
     }
+    let LayerCx {
+        ctx,
+        big_s,
+        mut requants,
+        products,
+        ..
+    } = cx;
 
     // Accuracy.
     // Each comparison is a requantisation block (shift 0, range [0, 1]) after the layers'.
@@ -396,27 +394,6 @@ pub fn build(
     })
 }
 
-/// The value ranges of the committed streams (`docs/PROTOCOL.md` §3), as the circuit packs them.
-struct Ranges {
-    weights: StreamRange,
-    biases: StreamRange,
-    shifts: StreamRange,
-    features: StreamRange,
-    labels: StreamRange,
-}
-
-impl Ranges {
-    fn new(spec: &Spec) -> Result<Self> {
-        Ok(Self {
-            weights: StreamRange::new(QuantSpec::WEIGHT_MIN.into(), QuantSpec::WEIGHT_MAX.into())?,
-            biases: StreamRange::new(QuantSpec::BIAS_MIN.into(), QuantSpec::BIAS_MAX.into())?,
-            shifts: StreamRange::new(0, spec.quant.shift_max.into())?,
-            features: StreamRange::new(spec.input.min.into(), spec.input.max.into())?,
-            labels: StreamRange::new(0, (spec.classes as i128) - 1)?,
-        })
-    }
-}
-
 /// halo2-base advice cells spent per section of the circuit (for the figures).
 #[derive(Default)]
 struct Sections(Vec<(String, usize)>, usize);
@@ -432,37 +409,59 @@ impl Sections {
     }
 }
 
-/// Rows the Freivalds chip needs for `spec` (one product per layer).
+/// Rows the Freivalds chip needs for `spec` (one product per convolution and dense layer).
 pub fn freivalds_rows(spec: &Spec) -> usize {
+    let n = spec.test_rows;
+    let convs: usize = conv_stages(spec)
+        .map(|(c, shape)| {
+            convolution::geometry(n, shape, (c.channels, c.kernel, c.stride, c.padding)).rows()
+        })
+        .sum();
     let dims = spec.envelope.dims();
-    dims.windows(2)
-        .map(|d| MatrixProduct::rows_for(spec.test_rows, d[0], d[1]))
-        .sum()
+    convs
+        + dims
+            .windows(2)
+            .map(|d| MatrixProduct::rows_for(n, d[0], d[1]))
+            .sum::<usize>()
+}
+
+/// The envelope's convolutions with their input shapes.
+fn conv_stages(spec: &Spec) -> impl Iterator<Item = (ConvEnvelope, ImageShape)> + '_ {
+    spec.envelope.image.iter().flat_map(|image| {
+        image
+            .stages
+            .iter()
+            .zip(image.shapes())
+            .filter_map(|(stage, shape)| match stage {
+                ImageStage::Conv(c) => Some((*c, shape)),
+                _ => None,
+            })
+    })
 }
 
 /// Rows the Poseidon chip needs for `spec` (the chains of `C` and `T`).
 pub fn poseidon_rows(spec: &Spec) -> Result<usize> {
-    let dims = spec.envelope.dims();
     let r = Ranges::new(spec)?;
+    let model = r.model_elements(spec) + 1; // the salt
     let packed = |count: usize, r: StreamRange| count.div_ceil(r.per_element());
-    let model: usize = dims
-        .windows(2)
-        .map(|d| packed(d[0] * d[1], r.weights) + packed(d[1], r.biases))
-        .sum::<usize>()
-        + packed(dims.len() - 1, r.shifts)
-        + 1; // the salt
     let testset =
         packed(spec.test_rows * spec.input.features, r.features) + packed(spec.test_rows, r.labels);
     Ok(chain_rows(model) + chain_rows(testset))
 }
 
 /// Rows the requantisation chip needs for `spec` at lookup width `lookup_bits`: one block per
-/// hidden activation and per logit of every test row, and one per logit for argmax's
-/// comparisons.
+/// convolution output, hidden activation and logit of every test row, and one per logit for
+/// argmax's comparisons.
 pub fn requant_rows(spec: &Spec, lookup_bits: usize) -> usize {
     let dims = spec.envelope.dims();
     let shape = BlockShape::new(lookup_bits, requant_bounds(spec));
-    let per_row = dims[1..].iter().sum::<usize>() + dims[dims.len() - 1];
+    let convs: usize = conv_stages(spec)
+        .map(|(c, shape)| {
+            let g = convolution::geometry(1, shape, (c.channels, c.kernel, c.stride, c.padding));
+            g.output_len()
+        })
+        .sum();
+    let per_row = convs + dims[1..].iter().sum::<usize>() + dims[dims.len() - 1];
     spec.test_rows * per_row * shape.rows()
 }
 
@@ -503,51 +502,19 @@ fn check_shapes(spec: &Spec, witness: &AccuracyWitness) -> Result<()> {
     Ok(())
 }
 
-/// `u = v − lo`, constrained to `[0, hi − lo]` (and so to the stream's width).
-fn offset_and_check<'a>(
-    ctx: &mut Context<Fr>,
-    range: &RangeChip<Fr>,
-    values: impl Iterator<Item = &'a AssignedValue<Fr>>,
-    r: StreamRange,
-) -> Vec<AssignedValue<Fr>> {
-    let gate = range.gate();
-    let span = (r.hi() - r.lo()) as u64; // widths are at most 64 bits (StreamRange::new)
-    values
-        .map(|v| {
-            let u = if r.lo() == 0 {
-                *v
-            } else {
-                gate.sub(ctx, *v, Constant(fr_i128(r.lo())))
-            };
-            if span.checked_add(1).is_some_and(u64::is_power_of_two) {
-                range.range_check(ctx, u, r.width() as usize);
-            } else {
-                range.check_less_than_safe(ctx, u, span + 1);
-            }
-            u
-        })
-        .collect()
+/// A layer's parameters or shift that the model does not have: `check_shapes` and
+/// `QuantizedModel::with_image` make this unreachable.
+fn missing() -> CircuitError {
+    CircuitError::Shape("the model has fewer weighted layers than the envelope".into())
 }
 
-/// Packs range-checked offset values exactly like `commit::pack_stream`.
-///
-/// # Assumptions
-/// Every value is constrained to `[0, 2^width)` (by `offset_and_check`), which makes the packing
-/// injective and keeps every element below `2^248`.
-fn pack(
-    ctx: &mut Context<Fr>,
-    gate: &impl GateInstructions<Fr>,
-    values: &[AssignedValue<Fr>],
-    r: StreamRange,
-) -> Vec<AssignedValue<Fr>> {
-    let width = r.width();
-    values
-        .chunks(r.per_element())
-        .map(|chunk| {
-            let powers = (0..chunk.len()).map(|i| Constant(pow2(width * i as u32)));
-            gate.inner_product(ctx, chunk.iter().copied(), powers)
-        })
-        .collect()
+/// The cells section an image stage's cells are counted in.
+fn stage_section(stage: &ImageLayer) -> &'static str {
+    match stage {
+        ImageLayer::Conv(_) => "convolutions: requantise, ReLU, saturate",
+        ImageLayer::MaxPool(_) => "max pooling",
+        ImageLayer::AvgPool(_) => "average pooling",
+    }
 }
 
 #[cfg(test)]

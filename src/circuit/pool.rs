@@ -5,10 +5,11 @@
 //! so `m` equals some `a_j` (a field has no zero divisors) and is an integer in `[0, hi]`, and
 //! range-checks every `m − a_i` to `[0, 2^bits)` with `2^bits > hi`. For integers in `[0, hi]`,
 //! `m − a_i` is the field element `m − a_i ∈ [0, hi]` when `m ≥ a_i` and `p − (a_i − m) ≥ p − hi`
-//! otherwise, which is not below `2^bits` (`2^bits ≤ 2·hi + 1 < p − hi`). So `m ≥ a_i` for all
-//! `i` and `m` is one of them: `m = max_i a_i`, the only value that passes. Cost per window of
-//! `k` values: `k` subtractions, `k − 1` multiplications, `k` range checks of `bits ≤ lookup
-//! bits` (one lookup each).
+//! otherwise, which is not below `2^bits` as long as `2^bits ≤ p − hi` (any `bits < 250`). So
+//! `m ≥ a_i` for all `i` and `m` is one of them: `m = max_i a_i`, the only value that passes.
+//! The layer takes `bits` a whole number of lookup limbs ([`pool_bits`]): one lookup cell per
+//! check and no shifted copy. Cost per window of `k` values: `k` subtractions, `k − 1`
+//! multiplications, `k` lookups.
 //!
 //! **Average pooling** is the window's sum: the division by the window's area is folded into
 //! the next layer (its input scale is the activations' divided by the area, which the quantiser
@@ -20,35 +21,19 @@ use halo2_base::halo2_proofs::halo2curves::ff::{Field, PrimeField};
 use halo2_base::AssignedValue;
 use halo2_base::Context;
 
-/// The windows of a `k×k` pooling with stride `s` (no padding) over `channels` planes of
-/// `h×w` values laid out channel-major (CHW), as indices into that layout; output CHW order.
-pub fn windows(channels: usize, (h, w): (usize, usize), k: usize, s: usize) -> Vec<Vec<usize>> {
-    if k == 0 || s == 0 || k > h || k > w {
-        return Vec::new();
-    }
-    let (ho, wo) = ((h - k) / s + 1, (w - k) / s + 1);
-    let mut out = Vec::with_capacity(channels * ho * wo);
-    for c in 0..channels {
-        for y in 0..ho {
-            for x in 0..wo {
-                let cells = (0..k).flat_map(|dy| (0..k).map(move |dx| (dy, dx)));
-                out.push(
-                    cells
-                        .map(|(dy, dx)| (c * h + s * y + dy) * w + s * x + dx)
-                        .collect(),
-                );
-            }
-        }
-    }
-    out
-}
-
 /// Bits of the range check for values in `[0, hi]`: the bit length of `hi`.
 pub fn max_pool_bits(hi: u64) -> usize {
     (u64::BITS - hi.leading_zeros()).max(1) as usize
 }
 
-/// `max(window)` for values constrained to `[0, hi]` (`bits = max_pool_bits(hi)`).
+/// [`max_pool_bits`] rounded up to whole limbs of `lookup_bits` (the cheapest range check
+/// halo2-base has: a lookup cell per limb and nothing else).
+pub fn pool_bits(hi: u64, lookup_bits: usize) -> usize {
+    max_pool_bits(hi).div_ceil(lookup_bits) * lookup_bits
+}
+
+/// `max(window)` for values constrained to `[0, hi]`, with `2^bits > hi` and `bits < 250`
+/// ([`pool_bits`]).
 pub fn max_pool(
     ctx: &mut Context<Fr>,
     range: &RangeChip<Fr>,

@@ -8,8 +8,10 @@ use super::{ModelError, QuantizedModel, Result};
 use crate::commit::{fr_from_hex, pack_stream, Chain, StreamRange, MODEL_TAG};
 use crate::spec::{QuantSpec, Spec};
 
-/// The elements `C` absorbs: for each layer `pack(W_l) ‖ pack(b_l)`, then `pack(s)`, then the
-/// salt. The model must already be padded to the envelope. A winner reveals exactly these.
+/// The elements `C` absorbs: for each convolution `pack(K) ‖ pack(b)` (kernel flat in OIHW
+/// order), then for each dense layer `pack(W_l) ‖ pack(b_l)`, then `pack(s)` (the
+/// convolutions' shifts, then the dense layers'), then the salt. The model must already be
+/// padded to the envelope. A winner reveals exactly these.
 pub fn model_elements(model: &QuantizedModel, spec: &Spec, salt: Fr) -> Result<Vec<Fr>> {
     if !model.fits_envelope(spec) {
         return Err(ModelError::Envelope(format!(
@@ -28,6 +30,12 @@ pub fn model_elements(model: &QuantizedModel, spec: &Spec, salt: Fr) -> Result<V
     )?;
     let s_range = StreamRange::new(0, i128::from(spec.quant.shift_max))?;
     let mut elems = Vec::new();
+    for conv in model.convs() {
+        let k: Vec<i128> = conv.weights().iter().map(|&v| i128::from(v)).collect();
+        elems.extend(pack_stream(w_range, &k)?);
+        let b: Vec<i128> = conv.biases().iter().map(|&v| i128::from(v)).collect();
+        elems.extend(pack_stream(b_range, &b)?);
+    }
     for layer in model.layers() {
         let w: Vec<i128> = layer
             .weights()
@@ -39,11 +47,7 @@ pub fn model_elements(model: &QuantizedModel, spec: &Spec, salt: Fr) -> Result<V
         let b: Vec<i128> = layer.biases().iter().map(|&v| i128::from(v)).collect();
         elems.extend(pack_stream(b_range, &b)?);
     }
-    let shifts: Vec<i128> = model
-        .layers()
-        .iter()
-        .map(|l| i128::from(l.shift()))
-        .collect();
+    let shifts: Vec<i128> = model.shifts().into_iter().map(i128::from).collect();
     elems.extend(pack_stream(s_range, &shifts)?);
     elems.push(salt);
     Ok(elems)

@@ -8,6 +8,7 @@
 
 pub mod commitment;
 pub mod float;
+pub mod image;
 pub mod onnx;
 pub mod quantise;
 pub mod quantized;
@@ -16,6 +17,7 @@ pub mod tract_eval;
 
 pub use commitment::{model_commitment, model_elements};
 pub use float::{FloatLayer, FloatNetwork};
+pub use image::{ConvLayer, ImageLayer, ImageTrace};
 pub use onnx::{NodeSummary, OnnxFile};
 pub use quantise::quantise;
 pub use quantized::{QuantizedLayer, QuantizedModel};

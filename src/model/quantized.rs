@@ -1,7 +1,8 @@
 //! The integer model: what a competitor commits to and the circuit proves about.
 
+use super::image::{ConvLayer, ImageLayer};
 use super::{ModelError, Result};
-use crate::spec::{QuantSpec, Spec};
+use crate::spec::{ImageShape, ImageStage, QuantSpec, Spec};
 
 /// One integer dense layer: int8 weights `[in][out]`, int32 biases, a right shift.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,21 +71,85 @@ impl QuantizedLayer {
 }
 
 /// A quantised network with the integer ranges of its contest: the input range, the hidden
-/// activation range `[0, activation_max]`, the logit range and `shift_max`.
+/// activation range `[0, activation_max]`, the logit range and `shift_max`. Image stages
+/// (convolutions, pooling) come first when the contest's envelope has them, then the dense
+/// layers read their flattened output.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuantizedModel {
     input_min: i64,
     input_max: i64,
     quant: QuantSpec,
+    input_shape: Option<ImageShape>,
+    image: Vec<ImageLayer>,
     layers: Vec<QuantizedLayer>,
 }
 
 impl QuantizedModel {
-    /// Checks the chain of widths (first input = `input.features`, last output = `classes`,
-    /// each layer's input = the previous layer's output) and every shift against `shift_max`.
-    /// Widths may be below the envelope's (see [`QuantizedModel::fits_envelope`]).
+    /// A dense model: see [`QuantizedModel::with_image`].
     pub fn new(spec: &Spec, layers: Vec<QuantizedLayer>) -> Result<Self> {
-        let mut width = spec.input.features;
+        Self::with_image(spec, Vec::new(), layers)
+    }
+
+    /// Checks the image stages against the envelope's (same kinds, kernels, strides and
+    /// padding in order; at most its channels; each convolution's input channels those of the
+    /// stage before), the chain of dense widths (first input = the flattened image output or
+    /// `input.features`, last output = `classes`, each layer's input = the previous layer's
+    /// output) and every shift against `shift_max`. Widths and channels may be below the
+    /// envelope's (see [`QuantizedModel::fits_envelope`]).
+    pub fn with_image(
+        spec: &Spec,
+        image: Vec<ImageLayer>,
+        layers: Vec<QuantizedLayer>,
+    ) -> Result<Self> {
+        let stages = spec.envelope.image_stages();
+        if image.len() != stages.len() {
+            return Err(ModelError::Reference(format!(
+                "the model has {} image stages, the envelope {}",
+                image.len(),
+                stages.len()
+            )));
+        }
+        let input_shape = spec.envelope.image.as_ref().map(|i| i.input);
+        let mut shape = input_shape.unwrap_or([spec.input.features, 1, 1]);
+        for (i, (layer, env)) in image.iter().zip(stages).enumerate() {
+            let fits = match (layer, env) {
+                (ImageLayer::Conv(c), ImageStage::Conv(e)) => {
+                    if c.c_in != shape[0] {
+                        return Err(ModelError::Reference(format!(
+                            "image stage {} takes {} channels, the stage before gives {}",
+                            i + 1,
+                            c.c_in,
+                            shape[0]
+                        )));
+                    }
+                    if c.shift() > spec.quant.shift_max {
+                        return Err(ModelError::Reference(format!(
+                            "image stage {} shift {} exceeds shift_max {}",
+                            i + 1,
+                            c.shift(),
+                            spec.quant.shift_max
+                        )));
+                    }
+                    (c.kernel, c.stride, c.padding) == (e.kernel, e.stride, e.padding)
+                        && c.c_out <= e.channels
+                }
+                (ImageLayer::MaxPool(p), ImageStage::MaxPool(e))
+                | (ImageLayer::AvgPool(p), ImageStage::AvgPool(e)) => p == e,
+                _ => false,
+            };
+            if !fits {
+                return Err(ModelError::Reference(format!(
+                    "image stage {} is {:?}, the envelope's is {:?}",
+                    i + 1,
+                    layer.stage(),
+                    env
+                )));
+            }
+            shape = layer.stage().out_shape(shape).ok_or_else(|| {
+                ModelError::Reference(format!("image stage {} does not fit its input", i + 1))
+            })?;
+        }
+        let mut width = shape.iter().product::<usize>();
         for (l, layer) in layers.iter().enumerate() {
             if layer.in_width() != width {
                 return Err(ModelError::Reference(format!(
@@ -113,16 +178,44 @@ impl QuantizedModel {
             input_min: spec.input.min,
             input_max: spec.input.max,
             quant: spec.quant,
+            input_shape,
+            image,
             layers,
         })
     }
 
-    /// The layers, first to last.
+    /// The image stages, first to last (empty for a dense model).
+    pub fn image(&self) -> &[ImageLayer] {
+        &self.image
+    }
+
+    /// The convolutions among the image stages, in order.
+    pub fn convs(&self) -> impl Iterator<Item = &ConvLayer> {
+        self.image.iter().filter_map(|l| match l {
+            ImageLayer::Conv(c) => Some(c),
+            _ => None,
+        })
+    }
+
+    /// The input's `C×H×W` when the model has image stages.
+    pub fn input_shape(&self) -> Option<ImageShape> {
+        self.input_shape
+    }
+
+    /// Every shift, the convolutions' first, then the dense layers'.
+    pub fn shifts(&self) -> Vec<u32> {
+        self.convs()
+            .map(ConvLayer::shift)
+            .chain(self.layers.iter().map(QuantizedLayer::shift))
+            .collect()
+    }
+
+    /// The dense layers, first to last.
     pub fn layers(&self) -> &[QuantizedLayer] {
         &self.layers
     }
 
-    /// Widths `[d_0, …, d_L]`.
+    /// Dense widths `[d_0, …, d_L]`.
     pub fn dims(&self) -> Vec<usize> {
         let first = self.layers.first().map_or(0, QuantizedLayer::in_width);
         std::iter::once(first)
@@ -130,9 +223,17 @@ impl QuantizedModel {
             .collect()
     }
 
-    /// True when the widths are exactly the envelope's (the committed, padded form).
+    /// True when the widths and channels are exactly the envelope's (the committed, padded
+    /// form).
     pub fn fits_envelope(&self, spec: &Spec) -> bool {
+        let channels = self.convs().map(|c| c.c_out);
         self.dims() == spec.envelope.dims()
+            && channels.eq(spec
+                .envelope
+                .image
+                .iter()
+                .flat_map(|i| i.convs())
+                .map(|c| c.channels))
     }
 
     /// The integer ranges.

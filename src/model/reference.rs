@@ -1,7 +1,8 @@
 //! The integer reference semantics (`docs/PROTOCOL.md` §9). The circuit proves exactly what
 //! this module computes; change nothing here without changing the protocol and the circuit.
 //!
-//! For layer `l` with input `a` (the row's features for `l = 1`):
+//! Image stages, if any, run first (`model::image`: convolutions, pooling); then for dense
+//! layer `l` with input `a` (the row's features, or the flattened image output, for `l = 1`):
 //! 1. `z_j = b_j + Σ_i a_i · W[i][j]` (exact, in i64);
 //! 2. `q_j = requantize(z_j, s) = (z_j + 2^(s−1)) >> s` (arithmetic shift: floor division,
 //!    i.e. round half up), with `q_j = z_j` when `s = 0`;
@@ -11,6 +12,7 @@
 //! The prediction is the index of the largest logit, ties to the lowest index;
 //! `correct` counts rows whose prediction equals the label.
 
+use super::image::ImageTrace;
 use super::{ModelError, QuantizedModel, Result};
 use crate::spec::TestSet;
 
@@ -50,7 +52,9 @@ pub struct LayerTrace {
 /// The full integer forward pass of one row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trace {
-    /// One entry per layer.
+    /// One entry per image stage (`model::image`).
+    pub image: Vec<ImageTrace>,
+    /// One entry per dense layer.
     pub layers: Vec<LayerTrace>,
     /// `argmax(logits)`, ties to the lowest index.
     pub prediction: usize,
@@ -66,7 +70,8 @@ impl Trace {
 /// Runs the integer model on one row, keeping every intermediate value.
 pub fn forward(model: &QuantizedModel, x: &[i64]) -> Result<Trace> {
     let (min, max) = model.input_range();
-    let width = model.dims()[0];
+    let shape = model.input_shape();
+    let width = shape.map_or(model.dims()[0], |s| s.iter().product());
     if x.len() != width {
         return Err(ModelError::Reference(format!(
             "input has {} features, the model takes {width}",
@@ -79,6 +84,18 @@ pub fn forward(model: &QuantizedModel, x: &[i64]) -> Result<Trace> {
         )));
     }
     let mut input = x.to_vec();
+    let mut image = Vec::with_capacity(model.image().len());
+    if let Some(mut shape) = shape {
+        for stage in model.image() {
+            let trace = stage.forward(&input, shape, model.quant().activation_max);
+            input.clone_from(&trace.output);
+            image.push(trace);
+            shape = stage
+                .stage()
+                .out_shape(shape)
+                .ok_or_else(|| ModelError::Reference("an image stage does not fit".into()))?;
+        }
+    }
     let mut layers = Vec::with_capacity(model.layers().len());
     for (l, layer) in model.layers().iter().enumerate() {
         let mut z: Vec<i64> = layer.biases().iter().map(|&b| i64::from(b)).collect();
@@ -99,7 +116,11 @@ pub fn forward(model: &QuantizedModel, x: &[i64]) -> Result<Trace> {
         input = output;
     }
     let prediction = argmax(&input);
-    Ok(Trace { layers, prediction })
+    Ok(Trace {
+        image,
+        layers,
+        prediction,
+    })
 }
 
 /// The predicted class of one row.

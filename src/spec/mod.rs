@@ -5,6 +5,7 @@
 //! typed [`Spec`]; every validation error names the field path, the value and the allowed
 //! range.
 
+pub mod image;
 pub mod import;
 mod npy;
 mod raw;
@@ -15,6 +16,7 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 
+pub use image::{ConvEnvelope, ImageEnvelope, ImageShape, ImageStage, PoolEnvelope};
 pub use import::{import_table, ImportError, ImportSummary};
 pub use scaffold::{scaffold, Scaffold, ScaffoldError, ScaffoldOptions};
 pub use table::{Table, TableError};
@@ -192,21 +194,37 @@ pub struct LayerEnvelope {
     pub activation: Activation,
 }
 
-/// The architecture envelope: `F → d_1 → … → d_L`, dense layers with ReLU between.
+/// The architecture envelope: optional image stages (convolutions and pooling, schema 2),
+/// then dense layers `d_0 → d_1 → … → d_L` with ReLU between, where `d_0` is `F` or, after
+/// image stages, the flattened width.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope {
-    /// Input width `d_0 = F`.
+    /// Input features `F`.
     pub input_width: usize,
-    /// Layers `1 … L`.
+    /// The image stages before `flatten`, if any.
+    pub image: Option<ImageEnvelope>,
+    /// Dense layers `1 … L`.
     pub layers: Vec<LayerEnvelope>,
 }
 
 impl Envelope {
-    /// Padded widths `[d_0, d_1, …, d_L]`.
+    /// The first dense layer's input width `d_0`: `F`, or the flattened image stages' output.
+    pub fn dense_input(&self) -> usize {
+        self.image
+            .as_ref()
+            .map_or(self.input_width, ImageEnvelope::flat_width)
+    }
+
+    /// Padded dense widths `[d_0, d_1, …, d_L]`.
     pub fn dims(&self) -> Vec<usize> {
-        std::iter::once(self.input_width)
+        std::iter::once(self.dense_input())
             .chain(self.layers.iter().map(|l| l.max_width))
             .collect()
+    }
+
+    /// The image stages (empty for a dense envelope).
+    pub fn image_stages(&self) -> &[ImageStage] {
+        self.image.as_ref().map_or(&[], |i| i.stages.as_slice())
     }
 }
 

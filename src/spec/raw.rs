@@ -27,6 +27,7 @@ pub(super) struct RawInput {
     pub max: Option<i64>,
     pub scale: Option<f64>,
     pub columns: Option<Vec<RawColumn>>,
+    pub shape: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,8 +49,13 @@ pub(super) struct RawEnvelope {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawLayer {
+    pub kind: Option<String>,
     pub max_width: Option<i64>,
     pub activation: Option<String>,
+    pub channels: Option<i64>,
+    pub kernel: Option<i64>,
+    pub stride: Option<i64>,
+    pub padding: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -11,8 +11,12 @@ use rand::{Rng, SeedableRng};
 use super::{build, AccuracyWitness, Shape, Statement};
 use crate::circuit::features::FeatureJob;
 use crate::circuit::two_phase::TwoPhaseCircuit;
-use crate::model::{correct, model_commitment, QuantizedLayer, QuantizedModel};
-use crate::spec::{testset_commitment, Spec, TestSet};
+use crate::model::{
+    correct, model_commitment, ConvLayer, ImageLayer, QuantizedLayer, QuantizedModel,
+};
+use crate::spec::{testset_commitment, ImageStage, Spec, TestSet};
+
+pub(crate) mod cnn;
 
 const K: u32 = 14;
 const LOOKUP_BITS: usize = 13;
@@ -75,7 +79,8 @@ pub(crate) fn random_witness(spec: &Spec, seed: u64) -> AccuracyWitness {
             QuantizedLayer::new(w, b, rng.gen_range(0..=spec.quant.shift_max)).expect("layer")
         })
         .collect();
-    let model = QuantizedModel::new(spec, layers).expect("model");
+    let image = random_image(spec, &mut rng);
+    let model = QuantizedModel::with_image(spec, image, layers).expect("model");
     let x = (0..spec.test_rows * spec.input.features)
         .map(|_| rng.gen_range(spec.input.min..=spec.input.max))
         .collect();
@@ -88,6 +93,39 @@ pub(crate) fn random_witness(spec: &Spec, seed: u64) -> AccuracyWitness {
         salt: Fr::random(&mut rng),
         testset,
     }
+}
+
+/// Random image stages in the envelope (convolution weights in `[−8, 8]`, so that activations
+/// vary rather than saturate).
+fn random_image(spec: &Spec, rng: &mut StdRng) -> Vec<ImageLayer> {
+    let Some(image) = &spec.envelope.image else {
+        return Vec::new();
+    };
+    image
+        .stages
+        .iter()
+        .zip(image.shapes())
+        .map(|(stage, [c_in, ..])| match *stage {
+            ImageStage::Conv(c) => {
+                let len = c.channels * c_in * c.kernel * c.kernel;
+                let w = (0..len).map(|_| rng.gen_range(-8i8..=8)).collect();
+                let b = (0..c.channels).map(|_| rng.gen_range(-20..=20)).collect();
+                let shift = rng.gen_range(0..=spec.quant.shift_max.min(3));
+                ImageLayer::Conv(
+                    ConvLayer::new(
+                        (c_in, c.channels),
+                        (c.kernel, c.stride, c.padding),
+                        w,
+                        b,
+                        shift,
+                    )
+                    .expect("conv"),
+                )
+            }
+            ImageStage::MaxPool(p) => ImageLayer::MaxPool(p),
+            ImageStage::AvgPool(p) => ImageLayer::AvgPool(p),
+        })
+        .collect()
 }
 
 pub(crate) fn honest_statement(spec: &Spec, w: &AccuracyWitness) -> Statement {
@@ -269,7 +307,13 @@ fn correct_matches_reference_on_random_models() {
 
 #[test]
 fn keygen_shape_does_not_depend_on_the_model() {
-    let spec = tiny_spec();
+    same_shape_for_dummy_and_random(&tiny_spec());
+}
+
+/// Keygen's circuit (from the all-zero witness) and a random model's have the same shape, and
+/// the planner's row counts are the circuit's.
+fn same_shape_for_dummy_and_random(spec: &Spec) {
+    let spec = spec.clone();
     let dummy = AccuracyWitness::dummy(&spec).expect("dummy");
     let st = honest_statement(&spec, &dummy);
     let a = build(

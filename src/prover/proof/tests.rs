@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::{prove, verify};
-use crate::circuit::accuracy::tests::{honest_statement, random_witness, tiny_spec};
+use crate::circuit::accuracy::tests::{cnn, honest_statement, random_witness, tiny_spec};
 use crate::circuit::accuracy::Statement;
 use crate::prover::keys::{plan, setup, ContestKeys};
 use crate::prover::srs::SrsKind;
@@ -109,4 +109,39 @@ fn round_trip_and_tampering() {
         !verify(&params, &keys.vk, &lie.instances(), &bad_proof),
         "false claim verified"
     );
+}
+
+/// A convolutional spec (convolution, max pooling, flatten, dense) proves and verifies with
+/// real keys; a wrong count does not verify.
+#[test]
+fn cnn_round_trip() {
+    for spec in [cnn::max_spec(), cnn::avg_spec()] {
+        let figures = plan(&spec).expect("plan");
+        assert!(figures.k <= 15, "tiny CNN spec needs k = {}", figures.k);
+        // UNSAFE: a seeded tau, for tests only.
+        let params = ParamsKZG::<Bn256>::setup(figures.k, StdRng::seed_from_u64(43));
+        let keys = setup(
+            &spec,
+            figures,
+            &params,
+            "test-only.UNSAFE.srs".into(),
+            SrsKind::UnsafeDev,
+        )
+        .expect("setup");
+        let witness = random_witness(&spec, 5);
+        let st = honest_statement(&spec, &witness);
+        let (proof, _) = prove(&spec, &keys, &params, &witness, &st).expect("prove");
+        assert!(
+            verify(&params, &keys.vk, &st.instances(), &proof),
+            "honest CNN proof rejected"
+        );
+        let wrong = Statement {
+            correct: (st.correct + 1) % (spec.test_rows as u64 + 1),
+            ..st
+        };
+        assert!(
+            !verify(&params, &keys.vk, &wrong.instances(), &proof),
+            "wrong count accepted"
+        );
+    }
 }

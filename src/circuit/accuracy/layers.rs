@@ -1,0 +1,88 @@
+//! The model's layers in the circuit, one file per kind behind [`LayerCx`]: what every kind
+//! shares (the context, the range chip, the requantisation jobs and the Freivalds products).
+//!
+//! - [`dense`]: `Z = A·W + b` checked by Freivalds, then requantised;
+//! - [`convolution`]: `Z = conv(A, K) + b` checked by Freivalds over the im2col structure
+//!   (`circuit::conv`), then requantised like a hidden dense layer;
+//! - [`pooling`]: max pooling (`circuit::pool`) and average pooling as a sum.
+
+pub(super) mod convolution;
+pub(super) mod dense;
+pub(super) mod pooling;
+
+use halo2_base::gates::RangeChip;
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use halo2_base::AssignedValue;
+use halo2_base::Context;
+
+use super::super::freivalds::Product;
+use super::super::requant::{LayerShift, RequantJob, RequantWitness};
+use super::super::{fr_i64, Operand};
+
+/// One value per test row and position: the activations between layers.
+pub(super) type Rows = Vec<Vec<Operand>>;
+
+/// What the layers share while the circuit is built.
+pub(super) struct LayerCx<'a> {
+    pub ctx: &'a mut Context<Fr>,
+    pub range: &'a RangeChip<Fr>,
+    /// The requantisation chip's `S` (`BlockShape::shift_bits`).
+    pub big_s: u32,
+    /// Every value the requantisation chip proves, in order.
+    pub requants: Vec<RequantJob>,
+    /// Every product the Freivalds chip checks, in order.
+    pub products: Vec<Product>,
+}
+
+impl LayerCx<'_> {
+    /// Witnesses a layer's pre-activations `z` (one row per test row) and requantises and
+    /// saturates every entry to `[lo, hi]` with the committed shift `(cell, native)`: hidden
+    /// values (`logit = false`, `lo = 0`) or logits. Returns the `z` cells (for the layer's
+    /// product check) and the outputs.
+    #[allow(clippy::type_complexity)]
+    pub fn requantise(
+        &mut self,
+        z: &[&[i64]],
+        shift: (AssignedValue<Fr>, u32),
+        (lo, hi): (i64, i64),
+        logit: bool,
+    ) -> (Vec<Vec<AssignedValue<Fr>>>, Vec<Vec<AssignedValue<Fr>>>) {
+        let ctx = &mut *self.ctx;
+        let shift = LayerShift::derive(ctx, self.range, shift, self.big_s, lo);
+        // A constant cell: the chip copies it, so the range is fixed by the verifying key.
+        let span = ctx.load_constant(fr_i64(hi - lo));
+        let cells: Vec<Vec<AssignedValue<Fr>>> = z
+            .iter()
+            .map(|row| ctx.assign_witnesses(row.iter().map(|&v| fr_i64(v))))
+            .collect();
+        // The requantisation chip proves each output (phase 0, outside halo2-base's cells).
+        let mut out = Vec::with_capacity(cells.len());
+        for (zr, zn) in cells.iter().zip(z) {
+            let mut row = Vec::with_capacity(zr.len());
+            for (cell, &v) in zr.iter().zip(zn.iter()) {
+                let w = RequantWitness::new(v, shift.s, lo, hi);
+                let (job, a) = RequantJob::with_witness(
+                    ctx,
+                    self.range,
+                    (*cell, v),
+                    &shift,
+                    span,
+                    (lo, hi),
+                    logit,
+                    w,
+                );
+                self.requants.push(job);
+                row.push(a);
+            }
+            out.push(row);
+        }
+        (cells, out)
+    }
+}
+
+/// Outputs as the next layer's inputs.
+pub(super) fn operands(rows: &[Vec<AssignedValue<Fr>>]) -> Rows {
+    rows.iter()
+        .map(|row| row.iter().map(|&a| Operand::Base(a)).collect())
+        .collect()
+}

@@ -1,0 +1,175 @@
+//! The committed model's parameters in the circuit: loaded, range-checked and packed exactly as
+//! `model::commitment` packs them (`docs/PROTOCOL.md` §5), and the same helpers for the test set.
+
+use halo2_base::gates::{GateInstructions, RangeChip, RangeInstructions};
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use halo2_base::AssignedValue;
+use halo2_base::Context;
+use halo2_base::QuantumCell::Constant;
+
+use super::super::{fr_i128, fr_i64, pow2, Result};
+use crate::commit::StreamRange;
+use crate::model::QuantizedModel;
+use crate::spec::{QuantSpec, Spec};
+
+/// The value ranges of the committed streams (`docs/PROTOCOL.md` §3), as the circuit packs them.
+pub(super) struct Ranges {
+    pub weights: StreamRange,
+    pub biases: StreamRange,
+    pub shifts: StreamRange,
+    pub features: StreamRange,
+    pub labels: StreamRange,
+}
+
+impl Ranges {
+    pub fn new(spec: &Spec) -> Result<Self> {
+        Ok(Self {
+            weights: StreamRange::new(QuantSpec::WEIGHT_MIN.into(), QuantSpec::WEIGHT_MAX.into())?,
+            biases: StreamRange::new(QuantSpec::BIAS_MIN.into(), QuantSpec::BIAS_MAX.into())?,
+            shifts: StreamRange::new(0, spec.quant.shift_max.into())?,
+            features: StreamRange::new(spec.input.min.into(), spec.input.max.into())?,
+            labels: StreamRange::new(0, (spec.classes as i128) - 1)?,
+        })
+    }
+
+    /// Elements of the model's chain before the salt, for the envelope's padded shapes.
+    pub fn model_elements(&self, spec: &Spec) -> usize {
+        let packed = |count: usize, r: &StreamRange| count.div_ceil(r.per_element());
+        let mut weighted: Vec<(usize, usize)> = Vec::new(); // (weights, biases)
+        if let Some(image) = &spec.envelope.image {
+            for (stage, shape) in image.stages.iter().zip(image.shapes()) {
+                if let crate::spec::ImageStage::Conv(c) = stage {
+                    weighted.push((c.channels * shape[0] * c.kernel * c.kernel, c.channels));
+                }
+            }
+        }
+        let dims = spec.envelope.dims();
+        weighted.extend(dims.windows(2).map(|d| (d[0] * d[1], d[1])));
+        weighted
+            .iter()
+            .map(|&(w, b)| packed(w, &self.weights) + packed(b, &self.biases))
+            .sum::<usize>()
+            + packed(weighted.len(), &self.shifts)
+    }
+}
+
+/// One weighted layer's parameters as cells: weights (flat, in the commitment's order) and
+/// biases.
+pub(super) struct Weights {
+    pub w: Vec<AssignedValue<Fr>>,
+    pub b: Vec<AssignedValue<Fr>>,
+}
+
+/// The model's cells: the convolutions', the dense layers', the shifts (with their native
+/// values) and the elements of the chain `C` (salt last).
+pub(super) struct ModelCells {
+    pub convs: Vec<Weights>,
+    pub dense: Vec<Weights>,
+    pub shifts: Vec<(AssignedValue<Fr>, u32)>,
+    pub elements: Vec<AssignedValue<Fr>>,
+}
+
+impl ModelCells {
+    /// Loads, range-checks and packs the model in the commitment's order: each convolution's
+    /// kernel and biases, each dense layer's weights and biases, the shifts, the salt.
+    pub fn load(
+        ctx: &mut Context<Fr>,
+        range: &RangeChip<Fr>,
+        model: &QuantizedModel,
+        salt: Fr,
+        ranges: &Ranges,
+    ) -> Self {
+        let gate = range.gate();
+        let mut elements = Vec::new();
+        // Weights are int8 and biases int32: without these checks a "weight" could be any field
+        // element and the integer semantics (and packing injectivity) would be lost.
+        let mut load = |ctx: &mut Context<Fr>, w: Vec<i64>, b: Vec<i64>| {
+            let w = ctx.assign_witnesses(w.into_iter().map(fr_i64));
+            let w_off = offset_and_check(ctx, range, w.iter(), ranges.weights);
+            elements.extend(pack(ctx, gate, &w_off, ranges.weights));
+            let b = ctx.assign_witnesses(b.into_iter().map(fr_i64));
+            let b_off = offset_and_check(ctx, range, b.iter(), ranges.biases);
+            elements.extend(pack(ctx, gate, &b_off, ranges.biases));
+            Weights { w, b }
+        };
+        let widen = |v: &[i32]| v.iter().map(|&x| i64::from(x)).collect::<Vec<_>>();
+        let convs = model
+            .convs()
+            .map(|c| {
+                let w = c.weights().iter().map(|&v| i64::from(v)).collect();
+                load(ctx, w, widen(c.biases()))
+            })
+            .collect();
+        let dense = model
+            .layers()
+            .iter()
+            .map(|l| {
+                let w = l
+                    .weights()
+                    .iter()
+                    .flatten()
+                    .map(|&v| i64::from(v))
+                    .collect();
+                load(ctx, w, widen(l.biases()))
+            })
+            .collect();
+        let natives = model.shifts();
+        let cells = ctx.assign_witnesses(natives.iter().map(|&s| Fr::from(u64::from(s))));
+        let s_off = offset_and_check(ctx, range, cells.iter(), ranges.shifts);
+        elements.extend(pack(ctx, gate, &s_off, ranges.shifts));
+        elements.push(ctx.load_witness(salt));
+        Self {
+            convs,
+            dense,
+            shifts: cells.into_iter().zip(natives).collect(),
+            elements,
+        }
+    }
+}
+
+/// `u = v − lo`, constrained to `[0, hi − lo]` (and so to the stream's width).
+pub(super) fn offset_and_check<'a>(
+    ctx: &mut Context<Fr>,
+    range: &RangeChip<Fr>,
+    values: impl Iterator<Item = &'a AssignedValue<Fr>>,
+    r: StreamRange,
+) -> Vec<AssignedValue<Fr>> {
+    let gate = range.gate();
+    let span = (r.hi() - r.lo()) as u64; // widths are at most 64 bits (StreamRange::new)
+    values
+        .map(|v| {
+            let u = if r.lo() == 0 {
+                *v
+            } else {
+                gate.sub(ctx, *v, Constant(fr_i128(r.lo())))
+            };
+            if span.checked_add(1).is_some_and(u64::is_power_of_two) {
+                range.range_check(ctx, u, r.width() as usize);
+            } else {
+                range.check_less_than_safe(ctx, u, span + 1);
+            }
+            u
+        })
+        .collect()
+}
+
+/// Packs range-checked offset values exactly like `commit::pack_stream`.
+///
+/// # Assumptions
+/// Every value is constrained to `[0, 2^width)` (by `offset_and_check`), which makes the packing
+/// injective and keeps every element below `2^248`.
+pub(super) fn pack(
+    ctx: &mut Context<Fr>,
+    gate: &impl GateInstructions<Fr>,
+    values: &[AssignedValue<Fr>],
+    r: StreamRange,
+) -> Vec<AssignedValue<Fr>> {
+    let width = r.width();
+    values
+        .chunks(r.per_element())
+        .map(|chunk| {
+            let powers = (0..chunk.len()).map(|i| Constant(pow2(width * i as u32)));
+            gate.inner_product(ctx, chunk.iter().copied(), powers)
+        })
+        .collect()
+}
