@@ -40,20 +40,11 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pinned_venv import TRAIN_PINNED, ensure_venv  # noqa: E402
+from pinned_venv import EXPORTERS_PINNED, ensure_venv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv-exporters"
-PINNED = TRAIN_PINNED + [
-    "skl2onnx==1.20.0",
-    "onnxruntime==1.22.1",
-    "coloredlogs==15.0.1",
-    "flatbuffers==25.12.19",
-    "humanfriendly==10.0",
-    "mpmath==1.3.0",
-    "packaging==26.4",
-    "sympy==1.14.0",
-]
+PINNED = EXPORTERS_PINNED
 
 
 ensure_venv(VENV, PINNED)

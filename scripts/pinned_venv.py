@@ -20,6 +20,19 @@ TRAIN_PINNED = [
     "protobuf==7.36.2",
 ]
 
+# What make_exporter_models.py and train_digits_cnn.py need: the above, skl2onnx and
+# onnxruntime (to record the exported models' float accuracy).
+EXPORTERS_PINNED = TRAIN_PINNED + [
+    "skl2onnx==1.20.0",
+    "onnxruntime==1.22.1",
+    "coloredlogs==15.0.1",
+    "flatbuffers==25.12.19",
+    "humanfriendly==10.0",
+    "mpmath==1.3.0",
+    "packaging==26.4",
+    "sympy==1.14.0",
+]
+
 
 def ensure_venv(venv, pinned):
     """Re-executes the running script (`sys.argv[0]`, also when a script imports another that

@@ -203,9 +203,9 @@ fn conv_in_the_middle_is_rejected() {
     assert_input_error(
         &evaluate(&fixture("conv-middle.onnx")),
         &[
-            "unsupported ONNX op `Conv`",
-            "node `conv1`",
-            "dense layers only",
+            "ONNX node `conv1` (Conv)",
+            "needs image data",
+            "[N, C, H, W]",
         ],
     );
 }

@@ -81,7 +81,7 @@ impl ModelEvaluateArgs {
         for (&y, &p) in labels.iter().zip(&quant_preds) {
             confusion[y][p] += 1;
         }
-        let shifts: Vec<u32> = model.layers().iter().map(|l| l.shift()).collect();
+        let shifts: Vec<u32> = model.shifts();
         let meets = quant_correct >= spec.min_correct && n == spec.test_rows;
         // Without real calibration rows the default quantiser cannot tell idle inputs (whose
         // outlier weights may saturate) from busy ones: say so when that visibly costs accuracy.

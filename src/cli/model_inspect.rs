@@ -56,6 +56,7 @@ impl ModelInspectArgs {
                 "output": { "name": out_name, "shape": shape_string(&out_shape) },
                 "nodes": nodes.iter().map(|n| serde_json::json!({"name": n.name, "op": n.op})).collect::<Vec<_>>(),
                 "parameters": params,
+                "image_stages": dense.as_ref().ok().map(image_stages),
                 "dense_widths": dense.as_ref().ok().map(|n| n.dims()),
                 "softmax_dropped": dense.as_ref().ok().map(|n| n.softmax_dropped),
                 "fits_envelope": fit.as_ref().map(Result::is_ok),
@@ -76,6 +77,9 @@ impl ModelInspectArgs {
                     n.inputs.join(", "),
                     n.outputs.join(", ")
                 );
+            }
+            if let Some(net) = dense.as_ref().ok().filter(|n| !n.image.is_empty()) {
+                println!("image:      {} → flatten", image_stages(net).join(" → "));
             }
             if let Ok(net) = &dense {
                 let widths: Vec<String> = net.dims().iter().map(usize::to_string).collect();
@@ -103,4 +107,12 @@ impl ModelInspectArgs {
         }
         Ok(Outcome::Success)
     }
+}
+
+/// The network's image stages as a reader would write them.
+fn image_stages(net: &crate::model::FloatNetwork) -> Vec<String> {
+    net.image
+        .iter()
+        .map(|l| crate::model::float::describe(&l.stage()))
+        .collect()
 }

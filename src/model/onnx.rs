@@ -35,7 +35,7 @@ use super::{ModelError, Result};
 mod fold;
 mod walk;
 
-const SUPPORTED: &str = "supported ops: Gemm, MatMul, Relu; Add, Sub, Mul, Div by constants, Scaler and BatchNormalization (folded into the adjacent dense layer); Flatten, Reshape, Identity, Dropout, Cast to float; a final Softmax/LogSoftmax or binary Sigmoid head; label-only ArgMax branches";
+const SUPPORTED: &str = "supported ops: Gemm, MatMul, Relu; on [N, C, H, W] inputs Conv (square kernel, equal strides and pads, group 1), MaxPool, AveragePool (no padding) and a Flatten to the dense layers; Add, Sub, Mul, Div by constants, Scaler and BatchNormalization (folded into the adjacent dense layer or convolution); Flatten, Reshape, Identity, Dropout, Cast to float; a final Softmax/LogSoftmax or binary Sigmoid head; label-only ArgMax branches";
 
 /// One node of the graph, for `model inspect`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,8 +96,8 @@ fn bad(node: &str, op: &str, reason: impl Into<String>) -> ModelError {
 
 fn hint_for(op: &str) -> String {
     match op {
-        "Conv" | "ConvTranspose" | "MaxPool" | "AveragePool" | "GlobalAveragePool" => {
-            format!("the contest envelope is dense layers only (convolutions and pooling are not supported yet); flatten the input and use Gemm/MatMul layers. {SUPPORTED}")
+        "ConvTranspose" | "GlobalAveragePool" | "GlobalMaxPool" | "LpPool" => {
+            format!("image envelopes have Conv, MaxPool and AveragePool stages only. {SUPPORTED}")
         }
         "Sigmoid" | "Tanh" | "LeakyRelu" | "Elu" | "Selu" | "Gelu" | "HardSigmoid" | "Softplus"
         | "Clip" => {
@@ -318,7 +318,12 @@ impl OnnxFile {
     fn extract(&self) -> Result<walk::Extraction> {
         let (input_name, input_shape) = self.input()?;
         let input_width = input_features(&input_shape)?;
-        walk::extract(self.graph()?, &input_name, input_width)
+        walk::extract(
+            self.graph()?,
+            &input_name,
+            input_width,
+            image_shape(&input_shape),
+        )
     }
 
     /// The model as tract should run it for the float accuracy: only the
@@ -420,6 +425,16 @@ fn value_shape(v: &pb::ValueInfoProto) -> Vec<Dim> {
 
 /// Features per row implied by the declared input shape: `[F]`, or `[batch, …]` with the
 /// non-batch dimensions multiplying to `F` (the batch must be 1 or symbolic).
+/// The `C×H×W` of an `[N, C, H, W]` input with fixed `C`, `H`, `W` (an image), else `None`.
+pub fn image_shape(shape: &[Dim]) -> Option<crate::spec::ImageShape> {
+    match shape {
+        [_, Dim::Fixed(c), Dim::Fixed(h), Dim::Fixed(w)] if *c > 0 && *h > 0 && *w > 0 => {
+            Some([*c as usize, *h as usize, *w as usize])
+        }
+        _ => None,
+    }
+}
+
 pub fn input_features(shape: &[Dim]) -> Result<usize> {
     let fixed = |dims: &[Dim]| -> Result<usize> {
         dims.iter().try_fold(1usize, |acc, d| match d {

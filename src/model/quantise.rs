@@ -21,6 +21,8 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::float::FloatImageLayer;
+use super::image::{ConvLayer, ImageLayer};
 use super::reference::requantize;
 use super::{FloatNetwork, ModelError, QuantizedLayer, QuantizedModel, Result};
 use crate::spec::{Spec, TestSet};
@@ -131,14 +133,51 @@ fn clipped_exponent(weights: &[Vec<f64>], input_ms: &[f64], max_abs: f64) -> i32
     }
 }
 
+/// Biases in the accumulator's units `unit · 2^−e`, lowering `e` until every one fits int32.
+/// Returns the biases and the final `e`.
+fn fit_biases(bias: &[f64], unit: f64, mut e: i32, what: &str) -> Result<(Vec<i32>, i32)> {
+    loop {
+        let acc_unit = unit * 2f64.powi(-e);
+        let b: Vec<f64> = bias.iter().map(|b| (b / acc_unit).round()).collect();
+        if b.iter()
+            .all(|v| v.is_finite() && v.abs() <= f64::from(i32::MAX))
+        {
+            return Ok((b.iter().map(|&v| v as i32).collect(), e));
+        }
+        if e <= -64 {
+            return Err(ModelError::Quantise(format!(
+                "{what}: a bias does not fit int32 at any weight scale"
+            )));
+        }
+        e -= 1;
+    }
+}
+
+/// The smallest shift in `[0, shift_max]` for which no accumulator in `zs` leaves `[lo, hi]`
+/// after requantisation (only the upper end matters for ReLU outputs, `lo = 0`).
+fn smallest_shift(zs: &[Vec<i64>], (lo, hi): (i64, i64), shift_max: u32) -> u32 {
+    let z_max = zs.iter().flatten().copied().max().unwrap_or(0);
+    let z_min = zs.iter().flatten().copied().min().unwrap_or(0);
+    let fits = |s: u32| requantize(z_max, s) <= hi && (lo == 0 || requantize(z_min, s) >= lo);
+    (0..=shift_max).find(|&s| fits(s)).unwrap_or(shift_max)
+}
+
 /// Quantises a network that fits the spec's envelope (padded or not), calibrating the shifts
-/// on `calibration` (or [`default_calibration`]).
+/// on `calibration` (or [`default_calibration`]). Image stages come first: a convolution is
+/// quantised like a dense layer (one power-of-two weight scale for the kernel, biases in the
+/// accumulator's units, the smallest shift that saturates no calibration value); max pooling
+/// keeps the unit, average pooling (a sum in the integer model) divides it by the window's area.
 pub fn quantise(
     net: &FloatNetwork,
     spec: &Spec,
     calibration: Option<&TestSet>,
 ) -> Result<QuantizedModel> {
     net.check_fits(&spec.envelope)?;
+    if !net.image.is_empty() && spec.input.uniform_scale().is_none() {
+        return Err(ModelError::Quantise(
+            "image inputs need one scale and zero point 0 for every pixel (a convolution shares its weights across positions)".into(),
+        ));
+    }
     let (net, mut unit) = fold_inputs(net, spec);
     let mut acts: Vec<Vec<i64>> = match calibration {
         Some(set) if !set.is_empty() => set.rows().map(<[i64]>::to_vec).collect(),
@@ -149,6 +188,45 @@ pub fn quantise(
         }
         None => default_calibration(spec),
     };
+    let act_max = spec.quant.activation_max;
+    let mut image = Vec::with_capacity(net.image.len());
+    let shapes = net.image_shapes().unwrap_or_default();
+    for (i, (layer, &shape)) in net.image.iter().zip(&shapes).enumerate() {
+        let q = match layer {
+            FloatImageLayer::Conv(c) => {
+                let max_abs = c.weights.iter().fold(0.0f64, |m, w| m.max(w.abs()));
+                let what = format!("image stage {} (node `{}`)", i + 1, c.name);
+                let (biases, e) = fit_biases(&c.bias, unit, weight_exponent(max_abs), &what)?;
+                let scale = 2f64.powi(e);
+                let weights = c
+                    .weights
+                    .iter()
+                    .map(|w| (w * scale).round().clamp(-128.0, 127.0) as i8)
+                    .collect();
+                let dims = ((c.c_in, c.c_out), (c.kernel, c.stride, c.padding));
+                let unshifted = ConvLayer::new(dims.0, dims.1, weights, biases, 0)?;
+                let zs: Vec<Vec<i64>> = acts
+                    .iter()
+                    .map(|a| unshifted.pre_activation(a, shape))
+                    .collect();
+                let shift = smallest_shift(&zs, (0, act_max), spec.quant.shift_max);
+                unit *= 2f64.powi(shift as i32 - e);
+                let (weights, biases) = (unshifted.weights().to_vec(), unshifted.biases().to_vec());
+                ImageLayer::Conv(ConvLayer::new(dims.0, dims.1, weights, biases, shift)?)
+            }
+            FloatImageLayer::MaxPool(p) => ImageLayer::MaxPool(*p),
+            FloatImageLayer::AvgPool(p) => {
+                // The integer model sums the window: the mean is the sum over the area.
+                unit /= (p.kernel * p.kernel) as f64;
+                ImageLayer::AvgPool(*p)
+            }
+        };
+        acts = acts
+            .iter()
+            .map(|a| q.forward(a, shape, act_max).output)
+            .collect();
+        image.push(q);
+    }
     let last = net.layers.len() - 1;
     let mut layers = Vec::with_capacity(net.layers.len());
     for (l, layer) in net.layers.iter().enumerate() {
@@ -168,24 +246,9 @@ pub fn quantise(
                     / rows
             })
             .collect();
-        let mut e = clipped_exponent(&layer.weights, &input_ms, max_abs);
-        let biases = loop {
-            let acc_unit = unit * 2f64.powi(-e);
-            let b: Vec<f64> = layer.bias.iter().map(|b| (b / acc_unit).round()).collect();
-            if b.iter()
-                .all(|v| v.is_finite() && v.abs() <= f64::from(i32::MAX))
-            {
-                break b.iter().map(|&v| v as i32).collect::<Vec<i32>>();
-            }
-            if e <= -64 {
-                return Err(ModelError::Quantise(format!(
-                    "layer {} (node `{}`): a bias does not fit int32 at any weight scale",
-                    l + 1,
-                    layer.name
-                )));
-            }
-            e -= 1;
-        };
+        let what = format!("layer {} (node `{}`)", l + 1, layer.name);
+        let e = clipped_exponent(&layer.weights, &input_ms, max_abs);
+        let (biases, e) = fit_biases(&layer.bias, unit, e, &what)?;
         let scale = 2f64.powi(e);
         let weights: Vec<Vec<i8>> = layer
             .weights
@@ -210,17 +273,12 @@ pub fn quantise(
                 z
             })
             .collect();
-        let z_max = zs.iter().flatten().copied().max().unwrap_or(0);
-        let z_min = zs.iter().flatten().copied().min().unwrap_or(0);
         let (lo, hi) = if l == last {
             (spec.quant.logit_min(), spec.quant.logit_max())
         } else {
-            (0, spec.quant.activation_max)
+            (0, act_max)
         };
-        let fits = |s: u32| requantize(z_max, s) <= hi && (l != last || requantize(z_min, s) >= lo);
-        let shift = (0..=spec.quant.shift_max)
-            .find(|&s| fits(s))
-            .unwrap_or(spec.quant.shift_max);
+        let shift = smallest_shift(&zs, (lo, hi), spec.quant.shift_max);
 
         acts = zs
             .iter()
@@ -233,7 +291,7 @@ pub fn quantise(
         unit *= 2f64.powi(shift as i32 - e);
         layers.push(QuantizedLayer::new(weights, biases, shift)?);
     }
-    QuantizedModel::new(spec, layers)
+    QuantizedModel::with_image(spec, image, layers)
 }
 
 #[cfg(test)]
@@ -264,6 +322,8 @@ mod tests {
         assert_eq!((spec.input.min, spec.input.max), (0, 255));
         let net = FloatNetwork {
             input_width: 2,
+            input_shape: None,
+            image: Vec::new(),
             layers: vec![FloatLayer {
                 name: "dense".into(),
                 weights: vec![vec![0.25, -1.0, 3.0], vec![2.0, 0.5, -0.125]],
@@ -292,6 +352,8 @@ mod tests {
         .unwrap();
         let net = FloatNetwork {
             input_width: 64,
+            input_shape: None,
+            image: Vec::new(),
             layers: vec![],
             softmax_dropped: false,
         };

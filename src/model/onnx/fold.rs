@@ -7,7 +7,7 @@
 //!
 //! Errors are plain strings; the graph walk wraps them with the node's name and op.
 
-use super::super::float::FloatLayer;
+use super::super::float::{FloatConv, FloatLayer};
 
 /// `x ↦ scale ⊙ x + shift`, one entry per feature.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +34,25 @@ pub(super) fn broadcast(
         n if n == width && trimmed.last() != Some(&1) => Ok(values.to_vec()),
         n => Err(format!(
             "{what} has {n} values (shape {dims:?}); expected one per feature ({width}, shape [{width}] or [1, {width}]) or a single value"
+        )),
+    }
+}
+
+/// A constant of shape `dims` broadcast over the channels of `NCHW` data: one value, or one
+/// per channel laid out as `[C, 1, 1]` (leading 1s allowed: `[1, C, 1, 1]`). Anything else
+/// (one value per pixel, a `[C]` that ONNX would align with the width axis) is rejected.
+pub(super) fn broadcast_channels(
+    what: &str,
+    dims: &[usize],
+    values: &[f64],
+    channels: usize,
+) -> std::result::Result<Vec<f64>, String> {
+    let trimmed: Vec<usize> = dims.iter().copied().skip_while(|&d| d == 1).collect();
+    match values.len() {
+        1 => Ok(vec![values[0]; channels]),
+        n if n == channels && trimmed == [channels, 1, 1] => Ok(values.to_vec()),
+        n => Err(format!(
+            "{what} has {n} values (shape {dims:?}); on image data expected a single value or one per channel ({channels}, shape [1, {channels}, 1, 1])"
         )),
     }
 }
@@ -169,6 +188,72 @@ impl Affine {
         }
         check_layer(layer)
     }
+}
+
+impl Affine {
+    /// Folds this per-channel map, applied to a convolution's input, into it:
+    /// `W'[o][c] = a_c · W[o][c]`, `b'_o = b_o + Σ_c d_c · Σ_{i,j} W[o][c][i][j]`. The offset is
+    /// exact only without padding (a padded position reads 0, not `d_c`): with padding a
+    /// non-zero offset is an error.
+    pub fn fold_before_conv(&self, conv: &mut FloatConv) -> std::result::Result<(), String> {
+        if conv.padding > 0 && self.shift.iter().any(|&d| d != 0.0) {
+            return Err(format!(
+                "an offset before the padded convolution `{}` cannot be folded into it exactly (its zero padding would not be offset); normalise with a scale only, or declare the offset in the spec's input quantisation",
+                conv.name
+            ));
+        }
+        let k2 = conv.kernel * conv.kernel;
+        for o in 0..conv.c_out {
+            for (c, (a, d)) in self.scale.iter().zip(&self.shift).enumerate() {
+                let taps = &mut conv.weights[(o * conv.c_in + c) * k2..][..k2];
+                conv.bias[o] += d * taps.iter().sum::<f64>();
+                taps.iter_mut().for_each(|w| *w *= a);
+            }
+        }
+        check_values(&conv.name, &conv.weights, &conv.bias)
+    }
+
+    /// Folds this per-channel map, applied to a convolution's output, into it:
+    /// `W'[o] = a_o · W[o]`, `b'_o = a_o · b_o + d_o`.
+    pub fn fold_after_conv(&self, conv: &mut FloatConv) -> std::result::Result<(), String> {
+        let per_out = conv.c_in * conv.kernel * conv.kernel;
+        for (o, (a, d)) in self.scale.iter().zip(&self.shift).enumerate() {
+            conv.weights[o * per_out..][..per_out]
+                .iter_mut()
+                .for_each(|w| *w *= a);
+            conv.bias[o] = a * conv.bias[o] + d;
+        }
+        check_values(&conv.name, &conv.weights, &conv.bias)
+    }
+
+    /// This per-channel map as a per-feature one over `C×H×W` values (channel-major).
+    pub fn per_feature(&self, pixels: usize) -> Affine {
+        let spread = |v: &[f64]| {
+            v.iter()
+                .flat_map(|&x| std::iter::repeat_n(x, pixels))
+                .collect()
+        };
+        Affine {
+            scale: spread(&self.scale),
+            shift: spread(&self.shift),
+        }
+    }
+}
+
+fn check_values(name: &str, weights: &[f64], bias: &[f64]) -> std::result::Result<(), String> {
+    if let Some(i) = weights.iter().position(|w| !w.is_finite()) {
+        return Err(format!(
+            "folding into `{name}` gives a non-finite weight ({}) at flat index {i}",
+            weights[i]
+        ));
+    }
+    if let Some(j) = bias.iter().position(|b| !b.is_finite()) {
+        return Err(format!(
+            "folding into `{name}` gives a non-finite bias ({}) at {j}",
+            bias[j]
+        ));
+    }
+    Ok(())
 }
 
 fn check_layer(layer: &FloatLayer) -> std::result::Result<(), String> {

@@ -6,10 +6,11 @@ use std::collections::{HashMap, HashSet};
 
 use tract_onnx::pb::{GraphProto, NodeProto, TensorProto};
 
-use super::fold::{broadcast, Affine};
+use super::fold::{broadcast, broadcast_channels, Affine};
 use super::{add_bias, attr, bad, float_tensor, hint_for, node_name};
-use crate::model::float::{FloatLayer, FloatNetwork};
+use crate::model::float::{FloatConv, FloatImageLayer, FloatLayer, FloatNetwork};
 use crate::model::{ModelError, Result};
+use crate::spec::{ImageShape, PoolEnvelope};
 
 /// What the walk found.
 #[derive(Clone, Debug)]
@@ -47,6 +48,13 @@ struct Walk<'a> {
     layers: Vec<FloatLayer>,
     /// Width of the data tensor.
     width: usize,
+    /// The data tensor's `C×H×W` while it is an image (before `Flatten`).
+    shape: Option<ImageShape>,
+    /// The image stages found so far.
+    image: Vec<FloatImageLayer>,
+    /// A max pooling came right after a convolution without ReLU: a `Relu` next is that
+    /// convolution's (max pooling commutes with ReLU, a monotone map).
+    pool_before_relu: bool,
     /// The affine map waiting for the next dense layer, and the node that started it.
     pending: Affine,
     pending_from: Option<(String, String)>,
@@ -139,7 +147,12 @@ impl<'a> Walk<'a> {
     /// layer's input.
     fn affine(&mut self, name: &str, op: &str, f: Affine) -> Result<()> {
         let wrap = |reason: String| bad(name, op, reason);
-        if self.open {
+        if self.open && self.shape.is_some() {
+            let Some(FloatImageLayer::Conv(conv)) = self.image.last_mut() else {
+                return Err(wrap("no convolution to fold into".into()));
+            };
+            f.fold_after_conv(conv).map_err(wrap)?;
+        } else if self.open {
             let layer = self.layers.last_mut().expect("an open layer exists");
             f.fold_after(layer).map_err(wrap)?;
         } else {
@@ -152,6 +165,13 @@ impl<'a> Walk<'a> {
     }
 
     fn dense(&mut self, node: &NodeProto, name: &str, op: &str, cur: &str) -> Result<()> {
+        if let Some([c, h, w]) = self.shape {
+            return Err(bad(
+                name,
+                op,
+                format!("the data is still a {c}×{h}×{w} image: Flatten it before the dense layer"),
+            ));
+        }
         if node.input.first().map(String::as_str) != Some(cur) {
             return Err(bad(
                 name,
@@ -247,6 +267,240 @@ impl<'a> Walk<'a> {
         Ok(())
     }
 
+    /// The channels of the image data (the walk is in image mode).
+    fn channels(&self) -> usize {
+        self.shape.map_or(self.width, |s| s[0])
+    }
+
+    /// A square, symmetric 2-D window attribute set: `(kernel, stride, padding)`, from the
+    /// `kernel_shape` (or `kernel` dims), `strides` (default 1), `pads` (default 0);
+    /// dilations must be 1 and `auto_pad` unset.
+    fn window(
+        node: &NodeProto,
+        name: &str,
+        op: &str,
+        kernel: Option<[usize; 2]>,
+    ) -> Result<(usize, usize, usize)> {
+        let ints = |k: &str| attr(node, k).map(|a| a.ints.clone());
+        if let Some(a) = attr(node, "auto_pad") {
+            let mode = String::from_utf8_lossy(&a.s).to_string();
+            if !(mode.is_empty() || mode == "NOTSET" || mode == "VALID") {
+                return Err(bad(
+                    name,
+                    op,
+                    format!("auto_pad = {mode} is not supported: export with explicit pads"),
+                ));
+            }
+        }
+        if ints("dilations").is_some_and(|d| d.iter().any(|&v| v != 1)) {
+            return Err(bad(name, op, "dilations other than 1 are not supported"));
+        }
+        let square = |what: &str, v: &[i64]| -> Result<usize> {
+            match v {
+                [a, b] if a == b && *a >= 0 => Ok(*a as usize),
+                _ => Err(bad(name, op, format!("{what} {v:?}: only equal values on both axes (a square window) are supported"))),
+            }
+        };
+        let k = match (ints("kernel_shape"), kernel) {
+            (Some(ks), Some([kh, kw])) if ks != [kh as i64, kw as i64] => {
+                return Err(bad(
+                    name,
+                    op,
+                    format!("kernel_shape {ks:?} does not match the weights' {kh}×{kw}"),
+                ))
+            }
+            (_, Some([kh, kw])) => square("kernel", &[kh as i64, kw as i64])?,
+            (Some(ks), None) => square("kernel_shape", &ks)?,
+            (None, None) => return Err(bad(name, op, "missing kernel_shape")),
+        };
+        let stride = match ints("strides") {
+            Some(v) => square("strides", &v)?,
+            None => 1,
+        };
+        let pad = match ints("pads").as_deref() {
+            None | Some([]) => 0,
+            Some([t, l, b, r]) if t == l && l == b && b == r && *t >= 0 => *t as usize,
+            Some(v) => {
+                return Err(bad(
+                    name,
+                    op,
+                    format!("pads {v:?}: only the same padding on every side is supported"),
+                ))
+            }
+        };
+        if stride == 0 || k == 0 {
+            return Err(bad(name, op, "kernel and strides must be positive"));
+        }
+        Ok((k, stride, pad))
+    }
+
+    fn conv(&mut self, node: &NodeProto, name: &str, cur: &str) -> Result<()> {
+        let op = "Conv";
+        let Some([c, h, w]) = self.shape else {
+            return Err(bad(name, op, "a convolution needs image data: the graph input must be [N, C, H, W] (and no Flatten before it)"));
+        };
+        if node.input.first().map(String::as_str) != Some(cur) {
+            return Err(bad(
+                name,
+                op,
+                format!("the data tensor `{cur}` must be the first input"),
+            ));
+        }
+        if attr(node, "group").is_some_and(|a| a.i != 1) {
+            return Err(bad(
+                name,
+                op,
+                "grouped (depthwise) convolutions are not supported",
+            ));
+        }
+        let w_name = node
+            .input
+            .get(1)
+            .ok_or_else(|| bad(name, op, "missing weight input"))?;
+        let (dims, weights) = self.const_values(name, op, w_name)?;
+        let [o, ci, kh, kw] = dims.as_slice() else {
+            return Err(bad(
+                name,
+                op,
+                format!("weight `{w_name}` must be 4-D [O, C, kH, kW], has shape {dims:?}"),
+            ));
+        };
+        if *ci != c {
+            return Err(bad(
+                name,
+                op,
+                format!("weight `{w_name}` expects {ci} input channels, the data has {c}"),
+            ));
+        }
+        let (kernel, stride, padding) = Self::window(node, name, op, Some([*kh, *kw]))?;
+        let mut bias = vec![0.0; *o];
+        if let Some(b_name) = node.input.get(2).filter(|s| !s.is_empty()) {
+            let (_, b) = self.const_values(name, op, b_name)?;
+            if b.len() != *o {
+                return Err(bad(
+                    name,
+                    op,
+                    format!(
+                        "bias `{b_name}` has {} values for {o} output channels",
+                        b.len()
+                    ),
+                ));
+            }
+            bias = b;
+        }
+        let mut conv = FloatConv {
+            name: name.to_string(),
+            c_in: c,
+            c_out: *o,
+            kernel,
+            stride,
+            padding,
+            weights,
+            bias,
+            relu: false,
+        };
+        if let Some((from, from_op)) = self.pending_from.take() {
+            self.pending.fold_before_conv(&mut conv).map_err(|reason| {
+                bad(
+                    name,
+                    op,
+                    format!("folding `{from}` ({from_op}) into it: {reason}"),
+                )
+            })?;
+        }
+        let next = conv.stage().out_shape([c, h, w]).ok_or_else(|| {
+            bad(name, op, format!("a {kernel}×{kernel} kernel with padding {padding} does not fit the {h}×{w} input"))
+        })?;
+        self.image.push(FloatImageLayer::Conv(conv));
+        self.shape = Some(next);
+        self.width = next.iter().product();
+        self.pending = Affine::identity(next[0]);
+        self.open = true;
+        self.pool_before_relu = false;
+        Ok(())
+    }
+
+    fn pool(&mut self, node: &NodeProto, name: &str, op: &str) -> Result<()> {
+        let Some(shape) = self.shape else {
+            return Err(bad(name, op, "pooling needs image data: the graph input must be [N, C, H, W] (and no Flatten before it)"));
+        };
+        if node.output.iter().skip(1).any(|o| !o.is_empty()) {
+            return Err(bad(name, op, "the Indices output is not supported"));
+        }
+        if attr(node, "ceil_mode").is_some_and(|a| a.i != 0) {
+            return Err(bad(name, op, "ceil_mode = 1 is not supported"));
+        }
+        let (kernel, stride, pad) = Self::window(node, name, op, None)?;
+        if pad != 0 {
+            return Err(bad(name, op, "padded pooling is not supported"));
+        }
+        if let Some((from, from_op)) = &self.pending_from {
+            return Err(bad(name, op, format!("`{from}` ({from_op}) before pooling cannot be folded: only after a convolution (into it) or before one")));
+        }
+        let p = PoolEnvelope { kernel, stride };
+        let layer = if op == "MaxPool" {
+            FloatImageLayer::MaxPool(p)
+        } else {
+            FloatImageLayer::AvgPool(p)
+        };
+        let next = layer.stage().out_shape(shape).ok_or_else(|| {
+            bad(
+                name,
+                op,
+                format!(
+                    "a {kernel}×{kernel} window does not fit the {}×{} input",
+                    shape[1], shape[2]
+                ),
+            )
+        })?;
+        // Max pooling commutes with ReLU: a Relu right after it belongs to the convolution.
+        self.pool_before_relu = self.open && op == "MaxPool";
+        if self.open && op != "MaxPool" {
+            return Err(bad(name, op, "average pooling right after a convolution without ReLU is not supported: the envelope applies ReLU to the convolution's outputs first"));
+        }
+        self.open = false;
+        self.image.push(layer);
+        self.shape = Some(next);
+        self.width = next.iter().product();
+        self.pending = Affine::identity(next[0]);
+        Ok(())
+    }
+
+    /// `Flatten` (axis 1) or a `Reshape` to `[N, C·H·W]` of image data: the dense part starts.
+    fn flatten(&mut self, node: &NodeProto, name: &str, op: &str) -> Result<()> {
+        let Some([c, h, w]) = self.shape else {
+            return Ok(());
+        };
+        let flat = (c * h * w) as i64;
+        let ok = match op {
+            "Flatten" => attr(node, "axis").map_or(1, |a| a.i) == 1,
+            _ => match node.input.get(1).and_then(|t| self.consts.get(t.as_str())) {
+                Some(t) => {
+                    let dims: Vec<i64> = if t.int64_data.is_empty() {
+                        t.raw_data
+                            .chunks_exact(8)
+                            .map(|b| i64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+                            .collect()
+                    } else {
+                        t.int64_data.clone()
+                    };
+                    matches!(dims.as_slice(), [n, f] if [1, -1, 0].contains(n) && (*f == flat || *f == -1))
+                }
+                None => false,
+            },
+        };
+        if !ok {
+            return Err(bad(name, op, format!("on {c}×{h}×{w} image data only a flatten to [N, {flat}] is supported (Flatten with axis 1, or Reshape to [-1, {flat}])")));
+        }
+        if self.pending_from.is_some() {
+            self.pending = self.pending.per_feature(h * w);
+        }
+        self.shape = None;
+        self.width = c * h * w;
+        self.open = false;
+        Ok(())
+    }
+
     /// skl2onnx's binary head: `p = Sigmoid(z)` over one logit, `Sub(1, p)` and
     /// `Concat([1 − p, p], axis 1)`. The last layer becomes the two logits `[0, z]`, whose
     /// softmax is `[1 − p, p]`. Returns the `Concat` output.
@@ -305,7 +559,12 @@ impl<'a> Walk<'a> {
 }
 
 /// Walks the graph from `input` (of `width` features); see the module documentation.
-pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<Extraction> {
+pub(super) fn extract(
+    graph: &GraphProto,
+    input: &str,
+    width: usize,
+    image: Option<ImageShape>,
+) -> Result<Extraction> {
     let mut consts: HashMap<&str, &TensorProto> = graph
         .initializer
         .iter()
@@ -332,7 +591,10 @@ pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<E
         visited: vec![false; graph.node.len()],
         layers: Vec::new(),
         width,
-        pending: Affine::identity(width),
+        shape: image,
+        image: Vec::new(),
+        pool_before_relu: false,
+        pending: Affine::identity(image.map_or(width, |s| s[0])),
         pending_from: None,
         open: false,
         ended: None,
@@ -387,6 +649,9 @@ pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<E
                 op,
                 "Gemm"
                     | "MatMul"
+                    | "Conv"
+                    | "MaxPool"
+                    | "AveragePool"
                     | "Add"
                     | "Sub"
                     | "Mul"
@@ -408,7 +673,9 @@ pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<E
         }
         let single_input_op = matches!(
             op,
-            "Scaler"
+            "MaxPool"
+                | "AveragePool"
+                | "Scaler"
                 | "BatchNormalization"
                 | "Relu"
                 | "Cast"
@@ -429,11 +696,17 @@ pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<E
         }
         match op {
             "Gemm" | "MatMul" => w.dense(node, &name, op, &cur)?,
+            "Conv" => w.conv(node, &name, &cur)?,
+            "MaxPool" | "AveragePool" => w.pool(node, &name, op)?,
             "Add" | "Sub" | "Mul" | "Div" => {
                 let (c_name, data_first) = w.data_and_constant(node, &name, &cur)?;
                 let (dims, c) = w.const_values(&name, op, c_name)?;
-                let c = broadcast(&format!("constant `{c_name}`"), &dims, &c, w.width)
-                    .map_err(|r| bad(&name, op, r))?;
+                let what = format!("constant `{c_name}`");
+                let c = match w.shape {
+                    Some([channels, ..]) => broadcast_channels(&what, &dims, &c, channels),
+                    None => broadcast(&what, &dims, &c, w.width),
+                }
+                .map_err(|r| bad(&name, op, r))?;
                 let f = match (op, data_first) {
                     ("Add", _) => Affine::add(c),
                     ("Sub", true) => Affine::sub(c),
@@ -449,6 +722,9 @@ pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<E
                     }
                 };
                 w.affine(&name, op, f)?;
+            }
+            "Scaler" if w.shape.is_some() => {
+                return Err(bad(&name, op, "a Scaler on image data is not supported"));
             }
             "Scaler" => {
                 let floats = |k: &str| attr(node, k).map(|a| a.floats.clone()).unwrap_or_default();
@@ -478,14 +754,14 @@ pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<E
                         .get(k)
                         .ok_or_else(|| bad(&name, op, format!("missing input `{label}`")))?;
                     let (_, v) = w.const_values(&name, op, t)?;
-                    if v.len() != w.width {
+                    if v.len() != w.channels() {
                         return Err(bad(
                             &name,
                             op,
                             format!(
                                 "`{label}` ({t}) has {} values for {} channels",
                                 v.len(),
-                                w.width
+                                w.channels()
                             ),
                         ));
                     }
@@ -495,6 +771,28 @@ pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<E
                 let f = Affine::batch_norm(&p[0], &p[1], &p[2], &p[3], eps)
                     .map_err(|r| bad(&name, op, r))?;
                 w.affine(&name, op, f)?;
+            }
+            "Relu" if w.shape.is_some() => {
+                let back = if w.open {
+                    1
+                } else if w.pool_before_relu {
+                    2
+                } else {
+                    0
+                };
+                let at = w.image.len().checked_sub(back).filter(|_| back > 0);
+                match at.and_then(|i| w.image.get_mut(i)) {
+                    Some(FloatImageLayer::Conv(c)) => c.relu = true,
+                    _ => {
+                        return Err(bad(
+                            &name,
+                            op,
+                            "ReLU on image data is only supported right after a convolution (or after the max pooling that follows one)",
+                        ))
+                    }
+                }
+                w.open = false;
+                w.pool_before_relu = false;
             }
             "Relu" => {
                 if let Some((from, from_op)) = &w.pending_from {
@@ -526,7 +824,8 @@ pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<E
                     ));
                 }
             }
-            "Flatten" | "Reshape" | "Identity" | "Dropout" => {}
+            "Flatten" | "Reshape" => w.flatten(node, &name, op)?,
+            "Identity" | "Dropout" => {}
             "Softmax" | "LogSoftmax" => {
                 if w.layers.is_empty() || w.pending_from.is_some() {
                     return Err(bad(
@@ -589,6 +888,8 @@ pub(super) fn extract(graph: &GraphProto, input: &str, width: usize) -> Result<E
     Ok(Extraction {
         network: FloatNetwork {
             input_width: width,
+            input_shape: image,
+            image: w.image,
             layers: w.layers,
             softmax_dropped,
         },

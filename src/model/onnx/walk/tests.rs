@@ -68,7 +68,7 @@ fn weights() -> Vec<TensorProto> {
 }
 
 fn err(g: &GraphProto) -> String {
-    extract(g, "x", 2).unwrap_err().to_string()
+    extract(g, "x", 2, None).unwrap_err().to_string()
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn label_branch_is_ignored_and_the_probabilities_are_the_logits() {
         weights(),
         &["label", "probabilities"],
     );
-    let e = extract(&g, "x", 2).unwrap();
+    let e = extract(&g, "x", 2, None).unwrap();
     assert_eq!(e.output, "probabilities");
     assert!(e.network.softmax_dropped);
     let got = e.network.forward(&[1.0, 2.0]);
@@ -108,7 +108,7 @@ fn reversed_sub_and_scalar_div_fold_into_the_first_layer() {
         weights(),
         &["out"],
     );
-    let net = extract(&g, "x", 2).unwrap().network;
+    let net = extract(&g, "x", 2, None).unwrap().network;
     let x = [1.0, 3.0];
     let pre = [(4.0 - x[0]) / 2.0, (-2.0 - x[1]) / 2.0];
     let w = [[1.0, -1.0, 0.5], [2.0, 0.0, -0.5]];
@@ -138,7 +138,7 @@ fn logistic_head_becomes_the_logits_zero_and_z() {
         inits,
         &["label", "probabilities"],
     );
-    let e = extract(&g, "x", 2).unwrap();
+    let e = extract(&g, "x", 2, None).unwrap();
     assert_eq!(e.output, "probabilities");
     assert_eq!(e.network.forward(&[3.0, 1.0]), vec![0.0, 2.0]);
     assert_eq!(e.network.forward(&[1.0, 1.0]), vec![0.0, 0.0]);
@@ -234,4 +234,144 @@ fn unsupported_shapes_of_the_graph_are_rejected_naming_the_node() {
     bn.output.push("running_mean".into());
     let e = err(&with(vec![bn], &["out"]));
     assert!(e.contains("`bn`") && e.contains("inference mode"), "{e}");
+}
+
+fn with_ints(mut n: NodeProto, key: &str, ints: &[i64]) -> NodeProto {
+    n.attribute.push(AttributeProto {
+        name: key.into(),
+        ints: ints.to_vec(),
+        ..Default::default()
+    });
+    n
+}
+
+/// Conv (2 → 2 channels, 3×3, padding 1) on a 2×4×4 input, then `rest`, MaxPool 2×2, Flatten,
+/// Gemm to 3; `before` runs on the input first.
+fn image_graph(before: Vec<NodeProto>, conv: NodeProto, rest: Vec<NodeProto>) -> GraphProto {
+    let mut nodes = before;
+    nodes.push(conv);
+    nodes.extend(rest);
+    nodes.push(with_ints(
+        with_ints(
+            node("MaxPool", "pool", &["r"], "p"),
+            "kernel_shape",
+            &[2, 2],
+        ),
+        "strides",
+        &[2, 2],
+    ));
+    nodes.push(node("Flatten", "flat", &["p"], "f"));
+    nodes.push(node("Gemm", "fc", &["f", "FC"], "y"));
+    let k: Vec<f32> = (0..36).map(|i| (i % 7) as f32 * 0.25 - 0.75).collect();
+    let fc: Vec<f32> = (0..24).map(|i| (i % 5) as f32 - 2.0).collect();
+    let inits = vec![
+        tensor("K", &[2, 2, 3, 3], &k),
+        tensor("KB", &[2], &[0.5, -0.5]),
+        tensor("FC", &[8, 3], &fc),
+        tensor("half", &[], &[0.5]),
+        tensor("per_channel", &[1, 2, 1, 1], &[2.0, 4.0]),
+        tensor("per_row", &[4], &[1.0, 2.0, 3.0, 4.0]),
+    ];
+    graph(nodes, inits, &["y"])
+}
+
+fn conv(input: &str) -> NodeProto {
+    with_ints(
+        with_ints(
+            node("Conv", "conv", &[input, "K", "KB"], "c"),
+            "pads",
+            &[1, 1, 1, 1],
+        ),
+        "kernel_shape",
+        &[3, 3],
+    )
+}
+
+fn image_extract(g: &GraphProto) -> Result<Extraction> {
+    extract(g, "x", 32, Some([2, 4, 4]))
+}
+
+#[test]
+fn a_convolution_with_a_folded_input_scale_matches_the_unfolded_one() {
+    let relu = vec![node("Relu", "relu", &["c"], "r")];
+    let plain = image_extract(&image_graph(vec![], conv("x"), relu.clone())).expect("plain");
+    let scaled = image_graph(
+        vec![node("Mul", "scale", &["x", "per_channel"], "xs")],
+        conv("xs"),
+        relu,
+    );
+    let scaled = image_extract(&scaled).expect("scaled").network;
+    let x: Vec<f64> = (0..32).map(|i| f64::from(i % 9) * 0.1).collect();
+    let mut doubled = x.clone();
+    doubled[..16].iter_mut().for_each(|v| *v *= 2.0);
+    doubled[16..].iter_mut().for_each(|v| *v *= 4.0);
+    assert_eq!(scaled.forward(&x), plain.network.forward(&doubled));
+    assert_eq!(plain.network.dims(), vec![8, 3]);
+}
+
+#[test]
+fn unsupported_image_graphs_name_the_node_and_the_reason() {
+    let relu = || vec![node("Relu", "relu", &["c"], "r")];
+    let cases: Vec<(GraphProto, &[&str])> = vec![
+        (
+            image_graph(vec![], with_int(conv("x"), "group", 2), relu()),
+            &["`conv` (Conv)", "grouped"],
+        ),
+        (
+            image_graph(vec![], with_ints(conv("x"), "dilations", &[2, 2]), relu()),
+            &["`conv` (Conv)", "dilations"],
+        ),
+        (
+            image_graph(
+                vec![],
+                with_ints(
+                    node("Conv", "conv", &["x", "K", "KB"], "c"),
+                    "pads",
+                    &[1, 0, 1, 0],
+                ),
+                relu(),
+            ),
+            &["`conv` (Conv)", "same padding on every side"],
+        ),
+        (
+            image_graph(
+                vec![node("Add", "offset", &["x", "half"], "xs")],
+                conv("xs"),
+                relu(),
+            ),
+            &["`conv` (Conv)", "`offset` (Add)", "padded convolution"],
+        ),
+        (
+            image_graph(
+                vec![node("Mul", "rows", &["x", "per_row"], "xs")],
+                conv("xs"),
+                relu(),
+            ),
+            &["`rows` (Mul)", "one per channel"],
+        ),
+        (
+            image_graph(
+                vec![],
+                conv("x"),
+                vec![node("Sigmoid", "relu", &["c"], "r")],
+            ),
+            &["`Sigmoid`", "`relu`"],
+        ),
+    ];
+    for (g, needles) in cases {
+        let e = image_extract(&g).expect_err("refused").to_string();
+        for n in needles {
+            assert!(e.contains(n), "{n:?} missing in {e}");
+        }
+    }
+    // Dense data reaching a convolution, image data reaching a dense layer.
+    let e = extract(&image_graph(vec![], conv("x"), relu()), "x", 32, None)
+        .expect_err("no image")
+        .to_string();
+    assert!(e.contains("needs image data"), "{e}");
+    let mut g = image_graph(vec![], conv("x"), relu());
+    g.node.retain(|n| n.op_type != "Flatten");
+    g.node.last_mut().expect("gemm").input[0] = "p".into();
+    let e = image_extract(&g).expect_err("no flatten").to_string();
+    assert!(e.contains("Flatten it before the dense layer"), "{e}");
 }

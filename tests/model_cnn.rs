@@ -1,0 +1,311 @@
+//! Convolutional models as PyTorch exports them (`tests/fixtures/cnn/` and the digits-cnn
+//! samples, made by `scripts/train_digits_cnn.py`): Conv with BatchNormalization folded, ReLU
+//! before or after max pooling, average pooling, an input scale in the graph, Flatten or
+//! Reshape. Each imports to a network whose predictions equal onnxruntime's (recorded by the
+//! script) and tract's, `model evaluate` keeps the quantised accuracy within one point of
+//! onnxruntime's float accuracy, one is proved end to end at N = 4, and models that do not
+//! fit an envelope's image stages are refused naming the stage.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{expect_exit, root};
+use serde_json::Value;
+use zkcontest::model::{FloatRunner, OnnxFile};
+use zkcontest::spec::{Spec, TestSet};
+
+fn cnn(name: &str) -> PathBuf {
+    root().join("tests/fixtures/cnn").join(name)
+}
+
+fn digits_cnn() -> PathBuf {
+    root().join("contest-specs/digits-cnn")
+}
+
+fn digits_test() -> PathBuf {
+    root().join("contest-specs/digits/digits-test.zkts")
+}
+
+/// `(model file, spec directory, onnxruntime.json)` of every positive model.
+fn positive() -> Vec<(PathBuf, PathBuf, PathBuf)> {
+    let samples = digits_cnn().join("models");
+    vec![
+        (
+            cnn("cnn-c6-bn-max.onnx"),
+            digits_cnn(),
+            cnn("onnxruntime.json"),
+        ),
+        (
+            cnn("cnn-c8-pool-relu.onnx"),
+            digits_cnn(),
+            cnn("onnxruntime.json"),
+        ),
+        (
+            cnn("cnn-c8-bn-avg.onnx"),
+            cnn("avg"),
+            cnn("onnxruntime.json"),
+        ),
+        (
+            samples.join("cnn-c8-max.onnx"),
+            digits_cnn(),
+            samples.join("onnxruntime.json"),
+        ),
+        (
+            samples.join("cnn-c4-max.onnx"),
+            digits_cnn(),
+            samples.join("onnxruntime.json"),
+        ),
+    ]
+}
+
+/// What the script recorded for `model`.
+fn recorded(model: &Path, record: &Path) -> Value {
+    let text = std::fs::read_to_string(record).expect("onnxruntime.json");
+    let v: Value = serde_json::from_str(&text).expect("json");
+    let name = model.file_name().and_then(|n| n.to_str()).expect("name");
+    v["models"][name].clone()
+}
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+        .args(args)
+        .output()
+        .expect("contest-cli runs")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8")
+}
+
+fn argmax(v: &[f64]) -> usize {
+    let mut best = 0;
+    for (j, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = j;
+        }
+    }
+    best
+}
+
+#[test]
+fn cnn_networks_predict_like_onnxruntime_and_tract() {
+    for (model, spec_dir, record) in positive() {
+        let name = model.display().to_string();
+        let spec = Spec::from_path(&spec_dir).expect("spec");
+        let set = TestSet::from_path_any_rows(&digits_test(), &spec).expect("test set");
+        let file = OnnxFile::read(&model).expect("reads");
+        let net = file
+            .dense_network()
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        net.check_fits(&spec.envelope)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(net.input_shape, Some([1, 8, 8]), "{name}");
+        assert_eq!(net.image.len(), 2, "{name}: a convolution and a pooling");
+        let runner = FloatRunner::new(&file, &spec).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let ort: Vec<usize> = recorded(&model, &record)["predictions"]
+            .as_array()
+            .expect("predictions")
+            .iter()
+            .map(|p| p.as_u64().expect("class") as usize)
+            .collect();
+        assert_eq!(ort.len(), set.len(), "{name}");
+        // The padded network computes the same function (extra channels are zero).
+        let padded = net.padded(&spec.envelope).expect("pads");
+        for (i, row) in set.rows().enumerate() {
+            let x: Vec<f64> = spec.input.dequantise(row);
+            let ours = argmax(&net.forward(&x));
+            assert_eq!(
+                ours, ort[i],
+                "{name}: row {i}, folded network vs onnxruntime"
+            );
+            assert_eq!(argmax(&padded.forward(&x)), ours, "{name}: row {i}, padded");
+            let tract = runner.predict(row).expect("tract runs");
+            assert_eq!(ours, tract, "{name}: row {i}, folded network vs tract");
+        }
+    }
+}
+
+#[test]
+fn cnn_evaluate_stays_within_a_point_of_onnxruntime() {
+    let calibration = root().join("contest-specs/digits/digits-calibration.zkts");
+    for (model, spec_dir, record) in positive() {
+        let name = model.display().to_string();
+        let o = cli(&[
+            "--json",
+            "model",
+            "evaluate",
+            "--spec",
+            s(&spec_dir),
+            "--model",
+            s(&model),
+            "--testset",
+            s(&digits_test()),
+            "--calibration",
+            s(&calibration),
+        ]);
+        expect_exit(&o, 0, &name);
+        let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+        let ort = recorded(&model, &record);
+        let float = v["float_accuracy"].as_f64().expect("float");
+        let quantised = v["quantised_accuracy"].as_f64().expect("quantised");
+        let ort_float = ort["float_accuracy"].as_f64().expect("recorded");
+        eprintln!("{name}: onnxruntime {ort_float:.4}, tract {float:.4}, quantised {quantised:.4}");
+        assert_eq!(
+            v["float_correct"], ort["float_correct"],
+            "{name}: tract vs onnxruntime"
+        );
+        assert!(
+            (quantised - ort_float).abs() <= 0.01,
+            "{name}: quantised {quantised} vs onnxruntime float {ort_float}"
+        );
+        // A shift for the convolution and one for the dense layer.
+        assert_eq!(v["shifts"].as_array().map(Vec::len), Some(2), "{name}: {v}");
+    }
+}
+
+#[test]
+fn inspect_lists_the_image_stages() {
+    let model = cnn("cnn-c6-bn-max.onnx");
+    let o = cli(&[
+        "--json",
+        "model",
+        "inspect",
+        "--spec",
+        s(&digits_cnn()),
+        s(&model),
+    ]);
+    expect_exit(&o, 0, "inspect");
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(
+        v["image_stages"],
+        serde_json::json!([
+            "conv2d 3×3 (stride 1, padding 1) to 6 channels",
+            "maxpool 2×2 (stride 2)"
+        ])
+    );
+    assert_eq!(v["dense_widths"], serde_json::json!([96, 10]));
+    assert_eq!(v["padded_widths"], serde_json::json!([128, 10]));
+    assert_eq!(v["fits_envelope"], true);
+}
+
+/// Models whose image stages differ from the envelope's are refused naming the stage.
+#[test]
+fn image_stages_must_match_the_envelope() {
+    let digits = root().join("contest-specs/digits");
+    let cases: [(PathBuf, PathBuf, &[&str]); 3] = [
+        (
+            cnn("cnn-c8-bn-avg.onnx"),
+            digits_cnn(),
+            &[
+                "image stage 2 is avgpool 2×2",
+                "the envelope's is maxpool 2×2",
+            ],
+        ),
+        (
+            cnn("cnn-c6-bn-max.onnx"),
+            digits.clone(),
+            &[
+                "the model has 2 image stages",
+                "the envelope no image stages",
+            ],
+        ),
+        (
+            digits.join("models/mlp-h32.onnx"),
+            digits_cnn(),
+            &[
+                "the model has no image stages",
+                "the envelope 2 image stages",
+            ],
+        ),
+    ];
+    for (model, spec, needles) in cases {
+        let o = cli(&[
+            "model",
+            "evaluate",
+            "--spec",
+            s(&spec),
+            "--model",
+            s(&model),
+            "--testset",
+            s(&digits_test()),
+        ]);
+        expect_exit(&o, 2, s(&model));
+        let err = String::from_utf8_lossy(&o.stderr);
+        for n in needles {
+            assert!(
+                err.contains(n),
+                "{}: {n:?} missing in {err}",
+                model.display()
+            );
+        }
+    }
+}
+
+/// A Conv → BatchNormalization → Relu → MaxPool model in the digits-cnn envelope at N = 4:
+/// setup, prove, verify; the count matches `model evaluate`'s.
+#[test]
+fn a_cnn_proves_end_to_end() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mini = cnn("mini");
+    let testset = mini.join("mini-test.zkts");
+    let (keys, proof) = (tmp.path().join("keys"), tmp.path().join("proof"));
+    let model = cnn("cnn-c6-bn-max.onnx");
+    let o = cli(&["--json", "setup", "--spec", s(&mini), "--out", s(&keys)]);
+    expect_exit(&o, 0, "setup");
+    let plan: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(
+        plan["figures"]["k"].as_u64().is_some_and(|k| k <= 15),
+        "{plan}"
+    );
+    let o = cli(&[
+        "--json",
+        "prove",
+        "--spec",
+        s(&mini),
+        "--model",
+        s(&model),
+        "--salt",
+        "0x5eed",
+        "--testset",
+        s(&testset),
+        "--submitter",
+        "0x00000000000000000000000000000000000000aa",
+        "--contest-id",
+        "1",
+        "--chain-id",
+        "31337",
+        "--keys",
+        s(&keys),
+        "--out",
+        s(&proof),
+    ]);
+    expect_exit(&o, 0, "prove");
+    let proved: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let o = cli(&[
+        "--json",
+        "model",
+        "evaluate",
+        "--spec",
+        s(&mini),
+        "--model",
+        s(&model),
+        "--testset",
+        s(&testset),
+    ]);
+    expect_exit(&o, 0, "evaluate");
+    let evaluated: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(
+        proved["correct"], evaluated["quantised_correct"],
+        "{proved}"
+    );
+    assert!(
+        proved["correct"].as_u64().is_some_and(|c| c >= 3),
+        "{proved}"
+    );
+    let o = cli(&["--json", "verify", "--keys", s(&keys), "--proof", s(&proof)]);
+    expect_exit(&o, 0, "verify");
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["valid"], true);
+}
