@@ -22,7 +22,8 @@ re-executes itself inside it, and rewrites:
   tests/fixtures/cnn/avg/contest.toml     digits-cnn with an avgpool stage
   tests/fixtures/cnn/mini/contest.toml, mini/mini-test.zkts
                                           digits-cnn at N = 4 (the first 4 test rows): small
-                                          enough to prove in a test
+                                          enough to prove in a test (mini/models/ holds links to
+                                          two of the models above, committed by hand)
 
 Models receive `pixel / 16` in an [N, 1, 8, 8] input and are trained on the training rows of
 train_digits.py's split; the test rows are contest-specs/digits/digits-test.zkts (checked).

@@ -309,3 +309,124 @@ fn a_cnn_proves_end_to_end() {
     let v: Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(v["valid"], true);
 }
+
+/// A NumPy `.npy` (format 1.0, C order) of `descr` values (`data` already encoded).
+fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+    let shape = match dims.as_slice() {
+        [one] => format!("({one},)"),
+        many => format!("({})", many.join(", ")),
+    };
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend((header.len() as u16).to_le_bytes());
+    out.extend(header.as_bytes());
+    out.extend(data);
+    out
+}
+
+/// Images as NumPy writes them (`[rows, 1, 8, 8]` of the real values a model sees, pixel / 16)
+/// import into the digits-cnn spec as exactly the digits test set; a shape whose values per row
+/// are not the spec's features is refused.
+#[test]
+fn image_arrays_import_as_the_digits_test_set() {
+    let spec = Spec::from_path(&digits_cnn()).expect("spec");
+    let set = TestSet::from_path(&digits_test(), &spec).expect("test set");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let pixels: Vec<u8> = set
+        .x()
+        .iter()
+        .flat_map(|&v| (v as f64 / 16.0).to_le_bytes())
+        .collect();
+    let labels: Vec<u8> = set.labels().iter().map(|&v| v as u8).collect();
+    let (x, y, out) = (
+        tmp.path().join("x.npy"),
+        tmp.path().join("y.npy"),
+        tmp.path().join("out.zkts"),
+    );
+    std::fs::write(&x, npy("<f8", &[set.len(), 1, 8, 8], &pixels)).expect("write");
+    std::fs::write(&y, npy("|u1", &[set.len()], &labels)).expect("write");
+    let import = |x: &Path| {
+        cli(&[
+            "testset",
+            "import",
+            "--spec",
+            s(&digits_cnn()),
+            "--npy",
+            s(x),
+            "--labels",
+            s(&y),
+            "--out",
+            s(&out),
+        ])
+    };
+    expect_exit(&import(&x), 0, "import");
+    assert!(
+        std::fs::read(&out).expect("written") == std::fs::read(digits_test()).expect("digits"),
+        "the imported images are the digits test set byte for byte"
+    );
+    let cut = &pixels[..set.len() * 56 * 8];
+    std::fs::write(&x, npy("<f8", &[set.len(), 1, 8, 7], cut)).expect("write");
+    let o = import(&x);
+    expect_exit(&o, 2, "wrong image shape");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("56 values per row") && err.contains("64 features"),
+        "{err}"
+    );
+}
+
+/// The demo with `--spec` alone takes the spec directory's test set and models: a whole CNN
+/// contest at N = 4 on anvil, proofs verified on chain, settled.
+#[test]
+fn the_demo_runs_a_cnn_contest_from_the_spec_alone() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let o = Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+        .current_dir(root())
+        .args([
+            "--json",
+            "demo",
+            "--spec",
+            "tests/fixtures/cnn/mini",
+            "--no-dashboard",
+        ])
+        .args(["--work", s(&tmp.path().join("work"))])
+        .output()
+        .expect("demo runs");
+    expect_exit(&o, 0, "demo");
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let summary = &v["summary"];
+    assert_eq!(summary["phase"], "settled", "{summary}");
+    let board = summary["leaderboard"].as_array().expect("leaderboard");
+    assert_eq!(board.len(), 2, "{summary}");
+    assert!(
+        board
+            .iter()
+            .all(|e| e["rows"] == 4 && e["status"] == "revealed"),
+        "{summary}"
+    );
+    // No test set and no models next to a spec: the demo says what to pass.
+    let bare = tmp.path().join("bare");
+    std::fs::create_dir_all(&bare).expect("dir");
+    std::fs::copy(cnn("mini/contest.toml"), bare.join("contest.toml")).expect("copy");
+    let o = cli(&["demo", "--spec", s(&bare), "--no-dashboard"]);
+    expect_exit(&o, 2, "bare spec");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no .onnx file") || err.contains("--model"),
+        "{err}"
+    );
+    std::fs::create_dir_all(bare.join("models")).expect("dir");
+    std::fs::copy(cnn("cnn-c6-bn-max.onnx"), bare.join("models/m.onnx")).expect("copy");
+    let o = cli(&["demo", "--spec", s(&bare), "--no-dashboard"]);
+    expect_exit(&o, 2, "no test set");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no --testset given and no *-test.zkts"),
+        "{err}"
+    );
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::anyhow;
+use anyhow::{anyhow, Context as _};
 use clap::Args;
 use serde::Serialize;
 use serde_json::json;
@@ -40,18 +40,13 @@ pub struct DemoArgs {
     /// Contest spec.
     #[arg(long, default_value = "contest-specs/digits")]
     spec: PathBuf,
-    /// The organiser's hidden test set.
-    #[arg(long, default_value = "contest-specs/digits/digits-test.zkts")]
-    testset: PathBuf,
-    /// One model per competitor (anvil dev accounts 1, 2, …; at most 4).
-    #[arg(
-        long = "model",
-        default_values = [
-            "contest-specs/digits/models/mlp-h32.onnx",
-            "contest-specs/digits/models/mlp-h16.onnx",
-            "contest-specs/digits/models/weak-h12.onnx",
-        ]
-    )]
+    /// The organiser's hidden test set. Default: the spec directory's one `*-test.zkts`.
+    #[arg(long)]
+    testset: Option<PathBuf>,
+    /// One model per competitor (anvil dev accounts 1, 2, …; at most 4). Default: for the
+    /// digits spec `mlp-h32`, `mlp-h16` and `weak-h12` from its `models/`, for any other spec
+    /// every `models/*.onnx` of its directory (at most 4, by name).
+    #[arg(long = "model")]
     models: Vec<PathBuf>,
     /// Prize in ether.
     #[arg(long, default_value = "1")]
@@ -88,6 +83,7 @@ pub struct DemoArgs {
 /// What the contest is played with.
 #[derive(Clone, Copy)]
 struct Inputs<'a> {
+    models: &'a [PathBuf],
     spec: &'a Spec,
     testset: &'a TestSet,
     prize: Wei,
@@ -120,14 +116,30 @@ impl DemoArgs {
     /// Runs the whole contest; exit 0 once every payout is withdrawn.
     pub fn run(self, json: bool) -> Result<Outcome, Failure> {
         let started = Instant::now();
-        if self.models.is_empty() || self.models.len() > DEV_ACCOUNTS.len() - 1 {
+        let spec_dir = if self.spec.is_dir() {
+            self.spec.clone()
+        } else {
+            self.spec
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        };
+        let models = match self.models.as_slice() {
+            [] => default_models(&spec_dir).map_err(Failure::input)?,
+            given => given.to_vec(),
+        };
+        let testset_path = match &self.testset {
+            Some(path) => path.clone(),
+            None => default_testset(&spec_dir).map_err(Failure::input)?,
+        };
+        if models.is_empty() || models.len() > DEV_ACCOUNTS.len() - 1 {
             return Err(Failure::input(anyhow!(
                 "the demo takes 1 to {} models",
                 DEV_ACCOUNTS.len() - 1
             )));
         }
         let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
-        let testset = TestSet::from_path(&self.testset, &spec).map_err(Failure::input)?;
+        let testset = TestSet::from_path(&testset_path, &spec).map_err(Failure::input)?;
         let prize = parse_ether(&self.prize)?;
         section("1. keys (from the spec alone)");
         let keys_dir = match &self.ptau {
@@ -156,6 +168,7 @@ impl DemoArgs {
         let summary = block_on(self.contest(
             &anvil,
             &Inputs {
+                models: &models,
                 spec: &spec,
                 testset: &testset,
                 prize,
@@ -181,6 +194,7 @@ impl DemoArgs {
         json: bool,
     ) -> Result<serde_json::Value, Failure> {
         let Inputs {
+            models,
             spec,
             testset,
             prize,
@@ -242,7 +256,7 @@ impl DemoArgs {
         }
 
         let mut players = Vec::new();
-        for (i, model) in self.models.iter().enumerate() {
+        for (i, model) in models.iter().enumerate() {
             let client = Client::connect(&url, DEV_ACCOUNTS[i + 1].0)
                 .await
                 .map_err(chain_failure)?;
@@ -544,4 +558,53 @@ fn print_tables(standings: &[Standing], gas: &[GasRow], phase: &str) {
     }
     let total: u64 = gas.iter().map(|g| g.gas).sum();
     println!("{:<14} {:<24} {:>12}", "", "total", total);
+}
+
+/// The digits demo's competitors (a spread of accuracies, one below the threshold).
+const DIGITS_MODELS: [&str; 3] = ["mlp-h32.onnx", "mlp-h16.onnx", "weak-h12.onnx"];
+
+/// The demo's competitors when none are given: see `DemoArgs::models`.
+fn default_models(spec_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let dir = spec_dir.join("models");
+    let named: Vec<PathBuf> = DIGITS_MODELS.iter().map(|m| dir.join(m)).collect();
+    if spec_dir.file_name().is_some_and(|n| n == "digits") && named.iter().all(|p| p.is_file()) {
+        return Ok(named);
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| {
+            format!(
+                "no --model given and no {} to take models from",
+                dir.display()
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "onnx"))
+        .collect();
+    found.sort();
+    found.truncate(DEV_ACCOUNTS.len() - 1);
+    if found.is_empty() {
+        anyhow::bail!("no --model given and no .onnx file in {}", dir.display());
+    }
+    Ok(found)
+}
+
+/// The demo's test set when none is given: the spec directory's one `*-test.zkts`.
+fn default_testset(spec_dir: &Path) -> anyhow::Result<PathBuf> {
+    let found: Vec<PathBuf> = std::fs::read_dir(spec_dir)
+        .with_context(|| format!("reading {}", spec_dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_str().is_some_and(|s| s.ends_with("-test.zkts")))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => anyhow::bail!(
+            "no --testset given and no *-test.zkts in {}",
+            spec_dir.display()
+        ),
+        many => anyhow::bail!(
+            "no --testset given and {} *-test.zkts files in {}: pass --testset",
+            many.len(),
+            spec_dir.display()
+        ),
+    }
 }

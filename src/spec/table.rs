@@ -254,17 +254,20 @@ impl Table {
             path: path.to_string(),
             message,
         };
+        // `[rows, features]`, or images `[rows, C, H, W]` (`[rows, H, W]`): C order is the
+        // spec's channel-major feature order.
         let (rows, cols) = match x.shape.as_slice() {
-            [r, c] => (*r, *c),
+            [r, rest @ ..] if !rest.is_empty() => (*r, rest.iter().product::<usize>()),
             other => {
                 return Err(npy_err(format!(
-                    "the feature array has shape {other:?}, expected [rows, features]"
+                    "the feature array has shape {other:?}, expected [rows, features] (or images [rows, C, H, W])"
                 )))
             }
         };
         if cols != names.len() {
             return Err(npy_err(format!(
-                "the feature array has {cols} columns, the spec has {} features",
+                "the feature array has {cols} values per row (shape {:?}), the spec has {} features",
+                x.shape,
                 names.len()
             )));
         }
