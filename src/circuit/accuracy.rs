@@ -23,18 +23,17 @@ use halo2_base::QuantumCell::Constant;
 use serde::{Deserialize, Serialize};
 
 use super::argmax::{row_correct, Comparator};
-use super::features::{self, FeatureJob};
 use super::freivalds::MatrixProduct;
 use super::poseidon::{chain_rows, PoseidonChain};
 use super::public::recorded_constants;
 use super::requant::{reserve_lookup_column, BlockShape, RequantBounds};
 use super::two_phase::{TwoPhaseCircuit, TwoPhaseParams};
-use super::{fr_i64, CircuitError, Operand, Result};
+use super::{CircuitError, Operand, Result};
 use crate::commit::{fr_from_hex, fr_to_hex, StreamRange, MODEL_TAG, TESTSET_TAG};
-use crate::model::{forward, ConvLayer, ImageLayer, QuantizedLayer, QuantizedModel};
+use crate::model::{ConvLayer, ImageLayer, QuantizedLayer, QuantizedModel};
 use crate::spec::{ConvEnvelope, ImageShape, ImageStage, Spec, TestSet};
-use layers::{convolution, dense, operands, pooling, LayerCx};
-use params::{offset_and_check, pack, ModelCells, Ranges};
+use layers::{convolution, LayerCx};
+use params::{load_testset, ModelCells, Ranges};
 
 mod layers;
 mod params;
@@ -221,63 +220,19 @@ pub fn build(
     let c = c_chain.out;
     sections.mark("model: Poseidon chain (C)", ctx);
 
-    // Test set: load, range-check, pack, hash. The features go to the features chip when it
-    // can check their range (`circuit::features`: no halo2-base cell), else they are loaded,
-    // checked and packed here like the labels.
-    let (x_range, y_range) = (ranges.features, ranges.labels);
-    // Whether the chip is used depends on the spec and the plan, never on a witness (the keys
-    // fix the layout).
+    // Test set: load, range-check, pack, hash (`params::load_testset`).
     let (pinning, features_chip) = match shape {
         Shape::Plan { features_chip } => (None, features_chip),
         Shape::Pinned(pin) => (Some(pin), pin.features_chip),
     };
-    let job = match features::scale(x_range, lookup_bits) {
-        Some(c) if features_chip => {
-            let values = witness.testset.x().iter().map(|&v| u64::try_from(v));
-            let values = values
-                .collect::<std::result::Result<Vec<u64>, _>>()
-                .map_err(|_| {
-                    CircuitError::Shape("a feature is below the spec's minimum of 0".into())
-                })?;
-            Some(FeatureJob::new(values, x_range, c))
-        }
-        Some(_) => None,
-        None if pinning.is_some() && features_chip => {
-            return Err(CircuitError::Shape(
-                "the keys use the features chip, which cannot check this spec's feature range"
-                    .into(),
-            ))
-        }
-        None => None,
-    };
-    let (x, mut t_elems): (Vec<Vec<Operand>>, Vec<Operand>) = match &job {
-        Some(job) => {
-            // Registers the chip's constants with halo2-base, which puts them on the public
-            // rows (`circuit::public`), where the chip copies them from.
-            for c in job.constants() {
-                ctx.load_constant(c);
-            }
-            (job.matrix(spec.input.features), job.chain_elements())
-        }
-        None => {
-            let x: Vec<Vec<AssignedValue<Fr>>> = (0..spec.test_rows)
-                .map(|n| ctx.assign_witnesses(witness.testset.row(n).iter().map(|&v| fr_i64(v))))
-                .collect();
-            let x_off = offset_and_check(ctx, &range, x.iter().flatten(), x_range);
-            let elems = pack(ctx, gate, &x_off, x_range);
-            let x = x
-                .into_iter()
-                .map(|row| row.into_iter().map(Operand::Base).collect());
-            (x.collect(), elems.into_iter().map(Operand::Base).collect())
-        }
-    };
-    let y = ctx.assign_witnesses(witness.testset.labels().iter().map(|&v| Fr::from(v as u64)));
-    let y_off = offset_and_check(ctx, &range, y.iter(), y_range);
-    t_elems.extend(
-        pack(ctx, gate, &y_off, y_range)
-            .into_iter()
-            .map(Operand::Base),
-    );
+    let pinned = (pinning.is_some(), features_chip);
+    let (job, x, y, t_elems) = load_testset(
+        ctx,
+        &range,
+        (spec, &ranges, lookup_bits),
+        &witness.testset,
+        pinned,
+    )?;
     sections.mark("test set: load, range checks, packing", ctx);
     let t_chain = PoseidonChain::load(ctx, fr_from_hex(TESTSET_TAG)?, t_elems);
     let t = t_chain.out;
@@ -285,65 +240,15 @@ pub fn build(
 
     // Layers: witness Z from the reference semantics, check it by Freivalds (phase 1), then
     // requantise and saturate every entry here (`accuracy::layers`, a file per kind).
-    let traces = (0..spec.test_rows)
-        .map(|n| forward(&witness.model, witness.testset.row(n)))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    let bounds = requant_bounds(spec);
     let mut cx = LayerCx {
         ctx,
         range: &range,
-        big_s: BlockShape::new(lookup_bits, bounds).shift_bits(),
+        big_s: BlockShape::new(lookup_bits, requant_bounds(spec)).shift_bits(),
         requants: Vec::new(),
         products: Vec::new(),
+        sections: &mut sections,
     };
-    let act_max = spec.quant.activation_max;
-    let mut shifts = model.shifts.into_iter();
-    let mut convs = model.convs.into_iter();
-    let mut input = x;
-    let shapes = spec.envelope.image.as_ref().map(|i| i.shapes());
-    let mut value_bound = spec.input.min.abs().max(spec.input.max.abs());
-    for (i, stage) in witness.model.image().iter().enumerate() {
-        let shape = shapes.as_ref().map_or([0, 0, 0], |s| s[i]);
-        let out = match stage {
-            ImageLayer::Conv(conv) => {
-                let z: Vec<&[i64]> = traces.iter().map(|t| t.image[i].z.as_slice()).collect();
-                let params = convs.next().ok_or_else(missing)?;
-                let shift = shifts.next().ok_or_else(missing)?;
-                convolution::layer(&mut cx, (input, shape), (conv, params), shift, &z, act_max)
-            }
-            ImageLayer::MaxPool(p) => {
-                pooling::layer(&mut cx, (input, shape), *p, (true, value_bound))?
-            }
-            ImageLayer::AvgPool(p) => {
-                pooling::layer(&mut cx, (input, shape), *p, (false, value_bound))?
-            }
-        };
-        value_bound = stage.stage().out_bound(value_bound, act_max);
-        input = operands(&out);
-        sections.mark(stage_section(stage), cx.ctx);
-    }
-    let last = witness.model.layers().len() - 1;
-    let mut outputs: Vec<Vec<AssignedValue<Fr>>> = Vec::new();
-    for (l, params) in model.dense.into_iter().enumerate() {
-        let logit = l == last;
-        let range = if logit {
-            (spec.quant.logit_min(), spec.quant.logit_max())
-        } else {
-            (0, act_max)
-        };
-        let z: Vec<&[i64]> = traces.iter().map(|t| t.layers[l].z.as_slice()).collect();
-        let shift = shifts.next().ok_or_else(missing)?;
-        outputs = dense::layer(&mut cx, input, params, shift, &z, (range, logit));
-        input = operands(&outputs);
-        sections.mark(
-            if logit {
-                "logits: requantise, saturate"
-            } else {
-                "hidden: requantise, ReLU, saturate"
-            },
-            cx.ctx,
-        );
-    }
+    let outputs = layers::prove_model(&mut cx, spec, &witness.model, (&witness.testset, x), model)?;
     let LayerCx {
         ctx,
         big_s,
@@ -387,7 +292,7 @@ pub fn build(
         chains: vec![c_chain, t_chain],
         requants,
         features: job,
-        requant_bounds: bounds,
+        requant_bounds: requant_bounds(spec),
         one,
         zero,
         sections: sections.0,
@@ -500,21 +405,6 @@ fn check_shapes(spec: &Spec, witness: &AccuracyWitness) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// A layer's parameters or shift that the model does not have: `check_shapes` and
-/// `QuantizedModel::with_image` make this unreachable.
-fn missing() -> CircuitError {
-    CircuitError::Shape("the model has fewer weighted layers than the envelope".into())
-}
-
-/// The cells section an image stage's cells are counted in.
-fn stage_section(stage: &ImageLayer) -> &'static str {
-    match stage {
-        ImageLayer::Conv(_) => "convolutions: requantise, ReLU, saturate",
-        ImageLayer::MaxPool(_) => "max pooling",
-        ImageLayer::AvgPool(_) => "average pooling",
-    }
 }
 
 #[cfg(test)]

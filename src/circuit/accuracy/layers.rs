@@ -17,13 +17,17 @@ use halo2_base::Context;
 
 use super::super::freivalds::Product;
 use super::super::requant::{LayerShift, RequantJob, RequantWitness};
-use super::super::{fr_i64, Operand};
+use super::super::{fr_i64, CircuitError, Operand, Result};
+use super::params::ModelCells;
+use super::Sections;
+use crate::model::{forward, ImageLayer, QuantizedModel};
+use crate::spec::{Spec, TestSet};
 
 /// One value per test row and position: the activations between layers.
 pub(super) type Rows = Vec<Vec<Operand>>;
 
 /// What the layers share while the circuit is built.
-pub(super) struct LayerCx<'a> {
+pub(super) struct LayerCx<'a, 's> {
     pub ctx: &'a mut Context<Fr>,
     pub range: &'a RangeChip<Fr>,
     /// The requantisation chip's `S` (`BlockShape::shift_bits`).
@@ -32,9 +36,11 @@ pub(super) struct LayerCx<'a> {
     pub requants: Vec<RequantJob>,
     /// Every product the Freivalds chip checks, in order.
     pub products: Vec<Product>,
+    /// Cells spent per section (for the figures).
+    pub sections: &'s mut Sections,
 }
 
-impl LayerCx<'_> {
+impl LayerCx<'_, '_> {
     /// Witnesses a layer's pre-activations `z` (one row per test row) and requantises and
     /// saturates every entry to `[lo, hi]` with the committed shift `(cell, native)`: hidden
     /// values (`logit = false`, `lo = 0`) or logits. Returns the `z` cells (for the layer's
@@ -78,6 +84,76 @@ impl LayerCx<'_> {
         }
         (cells, out)
     }
+}
+
+/// Proves the model's layers on the test set's features `x` (one row of operands per test
+/// row), with the loaded parameters and shifts: the image stages in order, then the dense
+/// layers. Returns the logits, one row per test row.
+pub(super) fn prove_model(
+    cx: &mut LayerCx<'_, '_>,
+    spec: &Spec,
+    model: &QuantizedModel,
+    (testset, x): (&TestSet, Rows),
+    cells: ModelCells,
+) -> Result<Vec<Vec<AssignedValue<Fr>>>> {
+    let missing =
+        || CircuitError::Shape("the model has fewer weighted layers than the envelope".into());
+    let traces = (0..spec.test_rows)
+        .map(|n| forward(model, testset.row(n)))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let act_max = spec.quant.activation_max;
+    let mut shifts = cells.shifts.into_iter();
+    let mut convs = cells.convs.into_iter();
+    let mut input = x;
+    let shapes = spec.envelope.image.as_ref().map(|i| i.shapes());
+    // The integer bound of the stage's inputs: pooling's range checks are sized by it.
+    let mut bound = spec.input.min.abs().max(spec.input.max.abs());
+    for (i, stage) in model.image().iter().enumerate() {
+        let shape = shapes.as_ref().map_or([0, 0, 0], |s| s[i]);
+        let out = match stage {
+            ImageLayer::Conv(conv) => {
+                let z: Vec<&[i64]> = traces.iter().map(|t| t.image[i].z.as_slice()).collect();
+                let params = convs.next().ok_or_else(missing)?;
+                let shift = shifts.next().ok_or_else(missing)?;
+                convolution::layer(cx, (input, shape), (conv, params), shift, &z, act_max)
+            }
+            ImageLayer::MaxPool(p) => pooling::layer(cx, (input, shape), *p, (true, bound))?,
+            ImageLayer::AvgPool(p) => pooling::layer(cx, (input, shape), *p, (false, bound))?,
+        };
+        bound = stage.stage().out_bound(bound, act_max);
+        input = operands(&out);
+        cx.sections.mark(
+            match stage {
+                ImageLayer::Conv(_) => "convolutions: requantise, ReLU, saturate",
+                ImageLayer::MaxPool(_) => "max pooling",
+                ImageLayer::AvgPool(_) => "average pooling",
+            },
+            cx.ctx,
+        );
+    }
+    let last = model.layers().len() - 1;
+    let mut outputs = Vec::new();
+    for (l, params) in cells.dense.into_iter().enumerate() {
+        let logit = l == last;
+        let range = if logit {
+            (spec.quant.logit_min(), spec.quant.logit_max())
+        } else {
+            (0, act_max)
+        };
+        let z: Vec<&[i64]> = traces.iter().map(|t| t.layers[l].z.as_slice()).collect();
+        let shift = shifts.next().ok_or_else(missing)?;
+        outputs = dense::layer(cx, input, params, shift, &z, (range, logit));
+        input = operands(&outputs);
+        cx.sections.mark(
+            if logit {
+                "logits: requantise, saturate"
+            } else {
+                "hidden: requantise, ReLU, saturate"
+            },
+            cx.ctx,
+        );
+    }
+    Ok(outputs)
 }
 
 /// Outputs as the next layer's inputs.

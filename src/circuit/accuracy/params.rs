@@ -1,5 +1,6 @@
-//! The committed model's parameters in the circuit: loaded, range-checked and packed exactly as
-//! `model::commitment` packs them (`docs/PROTOCOL.md` §5), and the same helpers for the test set.
+//! The committed data in the circuit: the model's parameters and the test set, loaded,
+//! range-checked and packed exactly as `model::commitment` and `spec::testset` pack them
+//! (`docs/PROTOCOL.md` §4, §5).
 
 use halo2_base::gates::{GateInstructions, RangeChip, RangeInstructions};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
@@ -7,10 +8,11 @@ use halo2_base::AssignedValue;
 use halo2_base::Context;
 use halo2_base::QuantumCell::Constant;
 
-use super::super::{fr_i128, fr_i64, pow2, Result};
+use super::super::features::{self, FeatureJob};
+use super::super::{fr_i128, fr_i64, pow2, CircuitError, Operand, Result};
 use crate::commit::StreamRange;
 use crate::model::QuantizedModel;
-use crate::spec::{QuantSpec, Spec};
+use crate::spec::{QuantSpec, Spec, TestSet};
 
 /// The value ranges of the committed streams (`docs/PROTOCOL.md` §3), as the circuit packs them.
 pub(super) struct Ranges {
@@ -127,8 +129,81 @@ impl ModelCells {
     }
 }
 
+/// The test set's features (one row of operands per test row), labels and chain elements of
+/// `T`, and the features chip's job when it checks and packs the features.
+pub(super) type TestSetCells = (
+    Option<FeatureJob>,
+    Vec<Vec<Operand>>,
+    Vec<AssignedValue<Fr>>,
+    Vec<Operand>,
+);
+
+/// Loads, range-checks and packs the test set. The features go to the features chip when it
+/// can check their range (`circuit::features`: no halo2-base cell) and `(pinned,
+/// features_chip)` asks for it, else they are loaded, checked and packed here like the labels.
+/// Whether the chip is used depends on the spec and the plan, never on a witness (the keys fix
+/// the layout): pinned keys that use it for a range it cannot check are an error.
+pub(super) fn load_testset(
+    ctx: &mut Context<Fr>,
+    range: &RangeChip<Fr>,
+    (spec, ranges, lookup_bits): (&Spec, &Ranges, usize),
+    testset: &TestSet,
+    (pinned, features_chip): (bool, bool),
+) -> Result<TestSetCells> {
+    let gate = range.gate();
+    let (x_range, y_range) = (ranges.features, ranges.labels);
+    let job = match features::scale(x_range, lookup_bits) {
+        Some(c) if features_chip => {
+            let values = testset.x().iter().map(|&v| u64::try_from(v));
+            let values = values
+                .collect::<std::result::Result<Vec<u64>, _>>()
+                .map_err(|_| {
+                    CircuitError::Shape("a feature is below the spec's minimum of 0".into())
+                })?;
+            Some(FeatureJob::new(values, x_range, c))
+        }
+        Some(_) => None,
+        None if pinned && features_chip => {
+            return Err(CircuitError::Shape(
+                "the keys use the features chip, which cannot check this spec's feature range"
+                    .into(),
+            ))
+        }
+        None => None,
+    };
+    let (x, mut t_elems): (Vec<Vec<Operand>>, Vec<Operand>) = match &job {
+        Some(job) => {
+            // Registers the chip's constants with halo2-base, which puts them on the public
+            // rows (`circuit::public`), where the chip copies them from.
+            for c in job.constants() {
+                ctx.load_constant(c);
+            }
+            (job.matrix(spec.input.features), job.chain_elements())
+        }
+        None => {
+            let x: Vec<Vec<AssignedValue<Fr>>> = (0..spec.test_rows)
+                .map(|n| ctx.assign_witnesses(testset.row(n).iter().map(|&v| fr_i64(v))))
+                .collect();
+            let x_off = offset_and_check(ctx, range, x.iter().flatten(), x_range);
+            let elems = pack(ctx, gate, &x_off, x_range);
+            let x = x
+                .into_iter()
+                .map(|row| row.into_iter().map(Operand::Base).collect());
+            (x.collect(), elems.into_iter().map(Operand::Base).collect())
+        }
+    };
+    let y = ctx.assign_witnesses(testset.labels().iter().map(|&v| Fr::from(v as u64)));
+    let y_off = offset_and_check(ctx, range, y.iter(), y_range);
+    t_elems.extend(
+        pack(ctx, gate, &y_off, y_range)
+            .into_iter()
+            .map(Operand::Base),
+    );
+    Ok((job, x, y, t_elems))
+}
+
 /// `u = v − lo`, constrained to `[0, hi − lo]` (and so to the stream's width).
-pub(super) fn offset_and_check<'a>(
+fn offset_and_check<'a>(
     ctx: &mut Context<Fr>,
     range: &RangeChip<Fr>,
     values: impl Iterator<Item = &'a AssignedValue<Fr>>,
@@ -158,7 +233,7 @@ pub(super) fn offset_and_check<'a>(
 /// # Assumptions
 /// Every value is constrained to `[0, 2^width)` (by `offset_and_check`), which makes the packing
 /// injective and keeps every element below `2^248`.
-pub(super) fn pack(
+fn pack(
     ctx: &mut Context<Fr>,
     gate: &impl GateInstructions<Fr>,
     values: &[AssignedValue<Fr>],

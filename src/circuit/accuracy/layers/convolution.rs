@@ -35,7 +35,7 @@ pub(in super::super) fn geometry(
 /// `params` and shift; `z` holds the reference semantics' pre-activations. Returns the
 /// activations in `[0, activation_max]`.
 pub(in super::super) fn layer(
-    cx: &mut LayerCx<'_>,
+    cx: &mut LayerCx<'_, '_>,
     (input, shape): (Rows, ImageShape),
     (conv, params): (&ConvLayer, Weights),
     shift: (AssignedValue<Fr>, u32),

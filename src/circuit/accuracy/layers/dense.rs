@@ -11,7 +11,7 @@ use super::{LayerCx, Rows};
 /// Proves one dense layer on `input` (`N × d_in`) with the committed `params` and shift; `z`
 /// holds the reference semantics' pre-activations (`N × d_out`). Returns the outputs.
 pub(in super::super) fn layer(
-    cx: &mut LayerCx<'_>,
+    cx: &mut LayerCx<'_, '_>,
     input: Rows,
     params: Weights,
     shift: (AssignedValue<Fr>, u32),

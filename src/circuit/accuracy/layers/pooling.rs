@@ -16,7 +16,7 @@ use crate::spec::{ImageShape, PoolEnvelope};
 /// inputs must be integers constrained to `[0, bound]` (requantised activations, or their
 /// sums); average pooling sums each window.
 pub(in super::super) fn layer(
-    cx: &mut LayerCx<'_>,
+    cx: &mut LayerCx<'_, '_>,
     (input, shape): (Rows, ImageShape),
     pool: PoolEnvelope,
     (max, bound): (bool, i64),
