@@ -24,6 +24,8 @@ re-executes itself inside it, and rewrites:
                                           digits-cnn at N = 4 (the first 4 test rows): small
                                           enough to prove in a test (mini/models/ holds links to
                                           two of the models above, committed by hand)
+  tests/fixtures/cnn/mini-avg/contest.toml  the same with average pooling (its test set:
+                                          mini/mini-test.zkts)
 
 Models receive `pixel / 16` in an [N, 1, 8, 8] input and are trained on the training rows of
 train_digits.py's split; the test rows are contest-specs/digits/digits-test.zkts (checked).
@@ -302,6 +304,12 @@ def main():
         "# Written by scripts/train_digits_cnn.py: digits-cnn at N = 4, small enough to prove in"
         " a test.\n" + mini)
     write_zkts(FIXTURES / "mini" / "mini-test.zkts", x_test[:4], y_test[:4])
+    mini_avg = mini.replace('name = "digits-cnn-mini"', 'name = "digits-cnn-mini-avg"').replace(
+        'kind = "maxpool"', 'kind = "avgpool"')
+    (FIXTURES / "mini-avg").mkdir(parents=True, exist_ok=True)
+    (FIXTURES / "mini-avg" / "contest.toml").write_text(
+        "# Written by scripts/train_digits_cnn.py: digits-cnn at N = 4 with average pooling.\n"
+        + mini_avg)
 
 
 if __name__ == "__main__":

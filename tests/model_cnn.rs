@@ -3,7 +3,8 @@
 //! before or after max pooling, average pooling, an input scale in the graph, Flatten or
 //! Reshape. Each imports to a network whose predictions equal onnxruntime's (recorded by the
 //! script) and tract's, `model evaluate` keeps the quantised accuracy within one point of
-//! onnxruntime's float accuracy, one is proved end to end at N = 4, and models that do not
+//! onnxruntime's float accuracy, a max-pooling and an average-pooling one are proved end to end
+//! at N = 4, and models that do not
 //! fit an envelope's image stages are refused naming the stage.
 
 mod common;
@@ -11,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{expect_exit, root};
+use common::{evaluate, expect_exit, root, setup_prove_verify};
 use serde_json::Value;
 use zkcontest::model::{FloatRunner, OnnxFile};
 use zkcontest::spec::{Spec, TestSet};
@@ -132,19 +133,13 @@ fn cnn_evaluate_stays_within_a_point_of_onnxruntime() {
     let calibration = root().join("contest-specs/digits/digits-calibration.zkts");
     for (model, spec_dir, record) in positive() {
         let name = model.display().to_string();
-        let o = cli(&[
-            "--json",
-            "model",
-            "evaluate",
-            "--spec",
-            s(&spec_dir),
-            "--model",
-            s(&model),
-            "--testset",
-            s(&digits_test()),
-            "--calibration",
-            s(&calibration),
-        ]);
+        let o = evaluate(
+            true,
+            &spec_dir,
+            &model,
+            &digits_test(),
+            &["--calibration", s(&calibration)],
+        );
         expect_exit(&o, 0, &name);
         let v: Value = serde_json::from_slice(&o.stdout).expect("json");
         let ort = recorded(&model, &record);
@@ -221,16 +216,7 @@ fn image_stages_must_match_the_envelope() {
         ),
     ];
     for (model, spec, needles) in cases {
-        let o = cli(&[
-            "model",
-            "evaluate",
-            "--spec",
-            s(&spec),
-            "--model",
-            s(&model),
-            "--testset",
-            s(&digits_test()),
-        ]);
+        let o = evaluate(false, &spec, &model, &digits_test(), &[]);
         expect_exit(&o, 2, s(&model));
         let err = String::from_utf8_lossy(&o.stderr);
         for n in needles {
@@ -243,71 +229,35 @@ fn image_stages_must_match_the_envelope() {
     }
 }
 
-/// A Conv → BatchNormalization → Relu → MaxPool model in the digits-cnn envelope at N = 4:
-/// setup, prove, verify; the count matches `model evaluate`'s.
+/// Conv → BatchNormalization → Relu → MaxPool and Conv → BatchNormalization → Relu →
+/// AveragePool models in their envelopes at N = 4: setup, prove, verify; the count matches
+/// `model evaluate`'s.
 #[test]
-fn a_cnn_proves_end_to_end() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let mini = cnn("mini");
-    let testset = mini.join("mini-test.zkts");
-    let (keys, proof) = (tmp.path().join("keys"), tmp.path().join("proof"));
-    let model = cnn("cnn-c6-bn-max.onnx");
-    let o = cli(&["--json", "setup", "--spec", s(&mini), "--out", s(&keys)]);
-    expect_exit(&o, 0, "setup");
-    let plan: Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert!(
-        plan["figures"]["k"].as_u64().is_some_and(|k| k <= 15),
-        "{plan}"
-    );
-    let o = cli(&[
-        "--json",
-        "prove",
-        "--spec",
-        s(&mini),
-        "--model",
-        s(&model),
-        "--salt",
-        "0x5eed",
-        "--testset",
-        s(&testset),
-        "--submitter",
-        "0x00000000000000000000000000000000000000aa",
-        "--contest-id",
-        "1",
-        "--chain-id",
-        "31337",
-        "--keys",
-        s(&keys),
-        "--out",
-        s(&proof),
-    ]);
-    expect_exit(&o, 0, "prove");
-    let proved: Value = serde_json::from_slice(&o.stdout).expect("json");
-    let o = cli(&[
-        "--json",
-        "model",
-        "evaluate",
-        "--spec",
-        s(&mini),
-        "--model",
-        s(&model),
-        "--testset",
-        s(&testset),
-    ]);
-    expect_exit(&o, 0, "evaluate");
-    let evaluated: Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(
-        proved["correct"], evaluated["quantised_correct"],
-        "{proved}"
-    );
-    assert!(
-        proved["correct"].as_u64().is_some_and(|c| c >= 3),
-        "{proved}"
-    );
-    let o = cli(&["--json", "verify", "--keys", s(&keys), "--proof", s(&proof)]);
-    expect_exit(&o, 0, "verify");
-    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(v["valid"], true);
+fn cnns_prove_end_to_end() {
+    let testset = cnn("mini/mini-test.zkts");
+    for (spec, model) in [
+        (cnn("mini"), cnn("cnn-c6-bn-max.onnx")),
+        (cnn("mini-avg"), cnn("cnn-c8-bn-avg.onnx")),
+    ] {
+        let name = model.display().to_string();
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (plan, proved) = setup_prove_verify(&spec, &model, &testset, tmp.path());
+        assert!(
+            plan["figures"]["k"].as_u64().is_some_and(|k| k <= 15),
+            "{plan}"
+        );
+        let o = evaluate(true, &spec, &model, &testset, &[]);
+        expect_exit(&o, 0, "evaluate");
+        let evaluated: Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(
+            proved["correct"], evaluated["quantised_correct"],
+            "{name}: {proved}"
+        );
+        assert!(
+            proved["correct"].as_u64().is_some_and(|c| c >= 3),
+            "{name}: {proved}"
+        );
+    }
 }
 
 /// A NumPy `.npy` (format 1.0, C order) of `descr` values (`data` already encoded).

@@ -11,7 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{expect_exit, root};
+use common::{evaluate, expect_exit, root, setup_prove_verify};
 use serde_json::Value;
 use zkcontest::model::{FloatRunner, OnnxFile};
 use zkcontest::spec::{Spec, TestSet};
@@ -43,26 +43,6 @@ fn recorded(model: &str) -> Value {
     let text = std::fs::read_to_string(exporters("onnxruntime.json")).expect("onnxruntime.json");
     let v: Value = serde_json::from_str(&text).expect("json");
     v["models"][model].clone()
-}
-
-/// `contest-cli [--json] model evaluate` of `model` on `set` under `spec`, with extra flags.
-fn evaluate(json: bool, spec: &Path, model: &Path, set: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![];
-    if json {
-        args.push("--json");
-    }
-    args.extend([
-        "model",
-        "evaluate",
-        "--spec",
-        s(spec),
-        "--model",
-        s(model),
-        "--testset",
-        s(set),
-    ]);
-    args.extend(extra);
-    cli(&args)
 }
 
 fn cli(args: &[&str]) -> Output {
@@ -235,40 +215,10 @@ fn exporter_model_proves_end_to_end() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let mini = root().join("tests/fixtures/mini-contest");
     let (spec, testset) = (mini.join("contest.toml"), mini.join("mini-test.zkts"));
-    let (keys, proof) = (tmp.path().join("keys"), tmp.path().join("proof"));
     let model = exporters("skl-minmax-mlp16.onnx");
-    let o = cli(&["--json", "setup", "--spec", s(&spec), "--out", s(&keys)]);
-    expect_exit(&o, 0, "setup");
-    let o = cli(&[
-        "--json",
-        "prove",
-        "--spec",
-        s(&spec),
-        "--model",
-        s(&model),
-        "--salt",
-        "0x5eed",
-        "--testset",
-        s(&testset),
-        "--submitter",
-        "0x00000000000000000000000000000000000000aa",
-        "--contest-id",
-        "1",
-        "--chain-id",
-        "31337",
-        "--keys",
-        s(&keys),
-        "--out",
-        s(&proof),
-    ]);
-    expect_exit(&o, 0, "prove");
-    let proved: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let (_, proved) = setup_prove_verify(&spec, &model, &testset, tmp.path());
     assert!(
         proved["correct"].as_u64().is_some_and(|c| c >= 7),
         "{proved}"
     );
-    let o = cli(&["--json", "verify", "--keys", s(&keys), "--proof", s(&proof)]);
-    expect_exit(&o, 0, "verify");
-    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(v["valid"], true);
 }

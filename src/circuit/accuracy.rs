@@ -355,15 +355,24 @@ pub fn poseidon_rows(spec: &Spec) -> Result<usize> {
 }
 
 /// Rows the requantisation chip needs for `spec` at lookup width `lookup_bits`: one block per
-/// convolution output, hidden activation and logit of every test row, and one per logit for
-/// argmax's comparisons.
+/// convolution output (per pooled value when max pooling follows), hidden activation and logit
+/// of every test row, and one per logit for argmax's comparisons.
 pub fn requant_rows(spec: &Spec, lookup_bits: usize) -> usize {
     let dims = spec.envelope.dims();
     let shape = BlockShape::new(lookup_bits, requant_bounds(spec));
-    let convs: usize = conv_stages(spec)
-        .map(|(c, shape)| {
-            let g = convolution::geometry(1, shape, (c.channels, c.kernel, c.stride, c.padding));
-            g.output_len()
+    let convs: usize = spec
+        .envelope
+        .image
+        .iter()
+        .map(|image| {
+            let shapes = image.shapes();
+            image
+                .stages
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| matches!(s, ImageStage::Conv(_)))
+                .map(|(i, s)| convolution::requant_outputs(s, image.stages.get(i + 1), shapes[i]))
+                .sum::<usize>()
         })
         .sum();
     let per_row = convs + dims[1..].iter().sum::<usize>() + dims[dims.len() - 1];

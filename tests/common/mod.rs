@@ -50,3 +50,66 @@ pub fn setup_keys(spec: &Path, out: &Path) {
         .expect("setup runs");
     expect_exit(&o, 0, "setup");
 }
+
+/// `contest-cli [--json] model evaluate` of `model` on `set` under `spec`, with extra flags.
+pub fn evaluate(json: bool, spec: &Path, model: &Path, set: &Path, extra: &[&str]) -> Output {
+    let p = |p: &Path| p.to_str().expect("utf-8").to_string();
+    let mut args: Vec<String> = if json { vec!["--json".into()] } else { vec![] };
+    args.extend(["model".into(), "evaluate".into(), "--spec".into(), p(spec)]);
+    args.extend(["--model".into(), p(model), "--testset".into(), p(set)]);
+    args.extend(extra.iter().map(|e| e.to_string()));
+    Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+        .args(&args)
+        .output()
+        .expect("contest-cli runs")
+}
+
+/// `contest-cli --json setup` (UNSAFE development SRS) of `spec` into `dir/keys`, `prove` of
+/// `model` on `testset` (salt `0x5eed`, submitter `0x…aa`, contest 1, chain 31337) into
+/// `dir/proof`, and `verify`, which must say valid. Returns setup's and prove's JSON.
+pub fn setup_prove_verify(
+    spec: &Path,
+    model: &Path,
+    testset: &Path,
+    dir: &Path,
+) -> (serde_json::Value, serde_json::Value) {
+    let run = |args: &[&str], what: &str| -> serde_json::Value {
+        let o = Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+            .arg("--json")
+            .args(args)
+            .output()
+            .expect("contest-cli runs");
+        expect_exit(&o, 0, what);
+        serde_json::from_slice(&o.stdout).expect("json")
+    };
+    let p = |p: &Path| p.to_str().expect("utf-8").to_string();
+    let (keys, proof) = (p(&dir.join("keys")), p(&dir.join("proof")));
+    let setup = run(&["setup", "--spec", &p(spec), "--out", &keys], "setup");
+    let proved = run(
+        &[
+            "prove",
+            "--spec",
+            &p(spec),
+            "--model",
+            &p(model),
+            "--salt",
+            "0x5eed",
+            "--testset",
+            &p(testset),
+            "--submitter",
+            "0x00000000000000000000000000000000000000aa",
+            "--contest-id",
+            "1",
+            "--chain-id",
+            "31337",
+            "--keys",
+            &keys,
+            "--out",
+            &proof,
+        ],
+        "prove",
+    );
+    let verified = run(&["verify", "--keys", &keys, "--proof", &proof], "verify");
+    assert_eq!(verified["valid"], true, "{verified}");
+    (setup, proved)
+}

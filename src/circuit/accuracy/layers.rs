@@ -50,25 +50,50 @@ impl LayerCx<'_, '_> {
         &mut self,
         z: &[&[i64]],
         shift: (AssignedValue<Fr>, u32),
-        (lo, hi): (i64, i64),
+        range: (i64, i64),
         logit: bool,
     ) -> (Vec<Vec<AssignedValue<Fr>>>, Vec<Vec<AssignedValue<Fr>>>) {
-        let ctx = &mut *self.ctx;
-        let shift = LayerShift::derive(ctx, self.range, shift, self.big_s, lo);
-        // A constant cell: the chip copies it, so the range is fixed by the verifying key.
-        let span = ctx.load_constant(fr_i64(hi - lo));
-        let cells: Vec<Vec<AssignedValue<Fr>>> = z
-            .iter()
-            .map(|row| ctx.assign_witnesses(row.iter().map(|&v| fr_i64(v))))
-            .collect();
-        // The requantisation chip proves each output (phase 0, outside halo2-base's cells).
+        let constants = self.shift_constants(shift, range);
+        let cells = self.witness(z);
+        let out = self.requantise_cells(&cells, z, constants, range, logit);
+        (cells, out)
+    }
+
+    /// The layer's shift constants (`LayerShift`, derived in-circuit from the committed shift)
+    /// and the constant cell `hi − lo` the blocks copy (fixed by the verifying key).
+    pub fn shift_constants(
+        &mut self,
+        shift: (AssignedValue<Fr>, u32),
+        (lo, hi): (i64, i64),
+    ) -> (LayerShift, AssignedValue<Fr>) {
+        let shift = LayerShift::derive(self.ctx, self.range, shift, self.big_s, lo);
+        (shift, self.ctx.load_constant(fr_i64(hi - lo)))
+    }
+
+    /// Loads integer values as witness cells, one row per test row.
+    pub fn witness(&mut self, z: &[&[i64]]) -> Vec<Vec<AssignedValue<Fr>>> {
+        z.iter()
+            .map(|row| self.ctx.assign_witnesses(row.iter().map(|&v| fr_i64(v))))
+            .collect()
+    }
+
+    /// Requantises every cell of `cells` (natives `z`) by the requantisation chip (phase 0,
+    /// outside halo2-base's cells) with the layer's constants; returns the outputs.
+    pub fn requantise_cells(
+        &mut self,
+        cells: &[Vec<AssignedValue<Fr>>],
+        z: &[&[i64]],
+        (shift, span): (LayerShift, AssignedValue<Fr>),
+        (lo, hi): (i64, i64),
+        logit: bool,
+    ) -> Vec<Vec<AssignedValue<Fr>>> {
         let mut out = Vec::with_capacity(cells.len());
         for (zr, zn) in cells.iter().zip(z) {
             let mut row = Vec::with_capacity(zr.len());
             for (cell, &v) in zr.iter().zip(zn.iter()) {
                 let w = RequantWitness::new(v, shift.s, lo, hi);
                 let (job, a) = RequantJob::with_witness(
-                    ctx,
+                    self.ctx,
                     self.range,
                     (*cell, v),
                     &shift,
@@ -82,7 +107,7 @@ impl LayerCx<'_, '_> {
             }
             out.push(row);
         }
-        (cells, out)
+        out
     }
 }
 
@@ -108,28 +133,55 @@ pub(super) fn prove_model(
     let shapes = spec.envelope.image.as_ref().map(|i| i.shapes());
     // The integer bound of the stage's inputs: pooling's range checks are sized by it.
     let mut bound = spec.input.min.abs().max(spec.input.max.abs());
-    for (i, stage) in model.image().iter().enumerate() {
+    let stages = model.image();
+    let mut i = 0;
+    while i < stages.len() {
         let shape = shapes.as_ref().map_or([0, 0, 0], |s| s[i]);
-        let out = match stage {
-            ImageLayer::Conv(conv) => {
+        let (out, section, used) = match (&stages[i], stages.get(i + 1)) {
+            (ImageLayer::Conv(conv), next) => {
                 let z: Vec<&[i64]> = traces.iter().map(|t| t.image[i].z.as_slice()).collect();
                 let params = convs.next().ok_or_else(missing)?;
                 let shift = shifts.next().ok_or_else(missing)?;
-                convolution::layer(cx, (input, shape), (conv, params), shift, &z, act_max)
+                let layer = (conv, params);
+                match next {
+                    // Max pooling right after: pooled before requantising (see
+                    // `convolution::layer_max_pooled`).
+                    Some(ImageLayer::MaxPool(p)) => (
+                        convolution::layer_max_pooled(
+                            cx,
+                            (input, shape),
+                            layer,
+                            shift,
+                            &z,
+                            (act_max, *p),
+                        ),
+                        "convolutions with max pooling: pool, requantise, ReLU, saturate",
+                        2,
+                    ),
+                    _ => (
+                        convolution::layer(cx, (input, shape), layer, shift, &z, act_max),
+                        "convolutions: requantise, ReLU, saturate",
+                        1,
+                    ),
+                }
             }
-            ImageLayer::MaxPool(p) => pooling::layer(cx, (input, shape), *p, (true, bound))?,
-            ImageLayer::AvgPool(p) => pooling::layer(cx, (input, shape), *p, (false, bound))?,
+            (ImageLayer::MaxPool(p), _) => (
+                pooling::layer(cx, (input, shape), *p, (true, bound))?,
+                "max pooling",
+                1,
+            ),
+            (ImageLayer::AvgPool(p), _) => (
+                pooling::layer(cx, (input, shape), *p, (false, bound))?,
+                "average pooling",
+                1,
+            ),
         };
-        bound = stage.stage().out_bound(bound, act_max);
+        for stage in &stages[i..i + used] {
+            bound = stage.stage().out_bound(bound, act_max);
+        }
         input = operands(&out);
-        cx.sections.mark(
-            match stage {
-                ImageLayer::Conv(_) => "convolutions: requantise, ReLU, saturate",
-                ImageLayer::MaxPool(_) => "max pooling",
-                ImageLayer::AvgPool(_) => "average pooling",
-            },
-            cx.ctx,
-        );
+        cx.sections.mark(section, cx.ctx);
+        i += used;
     }
     let last = model.layers().len() - 1;
     let mut outputs = Vec::new();

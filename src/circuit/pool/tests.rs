@@ -52,3 +52,34 @@ fn a_value_that_is_not_the_maximum_fails() {
     }
     assert_eq!(run(&window, Some(9)).1, Ok(()));
 }
+
+/// Max pooling over signed pre-activations (a convolution's `z`, `|z| < 2^33`) with the
+/// differences checked to whole limbs covering 34 bits: the maximum passes, a smaller window
+/// value or a value from outside the window fails, also when the values are negative.
+#[test]
+fn signed_maxima_with_wide_differences() {
+    let run = |window: &[i64], claim: i64| {
+        let mut builder = mock_builder();
+        let range = builder.range_chip();
+        let ctx = builder.main(0);
+        let cells = ctx.assign_witnesses(window.iter().map(|&v| fr_i64(v)));
+        let bits = pool_bits(1 << 34, range.lookup_bits());
+        max_pool_with(ctx, &range, &cells, bits, fr_i64(claim));
+        mock_blocks(builder, Vec::new())
+    };
+    let big = (1i64 << 33) - 1;
+    for (window, max) in [
+        (&[-5, -9, -1, -7][..], -1),
+        (&[-big, big, 0, 3], big),
+        (&[-big, -big + 1], -big + 1),
+    ] {
+        assert_eq!(run(window, max), Ok(()), "{window:?}");
+        for claim in window.iter().copied().filter(|&v| v != max) {
+            assert!(
+                run(window, claim).is_err(),
+                "{claim} claimed for {window:?}"
+            );
+        }
+        assert!(run(window, max + 1).is_err(), "max + 1 for {window:?}");
+    }
+}
