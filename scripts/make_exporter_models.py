@@ -34,7 +34,6 @@ contest-specs/digits/digits-test.zkts (checked). Everything is deterministic.
 """
 
 import json
-import struct
 import sys
 import warnings
 from pathlib import Path
@@ -53,6 +52,7 @@ import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from zkts import read_zkts, write_zkts  # noqa: E402
 from skl2onnx import to_onnx  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
@@ -69,33 +69,6 @@ INPUT_SCALE = 1.0 / 16.0
 OPSETS = {"": 17, "ai.onnx.ml": 1}
 
 
-def read_zkts(path):
-    """docs/PROTOCOL.md §8: 28-byte header, rows of F features and a u16 label."""
-    data = path.read_bytes()
-    magic, version, vbytes, _, n, f, _, _, classes = struct.unpack_from("<4sHBBIIiiI", data)
-    assert magic == b"ZKTS" and version == 1, path
-    code = {1: "b", 2: "h", 4: "i"}[vbytes]
-    row = f * vbytes + 2
-    x = np.zeros((n, f), dtype=np.int64)
-    y = np.zeros(n, dtype=np.int64)
-    for i in range(n):
-        off = 28 + i * row
-        x[i] = struct.unpack_from(f"<{f}{code}", data, off)
-        (y[i],) = struct.unpack_from("<H", data, off + f * vbytes)
-    return x, y
-
-
-def write_zkts(path, x, y, classes, x_min=0, x_max=16):
-    """The writer of train_digits.py (1-byte features)."""
-    n, f = x.shape
-    header = struct.pack("<4sHBBIIiiI", b"ZKTS", 1, 1, 0, n, f, x_min, x_max, classes)
-    body = bytearray()
-    for row, label in zip(x, y):
-        body += struct.pack(f"<{f}b", *[int(v) for v in row])
-        body += struct.pack("<H", int(label))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(header + bytes(body))
-    print(f"wrote {path} ({n} rows)")
 
 
 def mlp(hidden, alpha=1e-3):

@@ -34,7 +34,6 @@ equals the trained convolution (so folding mistakes change predictions). Determi
 """
 
 import json
-import struct
 import sys
 from pathlib import Path
 
@@ -50,6 +49,7 @@ import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from zkts import read_zkts, write_zkts  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
@@ -61,30 +61,6 @@ INPUT_SCALE = 1.0 / 16.0
 EPS = 1e-5
 
 
-def read_zkts(path):
-    """docs/PROTOCOL.md §8: 28-byte header, rows of F features and a u16 label."""
-    data = path.read_bytes()
-    magic, version, vbytes, _, n, f, _, _, _ = struct.unpack_from("<4sHBBIIiiI", data)
-    assert magic == b"ZKTS" and version == 1 and vbytes == 1, path
-    x = np.zeros((n, f), dtype=np.int64)
-    y = np.zeros(n, dtype=np.int64)
-    for i in range(n):
-        off = 28 + i * (f + 2)
-        x[i] = struct.unpack_from(f"<{f}b", data, off)
-        (y[i],) = struct.unpack_from("<H", data, off + f)
-    return x, y
-
-
-def write_zkts(path, x, y):
-    n, f = x.shape
-    header = struct.pack("<4sHBBIIiiI", b"ZKTS", 1, 1, 0, n, f, 0, 16, CLASSES)
-    body = bytearray()
-    for row, label in zip(x, y):
-        body += struct.pack(f"<{f}b", *[int(v) for v in row])
-        body += struct.pack("<H", int(label))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(header + bytes(body))
-    print(f"wrote {path} ({n} rows)")
 
 
 # --- a small CNN in NumPy: conv 3×3 (padding 1) → ReLU → 2×2 pool → flatten → dense ---------
@@ -303,7 +279,7 @@ def main():
     (FIXTURES / "mini" / "contest.toml").write_text(
         "# Written by scripts/train_digits_cnn.py: digits-cnn at N = 4, small enough to prove in"
         " a test.\n" + mini)
-    write_zkts(FIXTURES / "mini" / "mini-test.zkts", x_test[:4], y_test[:4])
+    write_zkts(FIXTURES / "mini" / "mini-test.zkts", x_test[:4], y_test[:4], CLASSES)
     mini_avg = mini.replace('name = "digits-cnn-mini"', 'name = "digits-cnn-mini-avg"').replace(
         'kind = "maxpool"', 'kind = "avgpool"')
     (FIXTURES / "mini-avg").mkdir(parents=True, exist_ok=True)

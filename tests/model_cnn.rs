@@ -10,9 +10,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::{evaluate, expect_exit, root, setup_prove_verify};
+use common::{argmax, cli, evaluate, expect_exit, path_str as s, root, setup_prove_verify};
 use serde_json::Value;
 use zkcontest::model::{FloatRunner, OnnxFile};
 use zkcontest::spec::{Spec, TestSet};
@@ -67,27 +67,6 @@ fn recorded(model: &Path, record: &Path) -> Value {
     let v: Value = serde_json::from_str(&text).expect("json");
     let name = model.file_name().and_then(|n| n.to_str()).expect("name");
     v["models"][name].clone()
-}
-
-fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_contest-cli"))
-        .args(args)
-        .output()
-        .expect("contest-cli runs")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8")
-}
-
-fn argmax(v: &[f64]) -> usize {
-    let mut best = 0;
-    for (j, &x) in v.iter().enumerate() {
-        if x > v[best] {
-            best = j;
-        }
-    }
-    best
 }
 
 #[test]

@@ -9,9 +9,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use common::{evaluate, expect_exit, root, setup_prove_verify};
+use common::{argmax, cli, evaluate, expect_exit, path_str as s, root, setup_prove_verify};
 use serde_json::Value;
 use zkcontest::model::{FloatRunner, OnnxFile};
 use zkcontest::spec::{Spec, TestSet};
@@ -43,27 +42,6 @@ fn recorded(model: &str) -> Value {
     let text = std::fs::read_to_string(exporters("onnxruntime.json")).expect("onnxruntime.json");
     let v: Value = serde_json::from_str(&text).expect("json");
     v["models"][model].clone()
-}
-
-fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_contest-cli"))
-        .args(args)
-        .output()
-        .expect("contest-cli runs")
-}
-
-fn argmax(v: &[f64]) -> usize {
-    let mut best = 0;
-    for (j, &x) in v.iter().enumerate() {
-        if x > v[best] {
-            best = j;
-        }
-    }
-    best
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8")
 }
 
 #[test]

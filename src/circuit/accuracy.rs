@@ -331,17 +331,11 @@ pub fn freivalds_rows(spec: &Spec) -> usize {
 }
 
 /// The envelope's convolutions with their input shapes.
-fn conv_stages(spec: &Spec) -> impl Iterator<Item = (ConvEnvelope, ImageShape)> + '_ {
-    spec.envelope.image.iter().flat_map(|image| {
-        image
-            .stages
-            .iter()
-            .zip(image.shapes())
-            .filter_map(|(stage, shape)| match stage {
-                ImageStage::Conv(c) => Some((*c, shape)),
-                _ => None,
-            })
-    })
+fn conv_stages(spec: &Spec) -> impl Iterator<Item = (&ConvEnvelope, ImageShape)> + '_ {
+    spec.envelope
+        .image
+        .iter()
+        .flat_map(|image| image.conv_inputs())
 }
 
 /// Rows the Poseidon chip needs for `spec` (the chains of `C` and `T`).

@@ -2,7 +2,7 @@
 //! contest envelope and the zero-padding that makes every competitor's model the envelope's
 //! shape.
 
-use super::image::pool_windows;
+use super::image::{convolve, pool_windows};
 use super::{ModelError, Result};
 use crate::spec::{Activation, ConvEnvelope, Envelope, ImageShape, ImageStage, PoolEnvelope};
 
@@ -42,34 +42,14 @@ impl FloatConv {
     }
 
     /// `conv(a) + b` (then ReLU if the layer has it) on one `C×H×W` input.
-    pub fn forward(&self, a: &[f64], [c, h, w]: ImageShape) -> Vec<f64> {
-        let (k, s, p) = (self.kernel, self.stride, self.padding);
-        let (ho, wo) = ((h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1);
-        let mut z = Vec::with_capacity(self.c_out * ho * wo);
-        for o in 0..self.c_out {
-            for y in 0..ho {
-                for x in 0..wo {
-                    let mut acc = self.bias[o];
-                    for ci in 0..c {
-                        for i in 0..k {
-                            let Some(row) = (s * y + i).checked_sub(p).filter(|&r| r < h) else {
-                                continue;
-                            };
-                            for j in 0..k {
-                                let Some(col) = (s * x + j).checked_sub(p).filter(|&q| q < w)
-                                else {
-                                    continue;
-                                };
-                                acc += self.weights[((o * c + ci) * k + i) * k + j]
-                                    * a[(ci * h + row) * w + col];
-                            }
-                        }
-                    }
-                    z.push(if self.relu { acc.max(0.0) } else { acc });
-                }
-            }
+    pub fn forward(&self, a: &[f64], shape: ImageShape) -> Vec<f64> {
+        let geometry = (self.c_out, self.kernel, self.stride, self.padding);
+        let z = convolve(a, shape, geometry, (&self.weights, &self.bias));
+        if self.relu {
+            z.into_iter().map(|v| v.max(0.0)).collect()
+        } else {
+            z
         }
-        z
     }
 }
 

@@ -89,36 +89,53 @@ impl ConvLayer {
     }
 
     /// `z = conv(a) + b` for one `C×H×W` input (exact, in i64).
-    pub fn pre_activation(&self, a: &[i64], [c, h, w]: ImageShape) -> Vec<i64> {
-        let (k, s, p) = (self.kernel, self.stride, self.padding);
-        let (ho, wo) = ((h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1);
-        let mut z = Vec::with_capacity(self.c_out * ho * wo);
-        for o in 0..self.c_out {
-            for y in 0..ho {
-                for x in 0..wo {
-                    let mut acc = i64::from(self.biases[o]);
-                    for ci in 0..c {
-                        for i in 0..k {
-                            // Input row s·y + i − p, skipped when in the padding.
-                            let Some(row) = (s * y + i).checked_sub(p).filter(|&r| r < h) else {
+    pub fn pre_activation(&self, a: &[i64], shape: ImageShape) -> Vec<i64> {
+        let weights: Vec<i64> = self.weights.iter().map(|&w| i64::from(w)).collect();
+        let biases: Vec<i64> = self.biases.iter().map(|&b| i64::from(b)).collect();
+        let geometry = (self.c_out, self.kernel, self.stride, self.padding);
+        convolve(a, shape, geometry, (&weights, &biases))
+    }
+}
+
+/// `z[o][y][x] = b[o] + Σ_{c,i,j} K[o][c][i][j] · a[c][s·y + i − p][s·x + j − p]` over one
+/// `C×H×W` input (positions outside it read 0), for `(O, k, s, p)` = output channels, kernel
+/// side, stride and padding, the kernel flat OIHW: the integer reference and the float network
+/// share it.
+pub fn convolve<T>(
+    a: &[T],
+    [c, h, w]: ImageShape,
+    (c_out, k, s, p): (usize, usize, usize, usize),
+    (weights, biases): (&[T], &[T]),
+) -> Vec<T>
+where
+    T: Copy + std::ops::Add<Output = T> + std::ops::Mul<Output = T>,
+{
+    let (ho, wo) = ((h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1);
+    let mut z = Vec::with_capacity(c_out * ho * wo);
+    for o in 0..c_out {
+        for y in 0..ho {
+            for x in 0..wo {
+                let mut acc = biases[o];
+                for ci in 0..c {
+                    for i in 0..k {
+                        // Input row s·y + i − p, skipped when in the padding.
+                        let Some(row) = (s * y + i).checked_sub(p).filter(|&r| r < h) else {
+                            continue;
+                        };
+                        for j in 0..k {
+                            let Some(col) = (s * x + j).checked_sub(p).filter(|&q| q < w) else {
                                 continue;
                             };
-                            for j in 0..k {
-                                let Some(col) = (s * x + j).checked_sub(p).filter(|&q| q < w)
-                                else {
-                                    continue;
-                                };
-                                let weight = self.weights[((o * c + ci) * k + i) * k + j];
-                                acc += i64::from(weight) * a[(ci * h + row) * w + col];
-                            }
+                            let weight = weights[((o * c + ci) * k + i) * k + j];
+                            acc = acc + weight * a[(ci * h + row) * w + col];
                         }
                     }
-                    z.push(acc);
                 }
+                z.push(acc);
             }
         }
-        z
     }
+    z
 }
 
 /// One image stage of a model.

@@ -117,9 +117,17 @@ impl ImageEnvelope {
 
     /// The convolutions, in order.
     pub fn convs(&self) -> impl Iterator<Item = &ConvEnvelope> {
-        self.stages.iter().filter_map(|s| match s {
-            ImageStage::Conv(c) => Some(c),
-            _ => None,
-        })
+        self.conv_inputs().map(|(c, _)| c)
+    }
+
+    /// The convolutions with the shape of their input, in order.
+    pub fn conv_inputs(&self) -> impl Iterator<Item = (&ConvEnvelope, ImageShape)> {
+        self.stages
+            .iter()
+            .zip(self.shapes())
+            .filter_map(|(s, shape)| match s {
+                ImageStage::Conv(c) => Some((c, shape)),
+                _ => None,
+            })
     }
 }

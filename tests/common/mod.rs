@@ -51,17 +51,37 @@ pub fn setup_keys(spec: &Path, out: &Path) {
     expect_exit(&o, 0, "setup");
 }
 
-/// `contest-cli [--json] model evaluate` of `model` on `set` under `spec`, with extra flags.
-pub fn evaluate(json: bool, spec: &Path, model: &Path, set: &Path, extra: &[&str]) -> Output {
-    let p = |p: &Path| p.to_str().expect("utf-8").to_string();
-    let mut args: Vec<String> = if json { vec!["--json".into()] } else { vec![] };
-    args.extend(["model".into(), "evaluate".into(), "--spec".into(), p(spec)]);
-    args.extend(["--model".into(), p(model), "--testset".into(), p(set)]);
-    args.extend(extra.iter().map(|e| e.to_string()));
+/// `contest-cli ARGS` (no chain), from the current directory.
+pub fn cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_contest-cli"))
-        .args(&args)
+        .args(args)
         .output()
         .expect("contest-cli runs")
+}
+
+/// A path as the `&str` a command line takes.
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8")
+}
+
+/// Index of the largest value, ties to the lowest (the reference's argmax, for floats).
+pub fn argmax(v: &[f64]) -> usize {
+    let mut best = 0;
+    for (j, &x) in v.iter().enumerate() {
+        if x > v[best] {
+            best = j;
+        }
+    }
+    best
+}
+
+/// `contest-cli [--json] model evaluate` of `model` on `set` under `spec`, with extra flags.
+pub fn evaluate(json: bool, spec: &Path, model: &Path, set: &Path, extra: &[&str]) -> Output {
+    let mut args = if json { vec!["--json"] } else { vec![] };
+    args.extend(["model", "evaluate", "--spec", path_str(spec)]);
+    args.extend(["--model", path_str(model), "--testset", path_str(set)]);
+    args.extend(extra);
+    cli(&args)
 }
 
 /// `contest-cli --json setup` (UNSAFE development SRS) of `spec` into `dir/keys`, `prove` of

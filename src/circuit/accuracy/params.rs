@@ -37,14 +37,14 @@ impl Ranges {
     /// Elements of the model's chain before the salt, for the envelope's padded shapes.
     pub fn model_elements(&self, spec: &Spec) -> usize {
         let packed = |count: usize, r: &StreamRange| count.div_ceil(r.per_element());
-        let mut weighted: Vec<(usize, usize)> = Vec::new(); // (weights, biases)
-        if let Some(image) = &spec.envelope.image {
-            for (stage, shape) in image.stages.iter().zip(image.shapes()) {
-                if let crate::spec::ImageStage::Conv(c) = stage {
-                    weighted.push((c.channels * shape[0] * c.kernel * c.kernel, c.channels));
-                }
-            }
-        }
+        // (weights, biases) of every weighted layer.
+        let mut weighted: Vec<(usize, usize)> = spec
+            .envelope
+            .image
+            .iter()
+            .flat_map(|image| image.conv_inputs())
+            .map(|(c, [c_in, ..])| (c.channels * c_in * c.kernel * c.kernel, c.channels))
+            .collect();
         let dims = spec.envelope.dims();
         weighted.extend(dims.windows(2).map(|d| (d[0] * d[1], d[1])));
         weighted

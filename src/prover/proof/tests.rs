@@ -16,11 +16,15 @@ use crate::spec::Spec;
 
 /// The tiny spec, a seeded (UNSAFE, test-only) SRS at its planned k, and its keys.
 pub(crate) fn tiny_keys() -> (Spec, ParamsKZG<Bn256>, ContestKeys) {
-    let spec = tiny_spec();
+    keys_for(tiny_spec(), 42)
+}
+
+/// `spec`, an SRS at its planned k (≤ 15) from a seeded tau, and its keys.
+fn keys_for(spec: Spec, seed: u64) -> (Spec, ParamsKZG<Bn256>, ContestKeys) {
     let figures = plan(&spec).expect("plan");
-    assert!(figures.k <= 15, "tiny spec needs k = {}", figures.k);
+    assert!(figures.k <= 15, "{} needs k = {}", spec.name, figures.k);
     // UNSAFE: a seeded tau, for tests only.
-    let params = ParamsKZG::<Bn256>::setup(figures.k, StdRng::seed_from_u64(42));
+    let params = ParamsKZG::<Bn256>::setup(figures.k, StdRng::seed_from_u64(seed));
     let keys = setup(
         &spec,
         figures,
@@ -116,18 +120,7 @@ fn round_trip_and_tampering() {
 #[test]
 fn cnn_round_trip() {
     for spec in [cnn::max_spec(), cnn::avg_spec()] {
-        let figures = plan(&spec).expect("plan");
-        assert!(figures.k <= 15, "tiny CNN spec needs k = {}", figures.k);
-        // UNSAFE: a seeded tau, for tests only.
-        let params = ParamsKZG::<Bn256>::setup(figures.k, StdRng::seed_from_u64(43));
-        let keys = setup(
-            &spec,
-            figures,
-            &params,
-            "test-only.UNSAFE.srs".into(),
-            SrsKind::UnsafeDev,
-        )
-        .expect("setup");
+        let (spec, params, keys) = keys_for(spec, 43);
         let witness = random_witness(&spec, 5);
         let st = honest_statement(&spec, &witness);
         let (proof, _) = prove(&spec, &keys, &params, &witness, &st).expect("prove");

@@ -5,48 +5,31 @@
 
 use super::*;
 
-/// `1×4×4` inputs in `[0, 3]`; `STAGES` then `flatten` → 3 classes, N = 5.
+/// `1×4×4` inputs in `[0, 3]`; `STAGES` then `flatten` → 3 classes, N = 5: the tiny spec's
+/// quantisation, payout and phases.
 fn cnn_spec(stages: &str) -> Spec {
-    let text = format!(
-        r#"
-schema_version = 2
-name = "tiny-cnn"
-task = "classification"
-classes = 3
-[input]
-features = 16
-shape = [1, 4, 4]
-{columns}
-{stages}
-[[envelope.layers]]
-kind = "flatten"
-[[envelope.layers]]
-max_width = 3
-activation = "none"
-[quantisation]
-weight_bits = 8
-bias_bits = 32
-shift_max = 6
-activation_max = 15
-logit_bits = 10
-[test_set]
-rows = 5
-threshold_bps = 5000
-[payout]
-split_bps = [10000]
-commit_bond_wei = "1"
-[phases]
-commit_secs = 7200
-test_set_reveal_secs = 3600
-prove_secs = 86400
-model_reveal_secs = 86400
-"#,
-        columns = (0..16)
-            .map(|i| {
-                format!("[[input.columns]]\nname = \"p{i}\"\nmin = 0\nmax = 3\nscale = 0.25\nzero_point = 0\n")
-            })
-            .collect::<String>()
-    );
+    let columns: String = (0..16)
+        .map(|i| format!("[[input.columns]]\nname = \"p{i}\"\nmin = 0\nmax = 3\nscale = 0.25\nzero_point = 0\n"))
+        .collect();
+    let edits = [
+        ("schema_version = 1", "schema_version = 2".to_string()),
+        ("name = \"tiny\"", "name = \"tiny-cnn\"".to_string()),
+        (
+            "features = 4\nmin = 0\nmax = 3\nscale = 0.25\n",
+            format!("features = 16\nshape = [1, 4, 4]\n{columns}"),
+        ),
+        (
+            "[[envelope.layers]]\nmax_width = 5\nactivation = \"relu\"\n",
+            format!("{stages}[[envelope.layers]]\nkind = \"flatten\"\n"),
+        ),
+        ("rows = 6", "rows = 5".to_string()),
+    ];
+    let text = edits
+        .iter()
+        .fold(TINY_SPEC.to_string(), |text, (from, to)| {
+            assert!(text.contains(from), "the tiny spec has no {from:?}");
+            text.replace(from, to)
+        });
     Spec::from_toml_str(&text).expect("tiny CNN spec is valid")
 }
 
