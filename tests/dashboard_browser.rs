@@ -131,7 +131,11 @@ fn http_get(url: &str) -> String {
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let mut s = TcpStream::connect(host).expect("connect");
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n").expect("write");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
     let mut out = String::new();
     s.read_to_string(&mut out).expect("read");
     out.split_once("\r\n\r\n")
@@ -281,6 +285,12 @@ impl Browser {
             "[{:>6.1} s in wait] page shows {what}",
             start.elapsed().as_secs_f64()
         );
+    }
+
+    /// Loads `url` in the page (a new document).
+    fn navigate(&mut self, url: &str) {
+        let session = self.session.clone();
+        self.call(Some(&session), "Page.navigate", json!({ "url": url }));
     }
 
     fn text(&mut self, selector: &str) -> String {
@@ -799,6 +809,64 @@ fn dashboard_follows_a_contest_through_an_rpc_restart() {
     );
     let target = root.join("target");
     page.screenshot(&target.join("dashboard-screenshot.png"));
+
+    // The registry page at `/`: contest 1 settled; a second contest created while the page is
+    // open appears without a reload, and its link leads to its own live page.
+    let base = url.trim_end_matches("/contest/1").to_string();
+    page.navigate(&format!("{base}/"));
+    page.wait(
+        "the registry page with contest 1",
+        "document.querySelectorAll('#contests tr[data-contest]').length === 1 && \
+         document.querySelector('#contests tr[data-contest=\"1\"] td.phase-cell')?.textContent === 'settled'",
+    );
+    page.eval("window.__registryLoadedOnce = true");
+    let (_, now) = rt.block_on(reg.head()).expect("head");
+    let second = ContestConfig {
+        commit_deadline: now + SLACK + HOUR,
+        test_set_deadline: now + SLACK + 2 * HOUR,
+        proof_deadline: now + SLACK + 2 * HOUR + DAY,
+        ..config.clone()
+    };
+    let (id2, _) = rt
+        .block_on(reg.create_contest(&second, Wei(Wei::ETHER.0 / 2)))
+        .expect("create contest 2");
+    assert_eq!(id2, 2);
+    page.wait(
+        "contest 2 listed, newest first",
+        "document.querySelectorAll('#contests tr[data-contest]').length === 2 && \
+         document.querySelector('#contests tbody tr').dataset.contest === '2'",
+    );
+    let listed = page.eval(
+        "JSON.stringify([...document.querySelectorAll('#contests tr[data-contest]')]\
+         .map(r => [...r.cells].map(c => c.textContent)))",
+    );
+    let listed: Vec<Vec<String>> =
+        serde_json::from_str(listed.as_ref().and_then(Value::as_str).unwrap_or("[]"))
+            .expect("rows");
+    assert_eq!(listed[0][0], "Contest #2");
+    assert_eq!(listed[0][1], "commit");
+    assert_eq!(listed[0][2], "0.5 ETH");
+    assert_eq!(listed[0][4], "0", "no entries yet: {listed:?}");
+    assert!(listed[0][8].starts_with("commit: "), "{listed:?}");
+    assert_eq!(listed[1][0], "Contest #1");
+    assert_eq!(
+        (listed[1][4].as_str(), listed[1][5].as_str()),
+        ("3", "2"),
+        "{listed:?}"
+    );
+    assert_eq!(
+        page.eval("window.__registryLoadedOnce === true"),
+        Some(Value::Bool(true)),
+        "the registry page reloaded"
+    );
+    page.screenshot(&target.join("dashboard-registry.png"));
+    page.eval("document.querySelector('#contests a[href=\"/contest/2\"]').click()");
+    page.wait(
+        "contest 2's page after following its link",
+        "document.querySelector('h1')?.textContent === 'Contest #2' && \
+         document.querySelector('#phase')?.textContent === 'commit' && \
+         document.querySelector('#held')?.textContent === '0.5 ETH'",
+    );
     page.close();
 
     // The JSON API and a fresh visitor agree.

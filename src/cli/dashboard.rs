@@ -1,9 +1,9 @@
-//! `contest-cli dashboard`: serves the organiser dashboard of one contest on a local port until
-//! Ctrl-C. Read-only: it takes no key and sends no transaction.
+//! `contest-cli dashboard`: serves the dashboard of a registry's contests on a local port until
+//! Ctrl-C: the registry page at `/`, each contest's page at `/contest/{id}`. Read-only: it
+//! takes no key and sends no transaction.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::anyhow;
@@ -15,7 +15,7 @@ use super::{Failure, Outcome};
 use crate::chain::registry::LOG_WINDOW;
 use crate::chain::types::Addr;
 use crate::chain::ChainError;
-use crate::dashboard::{self, WatchConfig, Watcher};
+use crate::dashboard::{self, Hub, WatchConfig, Watcher};
 
 /// Arguments of `contest-cli dashboard`.
 #[derive(Debug, Args)]
@@ -26,7 +26,8 @@ pub struct DashboardArgs {
     /// Address of the ContestRegistry.
     #[arg(long, env = "CONTEST_REGISTRY")]
     registry: String,
-    /// The contest to show (default: the registry's latest contest when the dashboard starts).
+    /// The contest whose page is printed and watched from the start (default: the registry's
+    /// latest contest when the dashboard starts). Every contest of the registry is served.
     #[arg(long)]
     contest: Option<u64>,
     /// Port to serve on (0: any free port; the URL is printed).
@@ -98,7 +99,7 @@ async fn serve(
              node answers"
         ),
     }
-    let feed = watcher.feed();
+    let feed = watcher.feed().clone();
     let path = match feed.contest_id {
         Some(id) => format!("/contest/{id}"),
         None => "/".into(),
@@ -117,14 +118,14 @@ async fn serve(
                     "rpc": feed.rpc })
         );
     }
-    let (tx, rx) = tokio::sync::watch::channel(Arc::new(feed.clone()));
-    tokio::select! {
-        _ = dashboard::serve(listener, rx, transcript) => {}
-        _ = watcher.run(tx) => {}
-        r = tokio::signal::ctrl_c() => {
-            r.map_err(|e| Failure::env(anyhow!("waiting for Ctrl-C: {e}")))?;
-            eprintln!("dashboard: stopped");
-        }
-    }
+    let hub = Hub::start(cfg, watcher).await;
+    let shutdown = hub.shutdown().clone();
+    let server = tokio::spawn(dashboard::serve(listener, hub, transcript));
+    let stopped = tokio::signal::ctrl_c().await;
+    // Graceful: no new connections, event streams end, open responses finish.
+    shutdown.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+    stopped.map_err(|e| Failure::env(anyhow!("waiting for Ctrl-C: {e}")))?;
+    eprintln!("dashboard: stopped");
     Ok(Outcome::Success)
 }

@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _};
@@ -28,7 +28,7 @@ use crate::contest::organiser::{
 };
 use crate::contest::spec_hash;
 use crate::contest::trust::{audit, AuditRequest};
-use crate::dashboard::{self, WatchConfig, Watcher};
+use crate::dashboard::{self, Hub, WatchConfig, Watcher};
 use crate::evm::compile::Solc;
 use crate::prover::keys::{plan, ContestKeys};
 use crate::prover::srs::{SrsKind, UNSAFE_WARNING};
@@ -500,18 +500,18 @@ async fn start_dashboard(rpc: &str, registry: Addr, id: u64, port: u16) -> Resul
         Err(_) => dashboard::bind(loopback(0)).await.map_err(Failure::env)?,
     };
     let local = listener.local_addr().map_err(Failure::env)?;
-    let mut watcher = Watcher::new(WatchConfig {
+    let cfg = WatchConfig {
         rpc_url: rpc.into(),
         registry,
         contest: Some(id),
         from_block: None,
         poll: Duration::from_millis(500),
         max_range: 10_000,
-    });
+    };
+    let mut watcher = Watcher::new(cfg.clone());
     watcher.poll().await.map_err(chain_failure)?;
-    let (tx, rx) = tokio::sync::watch::channel(Arc::new(watcher.feed().clone()));
-    tokio::spawn(dashboard::serve(listener, rx, None));
-    tokio::spawn(watcher.run(tx));
+    let hub = Hub::start(cfg, watcher).await;
+    tokio::spawn(dashboard::serve(listener, hub, None));
     Ok(format!("http://{local}/contest/{id}"))
 }
 

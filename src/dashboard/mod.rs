@@ -1,24 +1,35 @@
-//! The organiser dashboard (`contest-cli dashboard`): a read-only local web page of one
-//! contest, built only from the registry's events and view functions.
+//! The organiser dashboard (`contest-cli dashboard`): read-only local web pages of a registry's
+//! contests, built only from the registry's events and view functions.
 //!
 //! - `view`: the [`Ledger`] of a contest's events, folded into a [`ContestView`] (pure; replays
 //!   and repeated ranges give the same view);
 //! - `watch`: the [`Watcher`] polls the node, resumes from the last block it folded after the
 //!   endpoint drops and returns, and publishes a [`Feed`];
-//! - `server`: a small HTTP/1.1 server on tokio's `TcpListener`: the page, the JSON API
-//!   (`/api/contest/{id}`) and server-sent events (`/api/contest/{id}/stream`);
-//! - `html`, `svg`: server-side rendering (no JavaScript build; a few lines of inline script
-//!   apply the streamed updates and tick the countdowns).
+//! - `listing`: the [`Lister`] reads every contest's phase, prize and entries for the registry
+//!   page;
+//! - `hub`: the feeds the server reads: the listing, the default contest, and a watcher per
+//!   other contest asked for;
+//! - `server`: axum routes with tower-http's limits: the registry page (`/`), each contest's
+//!   page, the JSON API (`/api/registry`, `/api/contest/{id}`) and server-sent events;
+//! - `html`, `svg`: server-side rendering from askama templates (`templates/dashboard/`; no
+//!   JavaScript build: a few lines of inline script apply the streamed updates and tick the
+//!   countdowns).
 
 mod html;
+mod hub;
+pub mod listing;
 mod server;
 mod svg;
 pub mod view;
 mod watch;
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use serde::Serialize;
 
-pub use server::{bind, serve};
+pub use hub::{Hub, Refusal, MAX_WATCHED};
+pub use listing::{Lister, RegistryFeed};
+pub use server::{bind, router, serve};
 pub use view::{ChainState, ContestView, Ledger};
 pub use watch::{WatchConfig, Watcher};
 
@@ -59,6 +70,37 @@ pub enum Link {
         /// Failed polls since then.
         attempts: u64,
     },
+}
+
+impl Link {
+    /// The link after a poll that failed with `error` (redacted), or succeeded: reconnecting
+    /// counts the failed polls since the first one.
+    pub fn after(&self, error: Option<String>) -> Link {
+        let Some(error) = error else {
+            return Link::Live;
+        };
+        match self {
+            Link::Reconnecting {
+                since, attempts, ..
+            } => Link::Reconnecting {
+                error,
+                since: *since,
+                attempts: attempts + 1,
+            },
+            _ => Link::Reconnecting {
+                error,
+                since: unix_now(),
+                attempts: 1,
+            },
+        }
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// What the watcher publishes and the server shows: the link state and the latest view.

@@ -1,9 +1,10 @@
 //! Two small server-rendered SVG charts: accuracy by entry (bars, with the threshold), and
 //! commitments and accepted proofs over chain time (cumulative steps, with the deadlines).
+//! The geometry is computed here; the markup is in `templates/dashboard/{accuracy,submissions}.svg`.
 
-use std::fmt::Write as _;
+use askama::Template;
 
-use super::html::{esc, utc};
+use super::html::Fmt;
 use super::view::{ContestView, Standing};
 
 const W: f64 = 520.0;
@@ -12,24 +13,6 @@ const LEFT: f64 = 44.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 18.0;
 const BOTTOM: f64 = 42.0;
-
-fn open(id: &str, label: &str) -> String {
-    format!(
-        "<svg id=\"{id}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" \
-         aria-label=\"{}\" font-family=\"system-ui,sans-serif\" font-size=\"10\">",
-        esc(label)
-    )
-}
-
-fn empty(id: &str, label: &str, text: &str) -> String {
-    format!(
-        "{}<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#687086\">{}</text></svg>",
-        open(id, label),
-        W / 2.0,
-        H / 2.0,
-        esc(text)
-    )
-}
 
 fn colour(s: Standing) -> &'static str {
     match s {
@@ -41,170 +24,223 @@ fn colour(s: Standing) -> &'static str {
     }
 }
 
+/// A horizontal grid line and its label.
+pub struct Grid {
+    y: f64,
+    label: String,
+}
+
+/// One accepted proof's bar.
+pub struct Bar {
+    address: String,
+    short: String,
+    rank: u64,
+    correct: u64,
+    of: u32,
+    pct: f64,
+    x: f64,
+    y: f64,
+    width: f64,
+    height: f64,
+    fill: &'static str,
+}
+
 /// One bar per accepted proof in ranking order, height = accuracy, dashed line at the
 /// threshold.
-pub fn accuracy_chart(v: &ContestView) -> String {
-    const ID: &str = "accuracy-chart";
-    const LABEL: &str = "Accuracy by entry";
-    if v.leaderboard.is_empty() {
-        return empty(ID, LABEL, "no accepted proofs yet");
+#[derive(Template)]
+#[template(path = "dashboard/accuracy.svg", escape = "html")]
+pub struct AccuracyChart {
+    w: f64,
+    h: f64,
+    left: f64,
+    right: f64,
+    grid: Vec<Grid>,
+    bars: Vec<Bar>,
+    label_y: f64,
+    threshold_pct: f64,
+    threshold_y: f64,
+}
+
+impl Fmt for AccuracyChart {}
+
+impl AccuracyChart {
+    /// The chart of `v`'s leaderboard.
+    pub fn of(v: &ContestView) -> Self {
+        let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
+        let y = |pct: f64| TOP + ph * (1.0 - pct / 100.0);
+        let grid = [0.0, 25.0, 50.0, 75.0, 100.0]
+            .into_iter()
+            .map(|pct| Grid {
+                y: y(pct),
+                label: format!("{pct}%"),
+            })
+            .collect();
+        let n = v.leaderboard.len().max(1) as f64;
+        let slot = pw / n;
+        let width = (slot * 0.7).min(48.0);
+        let bars = v
+            .leaderboard
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let top = y(r.accuracy_pct);
+                let address = r.competitor.to_string();
+                Bar {
+                    short: address[..8].to_string(),
+                    address,
+                    rank: r.rank,
+                    correct: r.correct,
+                    of: r.of,
+                    pct: r.accuracy_pct,
+                    x: LEFT + slot * i as f64 + (slot - width) / 2.0,
+                    y: top,
+                    width,
+                    height: TOP + ph - top,
+                    fill: colour(r.standing),
+                }
+            })
+            .collect();
+        let threshold_pct =
+            f64::from(v.rules.min_correct) * 100.0 / f64::from(v.rules.test_set_size.max(1));
+        Self {
+            w: W,
+            h: H,
+            left: LEFT,
+            right: W - RIGHT,
+            grid,
+            bars,
+            label_y: H - BOTTOM + 14.0,
+            threshold_pct,
+            threshold_y: y(threshold_pct),
+        }
     }
-    let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
-    let y = |pct: f64| TOP + ph * (1.0 - pct / 100.0);
-    let mut s = open(ID, LABEL);
-    for pct in [0.0, 25.0, 50.0, 75.0, 100.0] {
-        let _ = write!(
-            s,
-            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e4e7ef\"/>\
-             <text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#687086\">{pct}%</text>",
-            W - RIGHT,
-            LEFT - 4.0,
-            y(pct) + 3.0,
-            y = y(pct),
-        );
-    }
-    let n = v.leaderboard.len() as f64;
-    let slot = pw / n;
-    let bar = (slot * 0.7).min(48.0);
-    for (i, r) in v.leaderboard.iter().enumerate() {
-        let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
-        let top = y(r.accuracy_pct);
-        let a = r.competitor.to_string();
-        let _ = write!(
-            s,
-            "<rect class=\"bar\" data-address=\"{a}\" x=\"{x:.1}\" y=\"{top:.1}\" width=\"{bar:.1}\" \
-             height=\"{h:.1}\" fill=\"{fill}\"><title>#{rank} {a}: {c}/{n} ({pct:.2}%)</title></rect>\
-             <text x=\"{cx:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\">{pct:.1}%</text>\
-             <text x=\"{cx:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" fill=\"#687086\">#{rank} {short}</text>",
-            h = TOP + ph - top,
-            fill = colour(r.standing),
-            rank = r.rank,
-            c = r.correct,
-            n = r.of,
-            pct = r.accuracy_pct,
-            cx = x + bar / 2.0,
-            ty = top - 3.0,
-            ly = H - BOTTOM + 14.0,
-            short = &a[..8],
-        );
-    }
-    let threshold =
-        f64::from(v.rules.min_correct) * 100.0 / f64::from(v.rules.test_set_size.max(1));
-    let _ = write!(
-        s,
-        "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{ty:.1}\" y2=\"{ty:.1}\" stroke=\"#c62828\" \
-         stroke-dasharray=\"4 3\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#c62828\">\
-         threshold {threshold:.1}%</text></svg>",
-        W - RIGHT,
-        W - RIGHT,
-        y(threshold) - 3.0,
-        ty = y(threshold),
-    );
-    s
+}
+
+/// A deadline's vertical line.
+pub struct DeadlineMark {
+    x: f64,
+    name: &'static str,
+}
+
+/// A cumulative step line.
+pub struct Series {
+    name: &'static str,
+    colour: &'static str,
+    points: String,
+    count: usize,
+    legend_x: f64,
 }
 
 /// Cumulative commitments and accepted proofs against chain time, from the contest's creation
 /// to the head block, with the deadlines that fall inside that span.
-pub fn submissions_chart(v: &ContestView) -> String {
-    const ID: &str = "submissions-chart";
-    const LABEL: &str = "Submissions over time";
-    let commits: Vec<u64> = v.commitments.iter().filter_map(|c| c.at.time).collect();
-    let proofs: Vec<u64> = {
-        let mut t: Vec<u64> = v.leaderboard.iter().filter_map(|r| r.at.time).collect();
-        t.sort_unstable();
-        t
-    };
-    let (Some(t0), Some(head)) = (v.created.time, v.head.time) else {
-        return empty(ID, LABEL, "waiting for block times");
-    };
-    if commits.is_empty() {
-        return empty(ID, LABEL, "no commitments yet");
-    }
-    let last = commits.iter().chain(&proofs).copied().max().unwrap_or(t0);
-    let t1 = head.max(last).max(t0 + 1);
-    let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
-    let ymax = commits.len().max(proofs.len()).max(1) as f64;
-    let x = |t: u64| LEFT + pw * (t.saturating_sub(t0)) as f64 / (t1 - t0) as f64;
-    let y = |n: f64| TOP + ph * (1.0 - n / ymax);
-    let mut s = open(ID, LABEL);
-    let step = if ymax > 10.0 {
-        (ymax / 5.0).ceil()
-    } else {
-        1.0
-    };
-    let mut k = 0.0;
-    while k <= ymax {
-        let _ = write!(
-            s,
-            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#e4e7ef\"/>\
-             <text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#687086\">{k}</text>",
-            W - RIGHT,
-            LEFT - 4.0,
-            y(k) + 3.0,
-            yy = y(k),
-        );
-        k += step;
-    }
-    for d in &v.deadlines {
-        if d.at >= t0 && d.at <= t1 {
-            let dx = x(d.at);
-            let _ = write!(
-                s,
-                "<line x1=\"{dx:.1}\" x2=\"{dx:.1}\" y1=\"{TOP}\" y2=\"{}\" stroke=\"#b8bdc9\" \
-                 stroke-dasharray=\"3 3\"/><text x=\"{:.1}\" y=\"{}\" fill=\"#687086\" \
-                 transform=\"rotate(-90 {:.1} {})\" text-anchor=\"end\">{} deadline</text>",
-                TOP + ph,
-                dx - 3.0,
-                TOP + 2.0,
-                dx - 3.0,
-                TOP + 2.0,
-                esc(d.name)
-            );
+#[derive(Template)]
+#[template(path = "dashboard/submissions.svg", escape = "html")]
+pub struct SubmissionsChart {
+    w: f64,
+    h: f64,
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+    axis_y: f64,
+    /// Why there is nothing to draw yet.
+    empty: Option<&'static str>,
+    grid: Vec<Grid>,
+    deadlines: Vec<DeadlineMark>,
+    series: Vec<Series>,
+    t0: u64,
+    t1: u64,
+}
+
+impl Fmt for SubmissionsChart {}
+
+impl SubmissionsChart {
+    /// The chart of `v`'s commitments and proofs.
+    pub fn of(v: &ContestView) -> Self {
+        let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
+        let mut chart = Self {
+            w: W,
+            h: H,
+            left: LEFT,
+            right: W - RIGHT,
+            top: TOP,
+            bottom: TOP + ph,
+            axis_y: H - BOTTOM + 14.0,
+            empty: None,
+            grid: Vec::new(),
+            deadlines: Vec::new(),
+            series: Vec::new(),
+            t0: 0,
+            t1: 0,
+        };
+        let commits: Vec<u64> = v.commitments.iter().filter_map(|c| c.at.time).collect();
+        let mut proofs: Vec<u64> = v.leaderboard.iter().filter_map(|r| r.at.time).collect();
+        proofs.sort_unstable();
+        let (Some(t0), Some(head)) = (v.created.time, v.head.time) else {
+            chart.empty = Some("waiting for block times");
+            return chart;
+        };
+        if commits.is_empty() {
+            chart.empty = Some("no commitments yet");
+            return chart;
         }
-    }
-    for (times, colour, name) in [
-        (&commits, "#2f5fd0", "commitments"),
-        (&proofs, "#1a7f37", "accepted proofs"),
-    ] {
-        let mut pts = format!("{:.1},{:.1}", x(t0), y(0.0));
-        for (i, t) in times.iter().enumerate() {
-            let _ = write!(
-                pts,
-                " {:.1},{:.1} {:.1},{:.1}",
-                x(*t),
-                y(i as f64),
-                x(*t),
-                y(i as f64 + 1.0)
-            );
+        let last = commits.iter().chain(&proofs).copied().max().unwrap_or(t0);
+        let t1 = head.max(last).max(t0 + 1);
+        let ymax = commits.len().max(proofs.len()).max(1) as f64;
+        let x = |t: u64| LEFT + pw * (t.saturating_sub(t0)) as f64 / (t1 - t0) as f64;
+        let y = |n: f64| TOP + ph * (1.0 - n / ymax);
+        let step = if ymax > 10.0 {
+            (ymax / 5.0).ceil()
+        } else {
+            1.0
+        };
+        let mut k = 0.0;
+        while k <= ymax {
+            chart.grid.push(Grid {
+                y: y(k),
+                label: k.to_string(),
+            });
+            k += step;
         }
-        let _ = write!(pts, " {:.1},{:.1}", x(t1), y(times.len() as f64));
-        let _ = write!(
-            s,
-            "<polyline class=\"series\" data-series=\"{name}\" points=\"{pts}\" fill=\"none\" \
-             stroke=\"{colour}\" stroke-width=\"2\"/>"
-        );
+        chart.deadlines = v
+            .deadlines
+            .iter()
+            .filter(|d| d.at >= t0 && d.at <= t1)
+            .map(|d| DeadlineMark {
+                x: x(d.at),
+                name: d.name,
+            })
+            .collect();
+        let series = [
+            (&commits, "#2f5fd0", "commitments"),
+            (&proofs, "#1a7f37", "accepted proofs"),
+        ];
+        chart.series = series
+            .into_iter()
+            .enumerate()
+            .map(|(i, (times, colour, name))| {
+                let mut pts = vec![(x(t0), y(0.0))];
+                for (n, t) in times.iter().enumerate() {
+                    pts.push((x(*t), y(n as f64)));
+                    pts.push((x(*t), y(n as f64 + 1.0)));
+                }
+                pts.push((x(t1), y(times.len() as f64)));
+                let points = pts
+                    .iter()
+                    .map(|(px, py)| format!("{px:.1},{py:.1}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                Series {
+                    name,
+                    colour,
+                    points,
+                    count: times.len(),
+                    legend_x: LEFT + 170.0 * i as f64,
+                }
+            })
+            .collect();
+        chart.t0 = t0;
+        chart.t1 = t1;
+        chart
     }
-    let _ = write!(
-        s,
-        "<text x=\"{LEFT}\" y=\"{}\" fill=\"#687086\">{}</text>\
-         <text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#687086\">{}</text>\
-         <rect x=\"{LEFT}\" y=\"{ly}\" width=\"10\" height=\"3\" fill=\"#2f5fd0\"/>\
-         <text x=\"{}\" y=\"{}\">commitments ({})</text>\
-         <rect x=\"{}\" y=\"{ly}\" width=\"10\" height=\"3\" fill=\"#1a7f37\"/>\
-         <text x=\"{}\" y=\"{}\">accepted proofs ({})</text></svg>",
-        H - BOTTOM + 14.0,
-        esc(&utc(t0)),
-        W - RIGHT,
-        H - BOTTOM + 14.0,
-        esc(&utc(t1)),
-        LEFT + 14.0,
-        H - 8.0,
-        commits.len(),
-        LEFT + 170.0,
-        LEFT + 184.0,
-        H - 8.0,
-        proofs.len(),
-        ly = H - 12.0,
-    );
-    s
 }

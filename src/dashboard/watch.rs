@@ -9,13 +9,14 @@
 //! contest gone or different) is followed: the lost blocks are forgotten.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::sync::watch;
 
 use super::view::{ChainState, Ledger};
-use super::{Feed, Link};
+use super::{redact_url, Feed, Link};
 use crate::chain::client::Client;
 use crate::chain::registry::Registry;
 use crate::chain::types::{Addr, Phase, Wei};
@@ -87,67 +88,13 @@ impl Watcher {
     /// only for the first poll's `NoRegistry`).
     pub async fn poll(&mut self) -> Result<(), ChainError> {
         self.polls += 1;
-        let before = self.feed.clone();
-        let result = match tokio::time::timeout(POLL_TIMEOUT, self.step()).await {
-            Ok(r) => r,
-            Err(_) => Err(ChainError::Rpc {
-                url: self.cfg.rpc_url.clone(),
-                method: "poll",
-                message: format!("no answer within {} s", POLL_TIMEOUT.as_secs()),
-            }),
-        };
-        match &result {
-            Ok(()) => self.feed.link = Link::Live,
-            Err(e) => {
-                // Connect afresh next time: the node may have restarted.
-                self.registry = None;
-                let error = self.redact(&e.to_string());
-                self.feed.link = match &self.feed.link {
-                    Link::Reconnecting {
-                        since, attempts, ..
-                    } => Link::Reconnecting {
-                        error,
-                        since: *since,
-                        attempts: attempts + 1,
-                    },
-                    _ => Link::Reconnecting {
-                        error,
-                        since: unix_now(),
-                        attempts: 1,
-                    },
-                };
-            }
-        }
-        if self.feed != before {
-            self.feed.version = before.version + 1;
-        }
-        result
+        poll_source(self).await
     }
 
     /// Polls every `cfg.poll` and publishes each changed feed, until every receiver is gone.
-    pub async fn run(mut self, tx: watch::Sender<Arc<Feed>>) {
-        let mut ticker = tokio::time::interval(self.cfg.poll);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            let version = self.feed.version;
-            let _ = self.poll().await;
-            if self.feed.version != version {
-                tx.send_replace(Arc::new(self.feed.clone()));
-            }
-            if tx.is_closed() {
-                return;
-            }
-        }
-    }
-
-    fn redact(&self, text: &str) -> String {
-        let url = self.cfg.rpc_url.trim_end_matches('/');
-        if url.is_empty() {
-            return text.to_string();
-        }
-        text.replace(&format!("{url}/"), &self.feed.rpc)
-            .replace(url, &self.feed.rpc)
+    pub async fn run(self, tx: watch::Sender<Arc<Feed>>) {
+        let period = self.cfg.poll;
+        run_source(self, period, tx).await
     }
 
     async fn step(&mut self) -> Result<(), ChainError> {
@@ -255,11 +202,105 @@ impl Watcher {
     }
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+impl Source for Watcher {
+    type Feed = Feed;
+
+    fn rpc_url(&self) -> &str {
+        &self.cfg.rpc_url
+    }
+
+    fn feed_mut(&mut self) -> &mut Feed {
+        &mut self.feed
+    }
+
+    fn parts(feed: &mut Feed) -> (&mut u64, &mut Link) {
+        (&mut feed.version, &mut feed.link)
+    }
+
+    fn step(&mut self) -> impl Future<Output = Result<(), ChainError>> + Send {
+        Watcher::step(self)
+    }
+
+    fn disconnect(&mut self) {
+        self.registry = None;
+    }
+}
+
+/// Something that polls the node and keeps a feed (one contest's, or the registry's listing).
+pub(super) trait Source: Send {
+    /// What it publishes.
+    type Feed: Clone + PartialEq + Send + Sync + 'static;
+    /// The node's URL (redacted out of error messages).
+    fn rpc_url(&self) -> &str;
+    /// The feed being kept.
+    fn feed_mut(&mut self) -> &mut Self::Feed;
+    /// The feed's version and link state.
+    fn parts(feed: &mut Self::Feed) -> (&mut u64, &mut Link);
+    /// One read of the node into the feed.
+    fn step(&mut self) -> impl Future<Output = Result<(), ChainError>> + Send;
+    /// Forgets the connection: the next step connects afresh (the node may have restarted).
+    fn disconnect(&mut self);
+}
+
+/// One poll of `source` with [`POLL_TIMEOUT`]: the link becomes live or reconnecting, and the
+/// feed's version goes up when anything changed.
+pub(super) async fn poll_source<S: Source>(source: &mut S) -> Result<(), ChainError> {
+    let mut before = source.feed_mut().clone();
+    let old_version = *S::parts(&mut before).0;
+    let result = match tokio::time::timeout(POLL_TIMEOUT, source.step()).await {
+        Ok(r) => r,
+        Err(_) => Err(ChainError::Rpc {
+            url: source.rpc_url().to_string(),
+            method: "poll",
+            message: format!("no answer within {} s", POLL_TIMEOUT.as_secs()),
+        }),
+    };
+    let error = result.as_ref().err().map(|e| {
+        source.disconnect();
+        redact_error(source.rpc_url(), &e.to_string())
+    });
+    let (_, link) = S::parts(source.feed_mut());
+    *link = link.after(error);
+    if *source.feed_mut() != before {
+        *S::parts(source.feed_mut()).0 = old_version + 1;
+    }
+    result
+}
+
+/// Polls `source` every `period` and publishes each changed feed, until every receiver is gone.
+pub(super) async fn run_source<S: Source>(
+    mut source: S,
+    period: Duration,
+    tx: watch::Sender<Arc<S::Feed>>,
+) {
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let _ = poll_source(&mut source).await;
+        let feed = source.feed_mut().clone();
+        tx.send_if_modified(|old| {
+            if **old == feed {
+                return false;
+            }
+            *old = Arc::new(feed);
+            true
+        });
+        if tx.is_closed() {
+            return;
+        }
+    }
+}
+
+/// `text` with the RPC URL (which may hold an API key) replaced by its scheme, host and port.
+fn redact_error(rpc_url: &str, text: &str) -> String {
+    let url = rpc_url.trim_end_matches('/');
+    if url.is_empty() {
+        return text.to_string();
+    }
+    let shown = redact_url(rpc_url);
+    text.replace(&format!("{url}/"), &shown)
+        .replace(url, &shown)
 }
 
 #[cfg(test)]

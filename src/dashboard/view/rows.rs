@@ -116,6 +116,13 @@ pub struct Escrow {
     pub held: Option<Wei>,
 }
 
+impl Escrow {
+    /// What the page shows as held: the registry's figure, or the events' while it is unread.
+    pub fn shown(&self) -> Wei {
+        self.held.unwrap_or(self.by_events)
+    }
+}
+
 /// One `ModelCommitted` event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CommitRow {

@@ -676,7 +676,7 @@ fn a_ceremony_folds_into_its_panel() {
         view: Some(v),
         ..crate::dashboard::Feed::new("http://127.0.0.1:8545", Addr([1; 20]), Some(1))
     };
-    let html = crate::dashboard::html::fragment(&feed);
+    let html = crate::dashboard::html::render(&crate::dashboard::html::ContestFragment::new(&feed));
     assert!(html.contains("id=\"contributions\""), "{html}");
     assert!(
         html.contains(&"cc".repeat(64)),

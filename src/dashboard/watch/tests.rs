@@ -137,10 +137,54 @@ async fn follows_a_node_that_drops_and_comes_back_without_its_chain() {
 
 #[test]
 fn errors_show_the_endpoint_without_its_key() {
-    let w = watcher("https://node.example/v3/KEY123", Addr([1; 20]));
     let e = "eth_getLogs at https://node.example/v3/KEY123 failed: error sending request for \
              url (https://node.example/v3/KEY123/): timeout";
-    let shown = w.redact(e);
+    let shown = redact_error("https://node.example/v3/KEY123", e);
     assert!(!shown.contains("KEY123"), "{shown}");
     assert!(shown.contains("https://node.example failed"), "{shown}");
+}
+
+/// The registry page's listing: every contest, newest first, with its phase, prize, entries
+/// and the end of its phase; a dropped node keeps the last listing up.
+#[tokio::test]
+async fn lists_every_contest_newest_first() {
+    use crate::dashboard::listing::Lister;
+    let anvil = anvil_at(None);
+    let url = anvil.url();
+    let reg = contest(&url, 2).await;
+    let mut lister = Lister::new(&url, reg.address(), Duration::from_millis(100));
+    lister.poll().await.expect("poll");
+    assert_eq!(lister.feed().link, Link::Live);
+    assert_eq!(lister.feed().count, 1);
+    let version = lister.feed().version;
+
+    let config = reg.contest(1).await.expect("contest 1").config;
+    let (id, _) = reg
+        .create_contest(&config, Wei(2_000))
+        .await
+        .expect("create 2");
+    assert_eq!(id, 2);
+    lister.poll().await.expect("poll");
+    let feed = lister.feed().clone();
+    assert!(feed.version > version);
+    assert_eq!(feed.count, 2);
+    let ids: Vec<u64> = feed.contests.iter().map(|c| c.id).collect();
+    assert_eq!(ids, [2, 1], "newest first");
+    let (two, one) = (&feed.contests[0], &feed.contests[1]);
+    assert_eq!(
+        (two.phase, two.prize, two.committers),
+        (Phase::Commit, Wei(2_000), 0)
+    );
+    assert_eq!(
+        (one.phase, one.prize, one.committers, one.held),
+        (Phase::Commit, Wei(1_000), 2, Wei(1_020))
+    );
+    let end = one.phase_end.as_ref().expect("the commit phase ends");
+    assert_eq!((end.name, end.at), ("commit", config.commit_deadline));
+    assert!(end.left > 0, "{end:?}");
+
+    drop(anvil);
+    assert!(lister.poll().await.is_err());
+    assert!(matches!(lister.feed().link, Link::Reconnecting { .. }));
+    assert_eq!(lister.feed().contests, feed.contests, "the last listing stays up");
 }
