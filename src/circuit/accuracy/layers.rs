@@ -153,7 +153,7 @@ pub(super) fn prove_model(
                             layer,
                             shift,
                             &z,
-                            (act_max, *p),
+                            (act_max, *p, bound),
                         ),
                         "convolutions with max pooling: pool, requantise, ReLU, saturate",
                         2,

@@ -186,5 +186,9 @@ async fn lists_every_contest_newest_first() {
     drop(anvil);
     assert!(lister.poll().await.is_err());
     assert!(matches!(lister.feed().link, Link::Reconnecting { .. }));
-    assert_eq!(lister.feed().contests, feed.contests, "the last listing stays up");
+    assert_eq!(
+        lister.feed().contests,
+        feed.contests,
+        "the last listing stays up"
+    );
 }

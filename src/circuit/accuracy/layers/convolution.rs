@@ -5,13 +5,14 @@
 
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use halo2_base::AssignedValue;
+use halo2_base::QuantumCell::{self, Existing, Witness};
 
 use halo2_base::gates::RangeInstructions;
 
 use super::super::super::conv::{ConvGeometry, ConvProduct};
 use super::super::super::fr_i64;
 use super::super::super::freivalds::Product;
-use super::super::super::pool::{max_pool_with, pool_bits};
+use super::super::super::pool::{max_pool_rows, pool_bits};
 use super::super::params::Weights;
 use super::{LayerCx, Rows};
 use crate::model::image::pool_windows;
@@ -74,9 +75,22 @@ fn push_product(
     }));
 }
 
-/// Bits that hold the difference of two pre-activations: `|z| < 2^33` (the spec's fan-in
+/// Bits that hold the difference of any two pre-activations: `|z| < 2^33` (the spec's fan-in
 /// bound), so `0 ≤ max − z < 2^34`.
 const PRE_ACTIVATION_DIFFERENCE_BITS: u32 = 34;
+
+/// A bound on `max_i z_i − z_j` within one pooling window of `conv`'s outputs when its inputs
+/// are integers with `|x| ≤ input_bound`. The window's values share an output channel and so a
+/// bias: `z_i − z_j = Σ_t w_t (x_{i,t} − x_{j,t})` over the channel's `fan_in = c_in·k²`
+/// weights, each in `[−128, 127]` (range-checked when the model is loaded), with
+/// `|x_{i,t} − x_{j,t}| ≤ 2·input_bound` (zero padding reads 0, inside the bound). So the
+/// difference is at most `fan_in · 128 · 2 · input_bound`; never more than the generic `2^34`.
+pub(in super::super) fn window_difference_bound(conv: &ConvLayer, input_bound: i64) -> u64 {
+    let fan_in = (conv.c_in * conv.kernel * conv.kernel) as u128;
+    let weight = crate::spec::QuantSpec::WEIGHT_MIN.unsigned_abs() as u128;
+    let hi = fan_in * weight * 2 * input_bound.unsigned_abs() as u128;
+    hi.min(1u128 << PRE_ACTIVATION_DIFFERENCE_BITS) as u64
+}
 
 /// A convolution followed by max pooling: the windows are pooled over the pre-activations `z`
 /// and only the pooled values are requantised. The reference semantics pools the activations
@@ -84,34 +98,59 @@ const PRE_ACTIVATION_DIFFERENCE_BITS: u32 = 34;
 /// affine map, then a clamp), so `max_i f(z_i) = f(max_i z_i)`: the same outputs with a
 /// requantisation block per pooled value instead of per convolution output. The maximum of
 /// integers `|z_i| < 2^33` is proved as in `circuit::pool` with the differences `m − z_i`
-/// range-checked to whole lookup limbs covering 34 bits: a difference is `m − z_i < 2^34` when
-/// `m ≥ z_i` and at least `p − 2^34` (not below `2^bits` for any `bits < 250`) otherwise, and
-/// `Π(m − z_i) = 0` makes `m` one of the `z_i`. Returns the pooled activations.
+/// range-checked to whole lookup limbs covering [`window_difference_bound`] (at most 34 bits;
+/// one 19-bit limb for a 3×3 convolution of pixels up to 16): a difference is below that bound
+/// when `m ≥ z_i` and at least `p − 2^34` (not below `2^bits` for any `bits < 250`) otherwise,
+/// and `Π(m − z_i) = 0` makes `m` one of the `z_i`. The bound only has to hold for honest
+/// witnesses (completeness); soundness needs only `2^bits + 2^34 < p`. Returns the pooled
+/// activations.
 pub(in super::super) fn layer_max_pooled(
     cx: &mut LayerCx<'_, '_>,
     (input, shape): (Rows, ImageShape),
     layer: (&ConvLayer, Weights),
     shift: (AssignedValue<Fr>, u32),
     z: &[&[i64]],
-    (activation_max, pool): (i64, PoolEnvelope),
+    (activation_max, pool, input_bound): (i64, PoolEnvelope, i64),
 ) -> Vec<Vec<AssignedValue<Fr>>> {
     let range = (0, activation_max);
     let constants = cx.shift_constants(shift, range);
-    let cells = cx.witness(z);
     let out_shape = layer.0.stage().out_shape(shape).unwrap_or([0, 0, 0]);
     let windows = pool_windows(out_shape, pool);
-    let bits = pool_bits(1 << PRE_ACTIVATION_DIFFERENCE_BITS, cx.range.lookup_bits());
-    let mut pooled = Vec::with_capacity(cells.len());
-    let mut natives = Vec::with_capacity(cells.len());
-    for (row, zn) in cells.iter().zip(z) {
+    let bits = pool_bits(
+        window_difference_bound(layer.0, input_bound),
+        cx.range.lookup_bits(),
+    );
+    let mut pooled = Vec::with_capacity(z.len());
+    let mut natives = Vec::with_capacity(z.len());
+    let mut cells = Vec::with_capacity(z.len());
+    for zn in z {
+        // Each pre-activation is witnessed in the first pooling row that reads it (a value in
+        // no window, when windows do not cover the output, gets a cell of its own below).
+        let mut assigned: Vec<Option<AssignedValue<Fr>>> = vec![None; zn.len()];
         let mut cells_row = Vec::with_capacity(windows.len());
         let mut natives_row = Vec::with_capacity(windows.len());
         for window in &windows {
             let m = window.iter().map(|&i| zn[i]).max().unwrap_or(0);
-            let values: Vec<AssignedValue<Fr>> = window.iter().map(|&i| row[i]).collect();
-            cells_row.push(max_pool_with(cx.ctx, cx.range, &values, bits, fr_i64(m)));
+            let inputs: Vec<QuantumCell<Fr>> = window
+                .iter()
+                .map(|&i| match assigned[i] {
+                    Some(c) => Existing(c),
+                    None => Witness(fr_i64(zn[i])),
+                })
+                .collect();
+            let (max, values) = max_pool_rows(cx.ctx, cx.range, &inputs, bits, fr_i64(m));
+            for (&i, v) in window.iter().zip(values) {
+                assigned[i].get_or_insert(v);
+            }
+            cells_row.push(max);
             natives_row.push(m);
         }
+        let row: Vec<AssignedValue<Fr>> = assigned
+            .into_iter()
+            .zip(zn.iter())
+            .map(|(c, &v)| c.unwrap_or_else(|| cx.ctx.load_witness(fr_i64(v))))
+            .collect();
+        cells.push(row);
         pooled.push(cells_row);
         natives.push(natives_row);
     }
@@ -134,4 +173,76 @@ pub(in super::super) fn requant_outputs(
         _ => out,
     };
     pooled.iter().product()
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+
+    /// The bound holds for the worst kernels and inputs: extreme weights (±128, 127), inputs at
+    /// ±bound and anywhere between, padding; the largest window difference of the reference
+    /// convolution never exceeds it, and for signed inputs it is reached.
+    #[test]
+    fn window_differences_stay_within_the_bound() {
+        let mut rng = StdRng::seed_from_u64(5);
+        let pool = PoolEnvelope {
+            kernel: 2,
+            stride: 2,
+        };
+        let mut reached = false;
+        for (c_in, kernel, padding, bound) in [(1, 3, 1, 16), (2, 3, 0, 127), (3, 1, 0, 5)] {
+            let shape = [c_in, 6, 6];
+            for trial in 0..40 {
+                let weights: Vec<i8> = (0..2 * c_in * kernel * kernel)
+                    .map(|_| match trial % 3 {
+                        0 => -128,
+                        1 => *[-128, 127].get(rng.gen_range(0..2)).unwrap_or(&127),
+                        _ => rng.gen(),
+                    })
+                    .collect();
+                let conv = ConvLayer::new(
+                    (c_in, 2),
+                    (kernel, 1, padding),
+                    weights,
+                    vec![rng.gen_range(-1000..1000), 7],
+                    0,
+                )
+                .expect("conv");
+                let x: Vec<i64> = (0..c_in * 36)
+                    .map(|i| match trial % 2 {
+                        0 => {
+                            if (i / 2) % 2 == 0 {
+                                bound
+                            } else {
+                                -bound
+                            }
+                        }
+                        _ => rng.gen_range(-bound..=bound),
+                    })
+                    .collect();
+                let z = conv.pre_activation(&x, shape);
+                let out = conv.stage().out_shape(shape).expect("shape");
+                let limit = window_difference_bound(&conv, bound);
+                for window in pool_windows(out, pool) {
+                    let vals: Vec<i64> = window.iter().map(|&i| z[i]).collect();
+                    let max = vals.iter().copied().max().unwrap_or(0);
+                    for v in vals {
+                        let d = (max - v) as u64;
+                        assert!(d <= limit, "difference {d} over the bound {limit}");
+                        reached |= d * 2 > limit;
+                    }
+                }
+            }
+        }
+        assert!(reached, "no difference came near the bound: it is loose");
+        let digits = ConvLayer::new((1, 8), (3, 1, 1), vec![0; 72], vec![0; 8], 0).expect("conv");
+        assert_eq!(
+            window_difference_bound(&digits, 16),
+            36_864,
+            "one 19-bit limb"
+        );
+    }
 }
