@@ -389,7 +389,8 @@ impl Report for Terminal {
         }
         let mut slot = self.bar.borrow_mut();
         let bar = slot.get_or_insert_with(|| {
-            let bar = ProgressBar::new(total as u64);
+            // Created at its first position: a new bar would otherwise draw once at 0/N.
+            let bar = ProgressBar::new(total as u64).with_position(done as u64);
             bar.set_style(
                 ProgressStyle::with_template(&format!(
                     "{}{{msg}} [{{bar:30}}] {{pos}}/{{len}} elements, {{elapsed}} elapsed, ETA {{eta}}",
@@ -400,9 +401,9 @@ impl Report for Terminal {
             );
             bar
         });
-        bar.set_message(format!("{what}: last chunk {gas} gas"));
         bar.set_length(total as u64);
         bar.set_position(done as u64);
+        bar.set_message(format!("{what}: last chunk {gas} gas"));
         if done >= total {
             bar.finish();
             *slot = None;
