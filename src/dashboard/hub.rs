@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -16,6 +17,10 @@ use super::Feed;
 
 /// Most contests watched at once by one dashboard (each polls the node on its own).
 pub const MAX_WATCHED: usize = 64;
+
+/// Shortest interval between polls of the registry listing: each reads every listed
+/// contest (up to `MAX_LISTED` calls), too many for a hosted node at the contest page's pace.
+pub const LIST_POLL: Duration = Duration::from_secs(5);
 
 /// Why a contest's feed is not served.
 #[derive(Debug, PartialEq, Eq)]
@@ -54,7 +59,7 @@ impl Hub {
     /// for the default contest and a [`Lister`] for the registry page (polled once here, so
     /// the first page served lists the contests). Must run inside a tokio runtime.
     pub async fn start(cfg: WatchConfig, first: Watcher) -> Self {
-        let mut lister = Lister::new(&cfg.rpc_url, cfg.registry, cfg.poll);
+        let mut lister = Lister::new(&cfg.rpc_url, cfg.registry, cfg.poll.max(LIST_POLL));
         // A failure shows on the page as "reconnecting"; the lister keeps polling.
         let _ = lister.poll().await;
         let (registry_tx, registry) = watch::channel(Arc::new(lister.feed().clone()));
