@@ -11,10 +11,12 @@
 //! | `/ceremony/transcript.ptau` | the ceremony's latest transcript (`--transcript`: the file, or the newest `.ptau` in the folder), streamed from disk |
 //!
 //! Only GET and HEAD (405 otherwise, with `Allow`); request bodies over 16 KiB are refused;
-//! a response that has not started within 10 s is answered 408 (event streams and downloads
-//! are bodies, not covered once their headers are sent); every response says `Cache-Control:
-//! no-store` and `X-Content-Type-Options: nosniff`. On shutdown (the hub's token) the listener
-//! stops accepting, event streams end, and the server returns once every connection closed.
+//! a request head must arrive within 10 s (hyper's header read timeout, so a slow-header
+//! client cannot hold a connection); a response that has not started within 10 s is answered
+//! 408 (event streams and downloads are bodies, not covered once their headers are sent); every
+//! response says `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`. On shutdown
+//! (the hub's token) the listener stops accepting, event streams end, and the server returns
+//! once every connection closed (or after 5 s).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -112,11 +114,51 @@ pub fn router(hub: Hub, transcript: Option<PathBuf>) -> Router {
 /// cancelled and every connection has closed.
 pub async fn serve(listener: TcpListener, hub: Hub, transcript: Option<PathBuf>) {
     let shutdown = hub.shutdown().clone();
-    let app = router(hub, transcript);
-    // `axum::serve` retries failed accepts itself; its future returns only on shutdown.
-    let _ = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await;
+    serve_with(listener, router(hub, transcript), shutdown, HEAD_TIMEOUT).await
+}
+
+/// How long a client may take to send a request head (a slow-header client must not hold a
+/// connection for ever).
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for open responses before dropping them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// Pause after a failed `accept` (e.g. out of file descriptors) before trying again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// The accept loop: each connection served by hyper's HTTP/1.1 server with `head_timeout` for
+/// every request head, watched for graceful shutdown.
+async fn serve_with(
+    listener: TcpListener,
+    app: Router,
+    shutdown: CancellationToken,
+    head_timeout: Duration,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(head_timeout);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // One bad connection must not stop the dashboard.
+                Err(_) => {
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+            },
+            _ = shutdown.cancelled() => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let conn = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            // A client that goes away mid-response is not an error worth reporting.
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
 }
 
 fn message(status: StatusCode, title: &str, text: &str) -> Response {

@@ -259,3 +259,47 @@ async fn shuts_down_gracefully_with_open_streams() {
         .expect("the stream ends")
         .expect("read");
 }
+
+/// A client that never finishes its request head is disconnected after the head timeout.
+#[tokio::test]
+async fn slow_request_heads_are_cut_off() {
+    let listener = bind("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (_ctx, contest_rx) = watch::channel(Arc::new(Feed::new(
+        "http://127.0.0.1:9",
+        Addr([1; 20]),
+        Some(1),
+    )));
+    let (_rtx, registry_rx) = watch::channel(Arc::new(RegistryFeed::new(
+        "http://127.0.0.1:9",
+        Addr([1; 20]),
+    )));
+    let hub = Hub::new(cfg(), registry_rx, contest_rx);
+    let shutdown = hub.shutdown().clone();
+    let server = tokio::spawn(serve_with(
+        listener,
+        router(hub, None),
+        shutdown.clone(),
+        Duration::from_millis(300),
+    ));
+    let mut s = TcpStream::connect(addr).await.expect("connect");
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write");
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut rest)).await;
+    assert!(
+        closed.is_ok(),
+        "the connection stayed open past the head timeout"
+    );
+    // A complete request on a fresh connection is still served.
+    let page = String::from_utf8_lossy(&request(addr, "GET", "/").await).into_owned();
+    assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("shutdown")
+        .expect("no panic");
+}
