@@ -303,3 +303,20 @@ async fn slow_request_heads_are_cut_off() {
         .expect("shutdown")
         .expect("no panic");
 }
+
+/// At most `MAX_WATCHED` contests besides the default get watchers; the next is refused with
+/// 503, while contests already watched and the default one are still served.
+#[tokio::test]
+async fn watched_contests_are_capped() {
+    let r = start(None, 200).await;
+    for id in 2..2 + crate::dashboard::MAX_WATCHED as u64 {
+        assert!(r.hub.contest(id).is_ok(), "contest {id}");
+    }
+    let over = 2 + crate::dashboard::MAX_WATCHED as u64;
+    assert_eq!(r.hub.contest(over).err(), Some(Refusal::Busy));
+    let page = get(r.addr, &format!("/contest/{over}")).await;
+    assert!(page.starts_with("HTTP/1.1 503"), "{page}");
+    assert!(get(r.addr, "/contest/2").await.starts_with("HTTP/1.1 200"));
+    assert!(get(r.addr, "/contest/1").await.starts_with("HTTP/1.1 200"));
+    r.server.abort();
+}
