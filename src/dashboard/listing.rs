@@ -199,12 +199,12 @@ impl Source for Lister {
         &self.rpc_url
     }
 
-    fn feed_mut(&mut self) -> &mut RegistryFeed {
-        &mut self.feed
+    fn feed(&self) -> &RegistryFeed {
+        &self.feed
     }
 
-    fn parts(feed: &mut RegistryFeed) -> (&mut u64, &mut Link) {
-        (&mut feed.version, &mut feed.link)
+    fn status(&mut self) -> (&mut u64, &mut Link) {
+        (&mut self.feed.version, &mut self.feed.link)
     }
 
     fn step(&mut self) -> impl Future<Output = Result<(), ChainError>> + Send {

@@ -311,44 +311,33 @@ fn events<F: Send + Sync + 'static>(
     Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEPALIVE).text("keepalive"))
 }
 
-fn event_json(version: u64, value: &impl Serialize) -> Event {
-    // JSON escapes newlines, so the whole message is one `data:` line.
-    let data = serde_json::to_string(value).unwrap_or_else(|_| "{}".into());
-    Event::default().id(version.to_string()).data(data)
+/// One event: `{version, link, html}` and the feed's own `extra` field. JSON escapes
+/// newlines, so the whole message is one `data:` line.
+fn event(
+    version: u64,
+    link: &Link,
+    (key, value): (&str, serde_json::Value),
+    html: String,
+) -> Event {
+    let mut m = serde_json::json!({ "version": version, "link": link, "html": html });
+    m[key] = value;
+    Event::default().id(version.to_string()).data(m.to_string())
 }
 
 fn contest_event(feed: &Feed) -> Event {
-    #[derive(Serialize)]
-    struct Message<'a> {
-        version: u64,
-        link: &'a Link,
-        last_block: Option<u64>,
-        html: String,
-    }
-    let m = Message {
-        version: feed.version,
-        link: &feed.link,
-        last_block: feed.last_block,
-        html: html::render(&ContestFragment::new(feed)),
-    };
-    event_json(feed.version, &m)
+    let html = html::render(&ContestFragment::new(feed));
+    let last_block = ("last_block", serde_json::json!(feed.last_block));
+    event(feed.version, &feed.link, last_block, html)
 }
 
 fn registry_event(feed: &RegistryFeed) -> Event {
-    #[derive(Serialize)]
-    struct Message<'a> {
-        version: u64,
-        link: &'a Link,
-        count: u64,
-        html: String,
-    }
-    let m = Message {
-        version: feed.version,
-        link: &feed.link,
-        count: feed.count,
-        html: html::render(&RegistryFragment::new(feed)),
-    };
-    event_json(feed.version, &m)
+    let html = html::render(&RegistryFragment::new(feed));
+    event(
+        feed.version,
+        &feed.link,
+        ("count", serde_json::json!(feed.count)),
+        html,
+    )
 }
 
 /// The file to serve for `--transcript PATH`: PATH itself, or the most recently modified

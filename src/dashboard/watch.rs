@@ -209,12 +209,12 @@ impl Source for Watcher {
         &self.cfg.rpc_url
     }
 
-    fn feed_mut(&mut self) -> &mut Feed {
-        &mut self.feed
+    fn feed(&self) -> &Feed {
+        &self.feed
     }
 
-    fn parts(feed: &mut Feed) -> (&mut u64, &mut Link) {
-        (&mut feed.version, &mut feed.link)
+    fn status(&mut self) -> (&mut u64, &mut Link) {
+        (&mut self.feed.version, &mut self.feed.link)
     }
 
     fn step(&mut self) -> impl Future<Output = Result<(), ChainError>> + Send {
@@ -233,10 +233,10 @@ pub(super) trait Source: Send {
     /// The node's URL (redacted out of error messages).
     fn rpc_url(&self) -> &str;
     /// The feed being kept.
-    fn feed_mut(&mut self) -> &mut Self::Feed;
+    fn feed(&self) -> &Self::Feed;
     /// The feed's version and link state.
-    fn parts(feed: &mut Self::Feed) -> (&mut u64, &mut Link);
-    /// One read of the node into the feed.
+    fn status(&mut self) -> (&mut u64, &mut Link);
+    /// One read of the node into the feed (never its version or link).
     fn step(&mut self) -> impl Future<Output = Result<(), ChainError>> + Send;
     /// Forgets the connection: the next step connects afresh (the node may have restarted).
     fn disconnect(&mut self);
@@ -245,8 +245,7 @@ pub(super) trait Source: Send {
 /// One poll of `source` with [`POLL_TIMEOUT`]: the link becomes live or reconnecting, and the
 /// feed's version goes up when anything changed.
 pub(super) async fn poll_source<S: Source>(source: &mut S) -> Result<(), ChainError> {
-    let mut before = source.feed_mut().clone();
-    let old_version = *S::parts(&mut before).0;
+    let before = source.feed().clone();
     let result = match tokio::time::timeout(POLL_TIMEOUT, source.step()).await {
         Ok(r) => r,
         Err(_) => Err(ChainError::Rpc {
@@ -259,10 +258,10 @@ pub(super) async fn poll_source<S: Source>(source: &mut S) -> Result<(), ChainEr
         source.disconnect();
         redact_error(source.rpc_url(), &e.to_string())
     });
-    let (_, link) = S::parts(source.feed_mut());
+    let (_, link) = source.status();
     *link = link.after(error);
-    if *source.feed_mut() != before {
-        *S::parts(source.feed_mut()).0 = old_version + 1;
+    if *source.feed() != before {
+        *source.status().0 += 1;
     }
     result
 }
@@ -278,7 +277,7 @@ pub(super) async fn run_source<S: Source>(
     loop {
         ticker.tick().await;
         let _ = poll_source(&mut source).await;
-        let feed = source.feed_mut().clone();
+        let feed = source.feed().clone();
         tx.send_if_modified(|old| {
             if **old == feed {
                 return false;

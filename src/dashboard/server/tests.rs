@@ -31,6 +31,10 @@ fn cfg() -> WatchConfig {
 }
 
 async fn start(transcript: Option<PathBuf>, count: u64) -> Running {
+    start_with(transcript, count, HEAD_TIMEOUT).await
+}
+
+async fn start_with(transcript: Option<PathBuf>, count: u64, head_timeout: Duration) -> Running {
     let listener = bind("127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("bind");
@@ -43,7 +47,12 @@ async fn start(transcript: Option<PathBuf>, count: u64) -> Running {
     };
     let (registry_tx, registry_rx) = watch::channel(Arc::new(registry));
     let hub = Hub::new(cfg(), registry_rx, contest_rx);
-    let server = tokio::spawn(serve(listener, hub.clone(), transcript));
+    let server = tokio::spawn(serve_with(
+        listener,
+        router(hub.clone(), transcript),
+        hub.shutdown().clone(),
+        head_timeout,
+    ));
     Running {
         addr,
         hub,
@@ -263,27 +272,8 @@ async fn shuts_down_gracefully_with_open_streams() {
 /// A client that never finishes its request head is disconnected after the head timeout.
 #[tokio::test]
 async fn slow_request_heads_are_cut_off() {
-    let listener = bind("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (_ctx, contest_rx) = watch::channel(Arc::new(Feed::new(
-        "http://127.0.0.1:9",
-        Addr([1; 20]),
-        Some(1),
-    )));
-    let (_rtx, registry_rx) = watch::channel(Arc::new(RegistryFeed::new(
-        "http://127.0.0.1:9",
-        Addr([1; 20]),
-    )));
-    let hub = Hub::new(cfg(), registry_rx, contest_rx);
-    let shutdown = hub.shutdown().clone();
-    let server = tokio::spawn(serve_with(
-        listener,
-        router(hub, None),
-        shutdown.clone(),
-        Duration::from_millis(300),
-    ));
+    let r = start_with(None, 1, Duration::from_millis(300)).await;
+    let (addr, shutdown, server) = (r.addr, r.hub.shutdown().clone(), r.server);
     let mut s = TcpStream::connect(addr).await.expect("connect");
     s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
         .await

@@ -199,7 +199,13 @@ mod tests {
                 let weights: Vec<i8> = (0..2 * c_in * kernel * kernel)
                     .map(|_| match trial % 3 {
                         0 => -128,
-                        1 => *[-128, 127].get(rng.gen_range(0..2)).unwrap_or(&127),
+                        1 => {
+                            if rng.gen() {
+                                -128
+                            } else {
+                                127
+                            }
+                        }
                         _ => rng.gen(),
                     })
                     .collect();
