@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Copies the ABI and creation bytecode of the contracts the Rust side deploys from forge's
 build output (contracts/out/) to contracts/artifacts/, which is committed: the Rust bindings
-(abigen) and `contest-cli create` embed those files, so the binary deploys a registry without
+(alloy `sol!`) and `contest-cli create` embed those files, so the binary deploys a registry without
 a Solidity toolchain at hand.
 
     scripts/export-artifacts.py          # write contracts/artifacts/*.json (after forge build)

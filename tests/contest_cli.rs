@@ -321,7 +321,7 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
     // Competitor 3 signs with an encrypted keystore; a wrong password is an input error that
     // never shows the key.
     let key3 = hex::decode(&DEV_ACCOUNTS[3].0[2..]).expect("key hex");
-    ethers::signers::LocalWallet::encrypt_keystore(
+    alloy::signers::local::PrivateKeySigner::encrypt_keystore(
         w.dir.path(),
         &mut rand::thread_rng(),
         &key3,

@@ -1,13 +1,25 @@
-//! Typed bindings for `ContestRegistry`, generated at compile time by ethers' abigen from the
+//! Typed bindings for `ContestRegistry`, generated at compile time by alloy's `sol!` from the
 //! committed forge artifact (`contracts/artifacts/ContestRegistry.json`, refreshed by
-//! `scripts/export-artifacts.py`, checked against `forge build` by `scripts/test.sh`).
-//! Private to `chain`: the rest of the crate sees `chain::registry`'s plain types.
-#![allow(clippy::all, missing_docs, unreachable_pub)]
+//! `scripts/export-artifacts.py`, checked against `forge build` by `scripts/test.sh`): call
+//! encoders and return decoders, the events and the custom errors. Private to `chain`: the rest
+//! of the crate sees `chain::registry`'s plain types.
+#![allow(
+    clippy::all,
+    missing_docs,
+    unreachable_pub,
+    non_camel_case_types,
+    non_snake_case
+)]
 
-ethers::contract::abigen!(
-    ContestRegistryContract,
+alloy::sol!(
+    #[sol(all_derives)]
+    ContestRegistry,
     "contracts/artifacts/ContestRegistry.json"
 );
+
+/// The committed `ContestRegistry` artifact (ABI and creation code).
+pub const CONTEST_REGISTRY_ARTIFACT: &str =
+    include_str!("../../contracts/artifacts/ContestRegistry.json");
 
 /// Creation code of the `PoseidonT3` library (npm `poseidon-solidity`, compiled by forge with
 /// 1,000,000 optimizer runs); `ContestRegistry` calls it by address.

@@ -1,9 +1,9 @@
-//! Everything that talks to a chain, and the only module that uses ethers (so moving to
-//! alloy changes one module):
+//! Everything that talks to a chain, and the only module that uses alloy (the chain library
+//! is a detail of this module):
 //! - `anvil`: a local anvil on a free loopback port, killed on drop (tests and the demo);
 //! - `client`: a small signing client: deploy bytecode, `eth_call`, send a transaction and
 //!   report its gas, and surface reverts as data, never as a transport error;
-//! - `registry`: `ContestRegistry` through abigen bindings (`bindings`, private): deploy,
+//! - `registry`: `ContestRegistry` through `sol!` bindings (`bindings`, private): deploy,
 //!   transactions simulated first so reverts come back as the contract's custom errors,
 //!   views and decoded events, all in the plain types of `types`.
 

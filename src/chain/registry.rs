@@ -1,18 +1,19 @@
-//! `ContestRegistry` through its abigen bindings: deploy (PoseidonT3 + registry), every
+//! `ContestRegistry` through its `sol!` bindings: deploy (PoseidonT3 + registry), every
 //! transaction (simulated first, so a revert comes back as the contract's custom error, never
 //! as raw hex and never as a paid failed transaction), views, and decoded events.
 
-use ethers::abi::{AbiDecode, AbiEncode};
-use ethers::contract::{ContractCall, ContractError, EthLogDecode, LogMeta};
-use ethers::providers::Middleware;
-use ethers::types::{Address, BlockNumber, Bytes, Filter, H256, U256};
+use alloy::consensus::Transaction as _;
+use alloy::primitives::{Address, TxHash, B256, U256};
+use alloy::providers::Provider;
+use alloy::rpc::types::{BlockNumberOrTag, Filter, Log};
+use alloy::sol_types::{ContractError, SolCall, SolEventInterface, SolInterface};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 
 use super::bindings::{
-    self, ContestParams, ContestRegistryContract, ContestRegistryContractErrors,
-    ContestRegistryContractEvents,
+    self,
+    ContestRegistry::{self as abi, ContestParams, ContestRegistryErrors, ContestRegistryEvents},
 };
-use super::client::{Client, Deployed, Inner};
+use super::client::{CallOutcome, Client, Deployed, Revert};
 use super::types::{
     ceremony_log_step, Addr, Blake2b, CeremonyInfo, CeremonyRecord, ContestConfig, ContestInfo,
     EntryInfo, EntryStatus, Event, Logged, OriginalInfo, Phase, TestSetLayout, Tx, Wei,
@@ -39,7 +40,7 @@ pub const LOG_WINDOW: u64 = 10_000;
 #[derive(Clone, Debug)]
 pub struct Registry {
     client: Client,
-    contract: ContestRegistryContract<Inner>,
+    address: Addr,
 }
 
 /// What deploying a registry cost.
@@ -56,21 +57,16 @@ impl Registry {
     pub async fn deploy(client: &Client) -> Result<(Self, RegistryDeployment)> {
         let poseidon_code = artifact_bytecode(bindings::POSEIDON_T3_ARTIFACT)?;
         let poseidon = client.deploy(&poseidon_code).await?;
-        let mut creation = bindings::CONTESTREGISTRYCONTRACT_BYTECODE.to_vec();
-        creation.extend_from_slice(&Address::from(poseidon.address).encode());
-        let registry = client.deploy(&creation).await?;
+        let registry = client
+            .deploy(&registry_creation(Addr(poseidon.address))?)
+            .await?;
         let this = Self::at(client, Addr(registry.address)).await?;
         Ok((this, RegistryDeployment { poseidon, registry }))
     }
 
     /// The registry at `address`; checks that code is there and answers `contestCount()`.
     pub async fn at(client: &Client, address: Addr) -> Result<Self> {
-        let contract = ContestRegistryContract::new(Address::from(address.0), client.inner());
-        let code = client
-            .inner()
-            .get_code(Address::from(address.0), None)
-            .await
-            .map_err(|e| client.rpc_err("eth_getCode", e))?;
+        let code = client.code(address.0).await?;
         if code.is_empty() {
             return Err(ChainError::NoRegistry {
                 address: address.to_string(),
@@ -79,9 +75,9 @@ impl Registry {
         }
         let this = Self {
             client: client.clone(),
-            contract,
+            address,
         };
-        this.view("contestCount", this.contract.contest_count())
+        this.view("contestCount", abi::contestCountCall {})
             .await
             .map_err(|_| ChainError::NoRegistry {
                 address: address.to_string(),
@@ -92,7 +88,7 @@ impl Registry {
 
     /// Its address.
     pub fn address(&self) -> Addr {
-        Addr(self.contract.address().0)
+        self.address
     }
 
     /// The signing client.
@@ -102,17 +98,14 @@ impl Registry {
 
     /// Creates a contest with `prize` in escrow; returns its id.
     pub async fn create_contest(&self, config: &ContestConfig, prize: Wei) -> Result<(u64, Tx)> {
-        let call = self
-            .contract
-            .create_contest(params_of(config))
-            .value(U256::from(prize.0));
-        let (tx, receipt_logs) = self.send("createContest", call, None).await?;
-        let id = receipt_logs
+        let call = abi::createContestCall {
+            p: params_of(config),
+        };
+        let (tx, events) = self.send("createContest", call, prize.0, None).await?;
+        let id = events
             .iter()
-            .find_map(|log| match ContestRegistryContractEvents::decode_log(log) {
-                Ok(ContestRegistryContractEvents::ContestCreatedFilter(e)) => {
-                    Some(e.contest_id.as_u64())
-                }
+            .find_map(|e| match e {
+                ContestRegistryEvents::ContestCreated(e) => Some(u64_of(e.contestId)),
                 _ => None,
             })
             .ok_or_else(|| ChainError::MissingEvent {
@@ -130,17 +123,17 @@ impl Registry {
         prize: Wei,
         ceremony_deadline: u64,
     ) -> Result<(u64, Tx)> {
-        let call = self
-            .contract
-            .create_ceremony_contest(params_of(config), ceremony_deadline)
-            .value(U256::from(prize.0));
-        let (tx, receipt_logs) = self.send("createCeremonyContest", call, None).await?;
-        let id = receipt_logs
+        let call = abi::createCeremonyContestCall {
+            p: params_of(config),
+            ceremonyDeadline: ceremony_deadline,
+        };
+        let (tx, events) = self
+            .send("createCeremonyContest", call, prize.0, None)
+            .await?;
+        let id = events
             .iter()
-            .find_map(|log| match ContestRegistryContractEvents::decode_log(log) {
-                Ok(ContestRegistryContractEvents::CeremonyOpenedFilter(e)) => {
-                    Some(e.contest_id.as_u64())
-                }
+            .find_map(|e| match e {
+                ContestRegistryEvents::CeremonyOpened(e) => Some(u64_of(e.contestId)),
                 _ => None,
             })
             .ok_or_else(|| ChainError::MissingEvent {
@@ -152,10 +145,11 @@ impl Registry {
 
     /// Records the sender's contribution (its contribution hash) to contest `id`'s ceremony.
     pub async fn contribute_to_ceremony(&self, id: u64, hash: &Blake2b) -> Result<Tx> {
-        let call = self
-            .contract
-            .contribute_to_ceremony(U256::from(id), halves(hash));
-        Ok(self.send("contributeToCeremony", call, None).await?.0)
+        let call = abi::contributeToCeremonyCall {
+            contestId: U256::from(id),
+            contributionHash: halves(hash),
+        };
+        Ok(self.send("contributeToCeremony", call, 0, None).await?.0)
     }
 
     /// Fixes a ceremony contest's verifier (organiser, after the ceremony's deadline).
@@ -167,39 +161,41 @@ impl Registry {
         srs_digest: [u8; 32],
         transcript: &Blake2b,
     ) -> Result<Tx> {
-        let call = self.contract.fix_verifier(
-            U256::from(id),
-            Address::from(verifier.0),
-            vk_digest,
-            srs_digest,
-            halves(transcript),
-        );
-        Ok(self.send("fixVerifier", call, None).await?.0)
+        let call = abi::fixVerifierCall {
+            contestId: U256::from(id),
+            verifier: Address::from(verifier.0),
+            vkDigest: B256::from(vk_digest),
+            srsDigest: B256::from(srs_digest),
+            transcriptHash: halves(transcript),
+        };
+        Ok(self.send("fixVerifier", call, 0, None).await?.0)
     }
 
     /// Commits (or replaces) the sender's model commitment, paying `bond`.
     pub async fn commit_model(&self, id: u64, commitment: Fr, bond: Wei) -> Result<Tx> {
-        let call = self
-            .contract
-            .commit_model(U256::from(id), u256_of_fr(&commitment))
-            .value(U256::from(bond.0));
-        Ok(self.send("commitModel", call, None).await?.0)
+        let call = abi::commitModelCall {
+            contestId: U256::from(id),
+            commitment: u256_of_fr(&commitment),
+        };
+        Ok(self.send("commitModel", call, bond.0, None).await?.0)
     }
 
     /// Posts one chunk of the test set.
     pub async fn reveal_test_set(&self, id: u64, elems: &[Fr], last: bool) -> Result<Tx> {
-        let call = self.contract.reveal_test_set(
-            U256::from(id),
-            elems.iter().map(u256_of_fr).collect(),
+        let call = abi::revealTestSetCall {
+            contestId: U256::from(id),
+            elems: elems.iter().map(u256_of_fr).collect(),
             last,
-        );
-        Ok(self.send("revealTestSet", call, None).await?.0)
+        };
+        Ok(self.send("revealTestSet", call, 0, None).await?.0)
     }
 
     /// Discards a partial test-set reveal.
     pub async fn restart_test_set_reveal(&self, id: u64) -> Result<Tx> {
-        let call = self.contract.restart_test_set_reveal(U256::from(id));
-        Ok(self.send("restartTestSetReveal", call, None).await?.0)
+        let call = abi::restartTestSetRevealCall {
+            contestId: U256::from(id),
+        };
+        Ok(self.send("restartTestSetReveal", call, 0, None).await?.0)
     }
 
     /// Submits a proof of `correct` (below the threshold too: the entry is then scored, not
@@ -210,55 +206,65 @@ impl Registry {
         let me = Addr(self.client.address());
         let seq = self.entry(id, me).await?.commit_seq;
         let hint = rank_hint(&self.ranking(id).await?, correct, seq);
-        let call = self.contract.submit_proof(
-            U256::from(id),
-            U256::from(correct),
-            Bytes::from(proof.to_vec()),
-            Address::from(hint.0),
-        );
-        Ok(self.send("submitProof", call, Some(SUBMIT_GAS)).await?.0)
+        let call = abi::submitProofCall {
+            contestId: U256::from(id),
+            correct: U256::from(correct),
+            proof: proof.to_vec().into(),
+            rankHint: Address::from(hint.0),
+        };
+        Ok(self.send("submitProof", call, 0, Some(SUBMIT_GAS)).await?.0)
     }
 
     /// Posts one chunk of the sender's model.
     pub async fn reveal_model(&self, id: u64, elems: &[Fr], last: bool) -> Result<Tx> {
-        let call = self.contract.reveal_model(
-            U256::from(id),
-            elems.iter().map(u256_of_fr).collect(),
+        let call = abi::revealModelCall {
+            contestId: U256::from(id),
+            elems: elems.iter().map(u256_of_fr).collect(),
             last,
-        );
-        Ok(self.send("revealModel", call, None).await?.0)
+        };
+        Ok(self.send("revealModel", call, 0, None).await?.0)
     }
 
     /// Discards the sender's partial model reveal.
     pub async fn restart_model_reveal(&self, id: u64) -> Result<Tx> {
-        let call = self.contract.restart_model_reveal(U256::from(id));
-        Ok(self.send("restartModelReveal", call, None).await?.0)
+        let call = abi::restartModelRevealCall {
+            contestId: U256::from(id),
+        };
+        Ok(self.send("restartModelReveal", call, 0, None).await?.0)
     }
 
     /// Closes the ranking (after the proof deadline).
     pub async fn close_ranking(&self, id: u64) -> Result<Tx> {
-        let call = self.contract.close_ranking(U256::from(id));
-        Ok(self.send("closeRanking", call, None).await?.0)
+        let call = abi::closeRankingCall {
+            contestId: U256::from(id),
+        };
+        Ok(self.send("closeRanking", call, 0, None).await?.0)
     }
 
     /// Ends the current reveal round once its deadline has passed: forfeits every called entry
     /// that did not reveal and calls the next ones together.
     pub async fn forfeit(&self, id: u64) -> Result<Tx> {
-        let call = self.contract.forfeit(U256::from(id));
-        Ok(self.send("forfeit", call, None).await?.0)
+        let call = abi::forfeitCall {
+            contestId: U256::from(id),
+        };
+        Ok(self.send("forfeit", call, 0, None).await?.0)
     }
 
     /// Withdraws everything the sender is owed; returns the amount.
     pub async fn withdraw(&self, id: u64) -> Result<(Wei, Tx)> {
-        let call = self.contract.withdraw(U256::from(id));
+        let call = abi::withdrawCall {
+            contestId: U256::from(id),
+        };
         let amount = wei_of(self.view("withdraw", call.clone()).await?);
-        Ok((amount, self.send("withdraw", call, None).await?.0))
+        Ok((amount, self.send("withdraw", call, 0, None).await?.0))
     }
 
     /// The PoseidonT3 library the registry hashes with.
     pub async fn poseidon(&self) -> Result<Addr> {
         Ok(Addr(
-            self.view("poseidon", self.contract.poseidon()).await?.0,
+            self.view("poseidon", abi::poseidonCall {})
+                .await?
+                .into_array(),
         ))
     }
 
@@ -266,9 +272,7 @@ impl Registry {
     /// constructed with `poseidon`: the creation code run by `eth_call` (no transaction), so the
     /// node computes it exactly as a deployment would, immutables included.
     pub async fn genuine_runtime(client: &Client, poseidon: Addr) -> Result<Vec<u8>> {
-        let mut creation = bindings::CONTESTREGISTRYCONTRACT_BYTECODE.to_vec();
-        creation.extend_from_slice(&Address::from(poseidon.0).encode());
-        client.call_creation(&creation).await
+        client.call_creation(&registry_creation(poseidon)?).await
     }
 
     /// The runtime code of npm `poseidon-solidity`'s `PoseidonT3` as this binary deploys it
@@ -281,49 +285,58 @@ impl Registry {
 
     /// Number of contests (the latest id).
     pub async fn contest_count(&self) -> Result<u64> {
-        Ok(self
-            .view("contestCount", self.contract.contest_count())
-            .await?
-            .as_u64())
+        Ok(u64_of(
+            self.view("contestCount", abi::contestCountCall {}).await?,
+        ))
     }
 
     /// A contest's configuration and progress; `ContestNotFound` for an unknown id.
     pub async fn contest(&self, id: u64) -> Result<ContestInfo> {
         let v = self
-            .view("contest", self.contract.contest(U256::from(id)))
+            .view(
+                "contest",
+                abi::contestCall {
+                    contestId: U256::from(id),
+                },
+            )
             .await?;
         Ok(ContestInfo {
-            organiser: Addr(v.organiser.0),
+            organiser: Addr(v.organiser.into_array()),
             config: config_of(&v.params)?,
             prize: wei_of(v.prize),
             phase: Phase::from_u8(v.phase),
             held: wei_of(v.held),
-            test_set_revealed_count: v.test_set_revealed_count.as_u64(),
-            test_set_revealed: v.test_set_revealed,
-            proof_ends: v.proof_ends,
-            committers: v.committers.as_u64(),
-            qualifiers: v.qualifiers.as_u64(),
-            provers: v.provers.as_u64(),
-            winners_paid: v.winners_paid.as_u64(),
-            prize_paid: wei_of(v.prize_paid),
-            created_block: v.created_block,
-            verifier_code_hash: v.verifier_code_hash,
-            bond_pool: wei_of(v.bond_pool),
-            round_deadline: v.round_deadline,
+            test_set_revealed_count: u64_of(v.testSetRevealedCount),
+            test_set_revealed: v.testSetRevealed,
+            proof_ends: v.proofEnds,
+            committers: u64_of(v.committers),
+            qualifiers: u64_of(v.qualifiers),
+            provers: u64_of(v.provers),
+            winners_paid: u64_of(v.winnersPaid),
+            prize_paid: wei_of(v.prizePaid),
+            created_block: v.createdBlock,
+            verifier_code_hash: v.verifierCodeHash.0,
+            bond_pool: wei_of(v.bondPool),
+            round_deadline: v.roundDeadline,
         })
     }
 
     /// Contest `id`'s ceremony (all zero for a contest created with a finished SRS).
     pub async fn ceremony(&self, id: u64) -> Result<CeremonyInfo> {
         let v = self
-            .view("ceremony", self.contract.ceremony(U256::from(id)))
+            .view(
+                "ceremony",
+                abi::ceremonyCall {
+                    contestId: U256::from(id),
+                },
+            )
             .await?;
         Ok(CeremonyInfo {
             deadline: v.deadline,
             contributions: u64::from(v.contributions),
-            log: v.log,
-            fixed_at: v.fixed_at,
-            transcript_hash: joined(&v.transcript_hash),
+            log: v.log.0,
+            fixed_at: v.fixedAt,
+            transcript_hash: joined(&v.transcriptHash),
         })
     }
 
@@ -379,18 +392,20 @@ impl Registry {
         let v = self
             .view(
                 "entry",
-                self.contract
-                    .entry(U256::from(id), Address::from(competitor.0)),
+                abi::entryCall {
+                    contestId: U256::from(id),
+                    competitor: Address::from(competitor.0),
+                },
             )
             .await?;
         Ok(EntryInfo {
             status: EntryStatus::from_u8(v.status),
             commitment: fr_of_u256(v.commitment)?,
-            commit_seq: v.commit_seq.as_u64(),
-            correct: v.correct.as_u64(),
-            reveal_deadline: v.reveal_deadline.as_u64(),
-            revealed_count: v.revealed_count.as_u64(),
-            committed_at: v.committed_at.as_u64(),
+            commit_seq: u64_of(v.commitSeq),
+            correct: u64_of(v.correct),
+            reveal_deadline: u64_of(v.revealDeadline),
+            revealed_count: u64_of(v.revealedCount),
+            committed_at: u64_of(v.committedAt),
         })
     }
 
@@ -398,25 +413,35 @@ impl Registry {
     /// before the salt), registry-wide; `None` if no entry revealed it here.
     pub async fn original(&self, fingerprint: &Fr) -> Result<Option<OriginalInfo>> {
         let v = self
-            .view("original", self.contract.original(u256_of_fr(fingerprint)))
+            .view(
+                "original",
+                abi::originalCall {
+                    fingerprint: u256_of_fr(fingerprint),
+                },
+            )
             .await?;
-        Ok((v.owner != Address::zero()).then(|| OriginalInfo {
-            owner: Addr(v.owner.0),
-            contest_id: v.contest_id.as_u64(),
-            committed_at: v.committed_at.as_u64(),
+        Ok((v.owner != Address::ZERO).then(|| OriginalInfo {
+            owner: Addr(v.owner.into_array()),
+            contest_id: u64_of(v.contestId),
+            committed_at: u64_of(v.committedAt),
         }))
     }
 
     /// The ranked entries, best first: address, `correct`, commit sequence number.
     pub async fn ranking(&self, id: u64) -> Result<Vec<(Addr, u64, u64)>> {
-        let (who, correct, seq) = self
-            .view("ranking", self.contract.ranking(U256::from(id)))
+        let r = self
+            .view(
+                "ranking",
+                abi::rankingCall {
+                    contestId: U256::from(id),
+                },
+            )
             .await?;
-        Ok(who
+        Ok(r.competitors
             .into_iter()
-            .zip(correct)
-            .zip(seq)
-            .map(|((a, c), s)| (Addr(a.0), c.as_u64(), s.as_u64()))
+            .zip(r.correct)
+            .zip(r.commitSeq)
+            .map(|((a, c), s)| (Addr(a.into_array()), u64_of(c), u64_of(s)))
             .collect())
     }
 
@@ -425,7 +450,10 @@ impl Registry {
         let v = self
             .view(
                 "owed",
-                self.contract.owed(U256::from(id), Address::from(account.0)),
+                abi::owedCall {
+                    contestId: U256::from(id),
+                    account: Address::from(account.0),
+                },
             )
             .await?;
         Ok(wei_of(v))
@@ -435,30 +463,27 @@ impl Registry {
     pub async fn head(&self) -> Result<(u64, u64)> {
         let block = self
             .client
-            .inner()
-            .get_block(BlockNumber::Latest)
+            .provider()
+            .get_block_by_number(BlockNumberOrTag::Latest)
             .await
             .map_err(|e| self.client.rpc_err("eth_getBlockByNumber", e))?
             .ok_or_else(|| {
                 self.client
                     .rpc_err("eth_getBlockByNumber", "no latest block")
             })?;
-        Ok((
-            block.number.map(|n| n.as_u64()).unwrap_or(0),
-            block.timestamp.as_u64(),
-        ))
+        Ok((block.header.number, block.header.timestamp))
     }
 
     /// A block's timestamp.
     pub async fn block_timestamp(&self, number: u64) -> Result<u64> {
         let block = self
             .client
-            .inner()
-            .get_block(number)
+            .provider()
+            .get_block_by_number(BlockNumberOrTag::Number(number))
             .await
             .map_err(|e| self.client.rpc_err("eth_getBlockByNumber", e))?
             .ok_or_else(|| self.client.rpc_err("eth_getBlockByNumber", "unknown block"))?;
-        Ok(block.timestamp.as_u64())
+        Ok(block.header.timestamp)
     }
 
     /// The events of contest `id` (or of every contest) in blocks `from ..= to`, in log order,
@@ -487,36 +512,32 @@ impl Registry {
     /// The events of contest `id` (or of every contest) in blocks `from ..= to`, in log order.
     pub async fn events(&self, id: Option<u64>, from: u64, to: u64) -> Result<Vec<Logged>> {
         let mut filter = Filter::new()
-            .address(self.contract.address())
+            .address(Address::from(self.address.0))
             .from_block(from)
             .to_block(to);
         if let Some(id) = id {
-            let mut topic = [0u8; 32];
-            U256::from(id).to_big_endian(&mut topic);
-            filter = filter.topic1(H256::from(topic));
+            filter = filter.topic1(B256::from(U256::from(id)));
         }
         let logs = self
             .client
-            .inner()
+            .provider()
             .get_logs(&filter)
             .await
             .map_err(|e| self.client.rpc_err("eth_getLogs", e))?;
         let mut out = Vec::with_capacity(logs.len());
         for log in logs {
-            let meta = LogMeta::from(&log);
-            let raw = ethers::abi::RawLog {
-                topics: log.topics.clone(),
-                data: log.data.to_vec(),
-            };
-            let Ok(decoded) = ContestRegistryContractEvents::decode_log(&raw) else {
+            let Some(decoded) = self.decode_event(&log) else {
                 continue; // not one of ours (the registry emits nothing else today)
             };
             let (contest_id, event) = event_of(decoded)?;
             out.push(Logged {
                 contest_id,
-                block: meta.block_number.as_u64(),
-                tx: format!("0x{}", hex::encode(meta.transaction_hash)),
-                log_index: meta.log_index.as_u64(),
+                block: log.block_number.unwrap_or(0),
+                tx: format!(
+                    "0x{}",
+                    hex::encode(log.transaction_hash.unwrap_or_default())
+                ),
+                log_index: log.log_index.unwrap_or(0),
                 event,
             });
         }
@@ -525,71 +546,84 @@ impl Registry {
 
     /// The `(contest id, correct, proof)` of a mined `submitProof` transaction.
     pub async fn submitted_proof(&self, tx: &str) -> Result<(u64, u64, Vec<u8>)> {
-        let hash: H256 = tx.parse().map_err(|_| ChainError::Decode {
-            what: "transaction hash",
-            detail: format!("{tx:?} is not 0x + 64 hex digits"),
-        })?;
+        let hash = tx_hash(tx)?;
         let t = self
             .client
-            .inner()
-            .get_transaction(hash)
+            .provider()
+            .get_transaction_by_hash(hash)
             .await
             .map_err(|e| self.client.rpc_err("eth_getTransactionByHash", e))?
             .ok_or_else(|| {
                 self.client
                     .rpc_err("eth_getTransactionByHash", "unknown transaction")
             })?;
-        let call = bindings::SubmitProofCall::decode(&t.input).map_err(|e| ChainError::Decode {
+        let call = abi::submitProofCall::abi_decode(t.input()).map_err(|e| ChainError::Decode {
             what: "submitProof calldata",
             detail: e.to_string(),
         })?;
         Ok((
-            call.contest_id.as_u64(),
-            call.correct.as_u64(),
+            u64_of(call.contestId),
+            u64_of(call.correct),
             call.proof.to_vec(),
         ))
     }
 
-    async fn view<T: ethers::abi::Detokenize>(
-        &self,
-        action: &'static str,
-        call: ContractCall<Inner, T>,
-    ) -> Result<T> {
-        call.call().await.map_err(|e| self.error(action, e))
+    /// Calls view `call` (from the signer, latest block) and decodes what it returns; a revert
+    /// is the registry's decoded error.
+    async fn view<C: SolCall>(&self, action: &'static str, call: C) -> Result<C::Return> {
+        let tx = self
+            .client
+            .request(self.address.0, &call.abi_encode(), 0, None);
+        match self.client.eth_call(tx).await? {
+            CallOutcome::Returned(out) => {
+                C::abi_decode_returns(&out).map_err(|e| ChainError::Decode {
+                    what: action,
+                    detail: e.to_string(),
+                })
+            }
+            CallOutcome::Reverted(r) => Err(reverted(action, &r)),
+        }
     }
 
-    /// Simulates `call` (a revert is decoded and returned as an error, nothing is paid), then
-    /// sends it with `gas` or the node's estimate plus a margin, and waits for the receipt.
-    async fn send<T: ethers::abi::Detokenize>(
+    /// Simulates `call` with `value` wei (a revert is decoded and returned as an error, nothing
+    /// is paid), then sends it with `gas` or the node's estimate plus a margin, waits for the
+    /// receipt, and returns the transaction and the registry events it emitted.
+    async fn send<C: SolCall>(
         &self,
         action: &'static str,
-        call: ContractCall<Inner, T>,
+        call: C,
+        value: u128,
         gas: Option<u64>,
-    ) -> Result<(Tx, Vec<ethers::abi::RawLog>)> {
-        let call = match gas {
-            Some(g) => call.gas(g),
+    ) -> Result<(Tx, Vec<ContestRegistryEvents>)> {
+        let data = call.abi_encode();
+        let gas = match gas {
+            Some(g) => g,
             None => {
-                let estimate = call
-                    .estimate_gas()
-                    .await
-                    .map_err(|e| self.error(action, e))?;
-                call.gas(estimate.as_u64() + estimate.as_u64() / 4 + 10_000)
+                let tx = self.client.request(self.address.0, &data, value, None);
+                match self.client.estimate_gas(tx).await? {
+                    Ok(estimate) => estimate + estimate / 4 + 10_000,
+                    Err(r) => return Err(reverted(action, &r)),
+                }
             }
         };
-        call.call().await.map_err(|e| self.error(action, e))?;
-        let mut call = call;
-        self.client.price(&mut call.tx).await?;
-        let pending = call.send().await.map_err(|e| self.error(action, e))?;
-        let receipt = self.client.confirmed(pending).await?;
+        let tx = self.client.request(self.address.0, &data, value, Some(gas));
+        if let CallOutcome::Reverted(r) = self.client.eth_call(tx.clone()).await? {
+            return Err(reverted(action, &r));
+        }
+        let receipt = self
+            .client
+            .transact(tx, action)
+            .await?
+            .map_err(|r| reverted(action, &r))?;
         let hash = format!("0x{}", hex::encode(receipt.transaction_hash));
         let tx = Tx {
             action: action.into(),
             explorer_url: self.client.explorer_url(&hash),
             hash,
-            gas_used: receipt.gas_used.map(|g| g.as_u64()).unwrap_or(0),
-            block: receipt.block_number.map(|b| b.as_u64()).unwrap_or(0),
+            gas_used: receipt.gas_used,
+            block: receipt.block_number.unwrap_or(0),
         };
-        if receipt.status.map(|s| s.as_u64()) != Some(1) {
+        if !receipt.status() {
             return Err(ChainError::Reverted {
                 action,
                 error: format!(
@@ -598,29 +632,24 @@ impl Registry {
                 ),
             });
         }
-        let logs = receipt
-            .logs
-            .into_iter()
-            .map(|l| ethers::abi::RawLog {
-                topics: l.topics,
-                data: l.data.to_vec(),
-            })
+        let events = receipt
+            .logs()
+            .iter()
+            .filter_map(|l| self.decode_event(l))
             .collect();
-        Ok((tx, logs))
+        Ok((tx, events))
     }
 
-    fn error(&self, action: &'static str, e: ContractError<Inner>) -> ChainError {
-        if let Some(data) = e.as_revert() {
-            return ChainError::Reverted {
-                action,
-                error: decode_revert(data),
-            };
+    /// `log` as a registry event, if this registry emitted it (an event with the same
+    /// signature from another contract, say a verifier called in the same transaction, is not
+    /// the registry's).
+    fn decode_event(&self, log: &Log) -> Option<ContestRegistryEvents> {
+        if log.address() != Address::from(self.address.0) {
+            return None;
         }
-        match e {
-            ContractError::MiddlewareError { e } => self.client.rpc_err(action, e),
-            ContractError::ProviderError { e } => self.client.rpc_err(action, e),
-            other => self.client.rpc_err(action, other),
-        }
+        ContestRegistryEvents::decode_log(&log.inner)
+            .ok()
+            .map(|l| l.data)
     }
 
     // ---- Added for the dashboard (issue #5) -------------------------------------------------
@@ -628,17 +657,13 @@ impl Registry {
     /// Gas used by a mined transaction (`eth_getTransactionReceipt`); `None` while the node has
     /// no receipt for it.
     pub async fn gas_used(&self, tx: &str) -> Result<Option<u64>> {
-        let hash: H256 = tx.parse().map_err(|_| ChainError::Decode {
-            what: "transaction hash",
-            detail: format!("{tx:?} is not 0x + 64 hex digits"),
-        })?;
         let receipt = self
             .client
-            .inner()
-            .get_transaction_receipt(hash)
+            .provider()
+            .get_transaction_receipt(tx_hash(tx)?)
             .await
             .map_err(|e| self.client.rpc_err("eth_getTransactionReceipt", e))?;
-        Ok(receipt.and_then(|r| r.gas_used).map(|g| g.as_u64()))
+        Ok(receipt.map(|r| r.gas_used))
     }
 }
 
@@ -648,11 +673,13 @@ pub fn decode_revert(data: &[u8]) -> String {
     if data.is_empty() {
         return "reverted without data".into();
     }
-    match ContestRegistryContractErrors::decode(data) {
-        Ok(ContestRegistryContractErrors::RevertString(s)) => format!("revert: {s}"),
-        Ok(err) => {
-            // `Debug` of the generated enum is `Name(Name { field: value, … })`; keep the inner
-            // struct, which already names the error.
+    match ContractError::<ContestRegistryErrors>::abi_decode(data) {
+        Ok(ContractError::Revert(r)) => format!("revert: {}", r.reason),
+        Ok(ContractError::Panic(p)) => format!("panic: {p}"),
+        Ok(ContractError::CustomError(err)) => {
+            // `Debug` of the generated enum is `Name(Name { field: value, … })` (or
+            // `Name(Name)` for an error without fields); keep the inner part, which already
+            // names the error.
             let text = format!("{err:?}");
             match (text.find('('), text.ends_with(')')) {
                 (Some(open), true) => text[open + 1..text.len() - 1].to_string(),
@@ -661,6 +688,32 @@ pub fn decode_revert(data: &[u8]) -> String {
         }
         Err(_) => format!("unknown error 0x{}", hex::encode(data)),
     }
+}
+
+/// A decoded revert as the error of `action`.
+fn reverted(action: &'static str, r: &Revert) -> ChainError {
+    let error = if r.data.is_empty() && !r.message.contains("revert") {
+        // A halt (out of gas, an invalid opcode): the node's words are all there is.
+        format!("halted: {}", r.message)
+    } else {
+        decode_revert(&r.data)
+    };
+    ChainError::Reverted { action, error }
+}
+
+fn tx_hash(tx: &str) -> Result<TxHash> {
+    tx.parse().map_err(|_| ChainError::Decode {
+        what: "transaction hash",
+        detail: format!("{tx:?} is not 0x + 64 hex digits"),
+    })
+}
+
+/// The registry's creation code with its constructor argument, the PoseidonT3 library.
+fn registry_creation(poseidon: Addr) -> Result<Vec<u8>> {
+    let mut creation = artifact_bytecode(bindings::CONTEST_REGISTRY_ARTIFACT)?;
+    creation.extend_from_slice(&[0u8; 12]);
+    creation.extend_from_slice(&poseidon.0);
+    Ok(creation)
 }
 
 fn artifact_bytecode(json: &str) -> Result<Vec<u8>> {
@@ -688,73 +741,68 @@ pub fn rank_hint(ranking: &[(Addr, u64, u64)], correct: u64, seq: u64) -> Addr {
 
 fn params_of(c: &ContestConfig) -> ContestParams {
     ContestParams {
-        spec_hash: c.spec_hash,
+        specHash: B256::from(c.spec_hash),
         verifier: Address::from(c.verifier.0),
-        vk_digest: c.vk_digest,
-        srs_digest: c.srs_digest,
-        test_set_commitment: u256_of_fr(&c.testset_commitment),
-        test_set_size: c.test_set_size,
-        min_correct: c.min_correct,
+        vkDigest: B256::from(c.vk_digest),
+        srsDigest: B256::from(c.srs_digest),
+        testSetCommitment: u256_of_fr(&c.testset_commitment),
+        testSetSize: c.test_set_size,
+        minCorrect: c.min_correct,
         features: c.layout.features,
-        feature_span: c.layout.feature_span,
+        featureSpan: c.layout.feature_span,
         classes: c.layout.classes,
-        payout_bps: c.payout_bps.clone(),
-        commit_bond: U256::from(c.commit_bond.0),
-        commit_deadline: c.commit_deadline,
-        test_set_deadline: c.test_set_deadline,
-        proof_deadline: c.proof_deadline,
-        reveal_window: c.reveal_window,
+        payoutBps: c.payout_bps.clone(),
+        commitBond: U256::from(c.commit_bond.0),
+        commitDeadline: c.commit_deadline,
+        testSetDeadline: c.test_set_deadline,
+        proofDeadline: c.proof_deadline,
+        revealWindow: c.reveal_window,
     }
 }
 
 fn config_of(p: &ContestParams) -> Result<ContestConfig> {
     Ok(ContestConfig {
-        spec_hash: p.spec_hash,
-        verifier: Addr(p.verifier.0),
-        vk_digest: p.vk_digest,
-        srs_digest: p.srs_digest,
-        testset_commitment: fr_of_u256(p.test_set_commitment)?,
-        test_set_size: p.test_set_size,
-        min_correct: p.min_correct,
+        spec_hash: p.specHash.0,
+        verifier: Addr(p.verifier.into_array()),
+        vk_digest: p.vkDigest.0,
+        srs_digest: p.srsDigest.0,
+        testset_commitment: fr_of_u256(p.testSetCommitment)?,
+        test_set_size: p.testSetSize,
+        min_correct: p.minCorrect,
         layout: TestSetLayout {
             features: p.features,
-            feature_span: p.feature_span,
+            feature_span: p.featureSpan,
             classes: p.classes,
         },
-        payout_bps: p.payout_bps.clone(),
-        commit_bond: wei_of(p.commit_bond),
-        commit_deadline: p.commit_deadline,
-        test_set_deadline: p.test_set_deadline,
-        proof_deadline: p.proof_deadline,
-        reveal_window: p.reveal_window,
+        payout_bps: p.payoutBps.clone(),
+        commit_bond: wei_of(p.commitBond),
+        commit_deadline: p.commitDeadline,
+        test_set_deadline: p.testSetDeadline,
+        proof_deadline: p.proofDeadline,
+        reveal_window: p.revealWindow,
     })
 }
 
 /// A blake2b-512 hash as the registry takes it: two big-endian halves.
-fn halves(h: &Blake2b) -> [[u8; 32]; 2] {
-    let mut out = [[0u8; 32]; 2];
-    out[0].copy_from_slice(&h.0[..32]);
-    out[1].copy_from_slice(&h.0[32..]);
-    out
+fn halves(h: &Blake2b) -> [B256; 2] {
+    [B256::from_slice(&h.0[..32]), B256::from_slice(&h.0[32..])]
 }
 
-fn joined(h: &[[u8; 32]; 2]) -> Blake2b {
+fn joined(h: &[B256; 2]) -> Blake2b {
     let mut out = [0u8; 64];
-    out[..32].copy_from_slice(&h[0]);
-    out[32..].copy_from_slice(&h[1]);
+    out[..32].copy_from_slice(h[0].as_slice());
+    out[32..].copy_from_slice(h[1].as_slice());
     Blake2b(out)
 }
 
 fn u256_of_fr(x: &Fr) -> U256 {
-    U256::from_big_endian(&fr_to_be_bytes(x))
+    U256::from_be_bytes(fr_to_be_bytes(x))
 }
 
 /// The registry only stores canonical field elements (it checks), so this fails only on a
 /// contract that is not ours.
 fn fr_of_u256(x: U256) -> Result<Fr> {
-    let mut be = [0u8; 32];
-    x.to_big_endian(&mut be);
-    fr_from_be_bytes(&be).map_err(|e| ChainError::Decode {
+    fr_from_be_bytes(&x.to_be_bytes::<32>()).map_err(|e| ChainError::Decode {
         what: "field element",
         detail: e.to_string(),
     })
@@ -762,11 +810,13 @@ fn fr_of_u256(x: U256) -> Result<Fr> {
 
 /// Amounts above 2^128 wei (3.4e20 ETH) do not exist; saturate rather than panic.
 fn wei_of(x: U256) -> Wei {
-    Wei(if x > U256::from(u128::MAX) {
-        u128::MAX
-    } else {
-        x.as_u128()
-    })
+    Wei(x.saturating_to())
+}
+
+/// Counts and ids the registry keeps in `uint256` never reach 2^64; a node that claims more
+/// gets the largest `u64` rather than a panic.
+fn u64_of(x: U256) -> u64 {
+    x.saturating_to()
 }
 
 fn frs(xs: Vec<U256>) -> Result<Vec<Fr>> {
@@ -779,6 +829,60 @@ mod tests {
 
     fn a(n: u8) -> Addr {
         Addr([n; 20])
+    }
+
+    #[test]
+    fn reverts_decode_to_the_registrys_errors() {
+        use alloy::sol_types::{Panic, Revert as RevertString, SolError};
+        let custom = abi::WrongBond {
+            sent: U256::from(5u64),
+            expected: U256::from(1_000u64),
+        }
+        .abi_encode();
+        assert_eq!(
+            decode_revert(&custom),
+            "WrongBond { sent: 5, expected: 1000 }"
+        );
+        let with_address = abi::NotCommitted {
+            contestId: U256::from(7u64),
+            account: Address::from([0xab; 20]),
+        }
+        .abi_encode();
+        let text = decode_revert(&with_address);
+        assert!(
+            text.starts_with("NotCommitted { contestId: 7, account: 0x")
+                && text.to_ascii_lowercase().contains(&"ab".repeat(20)),
+            "{text}"
+        );
+        let string = RevertString::from("no").abi_encode();
+        assert_eq!(decode_revert(&string), "revert: no");
+        let panic = Panic::from(0x11u64).abi_encode();
+        assert!(
+            decode_revert(&panic).starts_with("panic: "),
+            "{}",
+            decode_revert(&panic)
+        );
+        assert_eq!(decode_revert(&[]), "reverted without data");
+        // Another contract's error (or garbage) is shown as hex, never misnamed.
+        assert_eq!(
+            decode_revert(&[0xde, 0xad, 0xbe, 0xef, 1]),
+            "unknown error 0xdeadbeef01"
+        );
+        let mut truncated = custom.clone();
+        truncated.truncate(20);
+        assert!(decode_revert(&truncated).starts_with("unknown error 0x"));
+        // A halt carries no data: the node's message is the error.
+        let halt = Revert {
+            message: "EVM error OutOfGas".into(),
+            data: Vec::new(),
+        };
+        match reverted("submitProof", &halt) {
+            ChainError::Reverted { action, error } => {
+                assert_eq!(action, "submitProof");
+                assert_eq!(error, "halted: EVM error OutOfGas");
+            }
+            other => panic!("{other}"),
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Plain types for the registry's configuration, state and events: what the rest of the crate
-//! (CLI, demo, dashboard) sees instead of ethers' types.
+//! (CLI, demo, dashboard) sees instead of alloy's types.
 
 use std::fmt;
 

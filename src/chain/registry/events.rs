@@ -1,164 +1,164 @@
-//! Registry events, decoded from the abigen types into `chain::types::Event`.
+//! Registry events, decoded from the `sol!` types into `chain::types::Event`.
 
-use super::{config_of, fr_of_u256, frs, joined, wei_of, Result};
-use crate::chain::bindings::ContestRegistryContractEvents;
+use super::{config_of, fr_of_u256, frs, joined, u64_of, wei_of, Result};
+use crate::chain::bindings::ContestRegistry::ContestRegistryEvents;
 use crate::chain::types::{Addr, Event};
 
 /// The contest id and the decoded event.
-pub(super) fn event_of(e: ContestRegistryContractEvents) -> Result<(u64, Event)> {
-    use ContestRegistryContractEvents as E;
+pub(super) fn event_of(e: ContestRegistryEvents) -> Result<(u64, Event)> {
+    use ContestRegistryEvents as E;
     Ok(match e {
-        E::ContestCreatedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::ContestCreated(e) => (
+            u64_of(e.contestId),
             Event::ContestCreated {
-                organiser: Addr(e.organiser.0),
+                organiser: Addr(e.organiser.into_array()),
                 prize: wei_of(e.prize),
                 config: config_of(&e.params)?,
-                verifier_code_hash: e.verifier_code_hash,
+                verifier_code_hash: e.verifierCodeHash.0,
             },
         ),
-        E::CeremonyOpenedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::CeremonyOpened(e) => (
+            u64_of(e.contestId),
             Event::CeremonyOpened {
-                ceremony_deadline: e.ceremony_deadline.as_u64(),
+                ceremony_deadline: u64_of(e.ceremonyDeadline),
             },
         ),
-        E::CeremonyContributionFilter(e) => (
-            e.contest_id.as_u64(),
+        E::CeremonyContribution(e) => (
+            u64_of(e.contestId),
             Event::CeremonyContribution {
-                contributor: Addr(e.contributor.0),
-                index: e.index.as_u64(),
-                contribution_hash: joined(&e.contribution_hash),
+                contributor: Addr(e.contributor.into_array()),
+                index: u64_of(e.index),
+                contribution_hash: joined(&e.contributionHash),
             },
         ),
-        E::VerifierFixedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::VerifierFixed(e) => (
+            u64_of(e.contestId),
             Event::VerifierFixed {
-                verifier: Addr(e.verifier.0),
-                verifier_code_hash: e.verifier_code_hash,
-                transcript_hash: joined(&e.transcript_hash),
-                contributions: e.contributions.as_u64(),
+                verifier: Addr(e.verifier.into_array()),
+                verifier_code_hash: e.verifierCodeHash.0,
+                transcript_hash: joined(&e.transcriptHash),
+                contributions: u64_of(e.contributions),
             },
         ),
-        E::ModelCommittedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::ModelCommitted(e) => (
+            u64_of(e.contestId),
             Event::ModelCommitted {
-                competitor: Addr(e.competitor.0),
+                competitor: Addr(e.competitor.into_array()),
                 commitment: fr_of_u256(e.commitment)?,
-                commit_seq: e.commit_seq.as_u64(),
+                commit_seq: u64_of(e.commitSeq),
                 bond: wei_of(e.bond),
                 replaced: e.replaced,
-                committers: e.committers.as_u64(),
+                committers: u64_of(e.committers),
             },
         ),
-        E::TestSetChunkRevealedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::TestSetChunkRevealed(e) => (
+            u64_of(e.contestId),
             Event::TestSetChunkRevealed {
-                start: e.start.as_u64(),
+                start: u64_of(e.start),
                 elems: frs(e.elems)?,
             },
         ),
-        E::TestSetRevealedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::TestSetRevealed(e) => (
+            u64_of(e.contestId),
             Event::TestSetRevealed {
-                count: e.count.as_u64(),
-                commitment: fr_of_u256(e.test_set_commitment)?,
-                proof_ends: e.proof_ends.as_u64(),
+                count: u64_of(e.count),
+                commitment: fr_of_u256(e.testSetCommitment)?,
+                proof_ends: u64_of(e.proofEnds),
             },
         ),
-        E::TestSetRevealRestartedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::TestSetRevealRestarted(e) => (
+            u64_of(e.contestId),
             Event::TestSetRevealRestarted {
-                discarded: e.discarded.as_u64(),
+                discarded: u64_of(e.discarded),
             },
         ),
-        E::ProofAcceptedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::ProofAccepted(e) => (
+            u64_of(e.contestId),
             Event::ProofAccepted {
-                competitor: Addr(e.competitor.0),
-                correct: e.correct.as_u64(),
+                competitor: Addr(e.competitor.into_array()),
+                correct: u64_of(e.correct),
                 ranked: e.ranked,
-                qualifiers: e.qualifiers.as_u64(),
-                provers: e.provers.as_u64(),
+                qualifiers: u64_of(e.qualifiers),
+                provers: u64_of(e.provers),
             },
         ),
-        E::WinnerCalledFilter(e) => (
-            e.contest_id.as_u64(),
+        E::WinnerCalled(e) => (
+            u64_of(e.contestId),
             Event::WinnerCalled {
-                competitor: Addr(e.competitor.0),
-                position: e.position.as_u64(),
-                reveal_deadline: e.reveal_deadline.as_u64(),
+                competitor: Addr(e.competitor.into_array()),
+                position: u64_of(e.position),
+                reveal_deadline: u64_of(e.revealDeadline),
             },
         ),
-        E::ModelChunkRevealedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::ModelChunkRevealed(e) => (
+            u64_of(e.contestId),
             Event::ModelChunkRevealed {
-                competitor: Addr(e.competitor.0),
-                start: e.start.as_u64(),
+                competitor: Addr(e.competitor.into_array()),
+                start: u64_of(e.start),
                 count: e.elems.len() as u64,
             },
         ),
-        E::ModelRevealedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::ModelRevealed(e) => (
+            u64_of(e.contestId),
             Event::ModelRevealed {
-                competitor: Addr(e.competitor.0),
-                count: e.count.as_u64(),
-                bond_returned: wei_of(e.bond_returned),
+                competitor: Addr(e.competitor.into_array()),
+                count: u64_of(e.count),
+                bond_returned: wei_of(e.bondReturned),
             },
         ),
-        E::ModelRevealRestartedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::ModelRevealRestarted(e) => (
+            u64_of(e.contestId),
             Event::ModelRevealRestarted {
-                competitor: Addr(e.competitor.0),
-                discarded: e.discarded.as_u64(),
+                competitor: Addr(e.competitor.into_array()),
+                discarded: u64_of(e.discarded),
             },
         ),
-        E::ModelDisqualifiedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::ModelDisqualified(e) => (
+            u64_of(e.contestId),
             Event::ModelDisqualified {
-                competitor: Addr(e.competitor.0),
+                competitor: Addr(e.competitor.into_array()),
                 fingerprint: fr_of_u256(e.fingerprint)?,
-                owner: Addr(e.owner.0),
-                original_contest: e.original_contest.as_u64(),
-                original_committed_at: e.original_committed_at.as_u64(),
+                owner: Addr(e.owner.into_array()),
+                original_contest: u64_of(e.originalContest),
+                original_committed_at: u64_of(e.originalCommittedAt),
                 bond: wei_of(e.bond),
             },
         ),
-        E::ModelForfeitedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::ModelForfeited(e) => (
+            u64_of(e.contestId),
             Event::ModelForfeited {
-                competitor: Addr(e.competitor.0),
-                reveal_deadline: e.reveal_deadline.as_u64(),
+                competitor: Addr(e.competitor.into_array()),
+                reveal_deadline: u64_of(e.revealDeadline),
                 bond: wei_of(e.bond),
             },
         ),
-        E::BondPoolAwardedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::BondPoolAwarded(e) => (
+            u64_of(e.contestId),
             Event::BondPoolAwarded {
-                to: Addr(e.to.0),
+                to: Addr(e.to.into_array()),
                 amount: wei_of(e.amount),
             },
         ),
-        E::PrizeAwardedFilter(e) => (
-            e.contest_id.as_u64(),
+        E::PrizeAwarded(e) => (
+            u64_of(e.contestId),
             Event::PrizeAwarded {
-                winner: Addr(e.winner.0),
-                place: e.place.as_u64(),
+                winner: Addr(e.winner.into_array()),
+                place: u64_of(e.place),
                 amount: wei_of(e.amount),
             },
         ),
-        E::ContestSettledFilter(e) => (
-            e.contest_id.as_u64(),
+        E::ContestSettled(e) => (
+            u64_of(e.contestId),
             Event::ContestSettled {
-                winners_paid: e.winners_paid.as_u64(),
+                winners_paid: u64_of(e.winnersPaid),
                 remainder: wei_of(e.remainder),
-                remainder_to: Addr(e.remainder_to.0),
+                remainder_to: Addr(e.remainderTo.into_array()),
             },
         ),
-        E::WithdrawnFilter(e) => (
-            e.contest_id.as_u64(),
+        E::Withdrawn(e) => (
+            u64_of(e.contestId),
             Event::Withdrawn {
-                account: Addr(e.account.0),
+                account: Addr(e.account.into_array()),
                 amount: wei_of(e.amount),
             },
         ),
