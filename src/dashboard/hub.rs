@@ -41,9 +41,16 @@ struct Inner {
     cfg: WatchConfig,
     registry: watch::Receiver<Arc<RegistryFeed>>,
     default: watch::Receiver<Arc<Feed>>,
-    contests: Mutex<BTreeMap<u64, watch::Receiver<Arc<Feed>>>>,
+    contests: Mutex<BTreeMap<u64, Watched>>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
     shutdown: CancellationToken,
+}
+
+/// A contest watched on request: its feed and its watcher's task.
+#[derive(Debug)]
+struct Watched {
+    feed: watch::Receiver<Arc<Feed>>,
+    task: tokio::task::AbortHandle,
 }
 
 impl Drop for Inner {
@@ -87,12 +94,17 @@ impl Hub {
         }))
     }
 
-    fn spawn(&self, task: impl std::future::Future<Output = ()> + Send + 'static) {
+    fn spawn(
+        &self,
+        task: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::AbortHandle {
         let handle = tokio::spawn(task);
+        let abort = handle.abort_handle();
         if let Ok(mut tasks) = self.0.tasks.lock() {
             tasks.retain(|t| !t.is_finished());
             tasks.push(handle);
         }
+        abort
     }
 
     /// Cancelled when the dashboard shuts down: event streams end, so connections close.
@@ -114,7 +126,14 @@ impl Hub {
     /// ids the registry does not have (as of its last poll; the default contest is always
     /// served, even before it is created).
     pub fn contest(&self, id: u64) -> Result<watch::Receiver<Arc<Feed>>, Refusal> {
+        // The map stays consistent even if a holder panicked: every change is one call.
+        let mut contests = self.0.contests.lock().unwrap_or_else(|e| e.into_inner());
         if self.0.default.borrow().contest_id == Some(id) {
+            // The default watcher follows the latest contest and may adopt one that was asked
+            // for (and so watched on its own) before it saw it: one watcher is enough.
+            if let Some(extra) = contests.remove(&id) {
+                extra.task.abort();
+            }
             return Ok(self.0.default.clone());
         }
         let count = self.0.registry.borrow().count;
@@ -123,10 +142,8 @@ impl Hub {
                 "the registry has {count} contest(s) (as of its last poll): no contest #{id}"
             )));
         }
-        // The map stays consistent even if a holder panicked: every insert is one call.
-        let mut contests = self.0.contests.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(rx) = contests.get(&id) {
-            return Ok(rx.clone());
+        if let Some(w) = contests.get(&id) {
+            return Ok(w.feed.clone());
         }
         if contests.len() >= MAX_WATCHED {
             return Err(Refusal::Busy);
@@ -137,9 +154,14 @@ impl Hub {
             ..self.0.cfg.clone()
         });
         let (tx, rx) = watch::channel(Arc::new(watcher.feed().clone()));
-        contests.insert(id, rx.clone());
-        drop(contests);
-        self.spawn(watcher.run(tx));
+        let task = self.spawn(watcher.run(tx));
+        contests.insert(
+            id,
+            Watched {
+                feed: rx.clone(),
+                task,
+            },
+        );
         Ok(rx)
     }
 }

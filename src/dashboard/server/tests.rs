@@ -310,3 +310,35 @@ async fn watched_contests_are_capped() {
     assert!(get(r.addr, "/contest/1").await.starts_with("HTTP/1.1 200"));
     r.server.abort();
 }
+
+/// The default watcher follows the latest contest: when it adopts a contest that a request
+/// had already given a watcher of its own, that watcher is stopped and the default served.
+#[tokio::test]
+async fn a_contest_adopted_by_the_default_watcher_is_watched_once() {
+    let r = start(None, 2).await;
+    r.contest_tx
+        .send(Arc::new(Feed::new(
+            "http://127.0.0.1:9/key",
+            Addr([1; 20]),
+            None,
+        )))
+        .expect("send");
+    let mut extra = r.hub.contest(2).expect("contest 2 gets its own watcher");
+    assert!(!extra.same_channel(&r.hub.default_contest()));
+    r.contest_tx
+        .send(Arc::new(Feed::new(
+            "http://127.0.0.1:9/key",
+            Addr([1; 20]),
+            Some(2),
+        )))
+        .expect("send");
+    let served = r.hub.contest(2).expect("contest 2");
+    assert!(served.same_channel(&r.hub.default_contest()));
+    // The extra watcher's task is stopped: its feed's sender is gone.
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while extra.changed().await.is_ok() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the extra watcher still runs");
+    r.server.abort();
+}
