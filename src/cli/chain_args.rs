@@ -362,10 +362,17 @@ impl Report for Terminal {
         );
         bar.set_message(what.to_string());
         let ticking = bar.clone();
+        let past = format!("{what} (taking longer than the estimate)");
         std::thread::spawn(move || {
             let started = std::time::Instant::now();
+            let mut over = false;
             while !ticking.is_finished() {
                 let ms = started.elapsed().as_millis() as u64;
+                if ms >= len && !over {
+                    // The bar waits short of the end and its ETA reads 0: say why.
+                    over = true;
+                    ticking.set_message(past.clone());
+                }
                 ticking.set_position(ms.min(len - len / 100));
                 std::thread::sleep(std::time::Duration::from_millis(100));
             }
@@ -414,6 +421,20 @@ impl Report for Terminal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stage_past_its_estimate_says_so() {
+        let bar_message = |t: &Terminal| t.bar.borrow().as_ref().expect("a bar").message();
+        let t = Terminal::with_bars(true);
+        t.stage("proving", 60.0, "from the plan");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert_eq!(bar_message(&t), "proving");
+        t.stage("proving", 0.05, "from the plan");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        assert_eq!(bar_message(&t), "proving (taking longer than the estimate)");
+        t.stage_done();
+        assert!(t.bar.borrow().is_none());
+    }
 
     #[test]
     fn ether_amounts_parse_exactly_or_fail() {
