@@ -33,9 +33,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Hosted endpoints answer a burst of requests with "429 Too Many Requests" (or their JSON-RPC
 /// equivalents): such a request is sent again, up to this many times, after the wait the
-/// server asks for or [`RATE_LIMIT_BACKOFF_MS`]. Nothing else is retried (a revert, a refused
-/// transaction, a transport failure are answers), and only rate-limited requests, which the
-/// server did not process, are replayed.
+/// server asks for or [`RATE_LIMIT_BACKOFF_MS`]. alloy's `RateLimitRetryPolicy` decides what
+/// counts: HTTP 429 and 503, the rate-limit codes and messages of the big hosted providers, and
+/// a load balancer's "header not found" — answers the server gives without having acted. A
+/// revert, a refused transaction or a connection that fails are not retried.
 pub const RATE_LIMIT_RETRIES: u32 = 10;
 /// The wait before resending a rate-limited request when the server names none.
 pub const RATE_LIMIT_BACKOFF_MS: u64 = 1_000;
