@@ -25,72 +25,13 @@ use std::process::{Command, Output};
 
 use common::{expect_exit, root};
 use serde_json::Value;
-use zkcontest::chain::anvil::{Anvil, DEV_ACCOUNTS};
-use zkcontest::chain::client::Client;
 use zkcontest::chain::registry::Registry;
 use zkcontest::chain::types::{Addr, Blake2b, Phase};
 use zkcontest::contest::organiser::INCLUSION_SLACK_SECS;
 
 const HOUR: u64 = 3600;
 
-struct World {
-    anvil: Anvil,
-    dir: tempfile::TempDir,
-    rt: tokio::runtime::Runtime,
-}
-
-impl World {
-    fn new() -> Self {
-        Self {
-            anvil: Anvil::spawn(&Anvil::path_in_repo(&root())).expect("anvil (scripts/setup.sh)"),
-            dir: tempfile::tempdir().expect("temp dir"),
-            rt: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime"),
-        }
-    }
-
-    fn path(&self, p: &str) -> String {
-        self.dir.path().join(p).display().to_string()
-    }
-
-    /// `contest-cli --json ARGS` as dev account `who`; prints how long it took (the test is
-    /// among the slowest: this shows where the time goes).
-    fn cli(&self, who: usize, args: &[&str]) -> Output {
-        let started = std::time::Instant::now();
-        let o = common::cli_as(&self.anvil.url(), self.dir.path(), who, args, &[]);
-        eprintln!(
-            "[{:6.1} s] #{who} {}",
-            started.elapsed().as_secs_f64(),
-            args.iter().take(2).copied().collect::<Vec<_>>().join(" ")
-        );
-        o
-    }
-
-    fn ok(&self, who: usize, args: &[&str]) -> Value {
-        let o = self.cli(who, args);
-        expect_exit(&o, 0, &format!("{args:?}"));
-        serde_json::from_slice(&o.stdout).expect("one JSON document")
-    }
-
-    /// `args` as `who` exits 1 naming `check` among the failed audit checks.
-    fn refused(&self, who: usize, args: &[&str], check: &str) {
-        let o = self.cli(who, args);
-        expect_exit(&o, 1, &format!("{args:?} (expected the audit to refuse)"));
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(
-            err.contains(&format!("FAIL {check}:")),
-            "the refusal does not name {check}:\n{err}"
-        );
-    }
-
-    fn client(&self, who: usize) -> Client {
-        self.rt
-            .block_on(Client::connect(&self.anvil.url(), DEV_ACCOUNTS[who].0))
-            .expect("connect")
-    }
-}
+type World = common::ChainWorld;
 
 fn snarkjs() -> PathBuf {
     root().join("tools/node_modules/.bin/snarkjs")
@@ -117,7 +58,7 @@ fn a_ceremony_contest_trusts_the_competitors_own_contribution_and_nothing_else()
         .join("contest-specs/digits/models/mlp-h16.onnx")
         .display()
         .to_string();
-    let (pot0, pot1) = (w.path("pot0.ptau"), w.path("pot1.ptau"));
+    let (pot0, pot1) = (w.path_s("pot0.ptau"), w.path_s("pot1.ptau"));
     let o = Command::new(snarkjs())
         .args(["powersoftau", "new", "bn128", "15", &pot0])
         .output()
@@ -186,13 +127,13 @@ fn a_ceremony_contest_trusts_the_competitors_own_contribution_and_nothing_else()
     };
     let refuse = |who: usize, v: Vec<String>, check: &str| {
         let a: Vec<&str> = v.iter().map(String::as_str).collect();
-        w.refused(who, &a, check);
+        w.refused(who, &a, check, "commit");
     };
 
     // Nothing to commit to while the ceremony runs.
     refuse(
         1,
-        commit("1", &pot0, &w.path("keys-early"), &[]),
+        commit("1", &pot0, &w.path_s("keys-early"), &[]),
         "ceremony_closed",
     );
 
@@ -273,7 +214,7 @@ fn a_ceremony_contest_trusts_the_competitors_own_contribution_and_nothing_else()
         )
     };
     expect_exit(
-        &finish("1", &pot1, &w.path("keys-org-1")),
+        &finish("1", &pot1, &w.path_s("keys-org-1")),
         2,
         "finish during the ceremony",
     );
@@ -282,7 +223,7 @@ fn a_ceremony_contest_trusts_the_competitors_own_contribution_and_nothing_else()
             .dev_advance_time(HOUR + INCLUSION_SLACK_SECS + 1),
     )
     .expect("time");
-    let o = finish("1", &pot1, &w.path("keys-org-1"));
+    let o = finish("1", &pot1, &w.path_s("keys-org-1"));
     expect_exit(&o, 0, "finish contest 1");
     let fixed: Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(
@@ -296,13 +237,13 @@ fn a_ceremony_contest_trusts_the_competitors_own_contribution_and_nothing_else()
     );
     // Fixed once and for all.
     expect_exit(
-        &finish("1", &pot1, &w.path("keys-org-1b")),
+        &finish("1", &pot1, &w.path_s("keys-org-1b")),
         2,
         "finishing twice",
     );
 
     // Competitor 1 trusts its own contribution: no --allow-unsafe-srs needed.
-    let keys1 = w.path("keys-1");
+    let keys1 = w.path_s("keys-1");
     let committed = run(1, commit("1", &pot1, &keys1, &[]));
     assert!(committed["commitment"].is_string(), "{committed}");
     // Competitor 2 did not contribute: its audit fails on the SRS alone, and lists the

@@ -16,12 +16,10 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Output;
 
 use common::{expect_exit, root, setup_keys};
 use serde_json::Value;
-use zkcontest::chain::anvil::{Anvil, DEV_ACCOUNTS};
-use zkcontest::chain::client::{CallOutcome, Client};
+use zkcontest::chain::client::CallOutcome;
 use zkcontest::chain::registry::Registry;
 use zkcontest::chain::types::{Addr, ContestConfig, TestSetLayout, Wei};
 use zkcontest::contest::organiser::{key_digests, testset_layout};
@@ -33,45 +31,7 @@ fn spec_dir() -> PathBuf {
     root().join("tests/fixtures/mini-contest")
 }
 
-struct World {
-    anvil: Anvil,
-    dir: tempfile::TempDir,
-    rt: tokio::runtime::Runtime,
-}
-
-impl World {
-    fn new() -> Self {
-        Self {
-            anvil: Anvil::spawn(&Anvil::path_in_repo(&root())).expect("anvil (scripts/setup.sh)"),
-            dir: tempfile::tempdir().expect("temp dir"),
-            rt: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime"),
-        }
-    }
-
-    fn path(&self, p: &str) -> PathBuf {
-        self.dir.path().join(p)
-    }
-
-    /// `contest-cli --json ARGS` as dev account `who`.
-    fn cli(&self, who: usize, args: &[&str]) -> Output {
-        common::cli_as(&self.anvil.url(), self.dir.path(), who, args, &[])
-    }
-
-    fn ok(&self, who: usize, args: &[&str]) -> Value {
-        let o = self.cli(who, args);
-        expect_exit(&o, 0, &format!("{args:?}"));
-        serde_json::from_slice(&o.stdout).expect("one JSON document")
-    }
-
-    fn client(&self, who: usize) -> Client {
-        self.rt
-            .block_on(Client::connect(&self.anvil.url(), DEV_ACCOUNTS[who].0))
-            .expect("connect")
-    }
-}
+type World = common::ChainWorld;
 
 fn as_strs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
@@ -118,17 +78,7 @@ contract Switch {
 /// `commit` as competitor `who` refuses with exit 1, naming `check` among the failed checks, and
 /// sends nothing.
 fn refuses(w: &World, who: usize, commit: &[&str], check: &str, registry: &Registry, id: u64) {
-    let o = w.cli(who, commit);
-    expect_exit(
-        &o,
-        1,
-        &format!("commit to contest {id} (expected the audit to refuse)"),
-    );
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains(&format!("FAIL {check}:")),
-        "contest {id}: the refusal does not name {check}:\n{err}"
-    );
+    w.refused(who, commit, check, &format!("commit to contest {id}"));
     let info = w.rt.block_on(registry.contest(id)).expect("contest");
     assert_eq!(info.committers, 0, "contest {id}: nothing may be committed");
 }

@@ -133,3 +133,81 @@ pub fn setup_prove_verify(
     assert_eq!(verified["valid"], true, "{verified}");
     (setup, proved)
 }
+
+/// A local chain for a test that plays several parties: anvil, a temporary directory holding
+/// every party's state and files, and a runtime for direct registry calls.
+pub struct ChainWorld {
+    pub anvil: zkcontest::chain::anvil::Anvil,
+    pub dir: tempfile::TempDir,
+    pub rt: tokio::runtime::Runtime,
+}
+
+impl ChainWorld {
+    pub fn new() -> Self {
+        use zkcontest::chain::anvil::Anvil;
+        Self {
+            anvil: Anvil::spawn(&Anvil::path_in_repo(&root())).expect("anvil (scripts/setup.sh)"),
+            dir: tempfile::tempdir().expect("temp dir"),
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime"),
+        }
+    }
+
+    /// `p` in the world's directory.
+    pub fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    /// [`ChainWorld::path`] as a string (for arguments).
+    pub fn path_s(&self, p: &str) -> String {
+        self.path(p).display().to_string()
+    }
+
+    /// `contest-cli --json ARGS` as dev account `who`; prints how long it took (these tests are
+    /// among the slowest: this shows where the time goes).
+    pub fn cli(&self, who: usize, args: &[&str]) -> Output {
+        let started = std::time::Instant::now();
+        let o = cli_as(&self.anvil.url(), self.dir.path(), who, args, &[]);
+        eprintln!(
+            "[{:6.1} s] #{who} {}",
+            started.elapsed().as_secs_f64(),
+            args.iter().take(2).copied().collect::<Vec<_>>().join(" ")
+        );
+        o
+    }
+
+    /// [`ChainWorld::cli`], which must succeed with one JSON document on stdout.
+    pub fn ok(&self, who: usize, args: &[&str]) -> serde_json::Value {
+        let o = self.cli(who, args);
+        expect_exit(&o, 0, &format!("{args:?}"));
+        serde_json::from_slice(&o.stdout).expect("one JSON document")
+    }
+
+    /// `args` as `who` exits 1 naming `check` among the failed audit checks (`what` says which
+    /// contest or step, for the failure message).
+    pub fn refused(&self, who: usize, args: &[&str], check: &str, what: &str) {
+        let o = self.cli(who, args);
+        expect_exit(
+            &o,
+            1,
+            &format!("{what}: {args:?} (expected the audit to refuse)"),
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!("FAIL {check}:")),
+            "{what}: the refusal does not name {check}:\n{err}"
+        );
+    }
+
+    /// A signing client for dev account `who`.
+    pub fn client(&self, who: usize) -> zkcontest::chain::client::Client {
+        self.rt
+            .block_on(zkcontest::chain::client::Client::connect(
+                &self.anvil.url(),
+                DEV_ACCOUNTS[who].0,
+            ))
+            .expect("connect")
+    }
+}
