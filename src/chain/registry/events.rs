@@ -1,6 +1,7 @@
 //! Registry events, decoded from the `sol!` types into `chain::types::Event`.
 
-use super::{config_of, fr_of_u256, frs, joined, u64_of, wei_of, Result};
+use super::convert::{config_of, fr_of_u256, frs, joined, u64_of, wei_of};
+use super::Result;
 use crate::chain::bindings::ContestRegistry::ContestRegistryEvents;
 use crate::chain::types::{Addr, Event};
 
