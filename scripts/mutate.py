@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Mutation testing of contracts/src/ContestRegistry.sol (and TestSetLayout.sol, compiled into it): are the tests good enough to notice?
+"""Mutation testing of the registry (contracts/src/ContestRegistry.sol, RegistryBase.sol, RegistryAnnex.sol, and TestSetLayout.sol, compiled into them): are the tests good enough to notice?
 
 Applies, one at a time, each mutation in MUTANTS (an exact old -> new text replacement, checked
 to occur exactly once in today's source) to a COPY of contracts/, runs `forge test` on the test
@@ -45,6 +45,10 @@ from dataclasses import dataclass, field
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FORGE = os.path.join(ROOT, "tools", "node_modules", ".bin", "forge")
 TARGET = "src/ContestRegistry.sol"
+# The registry's other halves: its storage layout and shared rules, and the code it runs by
+# DELEGATECALL (RegistryAnnex, created by the registry's constructor).
+BASE = "src/RegistryBase.sol"
+ANNEX = "src/RegistryAnnex.sol"
 # The registry's test-set decoding, compiled into it (an internal library).
 LAYOUT = "src/TestSetLayout.sol"
 
@@ -58,6 +62,7 @@ SUITES = {
     "trust": "ContestRegistry.trust.t.sol",
     "ceremony": "ContestRegistry.ceremony.t.sol",
     "copies": "ContestRegistry.copies.t.sol",
+    "challenge": "ContestRegistry.challenge.t.sol",
     "invariant": "invariant/ContestRegistry.invariant.t.sol",
     "poseidon": "PoseidonChain.t.sol",
 }
@@ -96,6 +101,7 @@ MUTANTS = [
         "uint256 amount = cfg.prize * cfg.payoutBps[place] / BPS;",
         "uint256 amount = cfg.prize * cfg.payoutBps[ranks - 1 - place] / BPS;",
         ["places", "payout"],
+        BASE,
     ),
     Mutant(
         "commit-deadline-off-by-one",
@@ -110,6 +116,7 @@ MUTANTS = [
         "|| block.timestamp > cfg.testSetDeadline) {\n            revert TestSetRevealClosed",
         "|| block.timestamp >= cfg.testSetDeadline) {\n            revert TestSetRevealClosed",
         ["setup"],
+        BASE,
     ),
     Mutant(
         "test-set-opens-at-commit-deadline",
@@ -117,6 +124,7 @@ MUTANTS = [
         "if (block.timestamp <= cfg.commitDeadline || block.timestamp > cfg.testSetDeadline)",
         "if (block.timestamp < cfg.commitDeadline || block.timestamp > cfg.testSetDeadline)",
         ["setup"],
+        BASE,
     ),
     Mutant(
         "proof-deadline-off-by-one",
@@ -131,6 +139,7 @@ MUTANTS = [
         "if (block.timestamp <= pr.proofEnds) {\n            revert RankingNotFinal",
         "if (block.timestamp < pr.proofEnds) {\n            revert RankingNotFinal",
         ["payout"],
+        BASE,
     ),
     Mutant(
         "reveal-deadline-off-by-one",
@@ -138,6 +147,7 @@ MUTANTS = [
         "if (block.timestamp > e.revealDeadline) {\n            revert RevealWindowClosed",
         "if (block.timestamp >= e.revealDeadline) {\n            revert RevealWindowClosed",
         ["payout"],
+        BASE,
     ),
     Mutant(
         "forfeit-inside-reveal-window",
@@ -145,6 +155,7 @@ MUTANTS = [
         "if (block.timestamp <= deadline) revert RevealWindowOpen",
         "if (block.timestamp < deadline) revert RevealWindowOpen",
         ["payout"],
+        ANNEX,
     ),
     Mutant(
         "prize-credit-skipped",
@@ -152,6 +163,7 @@ MUTANTS = [
         "                _credit[contestId][cur] += amount;\n",
         "",
         ["payout", "places"],
+        BASE,
     ),
     Mutant(
         "forfeit-calls-no-next-entry",
@@ -159,6 +171,7 @@ MUTANTS = [
         "        if (!pr.settled) {\n            _callRound(",
         "        if (false) {\n            _callRound(",
         ["payout", "places"],
+        ANNEX,
     ),
     Mutant(
         "forfeited-bond-to-forfeiter",
@@ -166,6 +179,7 @@ MUTANTS = [
         "                ++lost;\n",
         "                ++lost;\n                _credit[contestId][msg.sender] += bond;\n",
         ["economics", "places"],
+        ANNEX,
     ),
     Mutant(
         "forfeited-bond-to-competitor",
@@ -173,6 +187,7 @@ MUTANTS = [
         "                ++lost;\n",
         "                _credit[contestId][cur] += bond;\n",
         ["economics", "payout"],
+        ANNEX,
     ),
     Mutant(
         "bond-not-returned-on-reveal",
@@ -187,6 +202,7 @@ MUTANTS = [
         "address to = paid > 0 ? pr.winners[0] : cfg.organiser;",
         "address to = cfg.organiser;",
         ["payout", "places"],
+        BASE,
     ),
     Mutant(
         "min-correct-check-removed",
@@ -242,6 +258,7 @@ MUTANTS = [
         "(n.correct == correct && n.seq > seq)",
         "(n.correct == correct && n.seq < seq)",
         ["proof", "places"],
+        BASE,
     ),
     Mutant(
         "verifier-gas-uncapped",
@@ -256,6 +273,7 @@ MUTANTS = [
         "        if (p.commitBond == 0) revert ZeroBond();\n",
         "",
         ["setup"],
+        BASE,
     ),
     Mutant(
         "reveal-window-minimum-removed",
@@ -263,6 +281,7 @@ MUTANTS = [
         "_checkWindow(3, p.revealWindow, MIN_REVEAL_WINDOW);",
         "_checkWindow(3, p.revealWindow, 0);",
         ["setup"],
+        BASE,
     ),
     # ---- the economic rules R1-R7 (contracts/README.md)
     Mutant(
@@ -271,6 +290,7 @@ MUTANTS = [
         "s == EntryStatus.Scored || (s == EntryStatus.Committed",
         "(s == EntryStatus.Committed",
         ["economics", "payout"],
+        BASE,
     ),
     Mutant(
         "provers-not-counted",
@@ -285,6 +305,7 @@ MUTANTS = [
         "(s == EntryStatus.Committed && pr.provers == 0)",
         "s == EntryStatus.Committed",
         ["economics", "payout"],
+        BASE,
     ),
     Mutant(
         "non-prover-bond-not-pooled",
@@ -292,6 +313,7 @@ MUTANTS = [
         "        if (pr.provers != 0 && block.timestamp > pr.proofEnds) lost += pr.committers - pr.provers;\n",
         "",
         ["economics", "payout"],
+        BASE,
     ),
     Mutant(
         "forfeited-bonds-not-pooled",
@@ -299,6 +321,7 @@ MUTANTS = [
         "        pr.forfeits += uint32(lost);\n",
         "",
         ["economics", "payout"],
+        ANNEX,
     ),
     Mutant(
         "pool-place-share-to-organiser",
@@ -306,6 +329,7 @@ MUTANTS = [
         "_credit[contestId][w] += share;",
         "_credit[contestId][cfg.organiser] += share;",
         ["economics", "places"],
+        BASE,
     ),
     Mutant(
         "pool-rest-to-organiser",
@@ -313,6 +337,7 @@ MUTANTS = [
         "_credit[contestId][to] += rest;",
         "_credit[contestId][cfg.organiser] += rest;",
         ["economics", "places"],
+        BASE,
     ),
     Mutant(
         "pool-split-equally-among-places",
@@ -320,6 +345,7 @@ MUTANTS = [
         "uint256 share = pool * cfg.payoutBps[p] / BPS;",
         "uint256 share = pool / paid;",
         ["economics", "places"],
+        BASE,
     ),
     Mutant(
         "pool-to-scored-without-scored",
@@ -327,6 +353,7 @@ MUTANTS = [
         "} else if (pr.provers == pr.qualifiers) {",
         "} else if (false) {",
         ["economics", "payout"],
+        BASE,
     ),
     Mutant(
         "pool-share-rounding-lost",
@@ -334,6 +361,7 @@ MUTANTS = [
         "            if (pr.poolClaims == 0) share += pool - share * n;\n",
         "",
         ["economics"],
+        BASE,
     ),
     Mutant(
         "pool-share-for-any-entry",
@@ -341,11 +369,12 @@ MUTANTS = [
         "if (s == EntryStatus.Scored && !e.poolClaimed",
         "if (s != EntryStatus.None && !e.poolClaimed",
         ["economics", "places"],
+        BASE,
     ),
     Mutant(
         "proof-window-from-test-set-deadline",
         "R5: the proof window ends at proofDeadline, not a full window after the actual reveal",
-        "pr.proofEnds = uint64(block.timestamp) + (cfg.proofDeadline - cfg.testSetDeadline);",
+        "pr.proofEnds = uint64(block.timestamp) + window;",
         "pr.proofEnds = cfg.proofDeadline;",
         ["proof"],
     ),
@@ -355,6 +384,7 @@ MUTANTS = [
         "pr.proofEnds + cfg.revealWindow);",
         "cfg.proofDeadline + cfg.revealWindow);",
         ["proof", "payout"],
+        BASE,
     ),
     Mutant(
         "forfeit-one-entry-per-round",
@@ -362,6 +392,7 @@ MUTANTS = [
         "                emit ModelForfeited(contestId, cur, deadline, bond);\n",
         "                emit ModelForfeited(contestId, cur, deadline, bond);\n                break;\n",
         ["economics", "places"],
+        ANNEX,
     ),
     Mutant(
         "next-round-calls-k-not-unfilled",
@@ -369,6 +400,7 @@ MUTANTS = [
         "_callRound(contestId, pr, cfg.payoutBps.length - pr.paidCount,",
         "_callRound(contestId, pr, cfg.payoutBps.length,",
         ["places", "invariant"],
+        ANNEX,
     ),
     Mutant(
         "hint-check-skipped",
@@ -378,6 +410,7 @@ MUTANTS = [
         "            }\n",
         "",
         ["proof"],
+        BASE,
     ),
     Mutant(
         "hint-rank-check-inverted",
@@ -385,6 +418,7 @@ MUTANTS = [
         "h.correct < correct || (h.correct == correct && h.seq > seq)",
         "h.correct > correct || (h.correct == correct && h.seq < seq)",
         ["proof"],
+        BASE,
     ),
     Mutant(
         "hint-ranked-check-skipped",
@@ -392,6 +426,7 @@ MUTANTS = [
         "h.status != EntryStatus.Qualified || ",
         "",
         ["proof"],
+        BASE,
     ),
     Mutant(
         "stale-hint-not-walked",
@@ -399,6 +434,7 @@ MUTANTS = [
         "        while (cur != address(0)) {\n            Entry storage n",
         "        while (hint == address(0) && cur != address(0)) {\n            Entry storage n",
         ["proof"],
+        BASE,
     ),
     Mutant(
         "ceremony-commit-before-fix",
@@ -414,6 +450,7 @@ MUTANTS = [
         "if (block.timestamp <= c.deadline) revert CeremonyOpen",
         "if (block.timestamp < c.deadline) revert CeremonyOpen",
         ["ceremony"],
+        ANNEX,
     ),
     Mutant(
         "ceremony-fix-twice",
@@ -421,6 +458,7 @@ MUTANTS = [
         "        if (!cfg.verifierPending) revert VerifierAlreadyFixed(contestId);\n",
         "",
         ["ceremony"],
+        ANNEX,
     ),
     Mutant(
         "ceremony-fix-by-anyone",
@@ -429,6 +467,7 @@ MUTANTS = [
         "        if (!cfg.verifierPending)",
         "        if (!cfg.verifierPending)",
         ["ceremony"],
+        ANNEX,
     ),
     Mutant(
         "ceremony-fix-no-commit-window",
@@ -436,6 +475,7 @@ MUTANTS = [
         "if (left < MIN_COMMIT_WINDOW) revert",
         "if (left < 1) revert",
         ["ceremony"],
+        ANNEX,
     ),
     Mutant(
         "ceremony-contribution-after-deadline",
@@ -443,6 +483,7 @@ MUTANTS = [
         "if (!cfg.verifierPending || block.timestamp > c.deadline) {",
         "if (!cfg.verifierPending) {",
         ["ceremony"],
+        ANNEX,
     ),
     Mutant(
         "ceremony-log-drops-contributor",
@@ -450,13 +491,15 @@ MUTANTS = [
         "abi.encodePacked(c.log, msg.sender, contributionHash[0]",
         "abi.encodePacked(c.log, contributionHash[0]",
         ["ceremony"],
+        ANNEX,
     ),
     Mutant(
         "ceremony-testset-before-fix",
         "C8: the organiser may post the test set of a contest whose verifier was never fixed",
-        "        if (cfg.verifierPending) revert VerifierNotFixed(contestId);\n        if (pr.proofEnds != 0)",
-        "        if (pr.proofEnds != 0)",
+        "        if (cfg.verifierPending) revert VerifierNotFixed(contestId);\n        if (pr.proofEnds != 0 ||",
+        "        if (pr.proofEnds != 0 ||",
         ["ceremony"],
+        BASE,
     ),
     Mutant(
         "decode-skipped",
@@ -491,14 +534,6 @@ MUTANTS = [
         LAYOUT,
     ),
     Mutant(
-        "decode-extra-element",
-        "an element past the test set's end is accepted",
-        "if (k >= st.elements) return false;",
-        "if (k > st.elements) return false;",
-        ["setup"],
-        LAYOUT,
-    ),
-    Mutant(
         "testset-length-unchecked",
         "a test set shorter than its layout reveals",
         "if (count != expected) revert TestSetLengthMismatch(expected, count);",
@@ -511,6 +546,7 @@ MUTANTS = [
         "if (p.features == 0 || p.classes < 2) revert",
         "if (p.features == 0 || p.classes < 1) revert",
         ["setup"],
+        BASE,
     ),
     Mutant(
         "copy-not-disqualified",
@@ -560,6 +596,87 @@ MUTANTS = [
         "e.committedAt = uint64(block.timestamp);",
         "if (!replaced) e.committedAt = uint64(block.timestamp);",
         ["copies"],
+    ),
+    # The optimistic test-set reveal (PROTOCOL §14.3). (An element past the test set's end is
+    # not a mutant any more: the reveal's final count check refuses it before any challenge, so
+    # TestSetLayout's `k >= st.elements` cannot be reached from the registry.)
+    Mutant(
+        "proofs-during-challenge-window",
+        "a proof is accepted in the challenge window's last second",
+        "if (block.timestamp <= pr.challengeEnds) {",
+        "if (block.timestamp < pr.challengeEnds) {",
+        ["challenge"],
+    ),
+    Mutant(
+        "challenge-window-whole-proof-window",
+        "the challenge window is not the proof window's first quarter",
+        "pr.challengeEnds = uint64(block.timestamp) + window / 4;",
+        "pr.challengeEnds = uint64(block.timestamp) + window / 2;",
+        ["setup"],
+    ),
+    Mutant(
+        "challenge-chain-not-recomputed",
+        "a chunk whose claimed state is wrong cannot be challenged",
+        "if (computed == stateAfter) revert ChunkChecksOut",
+        "if (computed == stateAfter || true) revert ChunkChecksOut",
+        ["challenge"],
+        ANNEX,
+    ),
+    Mutant(
+        "challenge-malformed-ignored",
+        "a chunk holding an element that does not decode cannot be challenged",
+        "if (malformed == TestSetLayout.ALL_DECODE) {",
+        "if (malformed == TestSetLayout.ALL_DECODE || true) {",
+        ["setup"],
+        ANNEX,
+    ),
+    Mutant(
+        "challenge-record-unchecked",
+        "a challenge may name data other than the posted chunk",
+        "if (chunk >= pr.testSetChunks || posted != _testSetChunk[contestId][chunk]) {",
+        "if (chunk >= pr.testSetChunks) {",
+        ["challenge"],
+        ANNEX,
+    ),
+    Mutant(
+        "restart-keeps-chunks",
+        "chunks discarded by a restart can still be challenged",
+        "        pr.testSetChunks = 0;\n",
+        "",
+        ["challenge"],
+        ANNEX,
+    ),
+    Mutant(
+        "challenge-reward-not-deducted",
+        "the challenger's reward is paid on top of the prize (more owed than held)",
+        "        cfg.prize -= reward;\n",
+        "",
+        ["challenge"],
+        ANNEX,
+    ),
+    Mutant(
+        "faulted-contest-revealable-again",
+        "an organiser whose test set was successfully challenged may reveal again",
+        "if (pr.proofEnds != 0 || pr.testSetFaulted) revert TestSetAlreadyRevealed",
+        "if (pr.proofEnds != 0) revert TestSetAlreadyRevealed",
+        ["challenge"],
+        BASE,
+    ),
+    Mutant(
+        "faulted-phase-not-missed",
+        "a successfully challenged contest is back in the test-set phase until its deadline",
+        "block.timestamp <= cfg.testSetDeadline && !pr.testSetFaulted ? Phase.TestSetReveal",
+        "block.timestamp <= cfg.testSetDeadline ? Phase.TestSetReveal",
+        ["challenge"],
+        BASE,
+    ),
+    Mutant(
+        "faulted-default-split-waits",
+        "after a successful challenge the committers wait for the test-set deadline",
+        "&& !cfg.verifierPending && !pr.testSetFaulted) return (0, 0);",
+        "&& !cfg.verifierPending) return (0, 0);",
+        ["challenge"],
+        BASE,
     ),
 ]
 

@@ -326,6 +326,7 @@ fn a_ceremony_contest_trusts_the_competitors_own_contribution_and_nothing_else()
             "1",
         ],
     );
+    w.past_challenges(&reg, 1);
     let submitted = w.ok(
         1,
         &[

@@ -130,6 +130,38 @@ impl World {
             .expect("evm_increaseTime");
     }
 
+    /// Checks contest `id`'s posted test-set chunks as anyone would (`challenge-testset`: nothing
+    /// to challenge, nothing sent) and moves the chain's clock past its challenge window, into
+    /// the proof phase.
+    fn past_challenges(&self, address: &str, id: u64, spec: &str) {
+        let r = self.registry(0, address);
+        let ends = self
+            .rt
+            .block_on(r.contest(id))
+            .expect("contest")
+            .challenge_ends;
+        let (_, now) = self.rt.block_on(r.head()).expect("head");
+        assert!(
+            ends >= now,
+            "the challenge window ended already ({ends} < {now})"
+        );
+        let check = self.ok(
+            3,
+            &[
+                "challenge-testset",
+                "--spec",
+                spec,
+                "--registry",
+                address,
+                "--contest",
+                &id.to_string(),
+            ],
+        );
+        assert_eq!(check["fault"], serde_json::Value::Null, "{check}");
+        assert!(check["chunks"].as_u64().is_some_and(|n| n > 0), "{check}");
+        self.advance(ends - now + 1);
+    }
+
     /// Moves the chain's clock to one second past contest `id`'s proof window, which runs from
     /// the test-set reveal (`proof_ends`), not from the spec's deadlines.
     fn advance_past_proofs(&self, address: &str, id: u64) {
@@ -402,6 +434,15 @@ fn happy_path_crash_resume_replay_and_wrong_reveal() {
         ],
         &c,
     );
+    // In the challenge window (PROTOCOL §14.3) no proof is taken yet; anyone checks the chunks.
+    let o = w.cli_as(1, &submit, &[]);
+    expect_exit(&o, 2, "submit in the challenge window");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("challenge window"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    w.past_challenges(&registry, id, &spec_s);
     let s1 = w.ok(1, &submit);
     assert_eq!(s1["correct"], 8);
     // Competitor 2 reads the revealed test set from the chain's events instead of a file.
@@ -645,6 +686,7 @@ fn forfeit_moves_the_runner_up_and_organiser_default_pays_committers() {
         0,
         &args(&["reveal-testset", "--spec", &spec_s, "--testset", &ts], &c),
     );
+    w.past_challenges(&registry, 1, &spec_s);
     let submit = args(
         &[
             "submit",

@@ -37,6 +37,7 @@ use zkcontest::chain::client::Client;
 use zkcontest::chain::registry::Registry;
 use zkcontest::chain::types::{format_ether, Addr, ContestConfig, Wei};
 use zkcontest::circuit::accuracy::{AccuracyWitness, Statement};
+use zkcontest::commit::{fr_from_hex, Chain, TESTSET_TAG};
 use zkcontest::contest::organiser::testset_layout;
 use zkcontest::evm::compile::Solc;
 use zkcontest::evm::render::render;
@@ -572,14 +573,30 @@ fn dashboard_follows_a_contest_through_an_rpc_restart() {
         .expect("time");
     let elems = testset_elements(&spec, &testset).expect("elements");
     let half = elems.len() / 2;
-    rt.block_on(reg.reveal_test_set(id, &elems[..half], false))
+    let tag = fr_from_hex(TESTSET_TAG).expect("tag");
+    let mut chain = Chain::new(tag);
+    chain.absorb_all(&elems[..half]);
+    let first_claim = chain.state();
+    chain.absorb_all(&elems[half..]);
+    rt.block_on(reg.reveal_test_set(id, &elems[..half], first_claim, false))
         .expect("chunk 1");
     page.wait(
         "one test-set chunk",
         "document.querySelector('#testset')?.textContent.includes('1 chunk(s)')",
     );
-    rt.block_on(reg.reveal_test_set(id, &elems[half..], true))
+    rt.block_on(reg.reveal_test_set(id, &elems[half..], chain.state(), true))
         .expect("chunk 2");
+    page.wait(
+        "the challenge window",
+        "document.querySelector('#phase')?.textContent === 'test-set challenge window'",
+    );
+    let challenge_ends = rt
+        .block_on(reg.contest(id))
+        .expect("contest")
+        .challenge_ends;
+    let (_, now) = rt.block_on(reg.head()).expect("head");
+    rt.block_on(org.dev_advance_time(challenge_ends + 1 - now))
+        .expect("time");
     page.wait(
         "the proof phase",
         "document.querySelector('#phase')?.textContent === 'proof'",

@@ -371,3 +371,155 @@ fn commit_refuses_every_organiser_trick_and_accepts_the_honest_contest() {
     let info = w.rt.block_on(registry.contest(1)).expect("contest");
     assert_eq!(info.committers, 1);
 }
+
+/// Creation code that first creates a contract whose runtime is a single STOP (so it lands at
+/// `CREATE(self, 1)`, where a genuine registry's constructor puts its annex), then deploys
+/// `runtime` as is. With the genuine registry runtime, the registry's own code passes a code
+/// comparison while every call it DELEGATECALLs to its annex "succeeds" doing nothing.
+fn deployer_with_fake_annex(runtime: &[u8]) -> Vec<u8> {
+    let fake = deployer(&[0x00]);
+    let n = u16::try_from(runtime.len()).expect("small");
+    let [hi, lo] = n.to_be_bytes();
+    let fake_len = u8::try_from(fake.len()).expect("small");
+    // 0: PUSH1 1, PUSH1 1, SSTORE: the reentrancy lock's resting value, which the genuine
+    //    constructor's initialiser sets (`_lock`, slot 1)                 (5 bytes)
+    // 5: PUSH1 fake_len, PUSH1 fake_at, PUSH1 0, CODECOPY                  (7 bytes)
+    // 12: PUSH1 fake_len, PUSH1 0, PUSH1 0, CREATE, POP                    (8 bytes)
+    // 20: PUSH2 n, PUSH1 runtime_at, PUSH1 0, CODECOPY, PUSH2 n, PUSH1 0, RETURN (14 bytes)
+    // 34: one padding byte, then the fake annex's creation code, then the runtime.
+    let fake_at = 35u8;
+    let runtime_at = fake_at + fake_len;
+    let mut code = vec![
+        0x60, 1, 0x60, 1, 0x55, //
+        0x60, fake_len, 0x60, fake_at, 0x60, 0, 0x39, //
+        0x60, fake_len, 0x60, 0, 0x60, 0, 0xf0, 0x50, //
+        0x61, hi, lo, 0x60, runtime_at, 0x60, 0, 0x39, 0x61, hi, lo, 0x60, 0, 0xf3,
+    ];
+    assert_eq!(code.len(), usize::from(fake_at) - 1);
+    // One JUMPDEST of padding keeps the offsets above honest (never executed: RETURN precedes).
+    code.push(0x5b);
+    code.extend_from_slice(&fake);
+    code.extend_from_slice(runtime);
+    code
+}
+
+/// An organiser's registry whose runtime is byte for byte this release's `ContestRegistry` but
+/// whose annex (the code it DELEGATECALLs for challenges, forfeits, the ceremony and restarts)
+/// is not: `registry_code` passes, `registry_annex` catches it, and `commit` refuses.
+#[test]
+fn commit_refuses_a_genuine_registry_runtime_with_a_fake_annex() {
+    let w = World::new();
+    let spec_path = spec_dir();
+    let spec_s = spec_path.display().to_string();
+    let keys = w.path("keys");
+    let keys_s = keys.display().to_string();
+    setup_keys(&spec_path, &keys);
+    let testset = spec_path.join("mini-test.zkts").display().to_string();
+    // An honest registry first: its Poseidon library is reused by the fake.
+    let honest = w.ok(
+        0,
+        &[
+            "create",
+            "--spec",
+            &spec_s,
+            "--testset",
+            &testset,
+            "--keys",
+            &keys_s,
+            "--prize",
+            "1",
+        ],
+    );
+    let honest_reg = parse_addr(honest["registry"].as_str().expect("registry"));
+    let org = w.client(0);
+    let honest_registry =
+        w.rt.block_on(Registry::at(&org, honest_reg))
+            .expect("registry");
+    let poseidon = w.rt.block_on(honest_registry.poseidon()).expect("poseidon");
+    let runtime =
+        w.rt.block_on(Registry::genuine_runtime(&org, poseidon))
+            .expect("genuine runtime");
+    let fake =
+        w.rt.block_on(org.deploy(&deployer_with_fake_annex(&runtime)))
+            .expect("deploy the fake");
+    let fake_s = format!("0x{}", hex::encode(fake.address));
+    let fake_registry =
+        w.rt.block_on(Registry::at(&org, Addr(fake.address)))
+            .expect("registry");
+    let annex_code =
+        w.rt.block_on(org.code(fake_registry.annex_address().0))
+            .expect("annex code");
+    assert_eq!(
+        annex_code,
+        vec![0x00],
+        "the fake annex sits where the registry looks for it"
+    );
+
+    let created = w.ok(
+        0,
+        &[
+            "create",
+            "--spec",
+            &spec_s,
+            "--testset",
+            &testset,
+            "--keys",
+            &keys_s,
+            "--prize",
+            "1",
+            "--registry",
+            &fake_s,
+        ],
+    );
+    let id = created["contest_id"].as_u64().expect("id").to_string();
+    let o = w.cli(
+        1,
+        &[
+            "audit",
+            "--spec",
+            &spec_s,
+            "--keys",
+            &keys_s,
+            "--registry",
+            &fake_s,
+            "--contest",
+            &id,
+            "--allow-unsafe-srs",
+        ],
+    );
+    expect_exit(&o, 1, "audit of the fake-annex registry");
+    let report: Value = serde_json::from_slice(&o.stdout).expect("audit --json");
+    let failed: Vec<&str> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(failed, ["registry_annex"], "{report}");
+    let model = root()
+        .join("contest-specs/digits/models/mlp-h16.onnx")
+        .display()
+        .to_string();
+    refuses(
+        &w,
+        1,
+        &[
+            "commit",
+            "--spec",
+            &spec_s,
+            "--model",
+            &model,
+            "--keys",
+            &keys_s,
+            "--registry",
+            &fake_s,
+            "--contest",
+            &id,
+            "--allow-unsafe-srs",
+        ],
+        "registry_annex",
+        &fake_registry,
+        id.parse().expect("id"),
+    );
+}

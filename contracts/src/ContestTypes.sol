@@ -69,14 +69,17 @@ enum Phase {
     ModelReveal,
     /// Every prize is decided (paid, or refunded to the organiser); only withdrawals remain.
     Settled,
-    /// The organiser missed the test-set deadline: the prize is split among the committed
-    /// competitors, bonds returned. (Also a ceremony contest whose verifier was never fixed, once
+    /// The organiser missed the test-set deadline, or a chunk of its test set was successfully
+    /// challenged: the prize is split among the committed competitors, bonds returned. (Also a ceremony contest whose verifier was never fixed, once
     /// its commit deadline is over: nobody could commit, the prize goes back to the organiser.)
     TestSetMissed,
     /// A ceremony contest whose verifier is not fixed yet: anyone may record a contribution to
     /// the contest's powers-of-tau ceremony until `CeremonyView.deadline`; then the organiser
     /// fixes the verifier built from the final transcript, and commits open.
-    Ceremony
+    Ceremony,
+    /// The test set is posted and its final claim matches `T`; until `ContestView.challengeEnds`
+    /// anyone may challenge a chunk's claimed Poseidon state (`challengeTestSet`). No proofs yet.
+    TestSetChallenge
 }
 
 /// @notice Where one competitor's entry stands.
@@ -118,12 +121,16 @@ struct ContestView {
     Phase phase;
     /// @dev ETH of this contest still held by the registry (escrow plus unclaimed balances).
     uint256 held;
-    /// @dev Elements of the test set absorbed so far, and whether it matched `T`.
+    /// @dev Elements of the test set posted so far, and whether its final chunk's claim matched
+    ///      `T` (false again once a chunk is successfully challenged).
     uint256 testSetRevealedCount;
     bool testSetRevealed;
     /// @dev End of the proof window: final test-set chunk's time plus
     ///      `proofDeadline - testSetDeadline`; 0 until the test set is revealed.
     uint64 proofEnds;
+    /// @dev End of the test set's challenge window (the proof window's first quarter): proofs are
+    ///      accepted after it. 0 until the test set is revealed.
+    uint64 challengeEnds;
     uint256 committers;
     /// @dev Ranked entries (`correct >= minCorrect`), and every accepted proof.
     uint256 qualifiers;

@@ -5,16 +5,8 @@ import {
     CeremonyView, ContestParams, ContestView, EntryStatus, EntryView, OriginalView, Phase
 } from "./ContestTypes.sol";
 
-/// @title IContestRegistry
-/// @notice Provably fair ML contests: an organiser escrows a prize and commits to a hidden test
-///         set `T`; competitors commit to hidden models `C`, prove in zero knowledge that their
-///         model gets `correct` rows of the test set right, are ranked, must reveal their models
-///         to be paid, and withdraw (pull payments). One registry holds many contests.
-/// @dev Commitments are the Poseidon chains of docs/PROTOCOL.md §2 (errors
-///      `PoseidonChain.ElementNotInField(index, value)` and `PoseidonChain.PoseidonCallFailed`
-///      come from the chain library). Rules for bonds, forfeits and remainders are in
-///      contracts/README.md. All amounts are in wei, all times unix seconds.
-interface IContestRegistry {
+/// @notice The registry's events and errors (shared by its code halves, `RegistryBase`).
+interface IContestRegistryEvents {
     // ------------------------------------------------------------------ events
 
     /// @notice A contest was created with `prize` in escrow. `verifierCodeHash` is the verifier's
@@ -62,13 +54,36 @@ interface IContestRegistry {
         bool replaced,
         uint256 committers
     );
-    /// @notice A chunk of the test set, elements `start .. start + elems.length - 1`, was absorbed.
-    event TestSetChunkRevealed(uint256 indexed contestId, uint256 start, uint256[] elems);
-    /// @notice The test set's `count` elements hashed to the committed `testSetCommitment`. The
-    ///         proof window opens now and lasts `proofDeadline - testSetDeadline` seconds: proofs
-    ///         are accepted until `proofEnds` (an early reveal ends it early, a late one cannot
-    ///         shorten it).
-    event TestSetRevealed(uint256 indexed contestId, uint256 count, uint256 testSetCommitment, uint256 proofEnds);
+    /// @notice Chunk `chunk` of the test set, elements `start .. start + elems.length - 1`, was
+    ///         posted with the organiser's claim `stateAfter`: the Poseidon chain state after
+    ///         absorbing them from the previous chunk's claim (`TESTSET_TAG` before the first).
+    ///         Not checked here; anyone may challenge the claim (`challengeTestSet`) until
+    ///         `challengeEnds` of `TestSetRevealed`.
+    event TestSetChunkRevealed(
+        uint256 indexed contestId, uint256 chunk, uint256 start, uint256 stateAfter, uint256[] elems
+    );
+    /// @notice The final chunk's claim finishes to the committed `testSetCommitment` over `count`
+    ///         elements. The proof window now runs for `proofDeadline - testSetDeadline` seconds,
+    ///         until `proofEnds` (an early reveal ends it early, a late one cannot shorten it); its
+    ///         first quarter, until `challengeEnds`, is the challenge window: chunks may be
+    ///         challenged and no proof is accepted.
+    event TestSetRevealed(
+        uint256 indexed contestId, uint256 count, uint256 testSetCommitment, uint256 challengeEnds, uint256 proofEnds
+    );
+    /// @notice `challenger` showed that chunk `chunk` holds element `malformed` (its index in the
+    ///         test set), which does not decode per the layout (PROTOCOL §4), or, if `malformed`
+    ///         is `type(uint256).max`, that its elements absorb to `computed`, not to the
+    ///         organiser's claim `claimed`: the organiser defaulted (phase `TestSetMissed`), and
+    ///         `reward` of the prize is credited to the challenger.
+    event TestSetChallenged(
+        uint256 indexed contestId,
+        uint256 chunk,
+        address challenger,
+        uint256 malformed,
+        uint256 computed,
+        uint256 claimed,
+        uint256 reward
+    );
     /// @notice The organiser discarded a partial test-set reveal of `discarded` elements.
     event TestSetRevealRestarted(uint256 indexed contestId, uint256 discarded);
     /// @notice `competitor`'s proof of `correct` was accepted. `ranked`: `correct >= minCorrect`,
@@ -160,9 +175,6 @@ interface IContestRegistry {
     error NoPrize();
     /// @notice A test-set layout without features or with fewer than two classes.
     error InvalidTestSetLayout(uint256 features, uint256 featureSpan, uint256 classes);
-    /// @notice Element `index` of the test set does not decode (a value out of its range, bits
-    ///         past its last value, or past the test set's end).
-    error MalformedTestSetElement(uint256 index, uint256 value);
     /// @notice The final test-set chunk ends at `count` elements; the layout has `expected`.
     error TestSetLengthMismatch(uint256 expected, uint256 count);
     /// @notice The Poseidon library at `poseidon` computed `P(1, 2) = got`.
@@ -205,6 +217,20 @@ interface IContestRegistry {
     error CommitmentMismatch(uint256 expected, uint256 computed, uint256 count);
     /// @notice Proofs are accepted until `deadline`.
     error ProofWindowClosed(uint256 contestId, uint256 deadline, uint256 now_);
+    /// @notice Proofs are accepted only after the test set's challenge window, which ends at
+    ///         `challengeEnds`.
+    error ChallengeWindowOpen(uint256 contestId, uint256 challengeEnds, uint256 now_);
+    /// @notice A test-set chunk holds at most `max` elements (so that a challenge recomputing it
+    ///         fits in a block).
+    error ChunkTooLong(uint256 length, uint256 max);
+    /// @notice Test-set chunks may be challenged only in the challenge window (phase
+    ///         `TestSetChallenge`); the contest is in `phase`.
+    error ChallengeClosed(uint256 contestId, Phase phase);
+    /// @notice The challenge's `(start, stateBefore, stateAfter, elems)` is not chunk `chunk` as
+    ///         posted.
+    error NotThePostedChunk(uint256 contestId, uint256 chunk);
+    /// @notice Chunk `chunk` decodes and absorbs to its claimed state: the challenge fails.
+    error ChunkChecksOut(uint256 contestId, uint256 chunk, uint256 stateAfter);
     /// @notice `account` has not committed in this contest.
     error NotCommitted(uint256 contestId, address account);
     /// @notice `account` already has an accepted proof of `correct` (a committed model's score
@@ -242,6 +268,18 @@ interface IContestRegistry {
     /// @notice A guarded function was re-entered.
     error Reentered();
 
+}
+
+/// @title IContestRegistry
+/// @notice Provably fair ML contests: an organiser escrows a prize and commits to a hidden test
+///         set `T`; competitors commit to hidden models `C`, prove in zero knowledge that their
+///         model gets `correct` rows of the test set right, are ranked, must reveal their models
+///         to be paid, and withdraw (pull payments). One registry holds many contests.
+/// @dev Commitments are the Poseidon chains of docs/PROTOCOL.md §2 (errors
+///      `PoseidonChain.ElementNotInField(index, value)` and `PoseidonChain.PoseidonCallFailed`
+///      come from the chain library). Rules for bonds, forfeits and remainders are in
+///      contracts/README.md. All amounts are in wei, all times unix seconds.
+interface IContestRegistry is IContestRegistryEvents {
     // ------------------------------------------------------------------ organiser
 
     /// @notice Creates a contest; `msg.value` is the prize, held in escrow. Records the
@@ -272,11 +310,32 @@ interface IContestRegistry {
         bytes32[2] calldata transcriptHash
     ) external;
 
-    /// @notice Absorbs the next chunk of the test set (packed field elements, PROTOCOL §4) and
-    ///         emits it. With `last`, the chain is finished and must equal `T`; the proof phase
-    ///         then opens. Only the organiser, after the commit deadline, until the test-set
-    ///         deadline. Between chunks only `(h, count)` is stored.
-    function revealTestSet(uint256 contestId, uint256[] calldata elems, bool last) external;
+    /// @notice Posts the next chunk of the test set (packed field elements, PROTOCOL §4, at most
+    ///         `MAX_TESTSET_CHUNK`) with the claimed chain state after it, and emits it. Every
+    ///         element must be canonical (`< p`); neither the decoding nor the Poseidon chain is
+    ///         checked here: the registry stores `keccak256(start, stateBefore, stateAfter,
+    ///         elems)` for a challenge. With `last`, the element count must be the layout's and
+    ///         `P(stateAfter, count)` must equal `T`; the challenge window then opens, followed
+    ///         by the proof window (PROTOCOL §14.3). Only the organiser, after the commit
+    ///         deadline, until the test-set deadline.
+    function revealTestSet(uint256 contestId, uint256[] calldata elems, uint256 stateAfter, bool last) external;
+
+    /// @notice Challenges chunk `chunk` of the revealed test set, given as posted (its `start`,
+    ///         the previous chunk's claim `stateBefore`, its own claim `stateAfter` and its
+    ///         elements): the registry absorbs the elements from `stateBefore` and, if the result
+    ///         is not `stateAfter`, the organiser defaults (phase `TestSetMissed`: the prize, less
+    ///         `CHALLENGE_REWARD_BPS` of it credited to the challenger, is shared by the
+    ///         committers; bonds come back). A chunk that hashes correctly reverts. Anyone, in the
+    ///         challenge window only. A chunk holding an element that does not decode per the
+    ///         layout (PROTOCOL §4) is a default too, whatever its chain.
+    function challengeTestSet(
+        uint256 contestId,
+        uint256 chunk,
+        uint256 start,
+        uint256 stateBefore,
+        uint256 stateAfter,
+        uint256[] calldata elems
+    ) external;
 
     /// @notice Discards a partial test-set reveal (e.g. a wrong chunk) so it can start over.
     function restartTestSetReveal(uint256 contestId) external;

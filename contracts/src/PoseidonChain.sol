@@ -46,6 +46,15 @@ library PoseidonChain {
         if (!ok) revert PoseidonCallFailed(poseidon);
     }
 
+    /// @notice Checks that every element is canonical (`< p`) and returns `count + elems.length`.
+    /// @dev Reverts with `ElementNotInField(count + i, elems[i])` on the first element `>= p`.
+    function checkField(uint256 count, uint256[] calldata elems) internal pure returns (uint256) {
+        for (uint256 i = 0; i < elems.length; ++i) {
+            if (elems[i] >= FIELD_MODULUS) revert ElementNotInField(count + i, elems[i]);
+        }
+        return count + elems.length;
+    }
+
     /// @notice Absorbs `elems` into the running state `(h, count)` and returns the new state.
     /// @dev Reverts with `ElementNotInField(count + i, elems[i])` on the first element `>= p`.
     function absorb(address poseidon, uint256 h, uint256 count, uint256[] calldata elems)
@@ -53,9 +62,7 @@ library PoseidonChain {
         view
         returns (uint256, uint256)
     {
-        for (uint256 i = 0; i < elems.length; ++i) {
-            if (elems[i] >= FIELD_MODULUS) revert ElementNotInField(count + i, elems[i]);
-        }
+        checkField(count, elems);
         bool ok = true;
         assembly ("memory-safe") {
             // Temporary use of the memory above the free pointer; it is not advanced.

@@ -3,7 +3,7 @@ pragma solidity 0.8.19;
 
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {AcceptAllVerifier} from "./mocks/MockVerifier.sol";
-import {IContestRegistry} from "../src/IContestRegistry.sol";
+import {IContestRegistry, IContestRegistryEvents} from "../src/IContestRegistry.sol";
 import {CeremonyView, ContestParams, ContestView, EntryStatus, Phase} from "../src/ContestTypes.sol";
 
 /// @notice A contest whose SRS comes from its own powers-of-tau ceremony: contributions are
@@ -78,19 +78,19 @@ contract ContestRegistryCeremonyTest is RegistryFixture {
         ContestParams memory p = ceremonyParams();
         p.verifier = address(verifier);
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.CeremonyVerifierPreset.selector, address(verifier)));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.CeremonyVerifierPreset.selector, address(verifier)));
         registry.createCeremonyContest{value: PRIZE}(p, uint64(block.timestamp + CEREMONY));
 
         // Digests would claim keys that do not exist yet.
         p = ceremonyParams();
         p.srsDigest = SRS_DIGEST;
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.CeremonyVerifierPreset.selector, address(0)));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.CeremonyVerifierPreset.selector, address(0)));
         registry.createCeremonyContest{value: PRIZE}(p, uint64(block.timestamp + CEREMONY));
         p = ceremonyParams();
         p.vkDigest = VK_DIGEST;
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.CeremonyVerifierPreset.selector, address(0)));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.CeremonyVerifierPreset.selector, address(0)));
         registry.createCeremonyContest{value: PRIZE}(p, uint64(block.timestamp + CEREMONY));
     }
 
@@ -99,15 +99,15 @@ contract ContestRegistryCeremonyTest is RegistryFixture {
         uint256 max = registry.MAX_WINDOW();
         uint256 min = registry.MIN_CEREMONY_WINDOW();
         vm.startPrank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.WindowOutOfRange.selector, 4, min - 1, min, max));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.WindowOutOfRange.selector, 4, min - 1, min, max));
         registry.createCeremonyContest{value: PRIZE}(p, uint64(block.timestamp + min - 1));
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.WindowOutOfRange.selector, 4, 0, min, max));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.WindowOutOfRange.selector, 4, 0, min, max));
         registry.createCeremonyContest{value: PRIZE}(p, uint64(block.timestamp));
         // The commit window is counted from the ceremony's deadline: a deadline at the commit
         // deadline leaves none.
         vm.expectRevert(
             abi.encodeWithSelector(
-                IContestRegistry.InvalidDeadlines.selector,
+                IContestRegistryEvents.InvalidDeadlines.selector,
                 p.commitDeadline,
                 p.commitDeadline,
                 p.testSetDeadline,
@@ -118,7 +118,7 @@ contract ContestRegistryCeremonyTest is RegistryFixture {
         uint64 late = p.commitDeadline - uint64(registry.MIN_COMMIT_WINDOW()) + 1;
         vm.expectRevert(
             abi.encodeWithSelector(
-                IContestRegistry.WindowOutOfRange.selector, 0, registry.MIN_COMMIT_WINDOW() - 1, registry.MIN_COMMIT_WINDOW(), max
+                IContestRegistryEvents.WindowOutOfRange.selector, 0, registry.MIN_COMMIT_WINDOW() - 1, registry.MIN_COMMIT_WINDOW(), max
             )
         );
         registry.createCeremonyContest{value: PRIZE}(p, late);
@@ -151,17 +151,17 @@ contract ContestRegistryCeremonyTest is RegistryFixture {
         afterCeremony(id);
         vm.prank(alice);
         vm.expectRevert(
-            abi.encodeWithSelector(IContestRegistry.CeremonyClosed.selector, id, deadline, deadline + 1)
+            abi.encodeWithSelector(IContestRegistryEvents.CeremonyClosed.selector, id, deadline, deadline + 1)
         );
         registry.contributeToCeremony(id, h("late"));
 
         uint256 plain = createDefault();
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.CeremonyClosed.selector, plain, 0, block.timestamp));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.CeremonyClosed.selector, plain, 0, block.timestamp));
         registry.contributeToCeremony(plain, h("plain"));
 
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.ContestNotFound.selector, 99));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.ContestNotFound.selector, 99));
         registry.contributeToCeremony(99, h("none"));
     }
 
@@ -193,7 +193,7 @@ contract ContestRegistryCeremonyTest is RegistryFixture {
         uint256 deadline = registry.ceremony(id).deadline;
         vm.warp(deadline);
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.CeremonyOpen.selector, id, deadline, deadline));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.CeremonyOpen.selector, id, deadline, deadline));
         registry.fixVerifier(id, address(verifier), VK_DIGEST, SRS_DIGEST, [TRANSCRIPT_HI, TRANSCRIPT_LO]);
     }
 
@@ -201,7 +201,7 @@ contract ContestRegistryCeremonyTest is RegistryFixture {
         uint256 id = createCeremony();
         afterCeremony(id);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NotOrganiser.selector, id, alice, organiser));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.NotOrganiser.selector, id, alice, organiser));
         registry.fixVerifier(id, address(verifier), VK_DIGEST, SRS_DIGEST, [TRANSCRIPT_HI, TRANSCRIPT_LO]);
     }
 
@@ -212,13 +212,13 @@ contract ContestRegistryCeremonyTest is RegistryFixture {
         fix(id);
         address other = address(new AcceptAllVerifier());
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.VerifierAlreadyFixed.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.VerifierAlreadyFixed.selector, id));
         registry.fixVerifier(id, other, VK_DIGEST, SRS_DIGEST, [TRANSCRIPT_HI, TRANSCRIPT_LO]);
         assertEq(registry.contest(id).params.verifier, address(verifier), "unchanged");
 
         uint256 plain = createDefault();
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.VerifierAlreadyFixed.selector, plain));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.VerifierAlreadyFixed.selector, plain));
         registry.fixVerifier(plain, other, VK_DIGEST, SRS_DIGEST, [TRANSCRIPT_HI, TRANSCRIPT_LO]);
     }
 
@@ -229,11 +229,11 @@ contract ContestRegistryCeremonyTest is RegistryFixture {
         uint256 max = registry.MAX_WINDOW();
         vm.warp(commitDeadline - min + 1);
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.WindowOutOfRange.selector, 0, min - 1, min, max));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.WindowOutOfRange.selector, 0, min - 1, min, max));
         registry.fixVerifier(id, address(verifier), VK_DIGEST, SRS_DIGEST, [TRANSCRIPT_HI, TRANSCRIPT_LO]);
         vm.warp(commitDeadline + 1);
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.WindowOutOfRange.selector, 0, 0, min, max));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.WindowOutOfRange.selector, 0, 0, min, max));
         registry.fixVerifier(id, address(verifier), VK_DIGEST, SRS_DIGEST, [TRANSCRIPT_HI, TRANSCRIPT_LO]);
         // Exactly the minimum is enough.
         vm.warp(commitDeadline - min);
@@ -244,7 +244,7 @@ contract ContestRegistryCeremonyTest is RegistryFixture {
         uint256 id = createCeremony();
         afterCeremony(id);
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.VerifierHasNoCode.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.VerifierHasNoCode.selector, alice));
         registry.fixVerifier(id, alice, VK_DIGEST, SRS_DIGEST, [TRANSCRIPT_HI, TRANSCRIPT_LO]);
     }
 
@@ -254,18 +254,18 @@ contract ContestRegistryCeremonyTest is RegistryFixture {
         uint256 id = createCeremony();
         uint256 c = modelCommitment(alice);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.VerifierNotFixed.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.VerifierNotFixed.selector, id));
         registry.commitModel{value: BOND}(id, c);
         afterCeremony(id); // closed, not fixed yet
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.VerifierNotFixed.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.VerifierNotFixed.selector, id));
         registry.commitModel{value: BOND}(id, c);
         assertEq(uint8(registry.phase(id)), uint8(Phase.Ceremony), "still the ceremony");
 
         toTestSetPhase(id);
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.VerifierNotFixed.selector, id));
-        registry.revealTestSet(id, testSetElems(), true);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.VerifierNotFixed.selector, id));
+        registry.revealTestSet(id, testSetElems(), 0, true);
     }
 
     /// @dev Never fixed: nobody could commit, so the organiser gets the prize back as soon as the
@@ -280,7 +280,7 @@ contract ContestRegistryCeremonyTest is RegistryFixture {
         assertEq(withdraw(id, organiser), PRIZE, "refund");
         assertEq(address(registry).balance, 0, "drained");
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToWithdraw.selector, id, organiser));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.NothingToWithdraw.selector, id, organiser));
         registry.withdraw(id);
     }
 
@@ -321,7 +321,7 @@ contract ContestRegistryCeremonyTest is RegistryFixture {
         vm.prank(alice);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IContestRegistry.VerifierCodeChanged.selector, id, address(verifier), recorded, keccak256(other)
+                IContestRegistryEvents.VerifierCodeChanged.selector, id, address(verifier), recorded, keccak256(other)
             )
         );
         registry.submitProof(id, N, hex"beef", address(0));

@@ -2,7 +2,7 @@
 pragma solidity 0.8.19;
 
 import {RegistryFixture, IPoseidonT3} from "./utils/RegistryFixture.sol";
-import {IContestRegistry} from "../src/IContestRegistry.sol";
+import {IContestRegistry, IContestRegistryEvents} from "../src/IContestRegistry.sol";
 import {EntryStatus, OriginalView} from "../src/ContestTypes.sol";
 
 /// @notice Copy protection (contracts/README.md "Copies"): the fingerprint of a revealed model
@@ -190,8 +190,10 @@ contract ContestRegistryCopiesTest is RegistryFixture {
     ///      prove N, and the reveal phase begins.
     function proveBothAndReachReveal(uint256 c1, uint256 c2) internal {
         toTestSetPhase(c1);
-        revealTestSet(c1);
-        revealTestSet(c2);
+        // Both posted in one second, so their windows coincide.
+        postTestSet(c1);
+        postTestSet(c2);
+        vm.warp(registry.contest(c1).challengeEnds + 1);
         prove(c1, alice, N);
         prove(c2, carol, N);
         toRevealPhase(c1);
@@ -242,7 +244,7 @@ contract ContestRegistryCopiesTest is RegistryFixture {
         uint256 id = contestWith(alice, mine, N, 0);
         vm.startPrank(alice);
         registry.revealModel(id, mine, false);
-        vm.expectRevert(IContestRegistry.EmptyChunk.selector);
+        vm.expectRevert(IContestRegistryEvents.EmptyChunk.selector);
         registry.revealModel(id, new uint256[](0), true);
         vm.stopPrank();
     }

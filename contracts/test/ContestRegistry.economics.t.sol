@@ -2,7 +2,7 @@
 pragma solidity 0.8.19;
 
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
-import {IContestRegistry} from "../src/IContestRegistry.sol";
+import {IContestRegistry, IContestRegistryEvents} from "../src/IContestRegistry.sol";
 import {ContestParams, EntryStatus, Phase} from "../src/ContestTypes.sol";
 
 /// @notice The economic rules R1–R7 of contracts/README.md, each test an attack that succeeded
@@ -38,7 +38,7 @@ contract ContestRegistryEconomicsTest is RegistryFixture {
 
     function expectNothingToWithdraw(uint256 id, address who) internal {
         vm.prank(who);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToWithdraw.selector, id, who));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.NothingToWithdraw.selector, id, who));
         registry.withdraw(id);
     }
 

@@ -2,7 +2,7 @@
 pragma solidity 0.8.19;
 
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
-import {IContestRegistry} from "../src/IContestRegistry.sol";
+import {IContestRegistry, IContestRegistryEvents} from "../src/IContestRegistry.sol";
 import {ContestParams, ContestView, EntryView, EntryStatus, Phase} from "../src/ContestTypes.sol";
 import {PoseidonChain} from "../src/PoseidonChain.sol";
 
@@ -107,7 +107,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         emit WinnerCalled(id, alice, 0, revealDeadline(id));
         registry.closeRanking(id);
         assertEq(uint256(registry.entry(id, alice).status), uint256(EntryStatus.Called), "called");
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.RankingAlreadyClosed.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.RankingAlreadyClosed.selector, id));
         registry.closeRanking(id);
     }
 
@@ -143,7 +143,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         uint256 expected = modelCommitment(alice);
         uint256 computed = modelCommitment(bob);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.CommitmentMismatch.selector, expected, computed, 4));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.CommitmentMismatch.selector, expected, computed, 4));
         registry.revealModel(id, elems, true);
     }
 
@@ -158,7 +158,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         uint256 id = fourQualified();
         vm.prank(dave);
         vm.expectRevert(
-            abi.encodeWithSelector(IContestRegistry.NotCalledToReveal.selector, id, dave, EntryStatus.Qualified)
+            abi.encodeWithSelector(IContestRegistryEvents.NotCalledToReveal.selector, id, dave, EntryStatus.Qualified)
         );
         registry.revealModel(id, modelElems(dave), true);
     }
@@ -168,7 +168,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         revealModel(id, alice);
         vm.prank(alice);
         vm.expectRevert(
-            abi.encodeWithSelector(IContestRegistry.NotCalledToReveal.selector, id, alice, EntryStatus.Revealed)
+            abi.encodeWithSelector(IContestRegistryEvents.NotCalledToReveal.selector, id, alice, EntryStatus.Revealed)
         );
         registry.revealModel(id, modelElems(alice), true);
     }
@@ -178,7 +178,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         uint256 deadline = registry.contest(id).proofEnds;
         vm.prank(alice);
         vm.expectRevert(
-            abi.encodeWithSelector(IContestRegistry.RankingNotFinal.selector, id, deadline, block.timestamp)
+            abi.encodeWithSelector(IContestRegistryEvents.RankingNotFinal.selector, id, deadline, block.timestamp)
         );
         registry.revealModel(id, modelElems(alice), true);
     }
@@ -189,7 +189,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         vm.warp(deadline + 1);
         vm.prank(alice);
         vm.expectRevert(
-            abi.encodeWithSelector(IContestRegistry.RevealWindowClosed.selector, id, alice, deadline, deadline + 1)
+            abi.encodeWithSelector(IContestRegistryEvents.RevealWindowClosed.selector, id, alice, deadline, deadline + 1)
         );
         registry.revealModel(id, modelElems(alice), true);
     }
@@ -209,7 +209,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         uint256 id = contestWithProofs(addrs(alice, bob), nums(18, 15));
         uint256 deadline = registry.contest(id).proofEnds;
         vm.warp(deadline);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.RankingNotFinal.selector, id, deadline, deadline));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.RankingNotFinal.selector, id, deadline, deadline));
         registry.closeRanking(id);
         vm.warp(deadline + 1);
         registry.closeRanking(id);
@@ -219,7 +219,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
     function test_RevertWhen_ModelChunkEmpty() public {
         uint256 id = fourQualified();
         vm.prank(alice);
-        vm.expectRevert(IContestRegistry.EmptyChunk.selector);
+        vm.expectRevert(IContestRegistryEvents.EmptyChunk.selector);
         registry.revealModel(id, new uint256[](0), false);
     }
 
@@ -302,7 +302,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         uint256 id = fourQualified();
         uint256 deadline = revealDeadline(id);
         vm.warp(deadline);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.RevealWindowOpen.selector, id, deadline, deadline));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.RevealWindowOpen.selector, id, deadline, deadline));
         registry.forfeit(id);
         // The revert undid the implicit closing too.
         assertEq(registry.contest(id).roundDeadline, 0, "nothing closed");
@@ -321,7 +321,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         uint256 deadline = registry.contest(id).roundDeadline;
         assertEq(deadline, block.timestamp + WINDOW, "fresh round");
         vm.warp(deadline);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.RevealWindowOpen.selector, id, deadline, deadline));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.RevealWindowOpen.selector, id, deadline, deadline));
         registry.forfeit(id);
     }
 
@@ -331,21 +331,21 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         revealModel(id, bob);
         revealModel(id, carol);
         vm.warp(revealDeadline(id) + 1);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToForfeit.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.NothingToForfeit.selector, id));
         registry.forfeit(id);
     }
 
     function test_RevertWhen_ForfeitWithNoRankedEntry() public {
         uint256 id = contestWithProofs(addrs(alice, bob), nums(5, 0));
         toRevealPhase(id);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToForfeit.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.NothingToForfeit.selector, id));
         registry.forfeit(id);
     }
 
     function test_RevertWhen_ForfeitBeforeProofWindowEnds() public {
         uint256 id = contestWithProofs(addrs(alice), nums(18));
         uint256 ends = registry.contest(id).proofEnds;
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.RankingNotFinal.selector, id, ends, block.timestamp));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.RankingNotFinal.selector, id, ends, block.timestamp));
         registry.forfeit(id);
     }
 
@@ -405,7 +405,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
     function test_withdraw_ScoredBondAfterProofWindow() public {
         uint256 id = contestWithProofs(addrs(alice, bob), nums(18, 5));
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToWithdraw.selector, id, bob));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.NothingToWithdraw.selector, id, bob));
         registry.withdraw(id);
         toRevealPhase(id);
         assertEq(withdraw(id, bob), BOND, "bob's bond after the proof window");
@@ -420,7 +420,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         assertEq(registry.contest(id).bondPool, BOND, "bob's bond");
         assertEq(registry.owed(id, bob), 0, "nothing for bob");
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToWithdraw.selector, id, bob));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.NothingToWithdraw.selector, id, bob));
         registry.withdraw(id);
         revealModel(id, alice);
         assertEq(withdraw(id, alice), PRIZE + 2 * BOND, "prize, her bond and bob's");
@@ -430,7 +430,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
     function test_withdraw_UncalledQualifiedBondOnlyAfterSettlement() public {
         uint256 id = fourQualified();
         vm.prank(dave);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToWithdraw.selector, id, dave));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.NothingToWithdraw.selector, id, dave));
         registry.withdraw(id);
         revealModel(id, alice);
         revealModel(id, bob);
@@ -452,7 +452,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         assertEq(withdraw(id, bob), share + BOND, "bob");
         assertEq(withdraw(id, carol), PRIZE - 2 * share + BOND, "last claimer takes the rounding");
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToWithdraw.selector, id, organiser));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.NothingToWithdraw.selector, id, organiser));
         registry.withdraw(id);
         assertEq(address(registry).balance, 0, "drained");
     }
@@ -470,7 +470,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         commit(id, alice);
         toTestSetPhase(id);
         vm.prank(organiser);
-        registry.revealTestSet(id, nums(1), false);
+        registry.revealTestSet(id, nums(1), 0, false);
         vm.warp(p.testSetDeadline + 1);
         assertEq(withdraw(id, alice), PRIZE + BOND, "alice takes it all");
     }
@@ -480,7 +480,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         revealModel(id, alice);
         withdraw(id, alice);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NothingToWithdraw.selector, id, alice));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.NothingToWithdraw.selector, id, alice));
         registry.withdraw(id);
     }
 
@@ -492,7 +492,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         vm.warp(p.testSetDeadline + 1); // default: the attacker is owed prize + bond
         attacker.withdraw();
         assertEq(attacker.received(), PRIZE + BOND, "paid once");
-        assertEq(attacker.reentryError(), abi.encodeWithSelector(IContestRegistry.Reentered.selector), "blocked");
+        assertEq(attacker.reentryError(), abi.encodeWithSelector(IContestRegistryEvents.Reentered.selector), "blocked");
         assertEq(address(registry).balance, 0, "drained once");
     }
 
@@ -506,7 +506,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
         registry.commitModel{value: BOND}(id, 7);
         vm.warp(p.testSetDeadline + 1);
         vm.prank(refuser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.PaymentFailed.selector, refuser, PRIZE + BOND));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.PaymentFailed.selector, refuser, PRIZE + BOND));
         registry.withdraw(id);
     }
 
@@ -545,7 +545,7 @@ contract ContestRegistryPayoutTest is RegistryFixture {
     }
 
     function test_RevertWhen_ViewingUnknownContest() public {
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.ContestNotFound.selector, 3));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.ContestNotFound.selector, 3));
         registry.contest(3);
     }
 }

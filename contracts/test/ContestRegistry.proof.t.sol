@@ -3,7 +3,7 @@ pragma solidity 0.8.19;
 
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {MockVerifier} from "./mocks/MockVerifier.sol";
-import {IContestRegistry} from "../src/IContestRegistry.sol";
+import {IContestRegistry, IContestRegistryEvents} from "../src/IContestRegistry.sol";
 import {ContestParams, EntryView, EntryStatus, Phase} from "../src/ContestTypes.sol";
 
 /// @notice submitProof: the verifier call (layout, gas cap, accept/reject), checks, ranking.
@@ -91,7 +91,7 @@ contract ContestRegistryProofTest is RegistryFixture {
         revealTestSet(id);
         verifier.setMode(MockVerifier.Mode.BurnGas);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.ProofRejected.selector, id, alice, 15));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.ProofRejected.selector, id, alice, 15));
         registry.submitProof{gas: 10_000_000}(id, 15, hex"beef", address(0));
     }
 
@@ -115,13 +115,13 @@ contract ContestRegistryProofTest is RegistryFixture {
     function test_RevertWhen_TooLittleGasForVerifier() public {
         revealTestSet(id);
         vm.prank(alice);
-        vm.expectPartialRevert(IContestRegistry.InsufficientGasForVerifier.selector);
+        vm.expectPartialRevert(IContestRegistryEvents.InsufficientGasForVerifier.selector);
         registry.submitProof{gas: 1_000_000}(id, 15, hex"beef", address(0));
     }
 
     function test_RevertWhen_ProofBeforeTestSetRevealed() public {
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.TestSetNotRevealed.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.TestSetNotRevealed.selector, id));
         registry.submitProof(id, 15, hex"beef", address(0));
     }
 
@@ -130,7 +130,7 @@ contract ContestRegistryProofTest is RegistryFixture {
         uint256 deadline = registry.contest(id).proofEnds;
         vm.warp(deadline + 1);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.ProofWindowClosed.selector, id, deadline, deadline + 1));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.ProofWindowClosed.selector, id, deadline, deadline + 1));
         registry.submitProof(id, 15, hex"beef", address(0));
     }
 
@@ -146,7 +146,7 @@ contract ContestRegistryProofTest is RegistryFixture {
     function test_RevertWhen_ProofFromNonCompetitor() public {
         revealTestSet(id);
         vm.prank(dave);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NotCommitted.selector, id, dave));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.NotCommitted.selector, id, dave));
         registry.submitProof(id, 15, hex"beef", address(0));
     }
 
@@ -154,14 +154,14 @@ contract ContestRegistryProofTest is RegistryFixture {
         revealTestSet(id);
         prove(id, alice, 15);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.AlreadyProved.selector, id, alice, 15));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.AlreadyProved.selector, id, alice, 15));
         registry.submitProof(id, 16, hex"beef", address(0));
     }
 
     function test_RevertWhen_CorrectExceedsTestSetSize() public {
         revealTestSet(id);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.CorrectExceedsTestSetSize.selector, N + 1, N));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.CorrectExceedsTestSetSize.selector, N + 1, N));
         registry.submitProof(id, N + 1, hex"beef", address(0));
     }
 
@@ -184,7 +184,7 @@ contract ContestRegistryProofTest is RegistryFixture {
         assertEq(registry.contest(id).provers, 2, "provers");
         // A scored entry has proved: no second proof.
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.AlreadyProved.selector, id, alice, MIN_CORRECT - 1));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.AlreadyProved.selector, id, alice, MIN_CORRECT - 1));
         registry.submitProof(id, 15, hex"beef", address(0));
     }
 
@@ -201,7 +201,7 @@ contract ContestRegistryProofTest is RegistryFixture {
         revealTestSet(id);
         correct = bound(correct, 0, 2 * N);
         if (correct > N) {
-            vm.expectRevert(abi.encodeWithSelector(IContestRegistry.CorrectExceedsTestSetSize.selector, correct, N));
+            vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.CorrectExceedsTestSetSize.selector, correct, N));
         }
         vm.prank(alice);
         registry.submitProof(id, correct, hex"beef", address(0));
@@ -214,7 +214,7 @@ contract ContestRegistryProofTest is RegistryFixture {
 
     function expectRejected(address who, uint256 correct) internal {
         vm.prank(who);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.ProofRejected.selector, id, who, correct));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.ProofRejected.selector, id, who, correct));
         registry.submitProof(id, correct, hex"beef", address(0));
     }
 
@@ -278,7 +278,7 @@ contract ContestRegistryProofTest is RegistryFixture {
 
     function expectBadHint(address who, uint256 correct, address hint) internal {
         vm.prank(who);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.BadRankHint.selector, id, hint));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.BadRankHint.selector, id, hint));
         registry.submitProof(id, correct, hex"beef", hint);
     }
 
@@ -390,7 +390,9 @@ contract ContestRegistryProofTest is RegistryFixture {
         uint256 window = p.proofDeadline - p.testSetDeadline;
         vm.warp(p.testSetDeadline);
         vm.expectEmit();
-        emit TestSetRevealed(id, testSetElems().length, p.testSetCommitment, p.testSetDeadline + window);
+        emit TestSetRevealed(
+            id, testSetElems().length, p.testSetCommitment, p.testSetDeadline + window / 4, p.testSetDeadline + window
+        );
         revealTestSet(id);
         uint256 ends = registry.contest(id).proofEnds;
         assertEq(ends, p.testSetDeadline + window, "a full window from the reveal");
@@ -399,7 +401,7 @@ contract ContestRegistryProofTest is RegistryFixture {
         assertEq(uint256(registry.phase(id)), uint256(Phase.Proof), "proof phase in its last second");
         vm.warp(ends + 1);
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.ProofWindowClosed.selector, id, ends, ends + 1));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.ProofWindowClosed.selector, id, ends, ends + 1));
         registry.submitProof(id, 15, hex"beef", address(0));
     }
 
@@ -418,7 +420,7 @@ contract ContestRegistryProofTest is RegistryFixture {
         vm.warp(ends + 1);
         assertEq(uint256(registry.phase(id)), uint256(Phase.ModelReveal), "proof phase over");
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.ProofWindowClosed.selector, id, ends, ends + 1));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.ProofWindowClosed.selector, id, ends, ends + 1));
         registry.submitProof(id, 15, hex"beef", address(0));
         registry.closeRanking(id);
         assertEq(registry.entry(id, alice).revealDeadline, ends + WINDOW, "first round from proofEnds");

@@ -4,7 +4,7 @@ pragma solidity 0.8.19;
 import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {WrongPoseidon} from "./mocks/MockVerifier.sol";
 import {ContestRegistry} from "../src/ContestRegistry.sol";
-import {IContestRegistry} from "../src/IContestRegistry.sol";
+import {IContestRegistry, IContestRegistryEvents} from "../src/IContestRegistry.sol";
 import {ContestParams, ContestView, EntryView, EntryStatus, Phase} from "../src/ContestTypes.sol";
 import {PoseidonChain} from "../src/PoseidonChain.sol";
 
@@ -19,7 +19,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
 
     function test_RevertWhen_PoseidonComputesWrongHash() public {
         address wrong = address(new WrongPoseidon());
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.PoseidonMismatch.selector, wrong, 42));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.PoseidonMismatch.selector, wrong, 42));
         new ContestRegistry(wrong);
     }
 
@@ -69,7 +69,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
     function test_RevertWhen_CreateWithoutPrize() public {
         ContestParams memory p = defaultParams();
         vm.prank(organiser);
-        vm.expectRevert(IContestRegistry.NoPrize.selector);
+        vm.expectRevert(IContestRegistryEvents.NoPrize.selector);
         registry.createContest(p);
     }
 
@@ -79,7 +79,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
         expectCreateRevert(
             p,
             abi.encodeWithSelector(
-                IContestRegistry.InvalidDeadlines.selector,
+                IContestRegistryEvents.InvalidDeadlines.selector,
                 block.timestamp,
                 p.commitDeadline,
                 p.testSetDeadline,
@@ -94,7 +94,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
         expectCreateRevert(
             p,
             abi.encodeWithSelector(
-                IContestRegistry.InvalidDeadlines.selector,
+                IContestRegistryEvents.InvalidDeadlines.selector,
                 block.timestamp,
                 p.commitDeadline,
                 p.testSetDeadline,
@@ -109,7 +109,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
         expectCreateRevert(
             p,
             abi.encodeWithSelector(
-                IContestRegistry.InvalidDeadlines.selector,
+                IContestRegistryEvents.InvalidDeadlines.selector,
                 block.timestamp,
                 p.commitDeadline,
                 p.testSetDeadline,
@@ -128,7 +128,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
         if (!ordered) {
             vm.expectRevert(
                 abi.encodeWithSelector(
-                    IContestRegistry.InvalidDeadlines.selector, block.timestamp, commitAt, testSetAt, proofAt
+                    IContestRegistryEvents.InvalidDeadlines.selector, block.timestamp, commitAt, testSetAt, proofAt
                 )
             );
         } else {
@@ -208,7 +208,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
     function test_RevertWhen_ZeroBond_FreeSybilsCancelContest() public {
         ContestParams memory p = defaultParams();
         p.commitBond = 0;
-        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.ZeroBond.selector));
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistryEvents.ZeroBond.selector));
         p.commitBond = 1; // the smallest bond is accepted
         create(p);
     }
@@ -216,26 +216,26 @@ contract ContestRegistrySetupTest is RegistryFixture {
     function test_RevertWhen_NoPaidRanks() public {
         ContestParams memory p = defaultParams();
         p.payoutBps = new uint16[](0);
-        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.InvalidPayoutRanks.selector, 0, 16));
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistryEvents.InvalidPayoutRanks.selector, 0, 16));
     }
 
     function test_RevertWhen_TooManyPaidRanks() public {
         ContestParams memory p = defaultParams();
         p.payoutBps = new uint16[](17);
-        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.InvalidPayoutRanks.selector, 17, 16));
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistryEvents.InvalidPayoutRanks.selector, 17, 16));
     }
 
     function test_RevertWhen_PayoutShareZero() public {
         ContestParams memory p = defaultParams();
         p.payoutBps[1] = 0;
         p.payoutBps[0] = 9000;
-        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.ZeroPayoutShare.selector, 1));
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistryEvents.ZeroPayoutShare.selector, 1));
     }
 
     function test_RevertWhen_PayoutSharesDoNotSum() public {
         ContestParams memory p = defaultParams();
         p.payoutBps[2] = 999;
-        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.PayoutSharesDoNotSum.selector, 9999));
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistryEvents.PayoutSharesDoNotSum.selector, 9999));
     }
 
     function testFuzz_createContest_PayoutSplits(uint256 seed, uint256 ranks, bool breakSum) public {
@@ -253,7 +253,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
         p.payoutBps = split;
         if (breakSum) {
             split[0] += 1;
-            vm.expectRevert(abi.encodeWithSelector(IContestRegistry.PayoutSharesDoNotSum.selector, 10_001));
+            vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.PayoutSharesDoNotSum.selector, 10_001));
         }
         vm.prank(organiser);
         registry.createContest{value: PRIZE}(p);
@@ -262,25 +262,25 @@ contract ContestRegistrySetupTest is RegistryFixture {
     function test_RevertWhen_ThresholdZero() public {
         ContestParams memory p = defaultParams();
         p.minCorrect = 0;
-        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.InvalidThreshold.selector, 0, N));
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistryEvents.InvalidThreshold.selector, 0, N));
     }
 
     function test_RevertWhen_ThresholdAboveTestSetSize() public {
         ContestParams memory p = defaultParams();
         p.minCorrect = N + 1;
-        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.InvalidThreshold.selector, N + 1, N));
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistryEvents.InvalidThreshold.selector, N + 1, N));
     }
 
     function test_RevertWhen_TestSetCommitmentNotInField() public {
         ContestParams memory p = defaultParams();
         p.testSetCommitment = P;
-        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.CommitmentNotInField.selector, P));
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistryEvents.CommitmentNotInField.selector, P));
     }
 
     function test_RevertWhen_VerifierHasNoCode() public {
         ContestParams memory p = defaultParams();
         p.verifier = makeAddr("eoa");
-        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistry.VerifierHasNoCode.selector, p.verifier));
+        expectCreateRevert(p, abi.encodeWithSelector(IContestRegistryEvents.VerifierHasNoCode.selector, p.verifier));
     }
 
     function expectCreateRevert(ContestParams memory p, bytes memory err) internal {
@@ -292,7 +292,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
     uint256 internal constant MAX_WINDOW = 365 days;
 
     function windowError(uint8 phase_, uint256 window, uint256 min) internal pure returns (bytes memory) {
-        return abi.encodeWithSelector(IContestRegistry.WindowOutOfRange.selector, phase_, window, min, MAX_WINDOW);
+        return abi.encodeWithSelector(IContestRegistryEvents.WindowOutOfRange.selector, phase_, window, min, MAX_WINDOW);
     }
 
     /// @dev The default contest with these windows (commit, test set, proof, reveal), in seconds.
@@ -379,7 +379,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
         vm.warp(deadline + 1);
         vm.prank(alice);
         vm.expectRevert(
-            abi.encodeWithSelector(IContestRegistry.CommitPhaseOver.selector, id, deadline, deadline + 1)
+            abi.encodeWithSelector(IContestRegistryEvents.CommitPhaseOver.selector, id, deadline, deadline + 1)
         );
         registry.commitModel{value: BOND}(id, 1);
     }
@@ -394,7 +394,7 @@ contract ContestRegistrySetupTest is RegistryFixture {
     function test_RevertWhen_CommitWithWrongBond() public {
         uint256 id = createDefault();
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.WrongBond.selector, BOND - 1, BOND));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.WrongBond.selector, BOND - 1, BOND));
         registry.commitModel{value: BOND - 1}(id, 1);
     }
 
@@ -402,20 +402,20 @@ contract ContestRegistrySetupTest is RegistryFixture {
         uint256 id = createDefault();
         commit(id, alice);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.WrongBond.selector, BOND, 0));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.WrongBond.selector, BOND, 0));
         registry.commitModel{value: BOND}(id, 1);
     }
 
     function test_RevertWhen_CommitmentNotInField() public {
         uint256 id = createDefault();
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.CommitmentNotInField.selector, P + 1));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.CommitmentNotInField.selector, P + 1));
         registry.commitModel{value: BOND}(id, P + 1);
     }
 
     function test_RevertWhen_CommitToUnknownContest() public {
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.ContestNotFound.selector, 7));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.ContestNotFound.selector, 7));
         registry.commitModel{value: BOND}(7, 1);
     }
 
@@ -437,18 +437,26 @@ contract ContestRegistrySetupTest is RegistryFixture {
         toTestSetPhase(id);
         assertEq(uint256(registry.phase(id)), uint256(Phase.TestSetReveal), "phase before");
         uint256[] memory elems = testSetElems();
+        uint256 state = claim(elems);
         vm.expectEmit();
-        emit TestSetChunkRevealed(id, 0, elems);
+        emit TestSetChunkRevealed(id, 0, 0, state, elems);
         vm.expectEmit();
         ContestParams memory p = registry.contest(id).params;
-        uint256 ends = block.timestamp + (p.proofDeadline - p.testSetDeadline);
-        emit TestSetRevealed(id, elems.length, chain(TESTSET_TAG, elems), ends);
-        revealTestSet(id);
+        uint256 window = p.proofDeadline - p.testSetDeadline;
+        uint256 ends = block.timestamp + window;
+        uint256 challengeEnds = block.timestamp + window / 4;
+        emit TestSetRevealed(id, elems.length, chain(TESTSET_TAG, elems), challengeEnds, ends);
+        postTestSet(id);
         ContestView memory v = registry.contest(id);
         assertTrue(v.testSetRevealed, "revealed");
         assertEq(v.proofEnds, ends, "proof window from the reveal");
+        assertEq(v.challengeEnds, challengeEnds, "its first quarter for challenges");
         assertEq(v.testSetRevealedCount, elems.length, "count");
-        assertEq(uint256(v.phase), uint256(Phase.Proof), "phase after");
+        assertEq(uint256(v.phase), uint256(Phase.TestSetChallenge), "challenge phase after");
+        vm.warp(challengeEnds);
+        assertEq(uint256(registry.phase(id)), uint256(Phase.TestSetChallenge), "up to its last second");
+        vm.warp(challengeEnds + 1);
+        assertEq(uint256(registry.phase(id)), uint256(Phase.Proof), "then proofs");
     }
 
     function testFuzz_revealTestSet_ChunkBoundaries(uint256 cut1, uint256 cut2) public {
@@ -457,14 +465,17 @@ contract ContestRegistrySetupTest is RegistryFixture {
         uint256[] memory elems = testSetElems();
         cut1 = bound(cut1, 1, elems.length - 1);
         cut2 = bound(cut2, cut1 + 1, elems.length);
+        uint256 s1 = claim(slice(elems, 0, cut1));
+        uint256 s2 = claim(slice(elems, 0, cut2));
+        uint256 s3 = claim(elems);
         vm.startPrank(organiser);
-        registry.revealTestSet(id, slice(elems, 0, cut1), false);
+        registry.revealTestSet(id, slice(elems, 0, cut1), s1, false);
         vm.expectEmit();
-        emit TestSetChunkRevealed(id, cut1, slice(elems, cut1, cut2));
-        registry.revealTestSet(id, slice(elems, cut1, cut2), false);
+        emit TestSetChunkRevealed(id, 1, cut1, s2, slice(elems, cut1, cut2));
+        registry.revealTestSet(id, slice(elems, cut1, cut2), s2, false);
         assertEq(registry.contest(id).testSetRevealedCount, cut2, "partial count");
         assertTrue(!registry.contest(id).testSetRevealed, "not yet revealed");
-        registry.revealTestSet(id, slice(elems, cut2, elems.length), true);
+        registry.revealTestSet(id, slice(elems, cut2, elems.length), s3, true);
         vm.stopPrank();
         assertTrue(registry.contest(id).testSetRevealed, "revealed");
     }
@@ -472,12 +483,13 @@ contract ContestRegistrySetupTest is RegistryFixture {
     function test_restartTestSetReveal_DiscardsPartialChunks() public {
         uint256 id = createDefault();
         toTestSetPhase(id);
+        uint256 s = claim(testSetElems());
         vm.startPrank(organiser);
-        registry.revealTestSet(id, nums(99, 98), false); // wrong data
+        registry.revealTestSet(id, nums(99, 98), 7, false); // wrong data
         vm.expectEmit();
         emit TestSetRevealRestarted(id, 2);
         registry.restartTestSetReveal(id);
-        registry.revealTestSet(id, testSetElems(), true);
+        registry.revealTestSet(id, testSetElems(), s, true);
         vm.stopPrank();
         assertTrue(registry.contest(id).testSetRevealed, "revealed after restart");
     }
@@ -486,8 +498,8 @@ contract ContestRegistrySetupTest is RegistryFixture {
         uint256 id = createDefault();
         toTestSetPhase(id);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.NotOrganiser.selector, id, alice, organiser));
-        registry.revealTestSet(id, testSetElems(), true);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.NotOrganiser.selector, id, alice, organiser));
+        registry.revealTestSet(id, testSetElems(), 0, true);
     }
 
     function test_RevertWhen_TestSetRevealedDuringCommitPhase() public {
@@ -496,10 +508,10 @@ contract ContestRegistrySetupTest is RegistryFixture {
         vm.prank(organiser);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IContestRegistry.TestSetRevealClosed.selector, id, p.commitDeadline, p.testSetDeadline, block.timestamp
+                IContestRegistryEvents.TestSetRevealClosed.selector, id, p.commitDeadline, p.testSetDeadline, block.timestamp
             )
         );
-        registry.revealTestSet(id, testSetElems(), true);
+        registry.revealTestSet(id, testSetElems(), 0, true);
     }
 
     function test_RevertWhen_TestSetRevealedAfterDeadline() public {
@@ -509,14 +521,14 @@ contract ContestRegistrySetupTest is RegistryFixture {
         vm.prank(organiser);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IContestRegistry.TestSetRevealClosed.selector,
+                IContestRegistryEvents.TestSetRevealClosed.selector,
                 id,
                 p.commitDeadline,
                 p.testSetDeadline,
                 p.testSetDeadline + 1
             )
         );
-        registry.revealTestSet(id, testSetElems(), true);
+        registry.revealTestSet(id, testSetElems(), 0, true);
     }
 
     function test_revealTestSet_AtDeadlineSecond() public {
@@ -535,10 +547,10 @@ contract ContestRegistrySetupTest is RegistryFixture {
         vm.prank(organiser);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IContestRegistry.TestSetRevealClosed.selector, id, p.commitDeadline, p.testSetDeadline, p.commitDeadline
+                IContestRegistryEvents.TestSetRevealClosed.selector, id, p.commitDeadline, p.testSetDeadline, p.commitDeadline
             )
         );
-        registry.revealTestSet(id, testSetElems(), true);
+        registry.revealTestSet(id, testSetElems(), 0, true);
         vm.warp(p.commitDeadline + 1);
         revealTestSet(id);
         assertTrue(registry.contest(id).testSetRevealed, "revealed one second later");
@@ -549,25 +561,25 @@ contract ContestRegistrySetupTest is RegistryFixture {
         toTestSetPhase(id);
         revealTestSet(id);
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.TestSetAlreadyRevealed.selector, id));
-        registry.revealTestSet(id, testSetElems(), true);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.TestSetAlreadyRevealed.selector, id));
+        registry.revealTestSet(id, testSetElems(), 0, true);
     }
 
     function test_RevertWhen_TestSetChunkEmpty() public {
         uint256 id = createDefault();
         toTestSetPhase(id);
         vm.prank(organiser);
-        vm.expectRevert(IContestRegistry.EmptyChunk.selector);
-        registry.revealTestSet(id, new uint256[](0), false);
+        vm.expectRevert(IContestRegistryEvents.EmptyChunk.selector);
+        registry.revealTestSet(id, new uint256[](0), 0, false);
     }
 
     function test_RevertWhen_TestSetElementNotInField() public {
         uint256 id = createDefault();
         toTestSetPhase(id);
         vm.startPrank(organiser);
-        registry.revealTestSet(id, nums(1, 2), false);
+        registry.revealTestSet(id, nums(1, 2), 0, false);
         vm.expectRevert(abi.encodeWithSelector(PoseidonChain.ElementNotInField.selector, 3, P + 5));
-        registry.revealTestSet(id, nums(3, P + 5), true);
+        registry.revealTestSet(id, nums(3, P + 5), 0, true);
         vm.stopPrank();
     }
 
@@ -578,11 +590,12 @@ contract ContestRegistrySetupTest is RegistryFixture {
         elems[2] = 1;
         uint256 expected = registry.contest(id).params.testSetCommitment;
         uint256 computed = chain(TESTSET_TAG, elems);
+        uint256 s = claim(elems);
         vm.prank(organiser);
         vm.expectRevert(
-            abi.encodeWithSelector(IContestRegistry.CommitmentMismatch.selector, expected, computed, elems.length)
+            abi.encodeWithSelector(IContestRegistryEvents.CommitmentMismatch.selector, expected, computed, elems.length)
         );
-        registry.revealTestSet(id, elems, true);
+        registry.revealTestSet(id, elems, s, true);
     }
 
     function test_RevertWhen_TestSetTruncated() public {
@@ -590,8 +603,8 @@ contract ContestRegistrySetupTest is RegistryFixture {
         toTestSetPhase(id);
         uint256[] memory elems = slice(testSetElems(), 0, 4);
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.TestSetLengthMismatch.selector, 6, 4));
-        registry.revealTestSet(id, elems, true);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.TestSetLengthMismatch.selector, 6, 4));
+        registry.revealTestSet(id, elems, 0, true);
     }
 
     // ------------------------------------------------- the revealed test set decodes (§4)
@@ -606,72 +619,99 @@ contract ContestRegistrySetupTest is RegistryFixture {
         toTestSetPhase(id);
     }
 
-    /// @dev The organiser committed to a test set that does not decode: its reveal reverts at the
-    ///      bad element, in any chunking, so the organiser defaults (alice gets the default split
-    ///      and her bond) instead of taking the prize back after nobody could prove.
-    function assertRefusedAndDefaults(uint256[] memory elems, uint256 bad) internal {
-        uint256 id = contestCommittingTo(elems);
+    /// @dev Posts `elems` as committed in the chunks `[0, cut)` and `[cut, end)` (one chunk if
+    ///      `cut` is 0), with honest claims. Returns the claims.
+    function postIn2(uint256 id, uint256[] memory elems, uint256 cut) internal returns (uint256 s1, uint256 s) {
+        s1 = claim(slice(elems, 0, cut));
+        s = claim(elems);
         vm.startPrank(organiser);
-        if (bad > 0) registry.revealTestSet(id, slice(elems, 0, bad), false);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.MalformedTestSetElement.selector, bad, elems[bad]));
-        registry.revealTestSet(id, slice(elems, bad, elems.length), true);
-        registry.restartTestSetReveal(id);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.MalformedTestSetElement.selector, bad, elems[bad]));
-        registry.revealTestSet(id, elems, true);
+        if (cut > 0) registry.revealTestSet(id, slice(elems, 0, cut), s1, false);
+        registry.revealTestSet(id, slice(elems, cut, elems.length), s, true);
         vm.stopPrank();
-        vm.warp(registry.contest(id).params.testSetDeadline + 1);
-        assertEq(uint256(registry.phase(id)), uint256(Phase.TestSetMissed), "organiser defaulted");
-        assertEq(registry.owed(id, alice), PRIZE + BOND, "alice: the defaulted prize and her bond");
+    }
+
+    /// @dev The organiser committed to a test set that does not decode. Posting it is not checked
+    ///      element by element (PROTOCOL §14.3), but a challenge of the chunk holding the bad
+    ///      element makes the organiser default (alice gets the default split and her bond, the
+    ///      challenger its reward) instead of taking the prize back after nobody could prove; a
+    ///      challenge of a chunk before it that decodes and hashes right fails.
+    function assertChallengedAndDefaults(uint256[] memory elems, uint256 bad) internal {
+        uint256 id = contestCommittingTo(elems);
+        (uint256 s1, uint256 s) = postIn2(id, elems, bad);
+        uint256 reward = PRIZE / 10;
+        if (bad > 0) {
+            vm.prank(bob);
+            vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.ChunkChecksOut.selector, id, 0, s1));
+            registry.challengeTestSet(id, 0, 0, TESTSET_TAG, s1, slice(elems, 0, bad));
+        }
+        uint256[] memory rest = slice(elems, bad, elems.length);
+        vm.expectEmit();
+        emit TestSetChallenged(id, bad > 0 ? 1 : 0, bob, bad, 0, s, reward);
+        vm.prank(bob);
+        registry.challengeTestSet(id, bad > 0 ? 1 : 0, bad, bad > 0 ? s1 : TESTSET_TAG, s, rest);
+        assertEq(uint256(registry.phase(id)), uint256(Phase.TestSetMissed), "organiser defaulted at once");
+        assertEq(registry.owed(id, alice), PRIZE - reward + BOND, "alice: the defaulted prize and her bond");
+        assertEq(registry.owed(id, bob), reward, "bob: the challenger's reward");
         assertEq(registry.owed(id, organiser), 0, "organiser: nothing back");
     }
 
     function test_RevertWhen_TestSetLabelNotBelowClasses() public {
         uint256[] memory e = testSetElems();
         e[5] |= uint256(3) << (2 * 7); // row 7's label becomes 3 = K
-        assertRefusedAndDefaults(e, 5);
+        assertChallengedAndDefaults(e, 5);
     }
 
     function test_RevertWhen_TestSetFeatureAboveItsRange() public {
         uint256[] memory e = testSetElems();
         e[2] = (e[2] & ~(uint256(31) << 15)) | (uint256(SPAN + 1) << 15); // value 3 of element 2
-        assertRefusedAndDefaults(e, 2);
+        assertChallengedAndDefaults(e, 2);
     }
 
     function test_RevertWhen_TestSetBitsPastTheLastValue() public {
         uint256[] memory e = testSetElems();
         e[4] |= 1 << (5 * 4); // element 4 holds 4 values: a fifth is padding
-        assertRefusedAndDefaults(e, 4);
+        assertChallengedAndDefaults(e, 4);
         e = testSetElems();
         e[1] |= 1 << 247; // past 49 five-bit values in a full element
-        assertRefusedAndDefaults(e, 1);
+        assertChallengedAndDefaults(e, 1);
         e = testSetElems();
         e[5] |= 1 << (2 * N); // past the 20 labels
-        assertRefusedAndDefaults(e, 5);
+        assertChallengedAndDefaults(e, 5);
     }
 
     function test_RevertWhen_TestSetHasAnElementPastItsEnd() public {
         uint256[] memory good = testSetElems();
         uint256[] memory e = new uint256[](good.length + 1);
         for (uint256 i = 0; i < good.length; ++i) e[i] = good[i];
-        assertRefusedAndDefaults(e, good.length); // a zero element: decodes as nothing
+        // A zero element: decodes as nothing. The count is checked when the reveal ends.
+        uint256 id = contestCommittingTo(e);
+        uint256 s = claim(e);
+        vm.prank(organiser);
+        vm.expectRevert(
+            abi.encodeWithSelector(IContestRegistryEvents.TestSetLengthMismatch.selector, good.length, e.length)
+        );
+        registry.revealTestSet(id, e, s, true);
+        vm.warp(registry.contest(id).params.testSetDeadline + 1);
+        assertEq(uint256(registry.phase(id)), uint256(Phase.TestSetMissed), "organiser defaulted");
+        assertEq(registry.owed(id, alice), PRIZE + BOND, "alice: the defaulted prize and her bond");
     }
 
     function test_RevertWhen_TestSetLayoutInvalid() public {
         ContestParams memory p = defaultParams();
         p.features = 0;
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.InvalidTestSetLayout.selector, 0, SPAN, K));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.InvalidTestSetLayout.selector, 0, SPAN, K));
         registry.createContest{value: PRIZE}(p);
         p = defaultParams();
         p.classes = 1;
         vm.prank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.InvalidTestSetLayout.selector, F, SPAN, 1));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.InvalidTestSetLayout.selector, F, SPAN, 1));
         registry.createContest{value: PRIZE}(p);
     }
 
-    /// @dev Any layout: the packing of in-range values reveals in two chunks; the same set with
-    ///      one value moved just past its range (or one bit set past an element's values) is
-    ///      refused at that element. Packed here by `packStream`, independently of the registry.
+    /// @dev Any layout: the packing of in-range values reveals in two chunks and neither can be
+    ///      challenged; the same set with one value moved just past its range (or one bit set
+    ///      past an element's values) is challenged at that element's chunk. Packed here by `packStream`, independently of the registry.
     function testFuzz_revealTestSet_DecodesExactlyThePackingOfInRangeValues(
         uint32 rows,
         uint32 features,
@@ -683,31 +723,61 @@ contract ContestRegistrySetupTest is RegistryFixture {
         features = uint32(bound(features, 1, 20));
         span = uint64(bound(span, 1, 2 ** 20));
         classes = uint32(bound(classes, 2, 1000));
-        uint256 bx = bitsFor(span);
-        uint256 by = bitsFor(classes - 1);
-        uint256[] memory x = packStream(uint256(rows) * features, bx, 7919, uint256(span) + 1);
-        uint256[] memory e = concat(x, packStream(rows, by, 31, classes));
+        uint256[] memory e;
+        uint256[] memory bad;
+        uint256 j;
+        {
+            uint256 bx = bitsFor(span);
+            uint256 by = bitsFor(classes - 1);
+            uint256[] memory x = packStream(uint256(rows) * features, bx, 7919, uint256(span) + 1);
+            e = concat(x, packStream(rows, by, 31, classes));
+            // The mutation: element `j`'s first value set to span + 1 (when that still fits its
+            // width) or, if the span fills the width, bit 252 (past any value, and still < p).
+            j = victim % e.length;
+            uint256 b = j < x.length ? bx : by;
+            uint256 spanJ = j < x.length ? span : classes - 1;
+            bad = slice(e, 0, e.length);
+            if (spanJ + 1 < 2 ** b) bad[j] = (bad[j] & ~((2 ** b) - 1)) | (spanJ + 1);
+            else bad[j] |= 1 << 252;
+        }
         uint256 id = create(layoutParams(rows, features, span, classes, e));
+        uint256 id2 = create(layoutParams(rows, features, span, classes, bad));
         toTestSetPhase(id);
-
-        // The mutation: element `j`'s first value set to span + 1 (when that still fits its
-        // width) or, if the span fills the width, bit 252 (past any value, and still < p).
-        uint256 j = victim % e.length;
-        uint256 b = j < x.length ? bx : by;
-        uint256 spanJ = j < x.length ? span : classes - 1;
-        uint256[] memory bad = slice(e, 0, e.length);
-        if (spanJ + 1 < 2 ** b) bad[j] = (bad[j] & ~((2 ** b) - 1)) | (spanJ + 1);
-        else bad[j] |= 1 << 252;
-        vm.startPrank(organiser);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.MalformedTestSetElement.selector, j, bad[j]));
-        registry.revealTestSet(id, bad, true);
-
         uint256 cut = victim % (e.length + 1);
         if (cut == e.length) cut = 0; // one chunk
-        if (cut > 0) registry.revealTestSet(id, slice(e, 0, cut), false);
-        registry.revealTestSet(id, slice(e, cut, e.length), true);
-        vm.stopPrank();
+        assertUnchallengeable(id, e, cut);
+        assertChallengedAt(id2, bad, cut, j);
+    }
+
+    /// @dev `elems` (as committed by `id`) posted in two chunks at `cut`: neither chunk can be
+    ///      challenged.
+    function assertUnchallengeable(uint256 id, uint256[] memory e, uint256 cut) internal {
+        (uint256 s1, uint256 s) = postIn2(id, e, cut);
         assertTrue(registry.contest(id).testSetRevealed, "the packing of in-range values reveals");
+        if (cut > 0) {
+            vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.ChunkChecksOut.selector, id, 0, s1));
+            registry.challengeTestSet(id, 0, 0, TESTSET_TAG, s1, slice(e, 0, cut));
+        }
+        uint256 last = cut > 0 ? 1 : 0;
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.ChunkChecksOut.selector, id, last, s));
+        registry.challengeTestSet(id, last, cut, cut > 0 ? s1 : TESTSET_TAG, s, slice(e, cut, e.length));
+    }
+
+    /// @dev `bad` (as committed by `id`, element `j` malformed) posted in two chunks at `cut`:
+    ///      the chunk holding `j` is challenged, with `j` reported, and the organiser defaults.
+    function assertChallengedAt(uint256 id, uint256[] memory bad, uint256 cut, uint256 j) internal {
+        (uint256 s1, uint256 s) = postIn2(id, bad, cut);
+        bool second = cut > 0 && j >= cut;
+        uint256 from = second ? cut : 0;
+        uint256 to = cut > 0 && !second ? cut : bad.length;
+        uint256 claimed = to == bad.length ? s : s1;
+        uint256[] memory chunkElems = slice(bad, from, to);
+        uint256 before = second ? s1 : TESTSET_TAG;
+        vm.expectEmit();
+        emit TestSetChallenged(id, second ? 1 : 0, bob, j, 0, claimed, PRIZE / 10);
+        vm.prank(bob);
+        registry.challengeTestSet(id, second ? 1 : 0, from, before, claimed, chunkElems);
+        assertEq(uint256(registry.phase(id)), uint256(Phase.TestSetMissed), "the organiser defaulted");
     }
 
     function bitsFor(uint256 span) internal pure returns (uint256 b) {

@@ -5,7 +5,7 @@ import {RegistryFixture} from "./utils/RegistryFixture.sol";
 import {AcceptAllVerifier} from "./mocks/MockVerifier.sol";
 import {VectorOnlyPoseidon} from "./mocks/PoseidonLookalikes.sol";
 import {ContestRegistry} from "../src/ContestRegistry.sol";
-import {IContestRegistry} from "../src/IContestRegistry.sol";
+import {IContestRegistry, IContestRegistryEvents} from "../src/IContestRegistry.sol";
 import {ContestParams, ContestView, EntryStatus, Phase} from "../src/ContestTypes.sol";
 
 /// @notice What decides a contest's outcome is pinned: the verifier by its code hash (recorded at
@@ -59,7 +59,7 @@ contract ContestRegistryTrustTest is RegistryFixture {
         vm.prank(alice);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IContestRegistry.VerifierCodeChanged.selector, id, address(verifier), recorded, keccak256(other)
+                IContestRegistryEvents.VerifierCodeChanged.selector, id, address(verifier), recorded, keccak256(other)
             )
         );
         registry.submitProof(id, 15, hex"beef", address(0));
@@ -87,7 +87,7 @@ contract ContestRegistryTrustTest is RegistryFixture {
         vm.prank(alice);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IContestRegistry.VerifierCodeChanged.selector, id, address(verifier), recorded, EMPTY_CODE_HASH
+                IContestRegistryEvents.VerifierCodeChanged.selector, id, address(verifier), recorded, EMPTY_CODE_HASH
             )
         );
         registry.submitProof(id, 15, hex"beef", address(0));
@@ -156,7 +156,7 @@ contract ContestRegistryTrustTest is RegistryFixture {
         address fake = address(new VectorOnlyPoseidon());
         assertTrue(uint8(fake.code[0]) != 0x73, "a contract, not a library");
         vm.expectRevert(
-            abi.encodeWithSelector(IContestRegistry.PoseidonCodeMismatch.selector, fake, keccak256(fake.code))
+            abi.encodeWithSelector(IContestRegistryEvents.PoseidonCodeMismatch.selector, fake, keccak256(fake.code))
         );
         new ContestRegistry(fake);
     }
@@ -170,7 +170,7 @@ contract ContestRegistryTrustTest is RegistryFixture {
         }
         require(fake != address(0), "lookalike deployment failed");
         assertEq(uint256(uint8(fake.code[0])), 0x73, "a library");
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.PoseidonCodeMismatch.selector, fake, masked(fake.code)));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.PoseidonCodeMismatch.selector, fake, masked(fake.code)));
         new ContestRegistry(fake);
     }
 
@@ -180,7 +180,7 @@ contract ContestRegistryTrustTest is RegistryFixture {
         address copy = makeAddr("unpatched PoseidonT3");
         vm.etch(copy, vm.getDeployedCode("PoseidonT3.sol:PoseidonT3"));
         bytes32 expected = registry.POSEIDON_T3_CODEHASH();
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.PoseidonCodeMismatch.selector, copy, expected));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.PoseidonCodeMismatch.selector, copy, expected));
         new ContestRegistry(copy);
     }
 
@@ -189,7 +189,7 @@ contract ContestRegistryTrustTest is RegistryFixture {
         address copy = makeAddr("copied PoseidonT3");
         vm.etch(copy, poseidon.code);
         bytes32 expected = keccak256(poseidon.code);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.PoseidonCodeMismatch.selector, copy, expected));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.PoseidonCodeMismatch.selector, copy, expected));
         new ContestRegistry(copy);
     }
 
@@ -203,7 +203,7 @@ contract ContestRegistryTrustTest is RegistryFixture {
         }
         code[code.length - 20] ^= bytes1(0x01); // inside the metadata's IPFS hash
         vm.etch(other, code);
-        vm.expectRevert(abi.encodeWithSelector(IContestRegistry.PoseidonCodeMismatch.selector, other, masked(code)));
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.PoseidonCodeMismatch.selector, other, masked(code)));
         new ContestRegistry(other);
     }
 }

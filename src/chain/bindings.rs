@@ -21,6 +21,11 @@ alloy::sol!(
 pub const CONTEST_REGISTRY_ARTIFACT: &str =
     include_str!("../../contracts/artifacts/ContestRegistry.json");
 
+/// The committed `RegistryAnnex` artifact: the code a registry runs by DELEGATECALL for six of
+/// its functions, created by the registry's constructor at `CREATE(registry, 1)`.
+pub const REGISTRY_ANNEX_ARTIFACT: &str =
+    include_str!("../../contracts/artifacts/RegistryAnnex.json");
+
 /// Creation code of the `PoseidonT3` library (npm `poseidon-solidity`, compiled by forge with
 /// 1,000,000 optimizer runs); `ContestRegistry` calls it by address.
 pub const POSEIDON_T3_ARTIFACT: &str = include_str!("../../contracts/artifacts/PoseidonT3.json");

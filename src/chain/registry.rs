@@ -25,8 +25,8 @@ mod events;
 
 pub use convert::decode_revert;
 use convert::{
-    artifact_bytecode, config_of, fr_of_u256, halves, joined, params_of, registry_creation,
-    reverted, tx_hash, u256_of_fr, u64_of, wei_of,
+    annex_address, annex_creation, artifact_bytecode, config_of, fr_of_u256, halves, joined,
+    params_of, registry_creation, reverted, tx_hash, u256_of_fr, u64_of, wei_of,
 };
 use events::event_of;
 
@@ -185,14 +185,43 @@ impl Registry {
         Ok(self.send("commitModel", call, bond.0, None).await?.0)
     }
 
-    /// Posts one chunk of the test set.
-    pub async fn reveal_test_set(&self, id: u64, elems: &[Fr], last: bool) -> Result<Tx> {
+    /// Posts one chunk of the test set with the claimed chain state after it (PROTOCOL §14.3).
+    pub async fn reveal_test_set(
+        &self,
+        id: u64,
+        elems: &[Fr],
+        state_after: Fr,
+        last: bool,
+    ) -> Result<Tx> {
         let call = abi::revealTestSetCall {
             contestId: U256::from(id),
             elems: elems.iter().map(u256_of_fr).collect(),
+            stateAfter: u256_of_fr(&state_after),
             last,
         };
         Ok(self.send("revealTestSet", call, 0, None).await?.0)
+    }
+
+    /// Challenges chunk `chunk` of a revealed test set, given as posted: its first element's
+    /// index, the claimed states before and after it, and its elements.
+    pub async fn challenge_test_set(
+        &self,
+        id: u64,
+        chunk: u64,
+        start: u64,
+        state_before: &Fr,
+        state_after: &Fr,
+        elems: &[Fr],
+    ) -> Result<Tx> {
+        let call = abi::challengeTestSetCall {
+            contestId: U256::from(id),
+            chunk: U256::from(chunk),
+            start: U256::from(start),
+            stateBefore: u256_of_fr(state_before),
+            stateAfter: u256_of_fr(state_after),
+            elems: elems.iter().map(u256_of_fr).collect(),
+        };
+        Ok(self.send("challengeTestSet", call, 0, None).await?.0)
     }
 
     /// Discards a partial test-set reveal.
@@ -280,6 +309,18 @@ impl Registry {
         client.call_creation(&registry_creation(poseidon)?).await
     }
 
+    /// Where this registry's constructor created its `RegistryAnnex` (`CREATE(registry, 1)`): the
+    /// registry DELEGATECALLs that address, whatever code it holds.
+    pub fn annex_address(&self) -> Addr {
+        annex_address(self.address())
+    }
+
+    /// The runtime code a genuine `RegistryAnnex` built from this binary's artifact has when
+    /// constructed with `poseidon` (as a genuine registry's constructor creates it).
+    pub async fn genuine_annex_runtime(client: &Client, poseidon: Addr) -> Result<Vec<u8>> {
+        client.call_creation(&annex_creation(poseidon)?).await
+    }
+
     /// The runtime code of npm `poseidon-solidity`'s `PoseidonT3` as this binary deploys it
     /// (its bytes 1..21, the library's own address, depend on where it is deployed).
     pub async fn genuine_poseidon_runtime(client: &Client) -> Result<Vec<u8>> {
@@ -314,6 +355,7 @@ impl Registry {
             test_set_revealed_count: u64_of(v.testSetRevealedCount),
             test_set_revealed: v.testSetRevealed,
             proof_ends: v.proofEnds,
+            challenge_ends: v.challengeEnds,
             committers: u64_of(v.committers),
             qualifiers: u64_of(v.qualifiers),
             provers: u64_of(v.provers),

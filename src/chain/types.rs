@@ -77,11 +77,15 @@ pub enum Phase {
     ModelReveal,
     /// Every prize is decided; only withdrawals remain.
     Settled,
-    /// The organiser missed the test-set deadline; the prize goes to the committers.
+    /// The organiser missed the test-set deadline, or a chunk of its test set was successfully
+    /// challenged; the prize goes to the committers.
     TestSetMissed,
     /// A ceremony contest whose verifier is not fixed yet (contributions until the ceremony's
     /// deadline, then the organiser fixes the verifier; no commits before that).
     Ceremony,
+    /// The test set is posted; until the challenge window's end anyone may challenge a chunk
+    /// (PROTOCOL §14.3), and no proof is accepted yet.
+    TestSetChallenge,
 }
 
 impl Phase {
@@ -94,6 +98,7 @@ impl Phase {
             5 => Self::Settled,
             6 => Self::TestSetMissed,
             7 => Self::Ceremony,
+            8 => Self::TestSetChallenge,
             _ => Self::None,
         }
     }
@@ -109,6 +114,7 @@ impl Phase {
             Self::Settled => "settled",
             Self::TestSetMissed => "test set missed (prize to committers)",
             Self::Ceremony => "ceremony (verifier not fixed yet)",
+            Self::TestSetChallenge => "test-set challenge window",
         }
     }
 }
@@ -220,13 +226,17 @@ pub struct ContestInfo {
     pub phase: Phase,
     /// ETH of this contest still held by the registry.
     pub held: Wei,
-    /// Test-set elements absorbed so far.
+    /// Test-set elements posted so far.
     pub test_set_revealed_count: u64,
-    /// Whether the test set is revealed and matched `T`.
+    /// Whether the test set is revealed (its final claim matched `T`, and no challenge has
+    /// succeeded).
     pub test_set_revealed: bool,
     /// Last second to submit a proof: the final test-set chunk's time plus the proof window
     /// (0 until the test set is revealed).
     pub proof_ends: u64,
+    /// Last second of the challenge window (the proof window's first quarter; 0 until the test
+    /// set is revealed): proofs are accepted after it.
+    pub challenge_ends: u64,
     /// Addresses that committed.
     pub committers: u64,
     /// Entries in the ranking.
@@ -446,23 +456,41 @@ pub enum Event {
         /// Committed addresses so far.
         committers: u64,
     },
-    /// A chunk of the test set was absorbed.
+    /// A chunk of the test set was posted with the organiser's claimed chain state after it.
     TestSetChunkRevealed {
+        /// The chunk's index since the last restart.
+        chunk: u64,
         /// First element's index.
         start: u64,
+        /// The claimed Poseidon state after the chunk (not checked on chain: challengeable).
+        #[serde(serialize_with = "serialize_fr")]
+        state_after: Fr,
         /// The elements.
         #[serde(serialize_with = "serialize_frs")]
         elems: Vec<Fr>,
     },
-    /// The test set matched `T`.
+    /// The final chunk's claim finished to `T`: challenges until `challenge_ends`, then proofs.
     TestSetRevealed {
         /// Elements in all.
         count: u64,
         /// `T`.
         #[serde(serialize_with = "serialize_fr")]
         commitment: Fr,
+        /// Last second to challenge a chunk; proofs are accepted after it.
+        challenge_ends: u64,
         /// Last second to submit a proof.
         proof_ends: u64,
+    },
+    /// A chunk was successfully challenged: the organiser defaulted.
+    TestSetChallenged {
+        /// The chunk.
+        chunk: u64,
+        /// Who challenged (credited the reward).
+        challenger: Addr,
+        /// Index of the element that does not decode, or `None` for a wrong chain state.
+        malformed: Option<u64>,
+        /// The reward credited to the challenger.
+        reward: Wei,
     },
     /// A partial test-set reveal was discarded.
     TestSetRevealRestarted {
@@ -592,6 +620,7 @@ impl Event {
             Self::ModelCommitted { .. } => "ModelCommitted",
             Self::TestSetChunkRevealed { .. } => "TestSetChunkRevealed",
             Self::TestSetRevealed { .. } => "TestSetRevealed",
+            Self::TestSetChallenged { .. } => "TestSetChallenged",
             Self::TestSetRevealRestarted { .. } => "TestSetRevealRestarted",
             Self::ProofAccepted { .. } => "ProofAccepted",
             Self::WinnerCalled { .. } => "WinnerCalled",
@@ -642,7 +671,8 @@ mod tests {
         assert_eq!(Phase::from_u8(3), Phase::Proof);
         assert_eq!(Phase::from_u8(6), Phase::TestSetMissed);
         assert_eq!(Phase::from_u8(7), Phase::Ceremony);
-        assert_eq!(Phase::from_u8(8), Phase::None);
+        assert_eq!(Phase::from_u8(8), Phase::TestSetChallenge);
+        assert_eq!(Phase::from_u8(9), Phase::None);
         assert_eq!(EntryStatus::from_u8(5), EntryStatus::Forfeited);
         assert_eq!(EntryStatus::from_u8(6), EntryStatus::Scored);
         assert_eq!(EntryStatus::from_u8(7), EntryStatus::Disqualified);

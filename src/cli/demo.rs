@@ -21,6 +21,7 @@ use crate::chain::anvil::{Anvil, DEV_ACCOUNTS};
 use crate::chain::client::Client;
 use crate::chain::registry::Registry;
 use crate::chain::types::{Addr, EntryStatus, Wei};
+use crate::contest::challenge::challenge_testset;
 use crate::contest::competitor::{commit, reveal, submit, withdraw, Competitor};
 use crate::contest::organiser::{
     create, deploy_verifier, key_digests, reveal_testset, CreateRequest,
@@ -336,6 +337,26 @@ impl DemoArgs {
             .map_err(contest_failure)?;
         for tx in &rep.txs {
             log("organiser", &tx.action, tx.gas_used);
+        }
+        // The chunks' claimed states are checked by whoever cares (PROTOCOL §14.3): here by a
+        // competitor, who finds nothing to challenge; proofs open after the challenge window.
+        let check = challenge_testset(&registry, id, spec)
+            .await
+            .map_err(contest_failure)?;
+        let info = registry.contest(id).await.map_err(chain_failure)?;
+        say(&format!(
+            "a competitor checked the {} posted chunks: {}; challenge window until {}",
+            check.chunks,
+            if check.tx.is_none() {
+                "nothing to challenge"
+            } else {
+                "challenged"
+            },
+            info.challenge_ends
+        ));
+        let (_, now) = registry.head().await.map_err(chain_failure)?;
+        if info.challenge_ends >= now {
+            advance(&organiser, info.challenge_ends + 1 - now).await?;
         }
 
         section("6. competitors prove and submit");

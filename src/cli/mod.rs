@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 mod audit;
 mod ceremony;
 mod chain_args;
+mod challenge_testset;
 mod commit;
 mod create;
 mod dashboard;
@@ -93,6 +94,9 @@ enum Command {
     /// Anyone: check a contest against its spec — registry, verifier rebuilt from the spec and
     /// SRS, parameters, SRS provenance (exit 0 all hold, 1 one fails).
     Audit(audit::AuditArgs),
+    /// Anyone: check the organiser's test-set chunks and challenge a wrong one in the challenge
+    /// window (the organiser then defaults).
+    ChallengeTestset(challenge_testset::ChallengeTestsetArgs),
     /// Anyone: record that a called winner missed its reveal deadline.
     Forfeit(forfeit::ForfeitArgs),
     /// Collect what this account is owed (prize, bond, refunds).
@@ -170,6 +174,7 @@ pub fn main() -> ExitCode {
         Command::Submit(args) => args.run(json),
         Command::Reveal(args) => args.run(json),
         Command::Audit(args) => args.run(json),
+        Command::ChallengeTestset(args) => args.run(json),
         Command::Forfeit(args) => args.run(json),
         Command::Withdraw(args) => args.run(json),
         Command::Status(args) => args.run(json),

@@ -6,11 +6,12 @@ use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, Fr};
 use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use serde::Serialize;
 
+use super::challenge::{first_fault, posted_chunks};
 use super::organiser::post_chunks;
 use super::state::{Secret, StateDir};
 use super::{read_file, spec_hash, ContestError, Progress, Result};
-use crate::chain::registry::{Registry, LOG_WINDOW};
-use crate::chain::types::{Addr, EntryInfo, EntryStatus, Event, OriginalInfo, Phase, Tx, Wei};
+use crate::chain::registry::Registry;
+use crate::chain::types::{Addr, EntryInfo, EntryStatus, OriginalInfo, Phase, Tx, Wei};
 use crate::chain::ChainError;
 use crate::circuit::accuracy::{AccuracyWitness, Statement};
 use crate::commit::fr_to_hex;
@@ -292,12 +293,25 @@ pub async fn submit(
             c.contest_id
         )));
     }
+    if info.phase == Phase::TestSetChallenge {
+        return Err(ContestError::WrongPhase {
+            action: "submit",
+            phase: info.phase,
+            detail: format!(
+                "proofs are accepted after the test set's challenge window, which ends at {} \
+                 (meanwhile `contest-cli challenge-testset` checks the organiser's chunks), \
+                 until {}",
+                info.challenge_ends, info.proof_ends
+            ),
+        });
+    }
     if info.phase != Phase::Proof {
         return Err(ContestError::WrongPhase {
             action: "submit",
             phase: info.phase,
             detail: format!(
-                "proofs are accepted once the test set is revealed, until {}",
+                "proofs are accepted once the test set is revealed and its challenge window is \
+                 over, until {}",
                 info.proof_end()
             ),
         });
@@ -407,7 +421,10 @@ pub async fn submit(
 }
 
 /// The test set the organiser revealed, rebuilt from the `TestSetChunkRevealed` events (after
-/// the last restart) and checked against `T`: competitors need no file from the organiser.
+/// the last restart) and checked chunk by chunk (PROTOCOL §14.3: every claimed state, and the
+/// decoding) and against `T`: competitors need no file from the organiser. A chunk that could
+/// be challenged is an error naming it: proving against such a set is pointless, and
+/// `contest-cli challenge-testset` makes the organiser default instead.
 pub async fn revealed_testset(registry: &Registry, id: u64, spec: &Spec) -> Result<TestSet> {
     let info = registry.contest(id).await?;
     if !info.test_set_revealed {
@@ -417,30 +434,15 @@ pub async fn revealed_testset(registry: &Registry, id: u64, spec: &Spec) -> Resu
             detail: "the organiser has not finished revealing it".into(),
         });
     }
-    let (head, _) = registry.head().await?;
-    let mut elems: Vec<Fr> = Vec::new();
-    for logged in registry
-        .events_paged(Some(id), info.created_block, head, LOG_WINDOW)
-        .await?
-    {
-        match logged.event {
-            Event::TestSetRevealRestarted { .. } => elems.clear(),
-            Event::TestSetChunkRevealed {
-                start,
-                elems: chunk,
-            } => {
-                if start != elems.len() as u64 {
-                    return Err(ContestError::State(format!(
-                        "test-set chunk at block {} starts at {start}, expected {}",
-                        logged.block,
-                        elems.len()
-                    )));
-                }
-                elems.extend(chunk);
-            }
-            _ => {}
-        }
+    let chunks = posted_chunks(registry, id).await?;
+    if let Some((i, fault)) = first_fault(spec, &chunks)? {
+        return Err(ContestError::State(format!(
+            "test-set chunk {} is wrong: {fault}; challenge it with `contest-cli challenge-testset \
+             --contest {id}` before {} (the organiser then defaults)",
+            chunks[i].chunk, info.challenge_ends
+        )));
     }
+    let elems: Vec<Fr> = chunks.into_iter().flat_map(|c| c.elems).collect();
     let set = testset_from_elements(spec, &elems).map_err(ContestError::input)?;
     let t = testset_commitment(spec, &set).map_err(ContestError::input)?;
     if t != info.config.testset_commitment {

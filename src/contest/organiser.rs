@@ -10,6 +10,7 @@ use super::{ContestError, Progress, Result};
 use crate::chain::client::Client;
 use crate::chain::registry::{Registry, REVEAL_CHUNK};
 use crate::chain::types::{Addr, ContestConfig, Phase, TestSetLayout, Tx, Wei};
+use crate::commit::{fr_from_hex, Chain, TESTSET_TAG};
 use crate::evm::compile::Solc;
 use crate::evm::render::render;
 use crate::prover::keys::{vk_digest, ContestKeys};
@@ -222,8 +223,17 @@ pub async fn reveal_testset(
         )));
     }
     let start = info.test_set_revealed_count;
+    // Each chunk carries the chain's state after it (PROTOCOL §14.3): computed here over every
+    // element before the chunk's end, so a resumed reveal claims what a fresh one would.
+    let mut chain = Chain::new(fr_from_hex(TESTSET_TAG).map_err(ContestError::input)?);
+    chain.absorb_all(
+        elems
+            .iter()
+            .take(usize::try_from(start).unwrap_or(usize::MAX)),
+    );
     let txs = post_chunks(&elems, start, progress, "test set", |chunk, last| {
-        registry.reveal_test_set(id, chunk, last)
+        chain.absorb_all(chunk);
+        registry.reveal_test_set(id, chunk, chain.state(), last)
     })
     .await?;
     Ok(RevealReport {

@@ -9,6 +9,7 @@
 //! | check | what it rules out |
 //! |---|---|
 //! | `registry_code` | a look-alike registry that reports one thing and does another: its code must be what this binary's `ContestRegistry` artifact deploys, with the Poseidon address it reports |
+//! | `registry_annex` | a registry whose runtime is genuine but whose annex (the code at `CREATE(registry, 1)` it DELEGATECALLs for challenges, forfeits, the ceremony and restarts) is not: it must be this binary's `RegistryAnnex` |
 //! | `poseidon_code` | a hash contract that answers the known vector but not the rest |
 //! | `spec_hash`, `test_set_size`, `min_correct`, `test_set_layout`, `payout_split`, `commit_bond`, `phases` | a contest whose on-chain rules differ from the spec competitors read (a wider layout would let a test set the circuit cannot prove against be revealed) |
 //! | `srs_digest`, `vk_digest` | keys made from another SRS, spec or circuit |
@@ -536,6 +537,28 @@ async fn registry_checks(registry: &Registry) -> Result<Vec<Check>> {
             format!("this release's ContestRegistry cannot be constructed with PoseidonT3 at {poseidon}: {e}"),
         ),
     };
+    // The registry runs six of its functions in the code at CREATE(registry, 1), whatever it is:
+    // a genuine registry's constructor put its annex there, but a crafted creation code could
+    // leave the genuine registry runtime and something else at that address.
+    let annex = registry.annex_address();
+    let annex_code = client.code(annex.0).await?;
+    let annex_check = match Registry::genuine_annex_runtime(client, poseidon).await {
+        Ok(want) => check(
+            "registry_annex",
+            want == annex_code,
+            format!(
+                "the annex at {annex} (run by DELEGATECALL): {} bytes of code, {} this release's \
+                 RegistryAnnex with PoseidonT3 at {poseidon}",
+                annex_code.len(),
+                if want == annex_code { "exactly" } else { "NOT" }
+            ),
+        ),
+        Err(e) => check(
+            "registry_annex",
+            false,
+            format!("this release's RegistryAnnex cannot be constructed with PoseidonT3 at {poseidon}: {e}"),
+        ),
+    };
     let code = client.code(poseidon.0).await?;
     let want = Registry::genuine_poseidon_runtime(client).await?;
     let here = masked_library_code(&code, poseidon);
@@ -550,7 +573,7 @@ async fn registry_checks(registry: &Registry) -> Result<Vec<Check>> {
             if same { "exactly" } else { "NOT" }
         ),
     );
-    Ok(vec![registry_check, poseidon_check])
+    Ok(vec![registry_check, annex_check, poseidon_check])
 }
 
 /// A Solidity library's runtime code with its embedded own address (bytes 1..21, after the

@@ -59,6 +59,7 @@ impl ContestSummary {
             Phase::Ceremony => ceremony_deadline.map(|at| ("ceremony", at)),
             Phase::Commit => Some(("commit", c.commit_deadline)),
             Phase::TestSetReveal => Some(("test-set reveal", c.test_set_deadline)),
+            Phase::TestSetChallenge => Some(("test-set challenge", info.challenge_ends)),
             Phase::Proof => Some(("proof", info.proof_end())),
             Phase::ModelReveal if info.round_deadline > 0 => {
                 Some(("model reveal round", info.round_deadline))

@@ -213,6 +213,7 @@ impl Ledger {
             deadlines: deadlines(
                 &config,
                 f.ceremony.as_ref().map(|p| p.deadline),
+                f.test_set.challenge_ends,
                 f.proof_end(&config),
                 now,
             ),
@@ -239,14 +240,26 @@ impl Ledger {
 
 /// The phases' deadlines; `proof_end` is the proof window's end as far as it is known (it runs
 /// from the actual test-set reveal).
-fn deadlines(c: &ContestConfig, ceremony: Option<u64>, proof_end: u64, now: u64) -> Vec<Deadline> {
+fn deadlines(
+    c: &ContestConfig,
+    ceremony: Option<u64>,
+    challenge_ends: Option<u64>,
+    proof_end: u64,
+    now: u64,
+) -> Vec<Deadline> {
     let left = |at: u64| at as i64 - now as i64;
+    // The challenge window is the proof window's first quarter (PROTOCOL §14.3): known from
+    // `TestSetRevealed`, else the latest it can end.
+    let window = c.proof_deadline.saturating_sub(c.test_set_deadline);
+    let challenge_end =
+        challenge_ends.unwrap_or_else(|| proof_end.saturating_sub(window) + window / 4);
     ceremony
         .map(|at| ("ceremony", at))
         .into_iter()
         .chain([
             ("commit", c.commit_deadline),
             ("test-set reveal", c.test_set_deadline),
+            ("test-set challenge", challenge_end),
             ("proof", proof_end),
             ("model reveal", proof_end.saturating_add(c.reveal_window)),
         ])
@@ -274,6 +287,7 @@ fn who_of(e: &Event) -> Option<Addr> {
         Event::ContestSettled { remainder_to, .. } => *remainder_to,
         Event::Withdrawn { account, .. } => *account,
         Event::CeremonyContribution { contributor, .. } => *contributor,
+        Event::TestSetChallenged { challenger, .. } => *challenger,
         Event::CeremonyOpened { .. } | Event::VerifierFixed { .. } => return None,
         Event::TestSetChunkRevealed { .. }
         | Event::TestSetRevealed { .. }

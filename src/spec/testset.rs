@@ -442,6 +442,34 @@ pub fn testset_from_elements(spec: &Spec, elems: &[Fr]) -> Result<TestSet> {
     )
 }
 
+/// The index of the first packed element of the test set `elems` that does not decode per the
+/// spec's layout (PROTOCOL §4: a value out of range, bits past the last value), or `None` if
+/// every element does: the registry's rule for a challenge (`TestSetLayout.check`). A set of
+/// the wrong length (which a finished reveal cannot have) is malformed at the first index past
+/// the shorter of the two.
+pub fn first_malformed(spec: &Spec, elems: &[Fr]) -> Result<Option<usize>> {
+    let x_range = StreamRange::new(i128::from(spec.input.min), i128::from(spec.input.max))?;
+    let y_range = StreamRange::new(0, spec.classes as i128 - 1)?;
+    let x_len = spec.test_rows * spec.input.features;
+    let x_elems = packed_len(x_range, x_len);
+    let expected = x_elems + packed_len(y_range, spec.test_rows);
+    if elems.len() != expected {
+        return Ok(Some(elems.len().min(expected)));
+    }
+    let at = |r: crate::commit::Result<Vec<i128>>, base: usize| match r {
+        Err(CommitError::Malformed { index, .. }) => Some(base + index),
+        _ => None,
+    };
+    Ok(
+        at(unpack_stream(x_range, &elems[..x_elems], x_len), 0).or_else(|| {
+            at(
+                unpack_stream(y_range, &elems[x_elems..], spec.test_rows),
+                x_elems,
+            )
+        }),
+    )
+}
+
 /// `T = Chain(TESTSET_TAG, pack(X) ‖ pack(y))`.
 pub fn testset_commitment(spec: &Spec, set: &TestSet) -> Result<Fr> {
     let elems = testset_elements(spec, set)?;

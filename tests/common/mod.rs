@@ -201,6 +201,34 @@ impl ChainWorld {
         );
     }
 
+    /// Moves the chain's clock one second past contest `id`'s test-set challenge window (PROTOCOL
+    /// §14.3) at `registry`, into the proof phase.
+    pub fn past_challenges(&self, registry: &str, id: u64) {
+        let client = self.client(0);
+        let mut a = [0u8; 20];
+        hex::decode_to_slice(registry.trim_start_matches("0x"), &mut a).expect("registry address");
+        let r = self
+            .rt
+            .block_on(zkcontest::chain::registry::Registry::at(
+                &client,
+                zkcontest::chain::types::Addr(a),
+            ))
+            .expect("registry");
+        let ends = self
+            .rt
+            .block_on(r.contest(id))
+            .expect("contest")
+            .challenge_ends;
+        let (_, now) = self.rt.block_on(r.head()).expect("head");
+        assert!(
+            ends >= now,
+            "the challenge window ended already ({ends} < {now})"
+        );
+        self.rt
+            .block_on(client.dev_advance_time(ends - now + 1))
+            .expect("evm_increaseTime");
+    }
+
     /// A signing client for dev account `who`.
     pub fn client(&self, who: usize) -> zkcontest::chain::client::Client {
         self.rt

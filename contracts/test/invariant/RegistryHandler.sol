@@ -8,7 +8,7 @@ import {RegistryEvents} from "../utils/RegistryEvents.sol";
 import {PayoutModel} from "../utils/PayoutModel.sol";
 import {MockVerifier} from "../mocks/MockVerifier.sol";
 import {ContestRegistry} from "../../src/ContestRegistry.sol";
-import {IContestRegistry} from "../../src/IContestRegistry.sol";
+import {IContestRegistry, IContestRegistryEvents} from "../../src/IContestRegistry.sol";
 import {ContestParams, ContestView, EntryStatus, EntryView, Phase} from "../../src/ContestTypes.sol";
 
 /// @notice Drives a registry through random create / commit / reveal / prove / forfeit /
@@ -302,6 +302,8 @@ contract RegistryHandler is TestBase, RegistryEvents {
                 return;
             }
             to = p.testSetDeadline;
+        } else if (ph == Phase.TestSetChallenge) {
+            to = registry.contest(id).challengeEnds;
         } else if (ph == Phase.Proof) {
             _prove(id, extra >> 8, extra % 5, extra >> 16);
             to = _model[id].proofEnds;
@@ -420,18 +422,25 @@ contract RegistryHandler is TestBase, RegistryEvents {
             if (i < cut) first[i] = _testSet[i];
             else rest[i - cut] = _testSet[i];
         }
+        uint256 s1 = _claim(first);
+        uint256 s = _claim(_testSet);
         vm.startPrank(organiser);
         if (rest.length == 0) {
-            registry.revealTestSet(id, first, true);
+            registry.revealTestSet(id, first, s, true);
         } else {
-            registry.revealTestSet(id, first, false);
-            registry.revealTestSet(id, rest, true);
+            registry.revealTestSet(id, first, s1, false);
+            registry.revealTestSet(id, rest, s, true);
         }
         vm.stopPrank();
         Model storage m = _model[id];
         m.testSetRevealed = true;
         m.proofEnds = registry.contest(id).proofEnds;
         assertEq(m.proofEnds, block.timestamp + _terms[id].proofWindow, "proofEnds: a full window from the reveal");
+        assertEq(
+            registry.contest(id).challengeEnds,
+            block.timestamp + _terms[id].proofWindow / 4,
+            "challengeEnds: the window's first quarter"
+        );
         calls["revealTestSet"]++;
     }
 
@@ -537,7 +546,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
         (bool ok, bytes memory err) =
             address(registry).call(abi.encodeCall(registry.submitProof, (id, score, hex"01", bad)));
         assertTrue(!ok, "bad hint accepted");
-        assertEq(err, abi.encodeWithSelector(IContestRegistry.BadRankHint.selector, id, bad), "BadRankHint");
+        assertEq(err, abi.encodeWithSelector(IContestRegistryEvents.BadRankHint.selector, id, bad), "BadRankHint");
         assertEq(vm.getRecordedLogs().length, 0, "bad hint: no event");
         assertEq(_fingerprint(id, c), before, "bad hint: no trace");
         calls["badHint"]++;
@@ -553,7 +562,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
             address(registry).call(abi.encodeCall(registry.submitProof, (id, score, hex"00", address(0))));
         verifier.setMode(MockVerifier.Mode.AcceptEmpty);
         assertTrue(!ok, "rejected proof accepted");
-        assertEq(err, abi.encodeWithSelector(IContestRegistry.ProofRejected.selector, id, c, score), "ProofRejected");
+        assertEq(err, abi.encodeWithSelector(IContestRegistryEvents.ProofRejected.selector, id, c, score), "ProofRejected");
         assertEq(vm.getRecordedLogs().length, 0, "rejected proof: no event");
         assertEq(_fingerprint(id, c), before, "rejected proof: no trace");
         calls["rejectedProof"]++;
@@ -890,6 +899,14 @@ contract RegistryHandler is TestBase, RegistryEvents {
             return (_create(seed, seed >> 64, seed >> 128, seed >> 192), true);
         }
         return (contestIds[which % 2 == 0 ? (which >> 1) % n : n - 1], true);
+    }
+
+    /// @dev The chain's state after `elems` from `TESTSET_TAG`, before the length (a claim).
+    function _claim(uint256[] memory elems) internal view returns (uint256 h) {
+        h = TESTSET_TAG;
+        for (uint256 i = 0; i < elems.length; ++i) {
+            h = IPoseidonT3(_poseidon).hash([h, elems[i]]);
+        }
     }
 
     function _chain(uint256 tag, uint256[] memory elems) internal view returns (uint256 h) {

@@ -44,13 +44,25 @@ abstract contract RegistryEvents {
         bool replaced,
         uint256 committers
     );
-    /// @notice A chunk of the test set, elements `start .. start + elems.length - 1`, was absorbed.
-    event TestSetChunkRevealed(uint256 indexed contestId, uint256 start, uint256[] elems);
-    /// @notice The test set's `count` elements hashed to the committed `testSetCommitment`. The
-    ///         proof window opens now and lasts `proofDeadline - testSetDeadline` seconds: proofs
-    ///         are accepted until `proofEnds` (an early reveal ends it early, a late one cannot
-    ///         shorten it).
-    event TestSetRevealed(uint256 indexed contestId, uint256 count, uint256 testSetCommitment, uint256 proofEnds);
+    /// @notice Chunk `chunk` (elements from `start`) was posted with the claim `stateAfter`.
+    event TestSetChunkRevealed(
+        uint256 indexed contestId, uint256 chunk, uint256 start, uint256 stateAfter, uint256[] elems
+    );
+    /// @notice The final claim finished to `T`: challenges until `challengeEnds`, proofs after it
+    ///         until `proofEnds`.
+    event TestSetRevealed(
+        uint256 indexed contestId, uint256 count, uint256 testSetCommitment, uint256 challengeEnds, uint256 proofEnds
+    );
+    /// @notice A challenge of chunk `chunk` succeeded: the organiser defaulted.
+    event TestSetChallenged(
+        uint256 indexed contestId,
+        uint256 chunk,
+        address challenger,
+        uint256 malformed,
+        uint256 computed,
+        uint256 claimed,
+        uint256 reward
+    );
     /// @notice The organiser discarded a partial test-set reveal of `discarded` elements.
     event TestSetRevealRestarted(uint256 indexed contestId, uint256 discarded);
     /// @notice `competitor`'s proof of `correct` was accepted. `ranked`: `correct >= minCorrect`,

@@ -68,11 +68,22 @@ abstract contract RegistryFixture is TestBase, RegistryEvents {
 
     /// @dev Written independently of `PoseidonChain`: plain library calls, one per step.
     function chain(uint256 tag, uint256[] memory elems) internal view returns (uint256 h) {
+        h = IPoseidonT3(poseidon).hash([absorbed(tag, elems), elems.length]);
+    }
+
+    /// @dev The chain's state after `elems` from `tag`, before the length.
+    function absorbed(uint256 tag, uint256[] memory elems) internal view returns (uint256 h) {
         h = tag;
         for (uint256 i = 0; i < elems.length; ++i) {
             h = IPoseidonT3(poseidon).hash([h, elems[i]]);
         }
-        h = IPoseidonT3(poseidon).hash([h, elems.length]);
+    }
+
+    /// @dev An honest organiser's claim for a test-set chunk ending after `prefix` (the whole
+    ///      test set up to the chunk's end): the state after it (PROTOCOL §14.3). Makes calls:
+    ///      compute it before `vm.prank` / `vm.expectRevert`.
+    function claim(uint256[] memory prefix) internal view returns (uint256) {
+        return absorbed(TESTSET_TAG, prefix);
     }
 
     /// @dev The default test set's layout: `F` features in `0 ..= SPAN` (5 bits, 49 per
@@ -189,9 +200,19 @@ abstract contract RegistryFixture is TestBase, RegistryEvents {
         vm.warp(registry.contest(id).params.commitDeadline + 1);
     }
 
-    function revealTestSet(uint256 id) internal {
+    /// @dev Posts the default test set in one chunk (honest claim). The challenge window then
+    ///      runs; `revealTestSet` also waits it out, so proofs are accepted after it.
+    function postTestSet(uint256 id) internal {
+        uint256[] memory elems = testSetElems();
+        uint256 s = claim(elems);
         vm.prank(organiser);
-        registry.revealTestSet(id, testSetElems(), true);
+        registry.revealTestSet(id, elems, s, true);
+    }
+
+    /// @dev Posts the default test set and moves past its challenge window, into the proof phase.
+    function revealTestSet(uint256 id) internal {
+        postTestSet(id);
+        vm.warp(registry.contest(id).challengeEnds + 1);
     }
 
     /// @dev The calldata `submitProof` sends the verifier (PROTOCOL §6: the six instances as

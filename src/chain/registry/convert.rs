@@ -64,6 +64,28 @@ pub(super) fn registry_creation(poseidon: Addr) -> Result<Vec<u8>> {
     Ok(creation)
 }
 
+/// `RegistryAnnex`'s creation code with its constructor argument (the Poseidon library).
+pub(super) fn annex_creation(poseidon: Addr) -> Result<Vec<u8>> {
+    let mut creation = artifact_bytecode(bindings::REGISTRY_ANNEX_ARTIFACT)?;
+    creation.extend_from_slice(&[0u8; 12]);
+    creation.extend_from_slice(&poseidon.0);
+    Ok(creation)
+}
+
+/// Where a registry at `registry` created its annex: its first contract creation, at
+/// `CREATE(registry, 1)` (a contract's nonce starts at 1): the last 20 bytes of
+/// `keccak256(rlp([registry, 1])) = keccak256(0xd6 0x94 ‖ registry ‖ 0x01)`.
+pub(super) fn annex_address(registry: Addr) -> Addr {
+    let mut rlp = Vec::with_capacity(23);
+    rlp.extend_from_slice(&[0xd6, 0x94]);
+    rlp.extend_from_slice(&registry.0);
+    rlp.push(0x01);
+    let h = alloy::primitives::keccak256(&rlp);
+    let mut a = [0u8; 20];
+    a.copy_from_slice(&h[12..]);
+    Addr(a)
+}
+
 pub(super) fn artifact_bytecode(json: &str) -> Result<Vec<u8>> {
     let v: serde_json::Value = serde_json::from_str(json).map_err(|e| ChainError::Decode {
         what: "contract artifact",

@@ -4,6 +4,7 @@ use super::convert::{config_of, fr_of_u256, frs, joined, u64_of, wei_of};
 use super::Result;
 use crate::chain::bindings::ContestRegistry::ContestRegistryEvents;
 use crate::chain::types::{Addr, Event};
+use alloy::primitives::U256;
 
 /// The contest id and the decoded event.
 pub(super) fn event_of(e: ContestRegistryEvents) -> Result<(u64, Event)> {
@@ -55,7 +56,9 @@ pub(super) fn event_of(e: ContestRegistryEvents) -> Result<(u64, Event)> {
         E::TestSetChunkRevealed(e) => (
             u64_of(e.contestId),
             Event::TestSetChunkRevealed {
+                chunk: u64_of(e.chunk),
                 start: u64_of(e.start),
+                state_after: fr_of_u256(e.stateAfter)?,
                 elems: frs(e.elems)?,
             },
         ),
@@ -64,7 +67,17 @@ pub(super) fn event_of(e: ContestRegistryEvents) -> Result<(u64, Event)> {
             Event::TestSetRevealed {
                 count: u64_of(e.count),
                 commitment: fr_of_u256(e.testSetCommitment)?,
+                challenge_ends: u64_of(e.challengeEnds),
                 proof_ends: u64_of(e.proofEnds),
+            },
+        ),
+        E::TestSetChallenged(e) => (
+            u64_of(e.contestId),
+            Event::TestSetChallenged {
+                chunk: u64_of(e.chunk),
+                challenger: Addr(e.challenger.into_array()),
+                malformed: (e.malformed != U256::MAX).then(|| u64_of(e.malformed)),
+                reward: wei_of(e.reward),
             },
         ),
         E::TestSetRevealRestarted(e) => (

@@ -123,10 +123,23 @@ impl Fold {
                 self.test_set.elements = 0;
                 self.test_set.restarts += 1;
             }
-            Event::TestSetRevealed { proof_ends, .. } => {
+            Event::TestSetRevealed {
+                challenge_ends,
+                proof_ends,
+                ..
+            } => {
                 self.proof_ends = Some(*proof_ends);
                 self.test_set.verified = true;
                 self.test_set.verified_at = Some(at);
+                self.test_set.challenge_ends = Some(*challenge_ends);
+            }
+            Event::TestSetChallenged { chunk, .. } => {
+                // The organiser defaulted: as if the test set had never been revealed.
+                self.proof_ends = None;
+                self.test_set.verified = false;
+                self.test_set.verified_at = None;
+                self.test_set.challenge_ends = None;
+                self.test_set.challenged_chunk = Some(*chunk);
             }
             Event::ProofAccepted {
                 competitor,
@@ -250,12 +263,16 @@ impl Fold {
         }
         if now <= c.commit_deadline {
             Phase::Commit
+        } else if self.test_set.challenged_chunk.is_some() {
+            Phase::TestSetMissed
         } else if !self.test_set.verified {
             if now <= c.test_set_deadline {
                 Phase::TestSetReveal
             } else {
                 Phase::TestSetMissed
             }
+        } else if self.test_set.challenge_ends.is_some_and(|end| now <= end) {
+            Phase::TestSetChallenge
         } else if now <= self.proof_end(c) {
             Phase::Proof
         } else if self.settlement.is_some() {

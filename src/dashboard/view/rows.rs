@@ -151,10 +151,14 @@ pub struct TestSetProgress {
     pub elements: u64,
     /// Partial reveals discarded.
     pub restarts: u64,
-    /// The revealed set matched `T`.
+    /// The final chunk's claim matched `T` (and no challenge succeeded since).
     pub verified: bool,
     /// When it was verified.
     pub verified_at: Option<Stamp>,
+    /// Last second of the challenge window (PROTOCOL §14.3), once verified.
+    pub challenge_ends: Option<u64>,
+    /// The chunk whose successful challenge made the organiser default.
+    pub challenged_chunk: Option<u64>,
 }
 
 /// Where an entry of the leaderboard stands.

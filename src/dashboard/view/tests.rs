@@ -71,7 +71,9 @@ fn proof(who: Addr, correct: u64) -> Event {
 
 fn chunk(n: usize) -> Event {
     Event::TestSetChunkRevealed {
+        chunk: 0,
         start: 0,
+        state_after: Fr::from(2),
         elems: vec![Fr::from(1); n],
     }
 }
@@ -106,6 +108,8 @@ fn contest() -> Vec<Logged> {
             Event::TestSetRevealed {
                 count: 6,
                 commitment: Fr::from(5),
+                // Challenges until block 8's own second: the proof at block 9 is after it.
+                challenge_ends: 850,
                 proof_ends: 3_000,
             },
         ),
@@ -554,6 +558,7 @@ fn paid_places_must_reveal_once_the_proof_window_closes() {
         test_set_revealed_count: 6,
         test_set_revealed: true,
         proof_ends: 3_000,
+        challenge_ends: 850,
         committers: 4,
         qualifiers: 3,
         provers: 4,
@@ -582,7 +587,9 @@ fn deadlines_count_down_from_the_head_block() {
         [
             ("commit", 1_000, 800),
             ("test-set reveal", 2_000, 1_800),
-            // Before the test-set reveal: the latest the proof window can end.
+            // Before the test-set reveal: the latest the challenge window (the proof window's
+            // first quarter: 2,200 / 4) and the proof window can end.
+            ("test-set challenge", 2_550, 2_350),
             ("proof", 4_200, 4_000),
             ("model reveal", 4_700, 4_500),
         ]
@@ -590,7 +597,14 @@ fn deadlines_count_down_from_the_head_block() {
     // After it: the window runs from the reveal (`TestSetRevealed.proof_ends`).
     let v = view_of(contest()[..11].to_vec());
     let d: Vec<_> = v.deadlines.iter().map(|d| (d.name, d.at)).collect();
-    assert_eq!(&d[2..], [("proof", 3_000), ("model reveal", 3_500)]);
+    assert_eq!(
+        &d[2..],
+        [
+            ("test-set challenge", 850),
+            ("proof", 3_000),
+            ("model reveal", 3_500)
+        ]
+    );
     assert_eq!(v.phase, Phase::Commit);
     assert_eq!(Ledger::new(1).accounts(), []);
     assert_eq!(ledger_of(contest()).accounts(), [ORG, A, B, C, D]);

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.19;
+
+import {Phase, EntryStatus} from "./ContestTypes.sol";
+import {PoseidonChain} from "./PoseidonChain.sol";
+import {RegistryBase} from "./RegistryBase.sol";
+import {TestSetLayout} from "./TestSetLayout.sol";
+
+/// @title RegistryAnnex
+/// @notice Functions of `ContestRegistry` whose code lives here: the registry forwards their
+///         calls unchanged by DELEGATECALL, so they run on the registry's storage, with its
+///         balance and its `msg.sender` (see `RegistryBase`). The registry creates this contract in
+///         its own constructor, so its code is fixed by the registry's creation code: auditing
+///         the registry's creation code audits it, and an auditor of a deployed registry
+///         compares the code at its annex address (`CREATE(registry, 1)`) with this contract's
+///         runtime too. Called directly (not through the registry) it works on its own storage,
+///         where no contest can exist (creating one is not among its functions): every function
+///         reverts with `ContestNotFound`.
+contract RegistryAnnex is RegistryBase {
+    constructor(address poseidonT3) RegistryBase(poseidonT3) {}
+
+    /// @notice `IContestRegistry.fixVerifier`, run by DELEGATECALL from the registry.
+    /// @dev No external call: not guarded against reentry.
+    function fixVerifier(
+        uint256 contestId,
+        address verifier,
+        bytes32 vkDigest,
+        bytes32 srsDigest,
+        bytes32[2] calldata transcriptHash
+    ) external {
+        Config storage cfg = _existing(contestId);
+        if (msg.sender != cfg.organiser) revert NotOrganiser(contestId, msg.sender, cfg.organiser);
+        if (!cfg.verifierPending) revert VerifierAlreadyFixed(contestId);
+        Ceremony storage c = _ceremony[contestId];
+        // After the last contribution, so the transcript the keys come from can hold them all.
+        if (block.timestamp <= c.deadline) revert CeremonyOpen(contestId, c.deadline, block.timestamp);
+        // Competitors get the minimum commit window to audit the verifier and commit.
+        uint256 left = cfg.commitDeadline > block.timestamp ? cfg.commitDeadline - block.timestamp : 0;
+        if (left < MIN_COMMIT_WINDOW) revert WindowOutOfRange(0, left, MIN_COMMIT_WINDOW, MAX_WINDOW);
+        if (verifier.code.length == 0) revert VerifierHasNoCode(verifier);
+
+        bytes32 codeHash = verifier.codehash;
+        cfg.verifier = verifier;
+        cfg.vkDigest = vkDigest;
+        cfg.srsDigest = srsDigest;
+        cfg.verifierCodeHash = codeHash;
+        cfg.verifierPending = false;
+        c.fixedAt = uint64(block.timestamp);
+        c.transcriptHash = transcriptHash;
+        emit VerifierFixed(contestId, verifier, codeHash, vkDigest, srsDigest, transcriptHash, c.contributions);
+    }
+
+    /// @notice `IContestRegistry.challengeTestSet`, run by DELEGATECALL from the registry.
+    function challengeTestSet(
+        uint256 contestId,
+        uint256 chunk,
+        uint256 start,
+        uint256 stateBefore,
+        uint256 stateAfter,
+        uint256[] calldata elems
+    ) external nonReentrant {
+        (Config storage cfg, Progress storage pr) =
+            _posted(contestId, chunk, keccak256(abi.encodePacked(start, stateBefore, stateAfter, elems)));
+        // A T committing to a set that does not decode must not be revealed: the organiser
+        // defaults instead of taking the prize back after nobody could prove (PROTOCOL §4). Else
+        // the chain (the elements are canonical: checked when posted).
+        uint256 malformed = TestSetLayout.check(_layout(cfg), start, elems);
+        uint256 computed;
+        if (malformed == TestSetLayout.ALL_DECODE) {
+            (computed,) = PoseidonChain.absorb(_poseidon, stateBefore, start, elems);
+            if (computed == stateAfter) revert ChunkChecksOut(contestId, chunk, stateAfter);
+        }
+
+        // The organiser defaults as if it had never revealed (`_phase`, `_lazyClaim`). No proof
+        // was accepted yet (they wait for the window's end), so nothing else is undone.
+        pr.testSetFaulted = true;
+        pr.proofEnds = 0;
+        pr.challengeEnds = 0;
+        uint256 reward = cfg.prize * CHALLENGE_REWARD_BPS / BPS;
+        cfg.prize -= reward;
+        _credit[contestId][msg.sender] += reward;
+        emit TestSetChallenged(contestId, chunk, msg.sender, malformed, computed, stateAfter, reward);
+    }
+
+    /// @dev The contest, in its challenge window, whose chunk `chunk` was posted as `posted`
+    ///      (`keccak256(start, stateBefore, stateAfter, elems)`).
+    function _posted(uint256 contestId, uint256 chunk, bytes32 posted)
+        private
+        view
+        returns (Config storage cfg, Progress storage pr)
+    {
+        cfg = _existing(contestId);
+        pr = _progress[contestId];
+        Phase ph = _phase(cfg, pr);
+        if (ph != Phase.TestSetChallenge) revert ChallengeClosed(contestId, ph);
+        if (chunk >= pr.testSetChunks || posted != _testSetChunk[contestId][chunk]) {
+            revert NotThePostedChunk(contestId, chunk);
+        }
+    }
+
+    /// @notice `IContestRegistry.restartTestSetReveal`, run by DELEGATECALL from the registry.
+    function restartTestSetReveal(uint256 contestId) external nonReentrant {
+        (, Progress storage pr) = _testSetRevealer(contestId);
+        uint256 discarded = pr.testSetCount;
+        pr.testSetCount = 0;
+        pr.testSetHash = 0;
+        // Chunks from the discarded attempt are past the count, so never challengeable.
+        pr.testSetChunks = 0;
+        emit TestSetRevealRestarted(contestId, discarded);
+    }
+
+    /// @notice `IContestRegistry.contributeToCeremony`, run by DELEGATECALL from the registry.
+    /// @dev No external call: not guarded against reentry.
+    function contributeToCeremony(uint256 contestId, bytes32[2] calldata contributionHash) external {
+        Config storage cfg = _existing(contestId);
+        Ceremony storage c = _ceremony[contestId];
+        if (!cfg.verifierPending || block.timestamp > c.deadline) {
+            revert CeremonyClosed(contestId, c.deadline, block.timestamp);
+        }
+        uint32 index = c.contributions;
+        bytes32 log = keccak256(abi.encodePacked(c.log, msg.sender, contributionHash[0], contributionHash[1]));
+        c.contributions = index + 1;
+        c.log = log;
+        emit CeremonyContribution(contestId, msg.sender, index, contributionHash, log);
+    }
+
+    /// @notice `IContestRegistry.restartModelReveal`, run by DELEGATECALL from the registry.
+    function restartModelReveal(uint256 contestId) external nonReentrant {
+        _afterProofDeadline(contestId);
+        Entry storage e = _calledInWindow(contestId, msg.sender);
+        uint256 discarded = e.revealCount;
+        e.revealCount = 0;
+        e.revealHash = 0;
+        emit ModelRevealRestarted(contestId, msg.sender, discarded);
+    }
+
+    /// @notice `IContestRegistry.forfeit`, run by DELEGATECALL from the registry.
+    function forfeit(uint256 contestId) external nonReentrant {
+        (Config storage cfg, Progress storage pr) = _afterProofDeadline(contestId);
+        if (pr.settled) revert NothingToForfeit(contestId);
+        uint64 deadline = pr.roundDeadline;
+        if (block.timestamp <= deadline) revert RevealWindowOpen(contestId, deadline, block.timestamp);
+
+        // Every entry of the round that did not reveal, together: one transaction per round, so
+        // K non-revealing sybils ahead of an honest entry cost it one round, not K.
+        uint256 bond = cfg.bond;
+        address stop = pr.nextToCall;
+        address cur = pr.settleCursor;
+        uint256 lost;
+        while (cur != stop) {
+            Entry storage e = _entries[contestId][cur];
+            if (e.status == EntryStatus.Called) {
+                e.status = EntryStatus.Forfeited;
+                e.bondSettled = true;
+                ++lost;
+                emit ModelForfeited(contestId, cur, deadline, bond);
+            }
+            cur = e.next;
+        }
+        // forge-lint: disable-next-line(unsafe-typecast) -- at most `qualifiers`, a uint32
+        pr.forfeits += uint32(lost);
+        _advance(contestId, cfg, pr);
+        if (!pr.settled) {
+            _callRound(contestId, pr, cfg.payoutBps.length - pr.paidCount, uint64(block.timestamp) + cfg.revealWindow);
+        }
+    }
+}
