@@ -340,7 +340,8 @@ impl DemoArgs {
         }
         // The chunks' claimed states are checked by whoever cares (PROTOCOL §14.3): here by a
         // competitor, who finds nothing to challenge; proofs open after the challenge window.
-        let check = challenge_testset(&registry, id, spec)
+        let watcher = players.first().map_or(&registry, |(_, r, _)| r);
+        let check = challenge_testset(watcher, id, spec)
             .await
             .map_err(contest_failure)?;
         let info = registry.contest(id).await.map_err(chain_failure)?;

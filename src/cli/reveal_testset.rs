@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::chain_args::{
-    block_on, connect, contest_failure, print_json, registry, ContestArgs, KeyArgs, RpcArgs,
-    Terminal,
+    block_on, chain_failure, connect, contest_failure, print_json, registry, ContestArgs, KeyArgs,
+    RpcArgs, Terminal,
 };
 use super::{Failure, Outcome};
 use crate::contest::organiser::reveal_testset;
@@ -21,6 +21,10 @@ pub struct RevealTestsetArgs {
     /// The test set committed at creation (`.zkts`).
     #[arg(long)]
     testset: PathBuf,
+    /// First discard the chunks already on chain (`restartTestSetReveal`), e.g. a partial reveal
+    /// of another file; the reveal then starts over.
+    #[arg(long)]
+    restart: bool,
     #[command(flatten)]
     contest: ContestArgs,
     #[command(flatten)]
@@ -37,6 +41,12 @@ impl RevealTestsetArgs {
         block_on(async {
             let client = connect(&self.rpc, &self.key).await?;
             let registry = registry(&client, &self.contest).await?;
+            if self.restart {
+                registry
+                    .restart_test_set_reveal(self.contest.contest)
+                    .await
+                    .map_err(chain_failure)?;
+            }
             let report = reveal_testset(
                 &registry,
                 self.contest.contest,

@@ -29,6 +29,8 @@ use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use serde::Serialize;
 use sha3::{Digest, Keccak256};
 
+mod code;
+
 use super::ceremony::{ceremony_checks, MatchedContribution};
 use super::{spec_hash, ContestError, Progress, Result};
 use crate::chain::registry::Registry;
@@ -39,6 +41,7 @@ use crate::prover::keys::{plan, setup, verifying_key, vk_digest, CircuitFigures,
 use crate::prover::ptau::{read_ptau_cached, PtauInfo};
 use crate::prover::srs::{read_params, srs_digest, write_params, SrsKind};
 use crate::spec::Spec;
+use code::registry_checks;
 
 /// How far the commit deadline may fall short of the spec's commit phase, counted from the
 /// creation block's time: the organiser reads the head's time, and its transaction is mined
@@ -490,110 +493,6 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
     })
 }
 
-/// The registry's and its Poseidon library's code against what this binary deploys.
-async fn registry_checks(registry: &Registry) -> Result<Vec<Check>> {
-    let client = registry.client();
-    let here = client.code(registry.address().0).await?;
-    let poseidon = match registry.poseidon().await {
-        Ok(p) => p,
-        Err(e) => {
-            return Ok(vec![check(
-                "registry_code",
-                false,
-                format!(
-                    "{} does not answer poseidon(): not a zkcontest registry ({e})",
-                    registry.address()
-                ),
-            )])
-        }
-    };
-    let genuine = Registry::genuine_runtime(client, poseidon).await;
-    let registry_check = match genuine {
-        Ok(g) if g == here => check(
-            "registry_code",
-            true,
-            format!(
-                "{}'s {} bytes of code are this release's ContestRegistry with PoseidonT3 at {poseidon}",
-                registry.address(),
-                here.len()
-            ),
-        ),
-        Ok(g) => check(
-            "registry_code",
-            false,
-            format!(
-                "{} holds {} bytes of code (keccak {}), not this release's ContestRegistry ({} \
-                 bytes, keccak {})",
-                registry.address(),
-                here.len(),
-                hex32(&keccak(&here)),
-                g.len(),
-                hex32(&keccak(&g))
-            ),
-        ),
-        Err(e) => check(
-            "registry_code",
-            false,
-            format!("this release's ContestRegistry cannot be constructed with PoseidonT3 at {poseidon}: {e}"),
-        ),
-    };
-    // The registry runs six of its functions in the code at CREATE(registry, 1), whatever it is:
-    // a genuine registry's constructor put its annex there, but a crafted creation code could
-    // leave the genuine registry runtime and something else at that address.
-    let annex = registry.annex_address();
-    let annex_code = client.code(annex.0).await?;
-    let annex_check = match Registry::genuine_annex_runtime(client, poseidon).await {
-        Ok(want) => check(
-            "registry_annex",
-            want == annex_code,
-            format!(
-                "the annex at {annex} (run by DELEGATECALL): {} bytes of code, {} this release's \
-                 RegistryAnnex with PoseidonT3 at {poseidon}",
-                annex_code.len(),
-                if want == annex_code { "exactly" } else { "NOT" }
-            ),
-        ),
-        Err(e) => check(
-            "registry_annex",
-            false,
-            format!("this release's RegistryAnnex cannot be constructed with PoseidonT3 at {poseidon}: {e}"),
-        ),
-    };
-    let code = client.code(poseidon.0).await?;
-    let want = Registry::genuine_poseidon_runtime(client).await?;
-    let here = masked_library_code(&code, poseidon);
-    let same = here.is_some() && here == masked_library_code(&want, None);
-    let poseidon_check = check(
-        "poseidon_code",
-        same,
-        format!(
-            "PoseidonT3 at {poseidon}: {} bytes of code, {} npm poseidon-solidity's PoseidonT3 \
-             as this release deploys it",
-            code.len(),
-            if same { "exactly" } else { "NOT" }
-        ),
-    );
-    Ok(vec![registry_check, annex_check, poseidon_check])
-}
-
-/// A Solidity library's runtime code with its embedded own address (bytes 1..21, after the
-/// PUSH20 of the call guard) blanked; `None` if the code does not start with that guard or, with
-/// `at`, if the embedded address is not `at`.
-fn masked_library_code(code: &[u8], at: impl Into<Option<Addr>>) -> Option<Vec<u8>> {
-    const PUSH20: u8 = 0x73;
-    if code.len() < 21 || code[0] != PUSH20 {
-        return None;
-    }
-    if let Some(at) = at.into() {
-        if code[1..21] != at.0 {
-            return None;
-        }
-    }
-    let mut masked = code.to_vec();
-    masked[1..21].fill(0);
-    Some(masked)
-}
-
 /// Threshold, size, split, bond and phases on chain against the spec.
 /// `opens_at`: when commits could start (creation, or a ceremony contest's ceremony deadline).
 fn parameter_checks(spec: &Spec, info: &ContestInfo, opens_at: u64) -> Vec<Check> {
@@ -788,35 +687,4 @@ fn write_keys(
         .map_err(|e| ContestError::Prover(e.to_string()))?;
     keys.write(req.keys_dir).map_err(ContestError::input)?;
     Ok(keys)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn library_code_is_compared_without_its_own_address() {
-        let at = Addr([0x11; 20]);
-        let mut code = vec![0x73];
-        code.extend_from_slice(&at.0);
-        code.extend_from_slice(&[0x30, 0x14, 0x60]);
-        let mut template = vec![0x73];
-        template.extend_from_slice(&[0; 20]);
-        template.extend_from_slice(&[0x30, 0x14, 0x60]);
-        assert_eq!(
-            masked_library_code(&code, at),
-            masked_library_code(&template, None)
-        );
-        // Deployed elsewhere (its guard names another address): not this library instance.
-        assert_eq!(masked_library_code(&code, Addr([0x22; 20])), None);
-        // A different body.
-        let mut other = code.clone();
-        other[22] ^= 1;
-        assert_ne!(
-            masked_library_code(&other, at),
-            masked_library_code(&template, None)
-        );
-        // No call guard at all.
-        assert_eq!(masked_library_code(&[0x60, 0x80], None), None);
-    }
 }
