@@ -35,7 +35,7 @@ contract ContestRegistryInvariantTest is RegistryFixture {
 
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
         // Every reveal, forfeit or withdrawal also closes the ranking implicitly.
-        bytes4[] memory s = new bytes4[](10);
+        bytes4[] memory s = new bytes4[](11);
         s[0] = RegistryHandler.createContest.selector;
         s[1] = RegistryHandler.commitModel.selector;
         s[2] = RegistryHandler.revealTestSet.selector;
@@ -46,6 +46,7 @@ contract ContestRegistryInvariantTest is RegistryFixture {
         s[7] = RegistryHandler.warp.selector;
         s[8] = RegistryHandler.advance.selector;
         s[9] = RegistryHandler.closeRanking.selector;
+        s[10] = RegistryHandler.challengeTestSet.selector;
         targets = new FuzzSelector[](1);
         targets[0] = FuzzSelector(address(handler), s);
     }
@@ -118,7 +119,7 @@ contract ContestRegistryInvariantTest is RegistryFixture {
                 if (who == handler.organiserOf(id)) continue;
                 assertLe(
                     handler.ghostWithdrawnBy(id, who),
-                    handler.ghostBondPaid(id, who) + v.prize + v.bondPool,
+                    handler.ghostBondPaid(id, who) + handler.prizeOf(id) + v.bondPool,
                     "<= bond + prize + pool"
                 );
             }

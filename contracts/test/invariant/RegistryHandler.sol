@@ -53,6 +53,16 @@ contract RegistryHandler is TestBase, RegistryEvents {
     mapping(address => uint256) internal _commitment;
     uint256[] internal _testSet;
     uint256 internal _testSetCommitment;
+    /// @dev A lying organiser's contests (one in four) commit to `_lieCommitment`: `_testSet`
+    ///      posted with its first chunk (2 elements) claiming `WRONG`, the rest chained from it,
+    ///      so the final check passes and only a challenge of chunk 0 tells (PROTOCOL §14.3).
+    uint256 internal constant WRONG = 12_345;
+    uint256 internal _lieCommitment;
+    uint256 internal _lieState;
+    mapping(uint256 => bool) internal _lying;
+    /// @dev A successful challenge's challenger and reward, per contest.
+    mapping(uint256 => address) internal _challenger;
+    mapping(uint256 => uint256) internal _reward;
 
     // Ghost books.
     uint256 public ghostDeposited;
@@ -125,6 +135,12 @@ contract RegistryHandler is TestBase, RegistryEvents {
         }
         _testSet = [uint256(3), 1, 4, 1, 5];
         _testSetCommitment = _chain(TESTSET_TAG, _testSet);
+        uint256[] memory rest = new uint256[](_testSet.length - 2);
+        for (uint256 i = 2; i < _testSet.length; ++i) {
+            rest[i - 2] = _testSet[i];
+        }
+        _lieState = _absorbed(WRONG, rest);
+        _lieCommitment = IPoseidonT3(_poseidon).hash([_lieState, _testSet.length]);
     }
 
     // ------------------------------------------------------------------ actions
@@ -145,7 +161,8 @@ contract RegistryHandler is TestBase, RegistryEvents {
         p.verifier = address(verifier);
         p.vkDigest = keccak256(abi.encode("vk", seed));
         p.srsDigest = keccak256(abi.encode("srs", seed));
-        p.testSetCommitment = _testSetCommitment;
+        bool lying = seed % 4 == 1;
+        p.testSetCommitment = lying ? _lieCommitment : _testSetCommitment;
         p.testSetSize = N;
         p.minCorrect = MIN_CORRECT;
         // 16 rows of 16 features in 0 ..= 7 (3 bits, 82 per element: 4 elements) and labels in
@@ -175,6 +192,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
         vm.prank(organiser);
         id = registry.createContest{value: prize}(p);
         contestIds.push(id);
+        _lying[id] = lying;
         _terms[id] = Terms(
             organiser,
             prize,
@@ -204,6 +222,37 @@ contract RegistryHandler is TestBase, RegistryEvents {
         (uint256 id, bool ok) = _contest(which);
         if (!ok || registry.phase(id) != Phase.TestSetReveal) return;
         _revealTestSet(id, cut);
+    }
+
+    /// @dev In the challenge window, an actor (the organiser among them) challenges chunk 0 as
+    ///      posted: against a lying organiser it succeeds (the organiser defaults, the actor is
+    ///      credited a tenth of the prize); against an honest one it reverts and changes nothing.
+    function challengeTestSet(uint256 which, uint256 by) external {
+        (uint256 id, bool ok) = _contest(which);
+        if (!ok || registry.phase(id) != Phase.TestSetChallenge) return;
+        address challenger = _actor(by);
+        uint256[] memory first = new uint256[](2);
+        first[0] = _testSet[0];
+        first[1] = _testSet[1];
+        uint256 claimed = _lying[id] ? WRONG : _claim(first);
+        uint256 heldBefore = registry.contest(id).held;
+        vm.prank(challenger);
+        (bool done,) = address(registry).call(
+            abi.encodeCall(registry.challengeTestSet, (id, 0, 0, TESTSET_TAG, claimed, first))
+        );
+        if (!_lying[id]) {
+            assertTrue(!done, "an honest chunk cannot be challenged");
+            assertEq(uint256(registry.phase(id)), uint256(Phase.TestSetChallenge), "nothing changed");
+            calls["challengeRefused"]++;
+            return;
+        }
+        assertTrue(done, "a lying organiser's chunk 0 is challenged");
+        assertEq(uint256(registry.phase(id)), uint256(Phase.TestSetMissed), "the organiser defaulted");
+        assertEq(registry.contest(id).held, heldBefore, "nothing leaves the contest");
+        _model[id].testSetRevealed = false;
+        _challenger[id] = challenger;
+        _reward[id] = _terms[id].prize / 10;
+        calls["challenge"]++;
     }
 
     /// @dev Proves for up to `1 + who % 6` committed players at once (a proof phase is short in a
@@ -410,20 +459,26 @@ contract RegistryHandler is TestBase, RegistryEvents {
         return _terms[id].organiser;
     }
 
+    /// @notice The prize the contest was created with (a challenger's reward comes out of the
+    ///         registry's `prize`).
+    function prizeOf(uint256 id) external view returns (uint256) {
+        return _terms[id].prize;
+    }
+
     // ------------------------------------------------------------------ internals
 
-    /// @dev The organiser posts the test set in one chunk or two.
+    /// @dev The organiser posts the test set in one chunk or two (a lying one: two, cut at 2).
     function _revealTestSet(uint256 id, uint256 cut) internal {
         address organiser = _terms[id].organiser;
-        cut = bound(cut, 1, _testSet.length);
+        cut = _lying[id] ? 2 : bound(cut, 1, _testSet.length);
         uint256[] memory first = new uint256[](cut);
         uint256[] memory rest = new uint256[](_testSet.length - cut);
         for (uint256 i = 0; i < _testSet.length; ++i) {
             if (i < cut) first[i] = _testSet[i];
             else rest[i - cut] = _testSet[i];
         }
-        uint256 s1 = _claim(first);
-        uint256 s = _claim(_testSet);
+        uint256 s1 = _lying[id] ? WRONG : _claim(first);
+        uint256 s = _lying[id] ? _lieState : _claim(_testSet);
         vm.startPrank(organiser);
         if (rest.length == 0) {
             registry.revealTestSet(id, first, s, true);
@@ -826,15 +881,22 @@ contract RegistryHandler is TestBase, RegistryEvents {
             if (_entry[id][who].seq != 0) ++committers;
             total += ghostWithdrawnBy[id][who];
         }
+        // A successful challenge took its reward out of the prize first.
+        uint256 reward = _reward[id];
+        uint256 prize = t.prize - reward;
         if (committers == 0) {
-            assertEq(ghostWithdrawnBy[id][t.organiser], t.prize, "default: prize back to the organiser");
+            uint256 back = ghostWithdrawnBy[id][t.organiser];
+            uint256 own = _challenger[id] == t.organiser ? reward : 0;
+            assertEq(back, prize + own, "default: prize (less a reward) back to the organiser");
+            assertEq(total, t.prize, "default: the whole prize paid out");
             return;
         }
-        uint256 share = t.prize / committers;
-        uint256 lastShare = t.prize - share * (committers - 1);
+        uint256 share = prize / committers;
+        uint256 lastShare = prize - share * (committers - 1);
         for (uint256 a = 0; a < n; ++a) {
             address who = _actor(a);
             uint256 got = ghostWithdrawnBy[id][who];
+            if (who == _challenger[id]) got -= reward;
             if (_entry[id][who].seq == 0) {
                 assertEq(got, 0, "default: non-committer paid");
             } else {
@@ -902,11 +964,16 @@ contract RegistryHandler is TestBase, RegistryEvents {
     }
 
     /// @dev The chain's state after `elems` from `TESTSET_TAG`, before the length (a claim).
-    function _claim(uint256[] memory elems) internal view returns (uint256 h) {
-        h = TESTSET_TAG;
+    function _claim(uint256[] memory elems) internal view returns (uint256) {
+        return _absorbed(TESTSET_TAG, elems);
+    }
+
+    /// @dev The chain's state after `elems` from `h`.
+    function _absorbed(uint256 h, uint256[] memory elems) internal view returns (uint256) {
         for (uint256 i = 0; i < elems.length; ++i) {
             h = IPoseidonT3(_poseidon).hash([h, elems[i]]);
         }
+        return h;
     }
 
     function _chain(uint256 tag, uint256[] memory elems) internal view returns (uint256 h) {
