@@ -72,8 +72,11 @@ impl StatusArgs {
             let mut deadlines = vec![
                 ("commit deadline", c.commit_deadline),
                 ("test-set deadline", c.test_set_deadline),
-                proof,
             ];
+            if info.challenge_ends != 0 {
+                deadlines.push(("challenges by", info.challenge_ends));
+            }
+            deadlines.push(proof);
             if info.round_deadline != 0 {
                 deadlines.push(("reveal round ends", info.round_deadline));
             }
@@ -85,7 +88,10 @@ impl StatusArgs {
                     "  test set: {} elements on chain{}",
                     info.test_set_revealed_count,
                     if info.test_set_revealed {
-                        ", verified against T"
+                        ", its final claim verified against T (the chunks by challenge: \
+                         `contest-cli challenge-testset`)"
+                    } else if info.phase == Phase::TestSetMissed {
+                        ", defaulted"
                     } else {
                         ""
                     }
