@@ -615,6 +615,13 @@ MUTANTS = [
         ["setup"],
     ),
     Mutant(
+        "claim-field-unchecked",
+        "a claim >= p, which PoseidonT3 reduces silently, is taken",
+        "        if (stateAfter >= PoseidonChain.FIELD_MODULUS) revert ClaimNotInField(stateAfter);\n",
+        "",
+        ["challenge"],
+    ),
+    Mutant(
         "challenge-chain-not-recomputed",
         "a chunk whose claimed state is wrong cannot be challenged",
         "if (computed == stateAfter) revert ChunkChecksOut",

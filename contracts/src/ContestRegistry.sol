@@ -118,7 +118,8 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
         if (elems.length > MAX_TESTSET_CHUNK) revert ChunkTooLong(elems.length, MAX_TESTSET_CHUNK);
 
         uint256 start = pr.testSetCount;
-        // Canonical elements only (cheap here; the chain and the decoding are left to challenges).
+        // Canonical elements and claim only (cheap here; the chain and the decoding are left to
+        // challenges).
         uint256 count = PoseidonChain.checkField(start, elems);
         _recordChunk(contestId, pr, start, stateAfter, elems);
         if (last) {
@@ -150,6 +151,9 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
         uint256 stateAfter,
         uint256[] calldata elems
     ) private {
+        // A claim `>= p` would pass the final check (PoseidonT3 reduces its inputs) while no
+        // client can read it as a field element.
+        if (stateAfter >= PoseidonChain.FIELD_MODULUS) revert ClaimNotInField(stateAfter);
         uint256 stateBefore = start == 0 ? PoseidonChain.TESTSET_TAG : pr.testSetHash;
         uint32 chunk = pr.testSetChunks;
         _testSetChunk[contestId][chunk] = keccak256(abi.encodePacked(start, stateBefore, stateAfter, elems));

@@ -220,6 +220,8 @@ interface IContestRegistryEvents {
     /// @notice Proofs are accepted only after the test set's challenge window, which ends at
     ///         `challengeEnds`.
     error ChallengeWindowOpen(uint256 contestId, uint256 challengeEnds, uint256 now_);
+    /// @notice A test-set chunk's claimed state must be a canonical field element (`< p`).
+    error ClaimNotInField(uint256 stateAfter);
     /// @notice A test-set chunk holds at most `max` elements (so that a challenge recomputing it
     ///         fits in a block).
     error ChunkTooLong(uint256 length, uint256 max);

@@ -145,6 +145,21 @@ contract ContestRegistryChallengeTest is RegistryFixture {
         registry.revealTestSet(id, e, 0, false);
     }
 
+    /// @notice Attack (organiser): a claim `>= p` that PoseidonT3 would silently reduce — it would
+    ///         pass the final check while competitors' clients cannot read it — is refused.
+    function test_RevertWhen_ClaimNotInField() public {
+        uint256 id = createDefault();
+        toTestSetPhase(id);
+        uint256[] memory e = testSetElems();
+        uint256 s = claim(e);
+        vm.prank(organiser);
+        vm.expectRevert(abi.encodeWithSelector(IContestRegistryEvents.ClaimNotInField.selector, s + P));
+        registry.revealTestSet(id, e, s + P, true);
+        vm.prank(organiser);
+        registry.revealTestSet(id, e, s, true);
+        assertTrue(registry.contest(id).testSetRevealed, "the canonical claim is taken");
+    }
+
     /// @notice Nobody committed: the organiser still loses the reward to the challenger and gets
     ///         the rest back, as for a missed reveal.
     function test_challenge_NoCommitters_RefundLessTheReward() public {
