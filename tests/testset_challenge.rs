@@ -246,6 +246,13 @@ fn a_resumed_reveal_refuses_a_foreign_prefix_and_restarts_on_request() {
     restart.push("--restart".into());
     let done = w.ok(0, &strs_vec(&restart));
     assert_eq!(done["resumed_from"], 0, "{done}");
+    let info = w.rt.block_on(m.registry.contest(id)).expect("contest");
+    assert!(
+        info.challenge_ends > 0 && info.challenge_ends < info.proof_ends,
+        "{info:?}"
+    );
+    assert_eq!(done["challenge_ends"], info.challenge_ends, "{done}");
+    assert_eq!(done["proof_ends"], info.proof_ends, "{done}");
     let check = w.ok(
         3,
         &strs_vec(&m.on(id, &["challenge-testset", "--spec", &m.spec])),

@@ -48,9 +48,12 @@ impl ChallengeTestsetArgs {
                          this account (`contest-cli withdraw`)",
                         tx.gas_used
                     ),
+                    _ if report.chunks == 0 => println!(
+                        "contest {id} has no test-set chunk on chain: nothing to challenge"
+                    ),
                     _ => println!(
-                        "all {} test-set chunks of contest {id} decode and hash to their claims: \
-                         nothing to challenge",
+                        "every test-set chunk of contest {id} ({} in all) decodes and hashes to \
+                         its claim: nothing to challenge",
                         report.chunks
                     ),
                 }

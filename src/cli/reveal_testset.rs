@@ -66,14 +66,17 @@ impl RevealTestsetArgs {
             } else {
                 let gas: u64 = report.txs.iter().map(|t| t.gas_used).sum();
                 println!(
-                    "test set revealed: {} elements in {} transactions ({gas} gas){}",
+                    "test set revealed: {} elements in {} transactions ({gas} gas){}; anyone may \
+                     challenge a chunk until {}, proofs are accepted after it until {}",
                     report.elements,
                     report.txs.len(),
                     if report.resumed_from > 0 {
                         format!(", resumed after {}", report.resumed_from)
                     } else {
                         String::new()
-                    }
+                    },
+                    report.challenge_ends,
+                    report.proof_ends
                 );
             }
             Ok(Outcome::Success)

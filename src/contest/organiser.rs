@@ -177,6 +177,11 @@ pub struct RevealReport {
     pub txs: Vec<Tx>,
     /// Whether it was already complete before this run.
     pub already: bool,
+    /// Last second of the challenge window (anyone may challenge a chunk; no proofs yet), and
+    /// of the proof window after it.
+    pub challenge_ends: u64,
+    /// See `challenge_ends`.
+    pub proof_ends: u64,
 }
 
 /// Posts the test set in chunks, resuming after the elements already absorbed. Checks `T`
@@ -204,6 +209,8 @@ pub async fn reveal_testset(
             resumed_from: info.test_set_revealed_count,
             txs: vec![],
             already: true,
+            challenge_ends: info.challenge_ends,
+            proof_ends: info.proof_ends,
         });
     }
     if info.phase != Phase::TestSetReveal {
@@ -240,11 +247,14 @@ pub async fn reveal_testset(
         registry.reveal_test_set(id, chunk, chain.state(), last)
     })
     .await?;
+    let after = registry.contest(id).await?;
     Ok(RevealReport {
         elements: elems.len(),
         resumed_from: start,
         txs,
         already: false,
+        challenge_ends: after.challenge_ends,
+        proof_ends: after.proof_ends,
     })
 }
 
