@@ -23,7 +23,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use common::{expect_exit, root};
+use common::{expect_exit, failed_checks, parse_addr, root};
 use serde_json::Value;
 use zkcontest::chain::registry::Registry;
 use zkcontest::chain::types::{Addr, Blake2b, Phase};
@@ -35,12 +35,6 @@ type World = common::ChainWorld;
 
 fn snarkjs() -> PathBuf {
     root().join("tools/node_modules/.bin/snarkjs")
-}
-
-fn addr(s: &str) -> Addr {
-    let mut a = [0u8; 20];
-    hex::decode_to_slice(&s[2..], &mut a).expect("address");
-    Addr(a)
 }
 
 #[test]
@@ -84,7 +78,7 @@ fn a_ceremony_contest_trusts_the_competitors_own_contribution_and_nothing_else()
     assert_eq!(created["contest_id"], 1);
     assert!(created["verifier"].is_null(), "{created}");
     let registry =
-        w.rt.block_on(Registry::at(&w.client(3), addr(&reg)))
+        w.rt.block_on(Registry::at(&w.client(3), parse_addr(&reg)))
             .expect("registry");
     assert_eq!(
         w.rt.block_on(registry.contest(1)).expect("contest").phase,
@@ -266,13 +260,7 @@ fn a_ceremony_contest_trusts_the_competitors_own_contribution_and_nothing_else()
     );
     expect_exit(&o, 1, "audit by a competitor who did not contribute");
     let report: Value = serde_json::from_slice(&o.stdout).expect("audit --json");
-    let failed: Vec<&str> = report["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .filter(|c| c["ok"] == false)
-        .map(|c| c["name"].as_str().expect("name"))
-        .collect();
+    let failed = failed_checks(&report);
     assert_eq!(failed, ["srs_provenance"], "{report}");
     assert_eq!(report["srs"]["kind"], "contest_ceremony", "{report}");
     assert_eq!(report["srs"]["verified"], true);

@@ -19,7 +19,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{expect_exit, root};
+use common::{advance_past, expect_exit, parse_addr, root};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use serde_json::Value;
 use zkcontest::chain::anvil::{Anvil, DEV_ACCOUNTS};
@@ -117,10 +117,8 @@ impl World {
 
     fn registry(&self, who: usize, address: &str) -> Registry {
         let client = self.client(who);
-        let mut a = [0u8; 20];
-        hex::decode_to_slice(&address[2..], &mut a).expect("address");
         self.rt
-            .block_on(Registry::at(&client, Addr(a)))
+            .block_on(Registry::at(&client, parse_addr(address)))
             .expect("registry")
     }
 
@@ -140,11 +138,6 @@ impl World {
             .block_on(r.contest(id))
             .expect("contest")
             .challenge_ends;
-        let (_, now) = self.rt.block_on(r.head()).expect("head");
-        assert!(
-            ends >= now,
-            "the challenge window ended already ({ends} < {now})"
-        );
         let check = self.ok(
             3,
             &[
@@ -159,7 +152,7 @@ impl World {
         );
         assert_eq!(check["fault"], serde_json::Value::Null, "{check}");
         assert!(check["chunks"].as_u64().is_some_and(|n| n > 0), "{check}");
-        self.advance(ends - now + 1);
+        advance_past(&self.rt, &r, ends, "the challenge window");
     }
 
     /// Moves the chain's clock to one second past contest `id`'s proof window, which runs from

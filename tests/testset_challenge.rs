@@ -10,10 +10,9 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{expect_exit, root, setup_keys};
+use common::{advance_past, expect_exit, parse_addr, root, setup_keys};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use zkcontest::chain::registry::Registry;
-use zkcontest::chain::types::Addr;
 use zkcontest::commit::{fr_from_hex, fr_to_be_bytes, Chain, TESTSET_TAG};
 use zkcontest::spec::{testset_elements, Spec, TestSet};
 
@@ -42,10 +41,8 @@ impl Mini {
         let testset = spec_path.join("mini-test.zkts").display().to_string();
         let created = w.ok(0, &strs_vec(&create_args(&spec, &testset, &keys, None)));
         let registry_s = created["registry"].as_str().expect("registry").to_string();
-        let mut a = [0u8; 20];
-        hex::decode_to_slice(registry_s.trim_start_matches("0x"), &mut a).expect("address");
         let registry =
-            w.rt.block_on(Registry::at(&w.client(0), Addr(a)))
+            w.rt.block_on(Registry::at(&w.client(0), parse_addr(&registry_s)))
                 .expect("registry");
         let mini = Self {
             spec_path,
@@ -94,12 +91,12 @@ impl Mini {
     /// Moves the clock one second past contest `id`'s commit deadline.
     fn to_test_set_phase(&self, w: &World, id: u64) {
         let info = w.rt.block_on(self.registry.contest(id)).expect("contest");
-        let (_, now) = w.rt.block_on(self.registry.head()).expect("head");
-        w.rt.block_on(
-            w.client(0)
-                .dev_advance_time(info.config.commit_deadline + 1 - now),
-        )
-        .expect("time");
+        advance_past(
+            &w.rt,
+            &self.registry,
+            info.config.commit_deadline,
+            "the commit deadline",
+        );
     }
 
     /// The organiser posts `elems` as one chunk of contest `id` claiming `claim` after it.

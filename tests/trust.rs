@@ -17,7 +17,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{expect_exit, root, setup_keys};
+use common::{expect_exit, failed_checks, parse_addr, root, setup_keys};
 use serde_json::Value;
 use zkcontest::chain::client::CallOutcome;
 use zkcontest::chain::registry::Registry;
@@ -35,12 +35,6 @@ type World = common::ChainWorld;
 
 fn as_strs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
-}
-
-fn parse_addr(s: &str) -> Addr {
-    let mut a = [0u8; 20];
-    hex::decode_to_slice(&s[2..], &mut a).expect("address");
-    Addr(a)
 }
 
 /// Creation code that deploys `runtime` as is (CODECOPY it to memory, RETURN it).
@@ -143,13 +137,7 @@ fn commit_refuses_every_organiser_trick_and_accepts_the_honest_contest() {
     let o = audit("1", false);
     expect_exit(&o, 1, "audit without --allow-unsafe-srs");
     let report: Value = serde_json::from_slice(&o.stdout).expect("audit --json");
-    let failed: Vec<&str> = report["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .filter(|c| c["ok"] == false)
-        .map(|c| c["name"].as_str().expect("name"))
-        .collect();
+    let failed = failed_checks(&report);
     assert_eq!(failed, ["srs_provenance"], "{report}");
 
     let model = root()
@@ -489,13 +477,7 @@ fn commit_refuses_a_genuine_registry_runtime_with_a_fake_annex() {
     );
     expect_exit(&o, 1, "audit of the fake-annex registry");
     let report: Value = serde_json::from_slice(&o.stdout).expect("audit --json");
-    let failed: Vec<&str> = report["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .filter(|c| c["ok"] == false)
-        .map(|c| c["name"].as_str().expect("name"))
-        .collect();
+    let failed = failed_checks(&report);
     assert_eq!(failed, ["registry_annex"], "{report}");
     let model = root()
         .join("contest-specs/digits/models/mlp-h16.onnx")

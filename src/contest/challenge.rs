@@ -60,15 +60,19 @@ impl std::fmt::Display for Fault {
     }
 }
 
-/// The test-set chunks posted since the last restart, in order, read from the registry's
-/// events; each chunk's `state_before` is the previous chunk's claim.
-pub async fn posted_chunks(registry: &Registry, id: u64) -> Result<Vec<PostedChunk>> {
-    let info = registry.contest(id).await?;
+/// The test-set chunks of contest `id` (created in block `created_block`) posted since the last
+/// restart, in order, read from the registry's events; each chunk's `state_before` is the
+/// previous chunk's claim.
+pub async fn posted_chunks(
+    registry: &Registry,
+    id: u64,
+    created_block: u64,
+) -> Result<Vec<PostedChunk>> {
     let (head, _) = registry.head().await?;
     let tag = fr_from_hex(TESTSET_TAG).map_err(ContestError::input)?;
     let mut chunks: Vec<PostedChunk> = Vec::new();
     for logged in registry
-        .events_paged(Some(id), info.created_block, head, LOG_WINDOW)
+        .events_paged(Some(id), created_block, head, LOG_WINDOW)
         .await?
     {
         match logged.event {
@@ -122,18 +126,23 @@ pub fn first_fault(spec: &Spec, chunks: &[PostedChunk]) -> Result<Option<(usize,
             return Ok(Some((i, Fault::Malformed { index })));
         }
     }
-    for (i, c) in chunks.iter().enumerate() {
+    Ok(first_wrong_claim(chunks))
+}
+
+/// The first chunk whose elements do not absorb, from the claim before it, to its own claim.
+/// `None` means (by induction over the chunks) that every claim is the chain's true state.
+pub fn first_wrong_claim(chunks: &[PostedChunk]) -> Option<(usize, Fault)> {
+    chunks.iter().enumerate().find_map(|(i, c)| {
         let mut chain = Chain::new(c.state_before);
         chain.absorb_all(&c.elems);
-        if chain.state() != c.state_after {
+        (chain.state() != c.state_after).then(|| {
             let fault = Fault::WrongState {
                 computed: fr_to_hex(&chain.state()),
                 claimed: fr_to_hex(&c.state_after),
             };
-            return Ok(Some((i, fault)));
-        }
-    }
-    Ok(None)
+            (i, fault)
+        })
+    })
 }
 
 /// Outcome of `challenge-testset`.
@@ -158,7 +167,7 @@ pub async fn challenge_testset(
     spec: &Spec,
 ) -> Result<ChallengeReport> {
     let info = registry.contest(id).await?;
-    let chunks = posted_chunks(registry, id).await?;
+    let chunks = posted_chunks(registry, id, info.created_block).await?;
     let Some((i, fault)) = first_fault(spec, &chunks)? else {
         return Ok(ChallengeReport {
             chunks: chunks.len(),

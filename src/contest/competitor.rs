@@ -434,7 +434,7 @@ pub async fn revealed_testset(registry: &Registry, id: u64, spec: &Spec) -> Resu
             detail: "the organiser has not finished revealing it".into(),
         });
     }
-    let chunks = posted_chunks(registry, id).await?;
+    let chunks = posted_chunks(registry, id, info.created_block).await?;
     if let Some((i, fault)) = first_fault(spec, &chunks)? {
         return Err(ContestError::State(format!(
             "test-set chunk {} is wrong: {fault}; challenge it with `contest-cli challenge-testset \

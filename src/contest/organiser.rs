@@ -6,7 +6,7 @@ use std::path::Path;
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use serde::Serialize;
 
-use super::challenge::posted_chunks;
+use super::challenge::{first_wrong_claim, posted_chunks};
 use super::{ContestError, Progress, Result};
 use crate::chain::client::Client;
 use crate::chain::registry::{Registry, REVEAL_CHUNK};
@@ -232,7 +232,7 @@ pub async fn reveal_testset(
     }
     let start = info.test_set_revealed_count;
     if start > 0 {
-        check_posted_prefix(registry, id, &elems).await?;
+        check_posted_prefix(registry, id, info.created_block, &elems).await?;
     }
     // Each chunk carries the chain's state after it (PROTOCOL §14.3): computed here over every
     // element before the chunk's end, so a resumed reveal claims what a fresh one would.
@@ -262,26 +262,31 @@ pub async fn reveal_testset(
 /// first elements with the right claimed states. Resuming after anything else (another file,
 /// or chunks whose claims do not chain) would finish a reveal that a challenge overturns, and
 /// the organiser would default.
-async fn check_posted_prefix(registry: &Registry, id: u64, elems: &[Fr]) -> Result<()> {
-    let posted = posted_chunks(registry, id).await?;
-    let tag = fr_from_hex(TESTSET_TAG).map_err(ContestError::input)?;
-    let mut chain = Chain::new(tag);
+async fn check_posted_prefix(
+    registry: &Registry,
+    id: u64,
+    created_block: u64,
+    elems: &[Fr],
+) -> Result<()> {
+    let posted = posted_chunks(registry, id, created_block).await?;
     let mut at = 0usize;
-    for c in &posted {
+    let foreign = posted.iter().position(|c| {
         let ours = elems.get(at..at + c.elems.len());
-        chain.absorb_all(&c.elems);
-        if ours != Some(c.elems.as_slice()) || chain.state() != c.state_after {
-            return Err(ContestError::State(format!(
-                "test-set chunk {} on chain (elements {at}..{}) is not this test set's, or its \
-                 claimed state does not chain: restart the reveal (`contest-cli reveal-testset --restart`) \
-                 rather than finish one that a challenge would overturn",
-                c.chunk,
-                at + c.elems.len()
-            )));
-        }
         at += c.elems.len();
-    }
-    Ok(())
+        ours != Some(c.elems.as_slice())
+    });
+    let Some(i) = foreign.or_else(|| first_wrong_claim(&posted).map(|(i, _)| i)) else {
+        return Ok(());
+    };
+    let c = &posted[i];
+    Err(ContestError::State(format!(
+        "test-set chunk {} on chain (elements {}..{}) is not this test set's, or its claimed \
+         state does not chain: restart the reveal (`contest-cli reveal-testset --restart`) rather \
+         than finish one that a challenge would overturn",
+        c.chunk,
+        c.start,
+        c.start + c.elems.len() as u64
+    )))
 }
 
 /// Sends `elems[start..]` in chunks of [`REVEAL_CHUNK`], the final one marked `last`.

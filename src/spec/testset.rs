@@ -406,6 +406,15 @@ pub fn write_testset(mut w: impl Write, spec: &Spec, set: &TestSet) -> std::io::
     Ok(())
 }
 
+/// The packed streams' ranges (PROTOCOL §3, §4): the features' `[x_min, x_max]` (a per-column
+/// spec's hull) and the labels' `[0, K − 1]`.
+fn stream_ranges(spec: &Spec) -> Result<(StreamRange, StreamRange)> {
+    Ok((
+        StreamRange::new(i128::from(spec.input.min), i128::from(spec.input.max))?,
+        StreamRange::new(0, spec.classes as i128 - 1)?,
+    ))
+}
+
 /// The field elements absorbed by `T`: `pack(X) ‖ pack(y)` (`docs/PROTOCOL.md` §4). The
 /// contract absorbs exactly these, in chunks, during the test-set reveal.
 pub fn testset_elements(spec: &Spec, set: &TestSet) -> Result<Vec<Fr>> {
@@ -415,8 +424,7 @@ pub fn testset_elements(spec: &Spec, set: &TestSet) -> Result<Vec<Fr>> {
             expected: spec.input.features,
         });
     }
-    let x_range = StreamRange::new(i128::from(spec.input.min), i128::from(spec.input.max))?;
-    let y_range = StreamRange::new(0, spec.classes as i128 - 1)?;
+    let (x_range, y_range) = stream_ranges(spec)?;
     let x: Vec<i128> = set.x.iter().map(|&v| i128::from(v)).collect();
     let y: Vec<i128> = set.y.iter().map(|&v| v as i128).collect();
     let mut elems = pack_stream(x_range, &x)?;
@@ -428,8 +436,7 @@ pub fn testset_elements(spec: &Spec, set: &TestSet) -> Result<Vec<Fr>> {
 /// revealed on chain. Strict (see `commit::unpack_stream`), so a test set is recovered only
 /// from exactly the elements that pack it.
 pub fn testset_from_elements(spec: &Spec, elems: &[Fr]) -> Result<TestSet> {
-    let x_range = StreamRange::new(i128::from(spec.input.min), i128::from(spec.input.max))?;
-    let y_range = StreamRange::new(0, spec.classes as i128 - 1)?;
+    let (x_range, y_range) = stream_ranges(spec)?;
     let x_len = spec.test_rows * spec.input.features;
     let x_elems = packed_len(x_range, x_len).min(elems.len());
     let x = unpack_stream(x_range, &elems[..x_elems], x_len)?;
@@ -448,8 +455,7 @@ pub fn testset_from_elements(spec: &Spec, elems: &[Fr]) -> Result<TestSet> {
 /// the wrong length (which a finished reveal cannot have) is malformed at the first index past
 /// the shorter of the two.
 pub fn first_malformed(spec: &Spec, elems: &[Fr]) -> Result<Option<usize>> {
-    let x_range = StreamRange::new(i128::from(spec.input.min), i128::from(spec.input.max))?;
-    let y_range = StreamRange::new(0, spec.classes as i128 - 1)?;
+    let (x_range, y_range) = stream_ranges(spec)?;
     let x_len = spec.test_rows * spec.input.features;
     let x_elems = packed_len(x_range, x_len);
     let expected = x_elems + packed_len(y_range, spec.test_rows);

@@ -7,6 +7,38 @@ use std::process::{Command, Output};
 
 use zkcontest::chain::anvil::DEV_ACCOUNTS;
 
+/// An `0x…` address as the CLI prints it.
+pub fn parse_addr(s: &str) -> zkcontest::chain::types::Addr {
+    let mut a = [0u8; 20];
+    hex::decode_to_slice(s.trim_start_matches("0x"), &mut a).expect("address");
+    zkcontest::chain::types::Addr(a)
+}
+
+/// The names of the checks an `audit --json` report (or a refusal's) failed, in order.
+pub fn failed_checks(report: &serde_json::Value) -> Vec<&str> {
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["name"].as_str().expect("name"))
+        .collect()
+}
+
+/// Moves the chain's clock to one second past `at` (a deadline of a contest at `registry`, not
+/// passed yet: `what` names it for the failure message).
+pub fn advance_past(
+    rt: &tokio::runtime::Runtime,
+    registry: &zkcontest::chain::registry::Registry,
+    at: u64,
+    what: &str,
+) {
+    let (_, now) = rt.block_on(registry.head()).expect("head");
+    assert!(at >= now, "{what} passed already ({at} < {now})");
+    rt.block_on(registry.client().dev_advance_time(at - now + 1))
+        .expect("evm_increaseTime");
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -205,13 +237,11 @@ impl ChainWorld {
     /// §14.3) at `registry`, into the proof phase.
     pub fn past_challenges(&self, registry: &str, id: u64) {
         let client = self.client(0);
-        let mut a = [0u8; 20];
-        hex::decode_to_slice(registry.trim_start_matches("0x"), &mut a).expect("registry address");
         let r = self
             .rt
             .block_on(zkcontest::chain::registry::Registry::at(
                 &client,
-                zkcontest::chain::types::Addr(a),
+                parse_addr(registry),
             ))
             .expect("registry");
         let ends = self
@@ -219,14 +249,7 @@ impl ChainWorld {
             .block_on(r.contest(id))
             .expect("contest")
             .challenge_ends;
-        let (_, now) = self.rt.block_on(r.head()).expect("head");
-        assert!(
-            ends >= now,
-            "the challenge window ended already ({ends} < {now})"
-        );
-        self.rt
-            .block_on(client.dev_advance_time(ends - now + 1))
-            .expect("evm_increaseTime");
+        advance_past(&self.rt, &r, ends, "the challenge window");
     }
 
     /// A signing client for dev account `who`.

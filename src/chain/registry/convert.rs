@@ -58,15 +58,18 @@ pub(super) fn tx_hash(tx: &str) -> Result<TxHash> {
 
 /// The registry's creation code with its constructor argument, the PoseidonT3 library.
 pub(super) fn registry_creation(poseidon: Addr) -> Result<Vec<u8>> {
-    let mut creation = artifact_bytecode(bindings::CONTEST_REGISTRY_ARTIFACT)?;
-    creation.extend_from_slice(&[0u8; 12]);
-    creation.extend_from_slice(&poseidon.0);
-    Ok(creation)
+    with_poseidon(bindings::CONTEST_REGISTRY_ARTIFACT, poseidon)
 }
 
 /// `RegistryAnnex`'s creation code with its constructor argument (the Poseidon library).
 pub(super) fn annex_creation(poseidon: Addr) -> Result<Vec<u8>> {
-    let mut creation = artifact_bytecode(bindings::REGISTRY_ANNEX_ARTIFACT)?;
+    with_poseidon(bindings::REGISTRY_ANNEX_ARTIFACT, poseidon)
+}
+
+/// An artifact's creation code followed by its one constructor argument, the Poseidon library's
+/// address (ABI-encoded: a left-padded word).
+fn with_poseidon(artifact: &str, poseidon: Addr) -> Result<Vec<u8>> {
+    let mut creation = artifact_bytecode(artifact)?;
     creation.extend_from_slice(&[0u8; 12]);
     creation.extend_from_slice(&poseidon.0);
     Ok(creation)
