@@ -63,6 +63,7 @@ SUITES = {
     "ceremony": "ContestRegistry.ceremony.t.sol",
     "copies": "ContestRegistry.copies.t.sol",
     "challenge": "ContestRegistry.challenge.t.sol",
+    "shards": "ContestRegistry.shards.t.sol",
     "invariant": "invariant/ContestRegistry.invariant.t.sol",
     "poseidon": "PoseidonChain.t.sol",
 }
@@ -195,6 +196,7 @@ MUTANTS = [
         "        _credit[contestId][msg.sender] += cfg.bond;\n",
         "",
         ["payout", "places"],
+        ANNEX,
     ),
     Mutant(
         "remainder-to-organiser",
@@ -207,14 +209,14 @@ MUTANTS = [
     Mutant(
         "min-correct-check-removed",
         "proofs below the threshold are ranked (and can be paid)",
-        "bool ranked = correct >= cfg.minCorrect;",
+        "bool ranked = c >= cfg.minCorrect;",
         "bool ranked = true;",
         ["proof"],
     ),
     Mutant(
         "correct-above-n-check-removed",
         "a proof may claim more correct answers than the test set has",
-        "        if (correct > cfg.testSetSize) revert CorrectExceedsTestSetSize(correct, cfg.testSetSize);\n",
+        "        if (correct > cfg.testSetSize / shards) revert CorrectExceedsTestSetSize(correct, cfg.testSetSize / shards);\n",
         "",
         ["proof"],
     ),
@@ -536,8 +538,8 @@ MUTANTS = [
     Mutant(
         "testset-length-unchecked",
         "a test set shorter than its layout reveals",
-        "if (count != expected) revert TestSetLengthMismatch(expected, count);",
-        "if (count > expected) revert TestSetLengthMismatch(expected, count);",
+        "if (count > perShard * cfg.shards || (last && count != perShard * cfg.shards)) {",
+        "if (count > perShard * cfg.shards) {",
         ["setup"],
     ),
     Mutant(
@@ -554,6 +556,7 @@ MUTANTS = [
         "if (_disqualifiedAsCopy(contestId, e, fingerprint, cfg.bond)) {",
         "if (_disqualifiedAsCopy(contestId, e, fingerprint, cfg.bond) && false) {",
         ["copies"],
+        ANNEX,
     ),
     Mutant(
         "copy-fingerprint-with-salt",
@@ -561,6 +564,7 @@ MUTANTS = [
         "if (_disqualifiedAsCopy(contestId, e, fingerprint, cfg.bond)) {",
         "if (_disqualifiedAsCopy(contestId, e, hNew, cfg.bond)) {",
         ["copies"],
+        ANNEX,
     ),
     Mutant(
         "copy-same-second-disqualified",
@@ -568,6 +572,7 @@ MUTANTS = [
         "&& (o.committedAt < e.committedAt || o.contestId == contestId)",
         "&& (o.committedAt <= e.committedAt || o.contestId == contestId)",
         ["copies"],
+        ANNEX,
     ),
     Mutant(
         "copy-same-contest-ignored",
@@ -575,6 +580,7 @@ MUTANTS = [
         "&& (o.committedAt < e.committedAt || o.contestId == contestId)",
         "&& (o.committedAt < e.committedAt)",
         ["copies"],
+        ANNEX,
     ),
     Mutant(
         "copy-original-never-updated",
@@ -582,6 +588,7 @@ MUTANTS = [
         "if (owner == address(0) || e.committedAt < o.committedAt) {",
         "if (owner == address(0)) {",
         ["copies"],
+        ANNEX,
     ),
     Mutant(
         "copy-bond-not-to-pool",
@@ -589,6 +596,7 @@ MUTANTS = [
         "e.status = EntryStatus.Disqualified;\n            pr.forfeits += 1;",
         "e.status = EntryStatus.Disqualified;\n            pr.forfeits += 0;",
         ["copies"],
+        ANNEX,
     ),
     Mutant(
         "copy-replacement-keeps-old-time",
@@ -684,6 +692,79 @@ MUTANTS = [
         "&& !cfg.verifierPending) return (0, 0);",
         ["challenge"],
         BASE,
+    ),
+    # Sharded test sets (PROTOCOL §14.1).
+    Mutant(
+        "shard-count-unvalidated",
+        "a shard count that does not divide the rows is accepted",
+        "if (p.shards == 0 || p.testSetSize % p.shards != 0)",
+        "if (p.shards == 0)",
+        ["shards"],
+        BASE,
+    ),
+    Mutant(
+        "shard-chain-not-restarted",
+        "a shard's chain continues from the previous shard's claim instead of the tag",
+        "offset == 0 && elems.length != 0 ? PoseidonChain.TESTSET_TAG : pr.testSetHash",
+        "start == 0 ? PoseidonChain.TESTSET_TAG : pr.testSetHash",
+        ["shards"],
+    ),
+    Mutant(
+        "shard-chunk-may-cross",
+        "a chunk may span two shards",
+        "        if (offset + elems.length > perShard) revert ChunkCrossesShard(start, elems.length, perShard);\n",
+        "",
+        ["shards"],
+    ),
+    Mutant(
+        "shard-root-not-checked",
+        "a sharded set's final check is the flat chain's, not the root of the shards",
+        ": PoseidonChain.finish(_poseidon, pr.shardRoot, cfg.shards);",
+        ": PoseidonChain.finish(_poseidon, stateAfter, count);",
+        ["shards"],
+    ),
+    Mutant(
+        "shard-commitment-not-recorded",
+        "a shard's commitment is not the one its chunks end in (the shard before's)",
+        "_shardCommitment[contestId][start / perShard] = ts;",
+        "_shardCommitment[contestId][start / perShard + 1] = ts;",
+        ["shards"],
+    ),
+    Mutant(
+        "shard-proved-against-t",
+        "every shard is proved against T, not the registry's T_s",
+        "shards == 1 ? cfg.testSetCommitment : _shardCommitment[contestId][shard],",
+        "cfg.testSetCommitment,",
+        ["shards"],
+    ),
+    Mutant(
+        "shard-proved-twice",
+        "one shard's proof may be submitted twice (its count summed twice)",
+        "if (shards > 1 && _shardCorrect[contestId][msg.sender][shard] != 0) {",
+        "if (false) {",
+        ["shards"],
+    ),
+    Mutant(
+        "shard-out-of-range",
+        "a shard past the last may be proved (against commitment 0)",
+        "        if (shard >= shards) revert ShardOutOfRange(contestId, shard, shards);\n",
+        "",
+        ["shards"],
+    ),
+    Mutant(
+        "shard-partial-entry-ranked",
+        "an entry is ranked before all its shards are in",
+        "            if (done < shards) return;\n",
+        "",
+        ["shards"],
+    ),
+    Mutant(
+        "shard-decoded-from-set-start",
+        "a challenged chunk is decoded from the whole set's start, not its shard's",
+        "uint256 base = start - start % TestSetLayout.length(l);",
+        "uint256 base = 0;",
+        ["shards"],
+        ANNEX,
     ),
 ]
 

@@ -39,8 +39,7 @@ impl Mini {
         let spec = spec_path.display().to_string();
         let keys = keys.display().to_string();
         let testset = spec_path.join("mini-test.zkts").display().to_string();
-        let created = w.ok(0, &strs_vec(&create_args(&spec, &testset, &keys, None)));
-        let registry_s = created["registry"].as_str().expect("registry").to_string();
+        let (registry_s, id) = w.create(&spec, &testset, &keys, None);
         let registry =
             w.rt.block_on(Registry::at(&w.client(0), parse_addr(&registry_s)))
                 .expect("registry");
@@ -52,20 +51,18 @@ impl Mini {
             registry_s,
             registry,
         };
-        (mini, created["contest_id"].as_u64().expect("id"))
+        (mini, id)
     }
 
     /// Another mini contest on this registry; its id.
     fn create(&self, w: &World) -> u64 {
-        let args = create_args(
+        let (_, id) = w.create(
             &self.spec,
             &self.testset,
             &self.keys,
             Some(&self.registry_s),
         );
-        w.ok(0, &strs_vec(&args))["contest_id"]
-            .as_u64()
-            .expect("id")
+        id
     }
 
     /// `extra`, then `--registry REG --contest ID`.
@@ -104,27 +101,6 @@ impl Mini {
         w.rt.block_on(self.registry.reveal_test_set(id, elems, claim, last))
             .expect("revealTestSet");
     }
-}
-
-/// `create` for the mini contest with 1 ETH (on `registry` if given).
-fn create_args(spec: &str, testset: &str, keys: &str, registry: Option<&str>) -> Vec<String> {
-    let mut a: Vec<String> = [
-        "create",
-        "--spec",
-        spec,
-        "--testset",
-        testset,
-        "--keys",
-        keys,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    a.extend(["--prize".into(), "1".into()]);
-    if let Some(r) = registry {
-        a.extend(["--registry".into(), r.to_string()]);
-    }
-    a
 }
 
 /// The chain's state after `elems` from the test-set tag (an honest claim).

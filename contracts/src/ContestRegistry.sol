@@ -92,6 +92,7 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
         cfg.features = p.features;
         cfg.classes = p.classes;
         cfg.featureSpan = p.featureSpan;
+        cfg.shards = p.shards;
         cfg.createdBlock = uint64(block.number);
         cfg.specHash = p.specHash;
         cfg.vkDigest = p.vkDigest;
@@ -118,14 +119,25 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
         if (elems.length > MAX_TESTSET_CHUNK) revert ChunkTooLong(elems.length, MAX_TESTSET_CHUNK);
 
         uint256 start = pr.testSetCount;
+        uint256 perShard = TestSetLayout.length(_layout(cfg));
         // Canonical elements and claim only (cheap here; the chain and the decoding are left to
         // challenges).
         uint256 count = PoseidonChain.checkField(start, elems);
-        _recordChunk(contestId, pr, start, stateAfter, elems);
+        if (count > perShard * cfg.shards || (last && count != perShard * cfg.shards)) {
+            revert TestSetLengthMismatch(perShard * cfg.shards, count);
+        }
+        _recordChunk(contestId, pr, start, perShard, stateAfter, elems);
+        if (cfg.shards > 1 && elems.length != 0 && count % perShard == 0) {
+            // The shard's last element: `T_s` from its claimed state, folded into the root.
+            uint256 ts = PoseidonChain.finish(_poseidon, stateAfter, perShard);
+            _shardCommitment[contestId][start / perShard] = ts;
+            pr.shardRoot =
+                PoseidonChain.hash2(_poseidon, start < perShard ? PoseidonChain.TESTSET_ROOT_TAG : pr.shardRoot, ts);
+        }
         if (last) {
-            uint256 expected = TestSetLayout.length(_layout(cfg));
-            if (count != expected) revert TestSetLengthMismatch(expected, count);
-            uint256 computed = PoseidonChain.finish(_poseidon, stateAfter, count);
+            uint256 computed = cfg.shards == 1
+                ? PoseidonChain.finish(_poseidon, stateAfter, count)
+                : PoseidonChain.finish(_poseidon, pr.shardRoot, cfg.shards);
             if (computed != cfg.testSetCommitment) {
                 revert CommitmentMismatch(cfg.testSetCommitment, computed, count);
             }
@@ -143,18 +155,23 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
     }
 
     /// @dev The chain itself is claimed, not computed (PROTOCOL §14.3): one word per chunk keeps
-    ///      what a challenge must match, the state before it being the previous claim.
+    ///      what a challenge must match, the state before it being the previous claim (the tag
+    ///      at a shard's first element: each shard of `perShard` elements is its own chain,
+    ///      PROTOCOL §14.1, so a chunk lies within one).
     function _recordChunk(
         uint256 contestId,
         Progress storage pr,
         uint256 start,
+        uint256 perShard,
         uint256 stateAfter,
         uint256[] calldata elems
     ) private {
         // A claim `>= p` would pass the final check (PoseidonT3 reduces its inputs) while no
         // client can read it as a field element.
         if (stateAfter >= PoseidonChain.FIELD_MODULUS) revert ClaimNotInField(stateAfter);
-        uint256 stateBefore = start == 0 ? PoseidonChain.TESTSET_TAG : pr.testSetHash;
+        uint256 offset = start % perShard;
+        if (offset + elems.length > perShard) revert ChunkCrossesShard(start, elems.length, perShard);
+        uint256 stateBefore = offset == 0 && elems.length != 0 ? PoseidonChain.TESTSET_TAG : pr.testSetHash;
         uint32 chunk = pr.testSetChunks;
         _testSetChunk[contestId][chunk] = keccak256(abi.encodePacked(start, stateBefore, stateAfter, elems));
         pr.testSetChunks = chunk + 1;
@@ -194,6 +211,22 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
         external
         nonReentrant
     {
+        _submit(contestId, 0, correct, proof, rankHint);
+    }
+
+    /// @inheritdoc IContestRegistry
+    function submitShardProof(uint256 contestId, uint256 shard, uint256 correct, bytes calldata proof, address rankHint)
+        external
+        nonReentrant
+    {
+        _submit(contestId, shard, correct, proof, rankHint);
+    }
+
+    /// @dev One shard's proof (the whole test set's for a one-shard contest); the entry is ranked
+    ///      or scored with the sum of its shards' counts once all are in (PROTOCOL §14.1).
+    function _submit(uint256 contestId, uint256 shard, uint256 correct, bytes calldata proof, address rankHint)
+        private
+    {
         Config storage cfg = _existing(contestId);
         Progress storage pr = _progress[contestId];
         if (pr.proofEnds == 0) revert TestSetNotRevealed(contestId);
@@ -206,29 +239,48 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
         Entry storage e = _entries[contestId][msg.sender];
         if (e.status == EntryStatus.None) revert NotCommitted(contestId, msg.sender);
         if (e.status != EntryStatus.Committed) revert AlreadyProved(contestId, msg.sender, e.correct);
-        if (correct > cfg.testSetSize) revert CorrectExceedsTestSetSize(correct, cfg.testSetSize);
-
-        address verifier = cfg.verifier;
-        // The code competitors checked before committing, byte for byte. Also refuses an account
-        // emptied since (self-destructed: its hash is 0 or that of empty code), on which a call
-        // would "succeed" vacuously.
-        bytes32 current = verifier.codehash;
-        if (current != cfg.verifierCodeHash) {
-            revert VerifierCodeChanged(contestId, verifier, cfg.verifierCodeHash, current);
+        uint256 shards = cfg.shards;
+        if (shard >= shards) revert ShardOutOfRange(contestId, shard, shards);
+        if (correct > cfg.testSetSize / shards) revert CorrectExceedsTestSetSize(correct, cfg.testSetSize / shards);
+        // (With one shard the entry's status tells: `AlreadyProved`.)
+        if (shards > 1 && _shardCorrect[contestId][msg.sender][shard] != 0) {
+            revert ShardAlreadyProved(contestId, msg.sender, shard);
         }
-        bytes memory input = _verifierInput(contestId, cfg, msg.sender, e.commitment, correct, proof);
-        if (gasleft() < VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN) {
-            revert InsufficientGasForVerifier(gasleft(), VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN);
-        }
-        if (!_callVerifier(verifier, input)) revert ProofRejected(contestId, msg.sender, correct);
+        // The registry supplies every instance but `correct`: a shard is proved against the `T_s`
+        // the reveal computed, never one the prover names.
+        _verify(
+            contestId,
+            cfg,
+            e.commitment,
+            shards == 1 ? cfg.testSetCommitment : _shardCommitment[contestId][shard],
+            correct,
+            proof
+        );
+        _score(contestId, cfg, shard, correct, rankHint);
+    }
 
-        // forge-lint: disable-next-line(unsafe-typecast) -- correct <= testSetSize, a uint32
-        uint32 c = uint32(correct);
+    /// @dev Books the sender's accepted proof of `correct` rows of `shard`; with its last shard
+    ///      the entry is ranked or scored.
+    function _score(uint256 contestId, Config storage cfg, uint256 shard, uint256 correct, address rankHint) private {
+        Progress storage pr = _progress[contestId];
+        Entry storage e = _entries[contestId][msg.sender];
+        uint256 shards = cfg.shards;
+        // forge-lint: disable-next-line(unsafe-typecast) -- each shard's correct <= N / M: the sum <= N
+        uint32 c = e.correct + uint32(correct);
+        uint32 done = e.shardsProved + 1;
         e.correct = c;
+        e.shardsProved = done;
+        if (shards > 1) {
+            _shardCorrect[contestId][msg.sender][shard] = correct + 1;
+            emit ShardProofAccepted(contestId, msg.sender, shard, correct, done);
+            // Scored or ranked only with every shard in; missing one at the deadline, the entry
+            // is one that never proved.
+            if (done < shards) return;
+        }
         pr.provers += 1;
         // Below the threshold the entry is scored, not ranked: it proved, so its bond comes back
         // after the proof window (an entry that never proves loses it to the pool).
-        bool ranked = correct >= cfg.minCorrect;
+        bool ranked = c >= cfg.minCorrect;
         if (ranked) {
             // Before the status changes: the sender cannot be its own hint.
             _insert(contestId, pr, msg.sender, c, e.seq, rankHint);
@@ -237,84 +289,40 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
         } else {
             e.status = EntryStatus.Scored;
         }
-        emit ProofAccepted(contestId, msg.sender, correct, ranked, pr.qualifiers, pr.provers);
+        emit ProofAccepted(contestId, msg.sender, c, ranked, pr.qualifiers, pr.provers);
+    }
+
+    /// @dev Reverts unless the contest's verifier, its code unchanged, accepts `proof` for the
+    ///      sender's commitment, the test-set commitment `testSet` and `correct`. The verifier's
+    ///      calldata (`_verifierInput`): the six public instances as 32-byte big-endian words
+    ///      (PROTOCOL §6), then the proof bytes, as snark-verifier's `encode_calldata` lays out.
+    function _verify(
+        uint256 contestId,
+        Config storage cfg,
+        uint256 commitment,
+        uint256 testSet,
+        uint256 correct,
+        bytes calldata proof
+    ) private view {
+        address verifier = cfg.verifier;
+        // The code competitors checked before committing, byte for byte. Also refuses an account
+        // emptied since (self-destructed: its hash is 0 or that of empty code), on which a call
+        // would "succeed" vacuously.
+        bytes32 current = verifier.codehash;
+        if (current != cfg.verifierCodeHash) {
+            revert VerifierCodeChanged(contestId, verifier, cfg.verifierCodeHash, current);
+        }
+        bytes memory input = _verifierInput(contestId, commitment, testSet, correct, proof);
+        if (gasleft() < VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN) {
+            revert InsufficientGasForVerifier(gasleft(), VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN);
+        }
+        if (!_callVerifier(verifier, input)) revert ProofRejected(contestId, msg.sender, correct);
     }
 
     /// @inheritdoc IContestRegistry
-    function revealModel(uint256 contestId, uint256[] calldata elems, bool last) external nonReentrant {
-        (Config storage cfg, Progress storage pr) = _afterProofDeadline(contestId);
-        Entry storage e = _calledInWindow(contestId, msg.sender);
-        // The final chunk holds at least the salt, so the state before it is known here.
-        if (elems.length == 0) revert EmptyChunk();
-
-        uint256 start = e.revealCount;
-        uint256 h = start == 0 ? PoseidonChain.MODEL_TAG : e.revealHash;
-        if (!last) {
-            (uint256 hNext, uint256 next) = PoseidonChain.absorb(_poseidon, h, start, elems);
-            e.revealHash = hNext;
-            // forge-lint: disable-next-line(unsafe-typecast) -- 2^32 elements cost > 2^44 gas
-            e.revealCount = uint32(next);
-            emit ModelChunkRevealed(contestId, msg.sender, start, elems);
-            return;
-        }
-        (uint256 fingerprint, uint256 hNew, uint256 count) = _absorbFinalChunk(h, start, elems);
-        uint256 computed = PoseidonChain.finish(_poseidon, hNew, count);
-        if (computed != e.commitment) revert CommitmentMismatch(e.commitment, computed, count);
-
-        e.revealHash = hNew;
-        // forge-lint: disable-next-line(unsafe-typecast) -- 2^32 elements cost > 2^44 gas
-        e.revealCount = uint32(count);
-        e.bondSettled = true;
-        emit ModelChunkRevealed(contestId, msg.sender, start, elems);
-        if (_disqualifiedAsCopy(contestId, e, fingerprint, cfg.bond)) {
-            // Like a forfeit: the bond goes to the pool; the next entries are called when the
-            // round ends.
-            e.status = EntryStatus.Disqualified;
-            pr.forfeits += 1;
-        } else {
-            e.status = EntryStatus.Revealed;
-            _credit[contestId][msg.sender] += cfg.bond;
-            emit ModelRevealed(contestId, msg.sender, count, cfg.bond);
-        }
-        _advance(contestId, cfg, pr);
-    }
-
-    /// @dev Whether the sender's entry `e`, revealing `fingerprint`, is a copy (then
-    ///      `ModelDisqualified`): another address revealed the same fingerprint from an earlier
-    ///      commitment, or in this very contest (one model under several addresses is paid one
-    ///      place: whichever reveals first). Otherwise records the entry as the fingerprint's
-    ///      original if it is the first, or committed earlier than the recorded one.
-    function _disqualifiedAsCopy(uint256 contestId, Entry storage e, uint256 fingerprint, uint256 bond)
-        private
-        returns (bool)
-    {
-        Original storage o = _originals[fingerprint];
-        address owner = o.owner;
-        if (
-            owner != address(0) && owner != msg.sender
-                && (o.committedAt < e.committedAt || o.contestId == contestId)
-        ) {
-            emit ModelDisqualified(contestId, msg.sender, fingerprint, owner, o.contestId, o.committedAt, bond);
-            return true;
-        }
-        if (owner == address(0) || e.committedAt < o.committedAt) {
-            // forge-lint: disable-next-line(unsafe-typecast) -- a contest costs > 2^18 gas: < 2^32 exist
-            _originals[fingerprint] = Original(msg.sender, e.committedAt, uint32(contestId));
-        }
-        return false;
-    }
-
-    /// @dev Absorbs a model reveal's final chunk (non-empty, its last element the salt) into
-    ///      `(h, start)`: the fingerprint is the chain's state before the salt, the same for every
-    ///      salt (PROTOCOL §5); then the state and count after the salt.
-    function _absorbFinalChunk(uint256 h, uint256 start, uint256[] calldata elems)
-        private
-        view
-        returns (uint256 fingerprint, uint256 hNew, uint256 count)
-    {
-        uint256 salt = elems.length - 1;
-        (fingerprint, count) = PoseidonChain.absorb(_poseidon, h, start, elems[:salt]);
-        (hNew, count) = PoseidonChain.absorb(_poseidon, fingerprint, count, elems[salt:]);
+    function revealModel(uint256 contestId, uint256[] calldata elems, bool last) external {
+        (contestId, elems, last); // forwarded as they came, by `_annexed`
+        _annexed();
     }
 
     /// @inheritdoc IContestRegistry
@@ -374,24 +382,24 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
         Config storage cfg = _existing(contestId);
         Progress storage pr = _progress[contestId];
         v.organiser = cfg.organiser;
-        v.params = ContestParams({
-            specHash: cfg.specHash,
-            verifier: cfg.verifier,
-            vkDigest: cfg.vkDigest,
-            srsDigest: cfg.srsDigest,
-            testSetCommitment: cfg.testSetCommitment,
-            testSetSize: cfg.testSetSize,
-            minCorrect: cfg.minCorrect,
-            features: cfg.features,
-            featureSpan: cfg.featureSpan,
-            classes: cfg.classes,
-            payoutBps: cfg.payoutBps,
-            commitBond: cfg.bond,
-            commitDeadline: cfg.commitDeadline,
-            testSetDeadline: cfg.testSetDeadline,
-            proofDeadline: cfg.proofDeadline,
-            revealWindow: cfg.revealWindow
-        });
+        ContestParams memory p = v.params;
+        p.specHash = cfg.specHash;
+        p.verifier = cfg.verifier;
+        p.vkDigest = cfg.vkDigest;
+        p.srsDigest = cfg.srsDigest;
+        p.testSetCommitment = cfg.testSetCommitment;
+        p.testSetSize = cfg.testSetSize;
+        p.minCorrect = cfg.minCorrect;
+        p.features = cfg.features;
+        p.featureSpan = cfg.featureSpan;
+        p.classes = cfg.classes;
+        p.shards = cfg.shards;
+        p.payoutBps = cfg.payoutBps;
+        p.commitBond = cfg.bond;
+        p.commitDeadline = cfg.commitDeadline;
+        p.testSetDeadline = cfg.testSetDeadline;
+        p.proofDeadline = cfg.proofDeadline;
+        p.revealWindow = cfg.revealWindow;
         v.prize = cfg.prize;
         v.phase = _phase(cfg, pr);
         v.held = pr.held;
@@ -433,6 +441,7 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
         v.revealDeadline = e.revealDeadline;
         v.revealedCount = e.revealCount;
         v.committedAt = e.committedAt;
+        v.shardsProved = e.shardsProved;
         // Before anyone closes the ranking, show the first ranks as the calls they will get.
         if (
             e.status == EntryStatus.Qualified && !pr.rankingClosed && block.timestamp > pr.proofEnds
@@ -441,6 +450,21 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
             v.status = EntryStatus.Called;
             v.revealDeadline = uint256(pr.proofEnds) + cfg.revealWindow;
         }
+    }
+
+    /// @inheritdoc IContestRegistry
+    function shardInfo(uint256 contestId, uint256 index, address competitor)
+        external
+        view
+        returns (uint256 testSetCommitment, bool proved, uint256 correct)
+    {
+        Config storage cfg = _existing(contestId);
+        if (cfg.shards == 1) {
+            Entry storage e = _entries[contestId][competitor];
+            return (index == 0 ? cfg.testSetCommitment : 0, e.shardsProved != 0, e.correct);
+        }
+        uint256 c = _shardCorrect[contestId][competitor][index];
+        return (_shardCommitment[contestId][index], c != 0, c == 0 ? 0 : c - 1);
     }
 
     /// @inheritdoc IContestRegistry
@@ -562,24 +586,13 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
         }
     }
 
-    /// @dev The verifier's calldata: the six public instances as 32-byte big-endian words
-    ///      (PROTOCOL §6), then the proof bytes, as snark-verifier's `encode_calldata` lays out.
-    function _verifierInput(
-        uint256 contestId,
-        Config storage cfg,
-        address competitor,
-        uint256 commitment,
-        uint256 correct,
-        bytes calldata proof
-    ) private view returns (bytes memory) {
+    function _verifierInput(uint256 contestId, uint256 commitment, uint256 testSet, uint256 correct, bytes calldata proof)
+        private
+        view
+        returns (bytes memory)
+    {
         return abi.encodePacked(
-            block.chainid,
-            contestId,
-            uint256(uint160(competitor)),
-            commitment,
-            cfg.testSetCommitment,
-            correct,
-            proof
+            block.chainid, contestId, uint256(uint160(msg.sender)), commitment, testSet, correct, proof
         );
     }
 

@@ -21,7 +21,9 @@ struct ContestParams {
     ///      was generated with. Recorded and emitted, never interpreted by the registry; the
     ///      same audit checks it.
     bytes32 srsDigest;
-    /// @dev `T = Chain(TESTSET_TAG, pack(X) || pack(y))`, a canonical BN254 field element.
+    /// @dev `T`, a canonical BN254 field element: `Chain(TESTSET_TAG, pack(X) || pack(y))` for
+    ///      one shard, else `Chain(TESTSET_ROOT_TAG, T_0 … T_{M-1})` over the shards' own
+    ///      commitments `T_s = Chain(TESTSET_TAG, pack(X_s) || pack(y_s))` (PROTOCOL §14.1).
     uint256 testSetCommitment;
     /// @dev `N`, the number of test rows; an accepted `correct` is at most `N`.
     uint32 testSetSize;
@@ -34,6 +36,10 @@ struct ContestParams {
     uint32 features;
     uint64 featureSpan;
     uint32 classes;
+    /// @dev `M`, the shards the test set is split into (>= 1, dividing `testSetSize`): shard `s`
+    ///      holds rows `[s·N/M, (s+1)·N/M)`, every shard is proved on its own
+    ///      (`submitShardProof`) and an entry's score is the sum of its `M` shards' counts.
+    uint32 shards;
     /// @dev Share of the prize per paid rank in basis points, best rank first; 1 to 16 ranks,
     ///      each > 0, summing to 10,000.
     uint16[] payoutBps;
@@ -184,4 +190,7 @@ struct EntryView {
     uint256 revealedCount;
     /// @dev Block timestamp of the entry's current commitment (0: none); orders copies.
     uint256 committedAt;
+    /// @dev Shards proved so far (`correct` is their sum); the entry is ranked or scored when
+    ///      all `ContestParams.shards` are in.
+    uint256 shardsProved;
 }

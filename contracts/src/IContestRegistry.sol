@@ -99,6 +99,12 @@ interface IContestRegistryEvents {
         uint256 qualifiers,
         uint256 provers
     );
+    /// @notice In a contest of several shards, `competitor`'s proof of `correct` rows of shard
+    ///         `shard` was accepted; `shardsProved` of its shards are in. With the last one the
+    ///         entry is ranked or scored with their sum (`ProofAccepted`).
+    event ShardProofAccepted(
+        uint256 indexed contestId, address indexed competitor, uint256 shard, uint256 correct, uint256 shardsProved
+    );
     /// @notice `competitor`, at 0-based position `position` of the final ranking, was called to
     ///         reveal its model by `revealDeadline`.
     event WinnerCalled(
@@ -175,7 +181,13 @@ interface IContestRegistryEvents {
     error NoPrize();
     /// @notice A test-set layout without features or with fewer than two classes.
     error InvalidTestSetLayout(uint256 features, uint256 featureSpan, uint256 classes);
-    /// @notice The final test-set chunk ends at `count` elements; the layout has `expected`.
+    /// @notice `shards` must be at least 1 and divide the test-set size.
+    error InvalidShards(uint256 shards, uint256 testSetSize);
+    /// @notice A test-set chunk of `length` elements from element `start` would cross the end of
+    ///         a shard (`shardElements` elements each): each shard's chain starts afresh.
+    error ChunkCrossesShard(uint256 start, uint256 length, uint256 shardElements);
+    /// @notice The chunks posted would end at `count` elements (or the final one does); the
+    ///         layout has `expected`.
     error TestSetLengthMismatch(uint256 expected, uint256 count);
     /// @notice The Poseidon library at `poseidon` computed `P(1, 2) = got`.
     error PoseidonMismatch(address poseidon, uint256 got);
@@ -238,7 +250,11 @@ interface IContestRegistryEvents {
     /// @notice `account` already has an accepted proof of `correct` (a committed model's score
     ///         is fixed, so a second proof could not change it).
     error AlreadyProved(uint256 contestId, address account, uint256 correct);
-    /// @notice A claimed `correct` above the test-set size.
+    /// @notice The contest has `shards` shards, numbered from 0.
+    error ShardOutOfRange(uint256 contestId, uint256 shard, uint256 shards);
+    /// @notice `account` already has an accepted proof for shard `shard`.
+    error ShardAlreadyProved(uint256 contestId, address account, uint256 shard);
+    /// @notice A claimed `correct` above the rows of a shard (the test-set size with one shard).
     error CorrectExceedsTestSetSize(uint256 correct, uint256 testSetSize);
     /// @notice `hint` may not precede this entry in the ranking: it is not a ranked entry of
     ///         this contest, or it ranks below (fewer `correct`, or as many with a later commit).
@@ -316,10 +332,13 @@ interface IContestRegistry is IContestRegistryEvents {
     ///         `MAX_TESTSET_CHUNK`) with the claimed chain state after it, and emits it. Every
     ///         element must be canonical (`< p`); neither the decoding nor the Poseidon chain is
     ///         checked here: the registry stores `keccak256(start, stateBefore, stateAfter,
-    ///         elems)` for a challenge. With `last`, the element count must be the layout's and
-    ///         `P(stateAfter, count)` must equal `T`; the challenge window then opens, followed
-    ///         by the proof window (PROTOCOL §14.3). Only the organiser, after the commit
-    ///         deadline, until the test-set deadline.
+    ///         elems)` for a challenge. With several shards the elements are the shards' packed
+    ///         sets in order; a chunk lies within one shard, whose chain starts from the tag, and
+    ///         the chunk ending a shard records `T_s = P(stateAfter, shard elements)`. With
+    ///         `last`, the element count must be the layout's and `P(stateAfter, count)` (one
+    ///         shard) or `Chain(TESTSET_ROOT_TAG, T_0 … T_{M-1})` must equal `T`; the challenge
+    ///         window then opens, followed by the proof window (PROTOCOL §14.1, §14.3). Only the
+    ///         organiser, after the commit deadline, until the test-set deadline.
     function revealTestSet(uint256 contestId, uint256[] calldata elems, uint256 stateAfter, bool last) external;
 
     /// @notice Challenges chunk `chunk` of the revealed test set, given as posted (its `start`,
@@ -369,6 +388,15 @@ interface IContestRegistry is IContestRegistryEvents {
     ///      any better entries inserted since, so insertion costs O(1) for a fresh hint
     ///      (`contest-cli submit` computes it from `ranking`). Ignored for a scored entry.
     function submitProof(uint256 contestId, uint256 correct, bytes calldata proof, address rankHint) external;
+
+    /// @notice Submits the proof of shard `shard` (PROTOCOL §14.1): as `submitProof`, with the
+    ///         shard's own commitment `T_s` (computed when the test set was revealed) in place of
+    ///         `T` and `correct <= N / M`. One accepted proof per entry and shard
+    ///         (`ShardAlreadyProved`); with the entry's last shard it is ranked or scored with the
+    ///         sum of its shards' counts. An entry missing a shard at the proof deadline is one that
+    ///         never proved. `submitProof(id, …)` is `submitShardProof(id, 0, …)`.
+    function submitShardProof(uint256 contestId, uint256 shard, uint256 correct, bytes calldata proof, address rankHint)
+        external;
 
     /// @notice Absorbs the next chunk of the sender's model (packed weights then salt, PROTOCOL
     ///         §5) and emits it. With `last`, the chain must equal the sender's commitment; the
@@ -420,6 +448,13 @@ interface IContestRegistry is IContestRegistryEvents {
     function ceremony(uint256 contestId) external view returns (CeremonyView memory);
     /// @notice One competitor's entry.
     function entry(uint256 contestId, address competitor) external view returns (EntryView memory);
+    /// @notice Shard `index`'s commitment `T_s` (0 until the shard is revealed, or past the
+    ///         last shard; `T` itself for a one-shard contest) and whether `competitor` proved it,
+    ///         with how many rows.
+    function shardInfo(uint256 contestId, uint256 index, address competitor)
+        external
+        view
+        returns (uint256 testSetCommitment, bool proved, uint256 correct);
     /// @notice The earliest-committed revealed entry known for a model `fingerprint` (the model
     ///         chain's state before the salt), registry-wide: a later-committed entry of another
     ///         address revealing the same fingerprint is disqualified (`ModelDisqualified`).

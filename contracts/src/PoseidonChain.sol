@@ -16,6 +16,9 @@ library PoseidonChain {
     /// @notice Domain tag of the test-set commitment `T`: ASCII "zkcontest/testset/v1" (20 bytes;
     ///         the leading `00` only stops solc from reading the literal as an address).
     uint256 internal constant TESTSET_TAG = 0x007a6b636f6e746573742f746573747365742f7631;
+    /// @notice Domain tag of a sharded test set's root `Chain(TESTSET_ROOT_TAG, T_0 … T_{M-1})`:
+    ///         ASCII "zkcontest/testset-root/v1" (PROTOCOL §14.1).
+    uint256 internal constant TESTSET_ROOT_TAG = 0x7a6b636f6e746573742f746573747365742d726f6f742f7631;
     /// @notice Domain tag of the model commitment `C`: ASCII "zkcontest/model/v1".
     uint256 internal constant MODEL_TAG = 0x7a6b636f6e746573742f6d6f64656c2f7631;
     /// @notice `P(1, 2)`, checked against the library at registry deployment.

@@ -64,7 +64,7 @@ contract RegistryAnnex is RegistryBase {
         // A T committing to a set that does not decode must not be revealed: the organiser
         // defaults instead of taking the prize back after nobody could prove (PROTOCOL §4). Else
         // the chain (the elements are canonical: checked when posted).
-        uint256 malformed = TestSetLayout.check(_layout(cfg), start, elems);
+        uint256 malformed = _malformed(cfg, start, elems);
         uint256 computed;
         if (malformed == TestSetLayout.ALL_DECODE) {
             (computed,) = PoseidonChain.absorb(_poseidon, stateBefore, start, elems);
@@ -96,6 +96,92 @@ contract RegistryAnnex is RegistryBase {
         if (chunk >= pr.testSetChunks || posted != _testSetChunk[contestId][chunk]) {
             revert NotThePostedChunk(contestId, chunk);
         }
+    }
+
+    /// @dev `TestSetLayout.check` of a chunk from element `start`, against its shard's layout
+    ///      from the shard's first element (PROTOCOL §14.1); the index it names is the whole set's.
+    function _malformed(Config storage cfg, uint256 start, uint256[] calldata elems) private view returns (uint256) {
+        TestSetLayout.Layout memory l = _layout(cfg);
+        uint256 base = start - start % TestSetLayout.length(l);
+        uint256 malformed = TestSetLayout.check(l, start - base, elems);
+        return malformed == TestSetLayout.ALL_DECODE ? malformed : malformed + base;
+    }
+
+    /// @notice `IContestRegistry.revealModel`, run by DELEGATECALL from the registry.
+    function revealModel(uint256 contestId, uint256[] calldata elems, bool last) external nonReentrant {
+        (Config storage cfg, Progress storage pr) = _afterProofDeadline(contestId);
+        Entry storage e = _calledInWindow(contestId, msg.sender);
+        // The final chunk holds at least the salt, so the state before it is known here.
+        if (elems.length == 0) revert EmptyChunk();
+
+        uint256 start = e.revealCount;
+        uint256 h = start == 0 ? PoseidonChain.MODEL_TAG : e.revealHash;
+        if (!last) {
+            (uint256 hNext, uint256 next) = PoseidonChain.absorb(_poseidon, h, start, elems);
+            e.revealHash = hNext;
+            // forge-lint: disable-next-line(unsafe-typecast) -- 2^32 elements cost > 2^44 gas
+            e.revealCount = uint32(next);
+            emit ModelChunkRevealed(contestId, msg.sender, start, elems);
+            return;
+        }
+        (uint256 fingerprint, uint256 hNew, uint256 count) = _absorbFinalChunk(h, start, elems);
+        uint256 computed = PoseidonChain.finish(_poseidon, hNew, count);
+        if (computed != e.commitment) revert CommitmentMismatch(e.commitment, computed, count);
+
+        e.revealHash = hNew;
+        // forge-lint: disable-next-line(unsafe-typecast) -- 2^32 elements cost > 2^44 gas
+        e.revealCount = uint32(count);
+        e.bondSettled = true;
+        emit ModelChunkRevealed(contestId, msg.sender, start, elems);
+        if (_disqualifiedAsCopy(contestId, e, fingerprint, cfg.bond)) {
+            // Like a forfeit: the bond goes to the pool; the next entries are called when the
+            // round ends.
+            e.status = EntryStatus.Disqualified;
+            pr.forfeits += 1;
+        } else {
+            e.status = EntryStatus.Revealed;
+            _credit[contestId][msg.sender] += cfg.bond;
+            emit ModelRevealed(contestId, msg.sender, count, cfg.bond);
+        }
+        _advance(contestId, cfg, pr);
+    }
+
+    /// @dev Whether the sender's entry `e`, revealing `fingerprint`, is a copy (then
+    ///      `ModelDisqualified`): another address revealed the same fingerprint from an earlier
+    ///      commitment, or in this very contest (one model under several addresses is paid one
+    ///      place: whichever reveals first). Otherwise records the entry as the fingerprint's
+    ///      original if it is the first, or committed earlier than the recorded one.
+    function _disqualifiedAsCopy(uint256 contestId, Entry storage e, uint256 fingerprint, uint256 bond)
+        private
+        returns (bool)
+    {
+        Original storage o = _originals[fingerprint];
+        address owner = o.owner;
+        if (
+            owner != address(0) && owner != msg.sender
+                && (o.committedAt < e.committedAt || o.contestId == contestId)
+        ) {
+            emit ModelDisqualified(contestId, msg.sender, fingerprint, owner, o.contestId, o.committedAt, bond);
+            return true;
+        }
+        if (owner == address(0) || e.committedAt < o.committedAt) {
+            // forge-lint: disable-next-line(unsafe-typecast) -- a contest costs > 2^18 gas: < 2^32 exist
+            _originals[fingerprint] = Original(msg.sender, e.committedAt, uint32(contestId));
+        }
+        return false;
+    }
+
+    /// @dev Absorbs a model reveal's final chunk (non-empty, its last element the salt) into
+    ///      `(h, start)`: the fingerprint is the chain's state before the salt, the same for every
+    ///      salt (PROTOCOL §5); then the state and count after the salt.
+    function _absorbFinalChunk(uint256 h, uint256 start, uint256[] calldata elems)
+        private
+        view
+        returns (uint256 fingerprint, uint256 hNew, uint256 count)
+    {
+        uint256 salt = elems.length - 1;
+        (fingerprint, count) = PoseidonChain.absorb(_poseidon, h, start, elems[:salt]);
+        (hNew, count) = PoseidonChain.absorb(_poseidon, fingerprint, count, elems[salt:]);
     }
 
     /// @notice `IContestRegistry.restartTestSetReveal`, run by DELEGATECALL from the registry.

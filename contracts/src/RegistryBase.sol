@@ -60,6 +60,8 @@ abstract contract RegistryBase is IContestRegistryEvents {
         bool verifierPending;
         address verifier;
         uint64 testSetDeadline;
+        /// @dev `ContestParams.shards`, in the slot every proof reads for `verifier`.
+        uint32 shards;
         uint64 proofDeadline;
         uint64 revealWindow;
         uint32 testSetSize;
@@ -126,6 +128,9 @@ abstract contract RegistryBase is IContestRegistryEvents {
         uint32 testSetChunks;
         uint64 challengeEnds;
         bool testSetFaulted;
+        /// @dev A sharded test set's root chain, `Chain(TESTSET_ROOT_TAG, T_0 …)` before its
+        ///      length, over the shards completed so far.
+        uint256 shardRoot;
     }
 
     /// @dev A ceremony contest's ceremony (see `CeremonyView`).
@@ -151,6 +156,8 @@ abstract contract RegistryBase is IContestRegistryEvents {
         bool poolClaimed;
         /// @dev Block timestamp of the current commitment: orders an original before its copies.
         uint64 committedAt;
+        /// @dev Shards proved (`correct` sums their counts until all are in).
+        uint32 shardsProved;
     }
 
     /// @dev The earliest-committed revealed entry of a model fingerprint (one slot).
@@ -174,6 +181,11 @@ abstract contract RegistryBase is IContestRegistryEvents {
     mapping(uint256 => mapping(uint256 => bytes32)) internal _testSetChunk;
     /// @dev Registry-wide, by model fingerprint (the model chain before the salt).
     mapping(uint256 => Original) internal _originals;
+    /// @dev Per contest and shard: `T_s`, computed from the shard's last claimed chain state when
+    ///      its last element was posted (PROTOCOL §14.1). Unused for a one-shard contest.
+    mapping(uint256 => mapping(uint256 => uint256)) internal _shardCommitment;
+    /// @dev Per contest, entry and shard: `correct_s + 1` once the shard's proof was accepted.
+    mapping(uint256 => mapping(address => mapping(uint256 => uint256))) internal _shardCorrect;
 
 
     modifier nonReentrant() {
@@ -212,11 +224,13 @@ abstract contract RegistryBase is IContestRegistryEvents {
         if (p.minCorrect == 0 || p.minCorrect > p.testSetSize) revert InvalidThreshold(p.minCorrect, p.testSetSize);
         if (p.testSetCommitment >= PoseidonChain.FIELD_MODULUS) revert CommitmentNotInField(p.testSetCommitment);
         if (p.features == 0 || p.classes < 2) revert InvalidTestSetLayout(p.features, p.featureSpan, p.classes);
+        if (p.shards == 0 || p.testSetSize % p.shards != 0) revert InvalidShards(p.shards, p.testSetSize);
     }
 
-    /// @dev The layout `TestSetLayout` decodes `cfg`'s revealed test set against.
+    /// @dev The layout `TestSetLayout` decodes each shard of `cfg`'s revealed test set against
+    ///      (the whole set when it has one shard): `N / M` rows.
     function _layout(Config storage cfg) internal view returns (TestSetLayout.Layout memory) {
-        return TestSetLayout.Layout(cfg.testSetSize, cfg.features, cfg.featureSpan, cfg.classes);
+        return TestSetLayout.Layout(cfg.testSetSize / cfg.shards, cfg.features, cfg.featureSpan, cfg.classes);
     }
 
     /// @dev Reverts unless `window` seconds of phase `phase` (see `WindowOutOfRange`) lie in

@@ -185,8 +185,8 @@ contract GasBenchTest is RegistryFixture {
         emit log_named_uint("revealModel, 1 element, waits for rank 0", gasSmall);
         emit log_named_uint("revealModel, 200 elements, waits for rank 0", gasBig);
         emit log_named_uint("revealModel, marginal gas per element", (gasBig - gasSmall) / 199);
-        assertGasAtMost(gasSmall, 119_723, "revealModel, 1 element");
-        assertGasAtMost(gasBig, 3_900_949, "revealModel, 200 elements");
+        assertGasAtMost(gasSmall, 123_581, "revealModel, 1 element");
+        assertGasAtMost(gasBig, 3_903_661, "revealModel, 200 elements");
         assertGasAtMost((gasBig - gasSmall) / 199, 19_000, "revealModel, per element");
     }
 
@@ -282,15 +282,75 @@ contract GasBenchTest is RegistryFixture {
         emit log_named_uint("submitProof, marginal gas per better entry walked", (last - first) / 9);
         emit log_named_uint("submitProof, first entry, hint none, excl. verifier", firstHinted - mockGas);
         emit log_named_uint("submitProof, 10th entry, fresh hint (walks 0), excl. verifier", lastHinted - mockGas);
-        assertGasAtMost(first - mockGas, 8_411, "submitProof, first entry");
-        assertGasAtMost(last - mockGas, 14_588, "submitProof, 10th entry, no hint");
+        assertGasAtMost(first - mockGas, 10_169, "submitProof, first entry");
+        assertGasAtMost(last - mockGas, 16_346, "submitProof, 10th entry, no hint");
         assertGasAtMost((last - first) / 9, 686, "submitProof, per better entry");
-        assertGasAtMost(lastHinted - mockGas, 9_204, "submitProof, 10th entry, fresh hint");
+        assertGasAtMost(lastHinted - mockGas, 10_962, "submitProof, 10th entry, fresh hint");
         assertLe(lastHinted, firstHinted + 1_000, "a fresh hint: no walk, the first entry's cost");
     }
 
     /// @dev A new contest with ten committed entries; proves them in order, `20 - i` correct
     ///      each (each new entry goes to the end), with the previous entry as hint or none.
+    /// @dev A two-shard contest of the default layout (4 elements a shard): what the shards add.
+    ///      The reveal's chunk that ends a shard against one that does not (same length), and a
+    ///      shard proof that does not complete the entry against the one that does (it ranks),
+    ///      both excluding the verifier (the test double's cost subtracted).
+    function test_gas_Shards() public {
+        uint256 rows = N / 2;
+        uint256[] memory s0 = concat(packStream(rows * F, 5, 7, SPAN + 1), packStream(rows, 2, 1, K));
+        uint256[] memory s1 = concat(packStream(rows * F, 5, 9, SPAN + 1), packStream(rows, 2, 2, K));
+        uint256 rootTag = 0x7a6b636f6e746573742f746573747365742d726f6f742f7631;
+        ContestParams memory p = defaultParams();
+        p.shards = 2;
+        p.testSetCommitment = chain(rootTag, nums(chain(TESTSET_TAG, s0), chain(TESTSET_TAG, s1)));
+        uint256 id = create(p);
+        commit(id, alice);
+        toTestSetPhase(id);
+        uint256[4] memory claims = [
+            absorbed(TESTSET_TAG, slice(s0, 0, 2)),
+            absorbed(TESTSET_TAG, s0),
+            absorbed(TESTSET_TAG, slice(s1, 0, 2)),
+            absorbed(TESTSET_TAG, s1)
+        ];
+        vm.startPrank(organiser);
+        registry.revealTestSet(id, slice(s0, 0, 2), claims[0], false);
+        uint256 before = gasleft();
+        registry.revealTestSet(id, slice(s0, 2, 4), claims[1], false);
+        uint256 closing = before - gasleft();
+        before = gasleft();
+        registry.revealTestSet(id, slice(s1, 0, 2), claims[2], false);
+        uint256 plain = before - gasleft();
+        registry.revealTestSet(id, slice(s1, 2, 4), claims[3], true);
+        vm.stopPrank();
+        vm.warp(registry.contest(id).challengeEnds + 1);
+
+        bytes memory proof = new bytes(2656);
+        (uint256 t0,,) = registry.shardInfo(id, 0, alice);
+        bytes memory input = abi.encodePacked(
+            block.chainid, id, uint256(uint160(alice)), registry.entry(id, alice).commitment, t0, uint256(9), proof
+        );
+        before = gasleft();
+        (bool ok,) = address(verifier).staticcall(input);
+        uint256 mockGas = before - gasleft();
+        require(ok, "mock");
+        vm.prank(alice);
+        before = gasleft();
+        registry.submitShardProof(id, 0, 9, proof, address(0));
+        uint256 firstShard = before - gasleft() - mockGas;
+        vm.prank(alice);
+        before = gasleft();
+        registry.submitShardProof(id, 1, 9, proof, address(0));
+        uint256 lastShard = before - gasleft() - mockGas;
+        emit log_named_uint("revealTestSet, 2-element chunk ending a shard", closing);
+        emit log_named_uint("revealTestSet, 2-element chunk inside a shard", plain);
+        emit log_named_uint("revealTestSet, a shard's close (T_s stored, root folded)", closing - plain);
+        emit log_named_uint("submitShardProof, first of 2 shards, excl. verifier", firstShard);
+        emit log_named_uint("submitShardProof, last of 2 shards (ranks), excl. verifier", lastShard);
+        assertGasAtMost(closing - plain, 81_624, "a shard's close");
+        assertGasAtMost(firstShard, 27_778, "submitShardProof, first shard");
+        assertGasAtMost(lastShard, 35_356, "submitShardProof, last shard");
+    }
+
     function tenProofs(bool hinted) internal returns (uint256 mockGas, uint256 first, uint256 last) {
         uint256 id = createDefault();
         address[10] memory people;

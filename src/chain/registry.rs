@@ -237,9 +237,7 @@ impl Registry {
     /// sending ([`Registry::rank_hint`]); a proof that lands after another the registry walks
     /// on from the hint.
     pub async fn submit_proof(&self, id: u64, correct: u64, proof: &[u8]) -> Result<Tx> {
-        let me = Addr(self.client.address());
-        let seq = self.entry(id, me).await?.commit_seq;
-        let hint = rank_hint(&self.ranking(id).await?, correct, seq);
+        let hint = self.own_rank_hint(id, correct).await?;
         let call = abi::submitProofCall {
             contestId: U256::from(id),
             correct: U256::from(correct),
@@ -247,6 +245,40 @@ impl Registry {
             rankHint: Address::from(hint.0),
         };
         Ok(self.send("submitProof", call, 0, Some(SUBMIT_GAS)).await?.0)
+    }
+
+    /// Submits the proof of shard `shard` (PROTOCOL §14.1): `correct` rows of that shard. The
+    /// rank hint is for the entry's sum with this shard (used only with its last shard).
+    pub async fn submit_shard_proof(
+        &self,
+        id: u64,
+        shard: u64,
+        correct: u64,
+        proof: &[u8],
+    ) -> Result<Tx> {
+        let hint = self.own_rank_hint(id, correct).await?;
+        let call = abi::submitShardProofCall {
+            contestId: U256::from(id),
+            shard: U256::from(shard),
+            correct: U256::from(correct),
+            proof: proof.to_vec().into(),
+            rankHint: Address::from(hint.0),
+        };
+        Ok(self
+            .send("submitShardProof", call, 0, Some(SUBMIT_GAS))
+            .await?
+            .0)
+    }
+
+    /// The hint for the sender's entry once `correct` more rows are added to what it proved.
+    async fn own_rank_hint(&self, id: u64, correct: u64) -> Result<Addr> {
+        let me = Addr(self.client.address());
+        let e = self.entry(id, me).await?;
+        Ok(rank_hint(
+            &self.ranking(id).await?,
+            e.correct + correct,
+            e.commit_seq,
+        ))
     }
 
     /// Posts one chunk of the sender's model.
@@ -453,7 +485,32 @@ impl Registry {
             reveal_deadline: u64_of(v.revealDeadline),
             revealed_count: u64_of(v.revealedCount),
             committed_at: u64_of(v.committedAt),
+            shards_proved: u64_of(v.shardsProved),
         })
+    }
+
+    /// Shard `index`'s commitment `T_s` as the registry recorded it (zero until the shard is
+    /// revealed; `T` for a one-shard contest), and `competitor`'s accepted count on it, if any.
+    pub async fn shard_info(
+        &self,
+        id: u64,
+        index: u64,
+        competitor: Addr,
+    ) -> Result<(Fr, Option<u64>)> {
+        let v = self
+            .view(
+                "shardInfo",
+                abi::shardInfoCall {
+                    contestId: U256::from(id),
+                    index: U256::from(index),
+                    competitor: Address::from(competitor.0),
+                },
+            )
+            .await?;
+        Ok((
+            fr_of_u256(v.testSetCommitment)?,
+            v.proved.then(|| u64_of(v.correct)),
+        ))
     }
 
     /// The earliest-committed revealed entry of model `fingerprint` (the model chain's state

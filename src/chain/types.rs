@@ -169,6 +169,8 @@ pub struct TestSetLayout {
     pub feature_span: u64,
     /// `K`, classes.
     pub classes: u32,
+    /// `M`, the shards (each proved on its own against its `T_s`, PROTOCOL §14.1).
+    pub shards: u32,
 }
 
 /// What an organiser fixes when creating a contest (`ContestTypes.ContestParams`).
@@ -366,6 +368,8 @@ pub struct EntryInfo {
     pub revealed_count: u64,
     /// Block time of the current commitment (0: none).
     pub committed_at: u64,
+    /// Shards proved so far (`correct` is their sum until all are in).
+    pub shards_proved: u64,
 }
 
 /// The earliest-committed revealed entry of a model fingerprint (`IContestRegistry.original`).
@@ -510,6 +514,17 @@ pub enum Event {
         /// Accepted proofs so far, ranked or not.
         provers: u64,
     },
+    /// One shard of a sharded entry was proved (`ProofAccepted` follows its last one).
+    ShardProofAccepted {
+        /// Who.
+        competitor: Addr,
+        /// Which shard.
+        shard: u64,
+        /// The shard's `correct`.
+        correct: u64,
+        /// The entry's shards proved so far.
+        shards_proved: u64,
+    },
     /// An entry was called to reveal.
     WinnerCalled {
         /// Who.
@@ -623,6 +638,7 @@ impl Event {
             Self::TestSetChallenged { .. } => "TestSetChallenged",
             Self::TestSetRevealRestarted { .. } => "TestSetRevealRestarted",
             Self::ProofAccepted { .. } => "ProofAccepted",
+            Self::ShardProofAccepted { .. } => "ShardProofAccepted",
             Self::WinnerCalled { .. } => "WinnerCalled",
             Self::ModelChunkRevealed { .. } => "ModelChunkRevealed",
             Self::ModelRevealed { .. } => "ModelRevealed",

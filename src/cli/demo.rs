@@ -365,7 +365,7 @@ impl DemoArgs {
         for (name, r, model) in &players {
             let c = self.competitor(r, id, spec, state_root);
             // Competitors read the test set from the chain, as in a real contest.
-            let rep = submit(&c, keys_dir, None, &term)
+            let rep = submit(&c, keys_dir, None, None, &term)
                 .await
                 .map_err(contest_failure)?;
             if let Some(tx) = &rep.tx {

@@ -15,7 +15,7 @@ use crate::model::{correct, model_commitment};
 use crate::prover::keys::ContestKeys;
 use crate::prover::proof_dir::ProofDir;
 use crate::prover::srs::{read_params, SrsKind, UNSAFE_WARNING};
-use crate::spec::{testset_commitment, Spec, TestSet};
+use crate::spec::{shard_commitments, Spec, TestSet};
 
 /// Arguments of `contest-cli prove`.
 #[derive(Debug, Args)]
@@ -50,6 +50,10 @@ pub struct ProveArgs {
     /// Directory to write `proof.bin`, `instances.json` and `calldata.hex` into.
     #[arg(long)]
     out: PathBuf,
+    /// The shard to prove (from 0) of a sharded spec: its rows of the test set, against its
+    /// commitment `T_s` (PROTOCOL §14.1). An unsharded spec has shard 0 only: the whole set.
+    #[arg(long, default_value_t = 0)]
+    shard: usize,
 }
 
 impl ProveArgs {
@@ -58,7 +62,16 @@ impl ProveArgs {
         let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
         let salt = parse_fr(&self.salt)?;
         let submitter = parse_address(&self.submitter)?;
-        let testset = TestSet::from_path(&self.testset, &spec).map_err(Failure::input)?;
+        let full = TestSet::from_path(&self.testset, &spec).map_err(Failure::input)?;
+        let commitments = shard_commitments(&spec, &full).map_err(Failure::input)?;
+        let Some(&testset_commitment) = commitments.get(self.shard) else {
+            return Err(Failure::input(anyhow::anyhow!(
+                "shard {} does not exist: the spec has {} (numbered from 0)",
+                self.shard,
+                spec.shards
+            )));
+        };
+        let testset = full.shard(self.shard, spec.shard_rows());
         let model = quantised_model(&spec, &self.model, self.calibration.as_deref())?;
         let keys = ContestKeys::read(&self.keys).map_err(Failure::input)?;
         if keys.manifest.spec_name != spec.name {
@@ -80,12 +93,17 @@ impl ProveArgs {
             contest_id: self.contest_id,
             submitter,
             model_commitment: model_commitment(&model, &spec, salt).map_err(Failure::input)?,
-            testset_commitment: testset_commitment(&spec, &testset).map_err(Failure::input)?,
+            testset_commitment,
             correct: correct(&model, &testset).map_err(Failure::input)? as u64,
         };
         eprintln!(
-            "statement: correct = {}/{} (min_correct {}), k = {}",
-            statement.correct, spec.test_rows, spec.min_correct, keys.manifest.figures.k
+            "statement: correct = {}/{} on shard {} of {} (min_correct {} over all), k = {}",
+            statement.correct,
+            spec.shard_rows(),
+            self.shard,
+            spec.shards,
+            spec.min_correct,
+            keys.manifest.figures.k
         );
         let witness = AccuracyWitness {
             model,
@@ -112,7 +130,8 @@ impl ProveArgs {
         if json {
             println!(
                 "{}",
-                json!({ "out": self.out, "correct": statement.correct, "rows": spec.test_rows,
+                json!({ "out": self.out, "correct": statement.correct, "rows": spec.shard_rows(),
+                        "shard": self.shard, "shards": spec.shards,
                         "min_correct": spec.min_correct, "proof_bytes": proof_bytes,
                         "prove_seconds": secs, "witness_seconds": timings.witness_seconds,
                         "proving_seconds": timings.proving_seconds })
@@ -124,7 +143,7 @@ impl ProveArgs {
                 timings.witness_seconds,
                 timings.proving_seconds,
                 statement.correct,
-                spec.test_rows
+                spec.shard_rows()
             );
         }
         Ok(Outcome::Success)

@@ -45,10 +45,16 @@ impl SetupArgs {
             if json {
                 println!(
                     "{}",
-                    serde_json::json!({ "figures": figures, "seconds": secs })
+                    serde_json::json!({ "figures": figures, "seconds": secs,
+                        "shards": spec.shards, "shard_rows": spec.shard_rows() })
                 );
             } else {
                 println!("planned in {secs:.1} s (nothing written)");
+                println!(
+                    "{} shard(s) of {} rows, each proved on its own by this circuit",
+                    spec.shards,
+                    spec.shard_rows()
+                );
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&figures).unwrap_or_default()
@@ -131,9 +137,10 @@ pub(super) fn keys_from_ptau(
 /// in or reused from `out`), generates the keys and writes them to `out`.
 pub(super) fn make_keys(spec: &Spec, out: &Path, srs: Option<&Path>) -> Result<MadeKeys, Failure> {
     eprintln!(
-        "sizing the circuit for spec {:?} (N = {}, envelope {:?})…",
+        "sizing the circuit for spec {:?} (N = {} in {} shard(s), envelope {:?})…",
         spec.name,
         spec.test_rows,
+        spec.shards,
         spec.envelope.dims()
     );
     let figures = plan(spec).map_err(Failure::input)?;

@@ -27,6 +27,10 @@ pub struct SubmitArgs {
     /// test set is rebuilt from the chain's reveal events (and checked the same way).
     #[arg(long)]
     testset: Option<PathBuf>,
+    /// Prove and submit only this shard of a sharded contest (from 0); by default every shard
+    /// the registry does not hold yet. The entry is ranked once all are in.
+    #[arg(long)]
+    shard: Option<u64>,
     #[command(flatten)]
     gate: GateArgs,
     #[command(flatten)]
@@ -55,7 +59,15 @@ impl SubmitArgs {
                 return Ok(Outcome::ClaimFails);
             }
             let c = competitor(&registry, &self.contest, &spec, &self.spec, &self.state);
-            let report = match submit(&c, &self.keys, self.testset.as_deref(), &progress).await {
+            let report = match submit(
+                &c,
+                &self.keys,
+                self.testset.as_deref(),
+                self.shard,
+                &progress,
+            )
+            .await
+            {
                 Ok(r) => r,
                 Err(e) => return proof_rejected(e),
             };
@@ -71,7 +83,27 @@ impl SubmitArgs {
                         report.min_correct
                     )
                 };
-                if report.already {
+                if report.shard_count > 1 {
+                    for s in &report.shards {
+                        match &s.tx {
+                            Some(tx) => println!(
+                                "shard {}: proof of {} correct accepted (submitShardProof {} gas)",
+                                s.shard, s.correct, tx.gas_used
+                            ),
+                            None => println!(
+                                "shard {}: already accepted ({} correct)",
+                                s.shard, s.correct
+                            ),
+                        }
+                    }
+                }
+                if report.shards_proved < report.shard_count {
+                    println!(
+                        "{} of {} shards proved: the entry is ranked or scored once every shard \
+                         is in (submit again without --shard for the rest)",
+                        report.shards_proved, report.shard_count
+                    );
+                } else if report.already {
                     println!(
                         "already accepted: {}/{} correct, {standing}",
                         report.correct, report.rows

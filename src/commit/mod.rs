@@ -10,7 +10,7 @@ pub mod poseidon;
 mod vectors;
 
 pub use pack::{pack_stream, packed_len, unpack_stream, StreamRange};
-pub use poseidon::{chain, permute, poseidon2, Chain, MODEL_TAG, TESTSET_TAG};
+pub use poseidon::{chain, permute, poseidon2, Chain, MODEL_TAG, TESTSET_ROOT_TAG, TESTSET_TAG};
 pub use vectors::vectors_json;
 
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;

@@ -20,6 +20,9 @@ pub const PARTIAL_ROUNDS: usize = 57;
 
 /// `zkcontest/testset/v1` as a big-endian integer: the initial chain value of `T`.
 pub const TESTSET_TAG: &str = "0x7a6b636f6e746573742f746573747365742f7631";
+/// Domain tag of a sharded test set's root `Chain(TESTSET_ROOT_TAG, T_0 … T_{M−1})`: ASCII
+/// "zkcontest/testset-root/v1" (`docs/PROTOCOL.md` §14.1).
+pub const TESTSET_ROOT_TAG: &str = "0x7a6b636f6e746573742f746573747365742d726f6f742f7631";
 /// `zkcontest/model/v1` as a big-endian integer: the initial chain value of `C`.
 pub const MODEL_TAG: &str = "0x7a6b636f6e746573742f6d6f64656c2f7631";
 

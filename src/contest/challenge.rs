@@ -62,12 +62,15 @@ impl std::fmt::Display for Fault {
 
 /// The test-set chunks of contest `id` (created in block `created_block`) posted since the last
 /// restart, in order, read from the registry's events; each chunk's `state_before` is the
-/// previous chunk's claim.
+/// previous chunk's claim, or the tag for a shard's first chunk (shards of `shard_len`
+/// elements, [`crate::spec::shard_len`]; PROTOCOL §14.1), as the registry records it.
 pub async fn posted_chunks(
     registry: &Registry,
     id: u64,
     created_block: u64,
+    shard_len: usize,
 ) -> Result<Vec<PostedChunk>> {
+    let shard_len = shard_len.max(1) as u64;
     let (head, _) = registry.head().await?;
     let tag = fr_from_hex(TESTSET_TAG).map_err(ContestError::input)?;
     let mut chunks: Vec<PostedChunk> = Vec::new();
@@ -83,9 +86,12 @@ pub async fn posted_chunks(
                 state_after,
                 elems,
             } => {
-                let (next, state_before) = chunks.last().map_or((0, tag), |c| {
+                let (next, mut state_before) = chunks.last().map_or((0, tag), |c| {
                     (c.start + c.elems.len() as u64, c.state_after)
                 });
+                if start % shard_len == 0 && !elems.is_empty() {
+                    state_before = tag;
+                }
                 if start != next || chunk != chunks.len() as u64 {
                     return Err(ContestError::State(format!(
                         "test-set chunk {chunk} at block {} starts at element {start}; expected \
@@ -167,7 +173,8 @@ pub async fn challenge_testset(
     spec: &Spec,
 ) -> Result<ChallengeReport> {
     let info = registry.contest(id).await?;
-    let chunks = posted_chunks(registry, id, info.created_block).await?;
+    let shard_len = crate::spec::shard_len(spec).map_err(ContestError::input)?;
+    let chunks = posted_chunks(registry, id, info.created_block, shard_len).await?;
     let Some((i, fault)) = first_fault(spec, &chunks)? else {
         return Ok(ChallengeReport {
             chunks: chunks.len(),

@@ -7,7 +7,7 @@ use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use serde::Serialize;
 
 use super::challenge::{first_fault, posted_chunks};
-use super::organiser::post_chunks;
+use super::organiser::{post_chunks, SegmentedChunks};
 use super::state::{Secret, StateDir};
 use super::{read_file, spec_hash, ContestError, Progress, Result};
 use crate::chain::registry::Registry;
@@ -23,7 +23,7 @@ use crate::prover::proof::{estimate, prove_in_stages, record_timings, ProveStage
 use crate::prover::proof_dir::ProofDir;
 use crate::prover::srs::read_params;
 use crate::prover::ProverError;
-use crate::spec::{testset_commitment, testset_from_elements, Spec, TestSet};
+use crate::spec::{shard_commitments, testset_commitment, testset_from_elements, Spec, TestSet};
 
 /// ONNX → dense network → padded to the envelope → quantised: the one path every command
 /// uses, so `commit`, `prove`, `submit` and `model evaluate` see the same integers.
@@ -229,6 +229,26 @@ pub struct SubmitReport {
     pub tx: Option<Tx>,
     /// Whether the chain already had an accepted proof.
     pub already: bool,
+    /// The shards this run handled (one for an unsharded contest), in order.
+    pub shards: Vec<ShardReport>,
+    /// The contest's shard count `M`.
+    pub shard_count: u64,
+    /// Shards of this entry the registry holds after this run; the entry is ranked or scored
+    /// once it is `shard_count`.
+    pub shards_proved: u64,
+}
+
+/// One shard of a `submit` (PROTOCOL §14.1).
+#[derive(Clone, Debug, Serialize)]
+pub struct ShardReport {
+    /// Its index.
+    pub shard: u64,
+    /// Its correct rows.
+    pub correct: u64,
+    /// The transaction that submitted its proof (none if the registry already had one).
+    pub tx: Option<Tx>,
+    /// Whether the registry already held its proof (never proved again).
+    pub already: bool,
 }
 
 /// Proves with a bar per prover stage on `progress`, timed against the keys' estimate
@@ -266,6 +286,7 @@ pub async fn submit(
     c: &Competitor<'_>,
     keys_dir: &Path,
     testset_path: Option<&Path>,
+    only: Option<u64>,
     progress: Progress<'_>,
 ) -> Result<SubmitReport> {
     let info = c.check_spec().await?;
@@ -285,6 +306,9 @@ pub async fn submit(
             proof_bytes: 0,
             tx: None,
             already: true,
+            shards: Vec::new(),
+            shard_count: u64::from(info.config.layout.shards),
+            shards_proved: entry.shards_proved,
         });
     }
     if entry.status == EntryStatus::None {
@@ -336,7 +360,6 @@ pub async fn submit(
             revealed_testset(c.registry, c.contest_id, c.spec).await?
         }
     };
-    let t = info.config.testset_commitment;
     let correct = correct(&model, &testset).map_err(ContestError::input)? as u64;
     let mut report = SubmitReport {
         correct,
@@ -348,6 +371,9 @@ pub async fn submit(
         proof_bytes: 0,
         tx: None,
         already: false,
+        shards: Vec::new(),
+        shard_count: u64::from(info.config.layout.shards),
+        shards_proved: entry.shards_proved,
     };
     if !report.qualifies {
         progress.note(&format!(
@@ -355,69 +381,139 @@ pub async fn submit(
              same (a scored entry gets its bond back; one that never proves loses it)"
         ));
     }
-    let statement = Statement {
-        chain_id: c.registry.client().chain_id(),
-        contest_id: c.contest_id,
-        submitter: me.0,
-        model_commitment: entry.commitment,
-        testset_commitment: t,
-        correct,
-    };
-    let state = c.state();
-    let proof_dir = state.proof_dir(&entry.commitment);
-    let proof = match ProofDir::read(&proof_dir) {
-        Ok(stored) if stored.statement == statement => {
-            progress.note(&format!("reusing the proof in {}", proof_dir.display()));
-            stored.proof
+    let shard_spec = c.spec.shard_spec();
+    let commitments = shard_commitments(c.spec, &testset).map_err(ContestError::input)?;
+    let shards = commitments.len() as u64;
+    let chosen: Vec<u64> = match only {
+        Some(s) if s >= shards => {
+            return Err(ContestError::Input(format!(
+                "shard {s} does not exist: contest {} has {shards} (numbered from 0)",
+                c.contest_id
+            )))
         }
-        _ => {
-            let keys = ContestKeys::read(keys_dir).map_err(ContestError::input)?;
-            if keys.manifest.spec_name != c.spec.name {
-                return Err(ContestError::Input(format!(
-                    "the keys in {} are for spec {:?}, not {:?}",
-                    keys_dir.display(),
-                    keys.manifest.spec_name,
-                    c.spec.name
-                )));
-            }
-            let params = read_params(&keys.manifest.srs_path, keys.manifest.figures.k)
-                .map_err(ContestError::input)?;
-            progress.note(&format!(
-                "proving {correct}/{rows} correct (k = {})…",
-                keys.manifest.figures.k
-            ));
-            let witness = AccuracyWitness {
-                model,
-                salt: secret.salt()?,
-                testset,
-            };
-            let (proof, timings) = prove_reporting(
-                c.spec,
-                (&keys, keys_dir),
-                &params,
-                &witness,
-                &statement,
-                progress,
-            )
-            .map_err(|e| ContestError::Prover(e.to_string()))?;
-            report.prove_seconds = timings.witness_seconds + timings.proving_seconds;
-            report.witness_seconds = timings.witness_seconds;
-            ProofDir {
-                statement,
-                proof: proof.clone(),
-            }
-            .write(&proof_dir)
-            .map_err(|e| ContestError::State(e.to_string()))?;
-            proof
-        }
+        Some(s) => vec![s],
+        None => (0..shards).collect(),
     };
-    report.proof_bytes = proof.len();
-    let tx = c
-        .registry
-        .submit_proof(c.contest_id, correct, &proof)
-        .await?;
-    report.tx = Some(tx);
+    let mut keys: Option<(ContestKeys, ParamsKZG<Bn256>)> = None;
+    for s in chosen {
+        // A shard the registry already holds is never proved again (a rerun after a crash).
+        let (recorded, proved) = c.registry.shard_info(c.contest_id, s, me).await?;
+        let index = usize::try_from(s).map_err(ContestError::input)?;
+        if let Some(done) = proved {
+            report.shards.push(ShardReport {
+                shard: s,
+                correct: done,
+                tx: None,
+                already: true,
+            });
+            continue;
+        }
+        let t_s = commitments[index];
+        if recorded != t_s {
+            return Err(ContestError::State(format!(
+                "the registry holds {} for shard {s}, but the test set gives {}",
+                fr_to_hex(&recorded),
+                fr_to_hex(&t_s)
+            )));
+        }
+        let rows_s = testset.shard(index, shard_spec.test_rows);
+        let correct_s = crate::model::correct(&model, &rows_s).map_err(ContestError::input)? as u64;
+        let statement = Statement {
+            chain_id: c.registry.client().chain_id(),
+            contest_id: c.contest_id,
+            submitter: me.0,
+            model_commitment: entry.commitment,
+            testset_commitment: t_s,
+            correct: correct_s,
+        };
+        let state = c.state();
+        let mut proof_dir = state.proof_dir(&entry.commitment);
+        if shards > 1 {
+            proof_dir = proof_dir.join(format!("shard-{s}"));
+        }
+        let proof = match ProofDir::read(&proof_dir) {
+            Ok(stored) if stored.statement == statement => {
+                progress.note(&format!("reusing the proof in {}", proof_dir.display()));
+                stored.proof
+            }
+            _ => {
+                if keys.is_none() {
+                    keys = Some(read_keys(c.spec, keys_dir)?);
+                }
+                let Some((keys, params)) = keys.as_ref() else {
+                    unreachable!("read above")
+                };
+                progress.note(&format!(
+                    "proving {correct_s}/{} correct{} (k = {})…",
+                    shard_spec.test_rows,
+                    if shards > 1 {
+                        format!(" on shard {s} of {shards}")
+                    } else {
+                        String::new()
+                    },
+                    keys.manifest.figures.k
+                ));
+                let witness = AccuracyWitness {
+                    model: model.clone(),
+                    salt: secret.salt()?,
+                    testset: rows_s,
+                };
+                let (proof, timings) = prove_reporting(
+                    c.spec,
+                    (keys, keys_dir),
+                    params,
+                    &witness,
+                    &statement,
+                    progress,
+                )
+                .map_err(|e| ContestError::Prover(e.to_string()))?;
+                report.prove_seconds += timings.witness_seconds + timings.proving_seconds;
+                report.witness_seconds += timings.witness_seconds;
+                ProofDir {
+                    statement,
+                    proof: proof.clone(),
+                }
+                .write(&proof_dir)
+                .map_err(|e| ContestError::State(e.to_string()))?;
+                proof
+            }
+        };
+        report.proof_bytes = proof.len();
+        let tx = if shards == 1 {
+            c.registry
+                .submit_proof(c.contest_id, correct_s, &proof)
+                .await?
+        } else {
+            c.registry
+                .submit_shard_proof(c.contest_id, s, correct_s, &proof)
+                .await?
+        };
+        report.shards.push(ShardReport {
+            shard: s,
+            correct: correct_s,
+            tx: Some(tx.clone()),
+            already: false,
+        });
+        report.tx = Some(tx);
+    }
+    report.shards_proved = c.registry.entry(c.contest_id, me).await?.shards_proved;
     Ok(report)
+}
+
+/// The contest's keys in `keys_dir` (one shard's circuit) and the SRS they were made with.
+fn read_keys(spec: &Spec, keys_dir: &Path) -> Result<(ContestKeys, ParamsKZG<Bn256>)> {
+    let keys = ContestKeys::read(keys_dir).map_err(ContestError::input)?;
+    if keys.manifest.spec_name != spec.name {
+        return Err(ContestError::Input(format!(
+            "the keys in {} are for spec {:?}, not {:?}",
+            keys_dir.display(),
+            keys.manifest.spec_name,
+            spec.name
+        )));
+    }
+    let params = read_params(&keys.manifest.srs_path, keys.manifest.figures.k)
+        .map_err(ContestError::input)?;
+    Ok((keys, params))
 }
 
 /// The test set the organiser revealed, rebuilt from the `TestSetChunkRevealed` events (after
@@ -434,7 +530,8 @@ pub async fn revealed_testset(registry: &Registry, id: u64, spec: &Spec) -> Resu
             detail: "the organiser has not finished revealing it".into(),
         });
     }
-    let chunks = posted_chunks(registry, id, info.created_block).await?;
+    let shard_len = crate::spec::shard_len(spec).map_err(ContestError::input)?;
+    let chunks = posted_chunks(registry, id, info.created_block, shard_len).await?;
     if let Some((i, fault)) = first_fault(spec, &chunks)? {
         return Err(ContestError::State(format!(
             "test-set chunk {} is wrong: {fault}; challenge it with `contest-cli challenge-testset \
@@ -545,12 +642,16 @@ pub async fn reveal(c: &Competitor<'_>, progress: Progress<'_>) -> Result<ModelR
     report.resumed_from = entry.revealed_count;
     let id = c.contest_id;
     let registry = c.registry;
+    let whole = SegmentedChunks {
+        segment: elems.len(),
+    };
     let sent = post_chunks(
         &elems,
         entry.revealed_count,
+        whole,
         progress,
         "model",
-        |chunk, last| registry.reveal_model(id, chunk, last),
+        |_, chunk, last| registry.reveal_model(id, chunk, last),
     )
     .await?;
     report.txs.extend(sent);

@@ -106,6 +106,7 @@ pub fn testset_layout(spec: &Spec) -> Result<TestSetLayout> {
         features: u32::try_from(spec.input.features).map_err(ContestError::input)?,
         feature_span: span,
         classes: u32::try_from(spec.classes).map_err(ContestError::input)?,
+        shards: u32::try_from(spec.shards).map_err(ContestError::input)?,
     })
 }
 
@@ -231,21 +232,36 @@ pub async fn reveal_testset(
         )));
     }
     let start = info.test_set_revealed_count;
+    let shard_len = crate::spec::shard_len(spec)
+        .map_err(ContestError::input)?
+        .max(1);
     if start > 0 {
-        check_posted_prefix(registry, id, info.created_block, &elems).await?;
+        check_posted_prefix(registry, id, info.created_block, shard_len, &elems).await?;
     }
     // Each chunk carries the chain's state after it (PROTOCOL §14.3): computed here over every
-    // element before the chunk's end, so a resumed reveal claims what a fresh one would.
-    let mut chain = Chain::new(fr_from_hex(TESTSET_TAG).map_err(ContestError::input)?);
-    chain.absorb_all(
-        elems
-            .iter()
-            .take(usize::try_from(start).unwrap_or(usize::MAX)),
-    );
-    let txs = post_chunks(&elems, start, progress, "test set", |chunk, last| {
-        chain.absorb_all(chunk);
-        registry.reveal_test_set(id, chunk, chain.state(), last)
-    })
+    // element of its shard before the chunk's end (each shard is its own chain from the tag,
+    // §14.1), so a resumed reveal claims what a fresh one would.
+    let tag = fr_from_hex(TESTSET_TAG).map_err(ContestError::input)?;
+    let first = usize::try_from(start)
+        .unwrap_or(usize::MAX)
+        .min(elems.len());
+    let mut chain = Chain::new(tag);
+    chain.absorb_all(&elems[first - first % shard_len..first]);
+    let segments = SegmentedChunks { segment: shard_len };
+    let txs = post_chunks(
+        &elems,
+        start,
+        segments,
+        progress,
+        "test set",
+        |at, chunk, last| {
+            if at % shard_len == 0 {
+                chain = Chain::new(tag);
+            }
+            chain.absorb_all(chunk);
+            registry.reveal_test_set(id, chunk, chain.state(), last)
+        },
+    )
     .await?;
     let after = registry.contest(id).await?;
     Ok(RevealReport {
@@ -266,9 +282,10 @@ async fn check_posted_prefix(
     registry: &Registry,
     id: u64,
     created_block: u64,
+    shard_len: usize,
     elems: &[Fr],
 ) -> Result<()> {
-    let posted = posted_chunks(registry, id, created_block).await?;
+    let posted = posted_chunks(registry, id, created_block, shard_len).await?;
     let mut at = 0usize;
     let foreign = posted.iter().position(|c| {
         let ours = elems.get(at..at + c.elems.len());
@@ -289,16 +306,44 @@ async fn check_posted_prefix(
     )))
 }
 
-/// Sends `elems[start..]` in chunks of [`REVEAL_CHUNK`], the final one marked `last`.
+/// Where a reveal's chunks must end besides every [`REVEAL_CHUNK`] elements: at every multiple
+/// of `segment` (a test set's shards, PROTOCOL §14.1; a model is one segment).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SegmentedChunks {
+    /// Elements per segment (≥ 1).
+    pub segment: usize,
+}
+
+impl SegmentedChunks {
+    /// `(start, chunk)` for every chunk of `elems[from..]`: at most [`REVEAL_CHUNK`] elements,
+    /// none crossing a multiple of `segment`.
+    fn split<'a>(&self, elems: &'a [Fr], from: usize) -> Vec<(usize, &'a [Fr])> {
+        let segment = self.segment.max(1);
+        let mut out = Vec::new();
+        let mut at = from;
+        while at < elems.len() {
+            let end = (at + REVEAL_CHUNK)
+                .min((at / segment + 1) * segment)
+                .min(elems.len());
+            out.push((at, &elems[at..end]));
+            at = end;
+        }
+        out
+    }
+}
+
+/// Sends `elems[start..]` in chunks (see [`SegmentedChunks`]), the final one marked `last`;
+/// `send` gets each chunk's start index.
 pub(crate) async fn post_chunks<'a, F, Fut>(
     elems: &'a [Fr],
     start: u64,
+    segments: SegmentedChunks,
     progress: Progress<'_>,
     what: &str,
     mut send: F,
 ) -> Result<Vec<Tx>>
 where
-    F: FnMut(&'a [Fr], bool) -> Fut,
+    F: FnMut(usize, &'a [Fr], bool) -> Fut,
     Fut: std::future::Future<Output = crate::chain::Result<Tx>>,
 {
     let start = usize::try_from(start).unwrap_or(usize::MAX);
@@ -320,12 +365,12 @@ where
         )));
     }
     let mut txs = Vec::new();
-    let chunks: Vec<&[Fr]> = rest.chunks(REVEAL_CHUNK).collect();
+    let chunks = segments.split(elems, start);
     let n = chunks.len();
     let mut done = start;
-    for (i, chunk) in chunks.into_iter().enumerate() {
+    for (i, (at, chunk)) in chunks.into_iter().enumerate() {
         let last = i + 1 == n;
-        let tx = send(chunk, last).await?;
+        let tx = send(at, chunk, last).await?;
         done += chunk.len();
         progress.chunk(what, done, elems.len(), tx.gas_used);
         txs.push(tx);

@@ -549,13 +549,16 @@ fn parameter_checks(spec: &Spec, info: &ContestInfo, opens_at: u64) -> Vec<Check
                 "test_set_layout",
                 c.layout == layout,
                 format!(
-                    "on chain {} features in 0..={}, {} classes; the spec says {} in 0..={}, {}",
+                    "on chain {} features in 0..={}, {} classes, {} shard(s); the spec says {} in \
+                     0..={}, {}, {}",
                     c.layout.features,
                     c.layout.feature_span,
                     c.layout.classes,
+                    c.layout.shards,
                     layout.features,
                     layout.feature_span,
-                    layout.classes
+                    layout.classes,
+                    layout.shards
                 ),
             ),
             Err(e) => check("test_set_layout", false, e.to_string()),

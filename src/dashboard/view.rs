@@ -276,6 +276,7 @@ fn who_of(e: &Event) -> Option<Addr> {
         Event::ContestCreated { organiser, .. } => *organiser,
         Event::ModelCommitted { competitor, .. }
         | Event::ProofAccepted { competitor, .. }
+        | Event::ShardProofAccepted { competitor, .. }
         | Event::WinnerCalled { competitor, .. }
         | Event::ModelChunkRevealed { competitor, .. }
         | Event::ModelRevealed { competitor, .. }

@@ -119,6 +119,8 @@ pub fn circuit_digest(params: &TwoPhaseParams) -> String {
 /// A keygen circuit for `spec` at size `k`, with the features chip where it can be used if
 /// `features_chip`.
 fn keygen_circuit(spec: &Spec, k: u32, features_chip: bool) -> Result<TwoPhaseCircuit> {
+    // One shard's circuit (the whole set's for an unsharded spec, PROTOCOL §14.1).
+    let spec = &spec.shard_spec();
     let dummy = AccuracyWitness::dummy(spec)?;
     let zero = Fr::from(0);
     let statement = Statement {
@@ -177,6 +179,8 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
 /// gives an estimate. Cells only shrink as k grows (wider lookups, fewer range-check limbs), and
 /// by far less than half, so the smallest fitting k is at least the estimate minus one.
 pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
+    // Every shard is the same circuit: a sharded spec is planned for one shard.
+    let spec = &spec.shard_spec();
     let fits = |f: &CircuitFigures| {
         let rows = RowBudget {
             head: f.public_rows + f.freivalds_rows,

@@ -149,6 +149,8 @@ pub fn prove_in_stages(
     statement: &Statement,
     on_stage: &dyn Fn(ProveStage),
 ) -> Result<(Vec<u8>, ProveTimings)> {
+    // The keys are one shard's (`keys::plan`); `witness` holds that shard's rows.
+    let spec = &spec.shard_spec();
     let f = &keys.manifest.figures;
     on_stage(ProveStage::Witness);
     let started = Instant::now();

@@ -21,8 +21,8 @@ pub use import::{import_table, ImportError, ImportSummary};
 pub use scaffold::{scaffold, Scaffold, ScaffoldError, ScaffoldOptions};
 pub use table::{Table, TableError};
 pub use testset::{
-    first_malformed, read_testset, testset_commitment, testset_elements, testset_from_elements,
-    write_testset, TestSet, TestSetError,
+    first_malformed, read_testset, shard_commitments, shard_len, testset_commitment,
+    testset_elements, testset_from_elements, write_testset, TestSet, TestSetError,
 };
 /// Schema bounds the circuit's layout is sized by.
 pub use validate::{MAX_ACTIVATION, MAX_SHIFT};
@@ -307,6 +307,9 @@ pub struct Spec {
     pub threshold_bps: u32,
     /// `ceil(threshold_bps · N / 10000)`: the `minCorrect` of the contract.
     pub min_correct: usize,
+    /// `M`, the shards the test set is split into (`test_set.shards`, default 1, dividing `N`):
+    /// shard `s` holds rows `[s·N/M, (s+1)·N/M)` and is proved on its own (PROTOCOL §14.1).
+    pub shards: usize,
     /// Prize split and bond.
     pub payout: Payout,
     /// Phase durations.
@@ -327,6 +330,23 @@ impl Spec {
             Some(names) => names.iter().position(|n| n == label),
             None => label.parse::<usize>().ok().filter(|&k| k < self.classes),
         }
+    }
+
+    /// Rows of each shard, `N / M`.
+    pub fn shard_rows(&self) -> usize {
+        self.test_rows / self.shards
+    }
+
+    /// The spec one shard is proved under: this one with `N / M` rows and one shard. The
+    /// circuit, its keys and verifier are this spec's; with one shard it is the spec itself.
+    /// (Its `min_correct` is the threshold applied to the shard's rows and is not used: an entry
+    /// qualifies by the sum over all shards.)
+    pub fn shard_spec(&self) -> Spec {
+        let mut s = self.clone();
+        s.test_rows = self.shard_rows();
+        s.min_correct = (s.threshold_bps as usize * s.test_rows).div_ceil(10_000);
+        s.shards = 1;
+        s
     }
 
     /// Reads a spec file; a directory means its `contest.toml`.

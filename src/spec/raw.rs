@@ -73,6 +73,7 @@ pub(super) struct RawQuant {
 pub(super) struct RawTestSet {
     pub rows: Option<i64>,
     pub threshold_bps: Option<i64>,
+    pub shards: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]

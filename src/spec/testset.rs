@@ -14,7 +14,7 @@ use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use super::Spec;
 use crate::commit::{
     fr_from_hex, pack_stream, packed_len, unpack_stream, Chain, CommitError, StreamRange,
-    TESTSET_TAG,
+    TESTSET_ROOT_TAG, TESTSET_TAG,
 };
 
 /// File magic.
@@ -174,6 +174,17 @@ impl TestSet {
     /// All labels.
     pub fn labels(&self) -> &[usize] {
         &self.y
+    }
+
+    /// Rows `[s·rows, (s+1)·rows)`: shard `s` of shards of `rows` rows (PROTOCOL §14.1).
+    pub fn shard(&self, s: usize, rows: usize) -> TestSet {
+        let f = self.features;
+        let (lo, hi) = ((s * rows).min(self.len()), ((s + 1) * rows).min(self.len()));
+        TestSet {
+            features: f,
+            x: self.x[lo * f..hi * f].to_vec(),
+            y: self.y[lo..hi].to_vec(),
+        }
     }
 
     /// Reads a `.zkts` file whose row count must equal the spec's `test_set.rows`.
@@ -415,8 +426,9 @@ fn stream_ranges(spec: &Spec) -> Result<(StreamRange, StreamRange)> {
     ))
 }
 
-/// The field elements absorbed by `T`: `pack(X) ‖ pack(y)` (`docs/PROTOCOL.md` §4). The
-/// contract absorbs exactly these, in chunks, during the test-set reveal.
+/// The field elements the organiser reveals: per shard, in order, `pack(X_s) ‖ pack(y_s)`
+/// (`docs/PROTOCOL.md` §4, §14.1; with one shard `pack(X) ‖ pack(y)`). The contract takes
+/// exactly these, in chunks, during the test-set reveal.
 pub fn testset_elements(spec: &Spec, set: &TestSet) -> Result<Vec<Fr>> {
     if set.features != spec.input.features {
         return Err(TestSetError::RowLength {
@@ -424,6 +436,16 @@ pub fn testset_elements(spec: &Spec, set: &TestSet) -> Result<Vec<Fr>> {
             expected: spec.input.features,
         });
     }
+    let shard = spec.shard_spec();
+    let mut elems = Vec::new();
+    for s in 0..spec.shards {
+        elems.extend(flat_elements(&shard, &set.shard(s, shard.test_rows))?);
+    }
+    Ok(elems)
+}
+
+/// One shard's (or an unsharded set's) `pack(X) ‖ pack(y)`.
+fn flat_elements(spec: &Spec, set: &TestSet) -> Result<Vec<Fr>> {
     let (x_range, y_range) = stream_ranges(spec)?;
     let x: Vec<i128> = set.x.iter().map(|&v| i128::from(v)).collect();
     let y: Vec<i128> = set.y.iter().map(|&v| v as i128).collect();
@@ -432,10 +454,41 @@ pub fn testset_elements(spec: &Spec, set: &TestSet) -> Result<Vec<Fr>> {
     Ok(elems)
 }
 
+/// Packed elements of one shard (of the whole set with one shard): `⌈S·F / per_X⌉ + ⌈S / per_y⌉`
+/// for `S = N / M` rows, the registry's `TestSetLayout.length` of its layout.
+pub fn shard_len(spec: &Spec) -> Result<usize> {
+    let (x_range, y_range) = stream_ranges(spec)?;
+    let rows = spec.shard_rows();
+    Ok(packed_len(x_range, rows * spec.input.features) + packed_len(y_range, rows))
+}
+
 /// The inverse of [`testset_elements`]: the spec's `N` rows from the elements the organiser
 /// revealed on chain. Strict (see `commit::unpack_stream`), so a test set is recovered only
 /// from exactly the elements that pack it.
 pub fn testset_from_elements(spec: &Spec, elems: &[Fr]) -> Result<TestSet> {
+    if spec.shards == 1 {
+        return flat_from_elements(spec, elems);
+    }
+    let shard = spec.shard_spec();
+    let per = shard_len(spec)?;
+    if elems.len() != per * spec.shards {
+        return Err(TestSetError::Shape(format!(
+            "{} elements for {} shards of {per}",
+            elems.len(),
+            spec.shards
+        )));
+    }
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for part in elems.chunks(per.max(1)) {
+        let set = flat_from_elements(&shard, part)?;
+        x.extend(set.x);
+        y.extend(set.y);
+    }
+    TestSet::new(spec, x, y)
+}
+
+/// One shard's rows (an unsharded set's) from its elements.
+fn flat_from_elements(spec: &Spec, elems: &[Fr]) -> Result<TestSet> {
     let (x_range, y_range) = stream_ranges(spec)?;
     let x_len = spec.test_rows * spec.input.features;
     let x_elems = packed_len(x_range, x_len).min(elems.len());
@@ -450,38 +503,60 @@ pub fn testset_from_elements(spec: &Spec, elems: &[Fr]) -> Result<TestSet> {
 }
 
 /// The index of the first packed element of the test set `elems` that does not decode per the
-/// spec's layout (PROTOCOL §4: a value out of range, bits past the last value), or `None` if
-/// every element does: the registry's rule for a challenge (`TestSetLayout.check`). A set of
-/// the wrong length (which a finished reveal cannot have) is malformed at the first index past
-/// the shorter of the two.
+/// spec's layout (PROTOCOL §4: a value out of range, bits past the last value; each shard
+/// decoded from its own first element, §14.1), or `None` if every element does: the registry's
+/// rule for a challenge (`TestSetLayout.check`). A set of the wrong length (which a finished
+/// reveal cannot have) is malformed at the first index past the shorter of the two.
 pub fn first_malformed(spec: &Spec, elems: &[Fr]) -> Result<Option<usize>> {
-    let (x_range, y_range) = stream_ranges(spec)?;
-    let x_len = spec.test_rows * spec.input.features;
-    let x_elems = packed_len(x_range, x_len);
-    let expected = x_elems + packed_len(y_range, spec.test_rows);
+    let shard = spec.shard_spec();
+    let per = shard_len(spec)?;
+    let expected = per * spec.shards;
     if elems.len() != expected {
         return Ok(Some(elems.len().min(expected)));
     }
+    let (x_range, y_range) = stream_ranges(&shard)?;
+    let x_len = shard.test_rows * shard.input.features;
+    let x_elems = packed_len(x_range, x_len);
     let at = |r: crate::commit::Result<Vec<i128>>, base: usize| match r {
         Err(CommitError::Malformed { index, .. }) => Some(base + index),
         _ => None,
     };
-    Ok(
-        at(unpack_stream(x_range, &elems[..x_elems], x_len), 0).or_else(|| {
+    Ok(elems.chunks(per).enumerate().find_map(|(s, part)| {
+        let base = s * per;
+        at(unpack_stream(x_range, &part[..x_elems], x_len), base).or_else(|| {
             at(
-                unpack_stream(y_range, &elems[x_elems..], spec.test_rows),
-                x_elems,
+                unpack_stream(y_range, &part[x_elems..], shard.test_rows),
+                base + x_elems,
             )
-        }),
-    )
+        })
+    }))
 }
 
-/// `T = Chain(TESTSET_TAG, pack(X) ‖ pack(y))`.
-pub fn testset_commitment(spec: &Spec, set: &TestSet) -> Result<Fr> {
+/// Each shard's commitment `T_s = Chain(TESTSET_TAG, pack(X_s) ‖ pack(y_s))`, in order; one
+/// shard's is `T` itself (PROTOCOL §14.1). A shard is proved against its `T_s`.
+pub fn shard_commitments(spec: &Spec, set: &TestSet) -> Result<Vec<Fr>> {
     let elems = testset_elements(spec, set)?;
-    let mut c = Chain::new(fr_from_hex(TESTSET_TAG)?);
-    c.absorb_all(&elems);
-    Ok(c.finish())
+    let tag = fr_from_hex(TESTSET_TAG)?;
+    Ok(elems
+        .chunks(shard_len(spec)?.max(1))
+        .map(|part| {
+            let mut c = Chain::new(tag);
+            c.absorb_all(part);
+            c.finish()
+        })
+        .collect())
+}
+
+/// `T`: with one shard `Chain(TESTSET_TAG, pack(X) ‖ pack(y))`, else
+/// `Chain(TESTSET_ROOT_TAG, T_0 … T_{M−1})` (PROTOCOL §4, §14.1).
+pub fn testset_commitment(spec: &Spec, set: &TestSet) -> Result<Fr> {
+    let shards = shard_commitments(spec, set)?;
+    if let [t] = shards[..] {
+        return Ok(t);
+    }
+    let mut root = Chain::new(fr_from_hex(TESTSET_ROOT_TAG)?);
+    root.absorb_all(&shards);
+    Ok(root.finish())
 }
 
 #[cfg(test)]
@@ -508,5 +583,68 @@ mod tests {
         let mut extra = elems.clone();
         extra.push(Fr::from(0));
         assert!(testset_from_elements(&spec, &extra).is_err());
+    }
+
+    /// A spec of two shards: the elements are the shards' own packings in order, `T` is the
+    /// root of the shards' commitments (each the commitment of its rows as a one-shard set),
+    /// and a malformed element is found within its shard.
+    #[test]
+    fn a_sharded_set_is_its_shards_packed_in_order_under_one_root() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = root.join("tests/fixtures/mini-contest");
+        let text = std::fs::read_to_string(dir.join("contest.toml")).expect("spec text");
+        let flat = Spec::from_toml_str(&text).expect("spec");
+        let spec = Spec::from_toml_str(&text.replace("[test_set]\n", "[test_set]\nshards = 2\n"))
+            .expect("sharded spec");
+        assert_eq!((spec.shards, spec.shard_rows()), (2, 4));
+        let set = TestSet::from_path(&dir.join("mini-test.zkts"), &flat).expect("test set");
+        let shard = spec.shard_spec();
+        let halves = [set.shard(0, 4), set.shard(1, 4)];
+        let elems = testset_elements(&spec, &set).expect("elements");
+        let per = shard_len(&spec).expect("per shard");
+        assert_eq!(elems.len(), 2 * per);
+        for (s, half) in halves.iter().enumerate() {
+            assert_eq!(half.len(), 4);
+            assert_eq!(
+                &elems[s * per..(s + 1) * per],
+                &testset_elements(&shard, half).expect("shard elements")[..]
+            );
+        }
+        let shards = shard_commitments(&spec, &set).expect("T_s");
+        assert_eq!(
+            shards[1],
+            testset_commitment(&shard, &halves[1]).expect("T_1")
+        );
+        let mut rootc = Chain::new(fr_from_hex(TESTSET_ROOT_TAG).expect("tag"));
+        rootc.absorb_all(&shards);
+        let t = testset_commitment(&spec, &set).expect("T");
+        assert_eq!(t, rootc.finish());
+        assert_ne!(t, testset_commitment(&flat, &set).expect("flat T"));
+        assert_eq!(testset_from_elements(&spec, &elems).expect("unpack"), set);
+        assert_eq!(first_malformed(&spec, &elems).expect("check"), None);
+        // Bits past shard 1's last label: element `2·per − 1`, found there (not read as a
+        // feature element of a 8-row layout).
+        let mut bad = elems.clone();
+        bad[2 * per - 1] += Fr::from(1u64 << 40);
+        assert_eq!(
+            first_malformed(&spec, &bad).expect("check"),
+            Some(2 * per - 1)
+        );
+        assert!(testset_from_elements(&spec, &bad).is_err());
+        assert!(testset_from_elements(&spec, &elems[..per]).is_err());
+    }
+
+    #[test]
+    fn shards_must_divide_the_rows() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("tests/fixtures/mini-contest/contest.toml"))
+            .expect("spec text");
+        for bad in ["shards = 3", "shards = 0", "shards = 9"] {
+            let e =
+                Spec::from_toml_str(&text.replace("[test_set]\n", &format!("[test_set]\n{bad}\n")))
+                    .expect_err(bad)
+                    .to_string();
+            assert!(e.contains("test_set.shards"), "{bad}: {e}");
+        }
     }
 }

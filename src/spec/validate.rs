@@ -156,6 +156,22 @@ pub(super) fn validate(raw: RawSpec) -> Result<Spec> {
     let threshold_bps = int_in(t.threshold_bps, "test_set.threshold_bps", 1, 10_000)? as u32;
     // ceil(bps · N / 10000) in exact integer arithmetic.
     let min_correct = (threshold_bps as usize * test_rows).div_ceil(10_000);
+    let shards = match t.shards {
+        None => 1,
+        Some(m) => {
+            let m = usize_in(Some(m), "test_set.shards", 1, test_rows as i64)?;
+            if test_rows % m != 0 {
+                return Err(out_of_range(
+                    "test_set.shards",
+                    m.to_string(),
+                    format!(
+                        "a divisor of test_set.rows = {test_rows} (every shard has the same rows)"
+                    ),
+                ));
+            }
+            m
+        }
+    };
 
     let p = req(raw.payout, "payout")?;
     let split = req(p.split_bps, "payout.split_bps")?;
@@ -234,6 +250,7 @@ pub(super) fn validate(raw: RawSpec) -> Result<Spec> {
         test_rows,
         threshold_bps,
         min_correct,
+        shards,
         payout,
         phases,
     })

@@ -233,6 +233,34 @@ impl ChainWorld {
         );
     }
 
+    /// `create --spec SPEC --testset TESTSET --keys KEYS --prize 1 [--registry REGISTRY]` as the
+    /// organiser (dev account 0), which must succeed: the registry's address and the contest's id.
+    pub fn create(
+        &self,
+        spec: &str,
+        testset: &str,
+        keys: &str,
+        registry: Option<&str>,
+    ) -> (String, u64) {
+        let mut args = vec![
+            "create",
+            "--spec",
+            spec,
+            "--testset",
+            testset,
+            "--keys",
+            keys,
+            "--prize",
+            "1",
+        ];
+        if let Some(r) = registry {
+            args.extend(["--registry", r]);
+        }
+        let created = self.ok(0, &args);
+        let registry = created["registry"].as_str().expect("registry").to_string();
+        (registry, created["contest_id"].as_u64().expect("id"))
+    }
+
     /// Moves the chain's clock one second past contest `id`'s test-set challenge window (PROTOCOL
     /// §14.3) at `registry`, into the proof phase.
     pub fn past_challenges(&self, registry: &str, id: u64) {

@@ -170,6 +170,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
         p.features = 16;
         p.featureSpan = 7;
         p.classes = 6;
+        p.shards = 1;
         p.payoutBps = new uint16[](ranks);
         uint256 left = 10_000;
         for (uint256 i = 0; i + 1 < ranks; ++i) {

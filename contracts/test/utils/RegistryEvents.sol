@@ -78,6 +78,10 @@ abstract contract RegistryEvents {
         uint256 qualifiers,
         uint256 provers
     );
+    /// @notice One shard of a sharded entry's proofs was accepted.
+    event ShardProofAccepted(
+        uint256 indexed contestId, address indexed competitor, uint256 shard, uint256 correct, uint256 shardsProved
+    );
     /// @notice `competitor`, at 0-based position `position` of the final ranking, was called to
     ///         reveal its model by `revealDeadline`.
     event WinnerCalled(

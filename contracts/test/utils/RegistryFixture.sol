@@ -171,6 +171,7 @@ abstract contract RegistryFixture is TestBase, RegistryEvents {
         p.features = F;
         p.featureSpan = SPAN;
         p.classes = K;
+        p.shards = 1;
         p.payoutBps = bps3();
         p.commitBond = BOND;
         p.commitDeadline = uint64(block.timestamp + 1 days);

@@ -96,6 +96,15 @@ pub(super) fn event_of(e: ContestRegistryEvents) -> Result<(u64, Event)> {
                 provers: u64_of(e.provers),
             },
         ),
+        E::ShardProofAccepted(e) => (
+            u64_of(e.contestId),
+            Event::ShardProofAccepted {
+                competitor: Addr(e.competitor.into_array()),
+                shard: u64_of(e.shard),
+                correct: u64_of(e.correct),
+                shards_proved: u64_of(e.shardsProved),
+            },
+        ),
         E::WinnerCalled(e) => (
             u64_of(e.contestId),
             Event::WinnerCalled {

@@ -55,7 +55,9 @@ impl Fold {
     pub(super) fn apply(&mut self, ledger: &Ledger, e: &Logged) {
         let at = ledger.stamp(e);
         match &e.event {
-            Event::ContestCreated { .. } => {}
+            // A sharded entry's score arrives with its last shard (`ProofAccepted`); the shards
+            // themselves are in the event feed.
+            Event::ContestCreated { .. } | Event::ShardProofAccepted { .. } => {}
             Event::CeremonyOpened { ceremony_deadline } => {
                 self.ceremony
                     .get_or_insert_with(CeremonyPanel::default)

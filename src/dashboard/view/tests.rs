@@ -27,6 +27,7 @@ fn config() -> ContestConfig {
             features: 2,
             feature_span: 16,
             classes: 3,
+            shards: 1,
         },
         payout_bps: vec![7000, 3000],
         commit_bond: Wei(10),

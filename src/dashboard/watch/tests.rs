@@ -40,6 +40,7 @@ async fn contest(url: &str, commits: usize) -> Registry {
             features: 2,
             feature_span: 16,
             classes: 3,
+            shards: 1,
         },
         payout_bps: vec![10_000],
         commit_bond: Wei(10),

@@ -1,0 +1,230 @@
+//! A sharded contest end to end (PROTOCOL §14.1) on a real anvil through the real `contest-cli`
+//! binary and registry: the mini contest's 8 rows split into 2 shards of 4, each proved on its
+//! own by one shard circuit against the registry's `T_s`. One entry proves both shards and is
+//! ranked with their sum; another proves one shard, is not ranked, and loses its bond; a rerun
+//! never proves a shard the registry already holds. In a second contest the organiser tampers
+//! with the second shard keeping its claims honest, and a challenge makes it default.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{advance_past, parse_addr, root, setup_keys};
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
+use zkcontest::chain::registry::Registry;
+use zkcontest::chain::types::{Addr, EntryStatus};
+use zkcontest::commit::{fr_from_hex, fr_to_be_bytes, Chain, TESTSET_TAG};
+use zkcontest::spec::{shard_len, testset_elements, Spec, TestSet};
+
+type World = common::ChainWorld;
+
+/// The mini contest's spec with `shards = 2` added, written into `dir`.
+fn sharded_spec(dir: &Path) -> PathBuf {
+    let mini = root().join("tests/fixtures/mini-contest/contest.toml");
+    let text = std::fs::read_to_string(mini).expect("mini spec");
+    let text = text.replace("[test_set]\n", "[test_set]\nshards = 2\n");
+    assert!(
+        text.contains("shards = 2"),
+        "the mini spec has a [test_set] table"
+    );
+    std::fs::create_dir_all(dir).expect("spec dir");
+    std::fs::write(dir.join("contest.toml"), text).expect("write spec");
+    dir.to_path_buf()
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// `extra`, then `--registry REG --contest ID`.
+fn on(registry: &str, id: u64, extra: &[&str]) -> Vec<String> {
+    let mut a: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+    a.extend([
+        "--registry".into(),
+        registry.to_string(),
+        "--contest".into(),
+        id.to_string(),
+    ]);
+    a
+}
+
+#[test]
+fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
+    let w = World::new();
+    let spec_dir = sharded_spec(&w.path("spec"));
+    let spec = Spec::from_path(&spec_dir).expect("sharded spec");
+    assert_eq!((spec.shards, spec.shard_rows()), (2, 4));
+    let spec_s = spec_dir.display().to_string();
+    let keys = w.path_s("keys");
+    setup_keys(&spec_dir, Path::new(&keys));
+    let plan = w.ok(0, &["setup", "--spec", &spec_s, "--plan-only"]);
+    assert_eq!(plan["shards"], 2, "{plan}");
+    assert_eq!(plan["shard_rows"], 4, "{plan}");
+    let testset = root()
+        .join("tests/fixtures/mini-contest/mini-test.zkts")
+        .display()
+        .to_string();
+    let (reg, id) = w.create(&spec_s, &testset, &keys, None);
+    let registry =
+        w.rt.block_on(Registry::at(&w.client(0), parse_addr(&reg)))
+            .expect("registry");
+
+    // Competitor 1: mlp-h16 (8 of 8); competitor 2: weak-h12 (7 of 8).
+    for (who, model) in [(1, "mlp-h16.onnx"), (2, "weak-h12.onnx")] {
+        let model = root()
+            .join("contest-specs/digits/models")
+            .join(model)
+            .display()
+            .to_string();
+        let commit = on(
+            &reg,
+            id,
+            &[
+                "commit",
+                "--spec",
+                &spec_s,
+                "--model",
+                &model,
+                "--keys",
+                &keys,
+                "--allow-unsafe-srs",
+            ],
+        );
+        w.ok(who, &strs(&commit));
+    }
+    let info = w.rt.block_on(registry.contest(id)).expect("contest");
+    assert_eq!(info.config.layout.shards, 2, "{info:?}");
+    advance_past(
+        &w.rt,
+        &registry,
+        info.config.commit_deadline,
+        "the commit deadline",
+    );
+
+    // The organiser's reveal posts one chunk per shard; a competitor finds nothing to challenge.
+    let reveal = on(
+        &reg,
+        id,
+        &["reveal-testset", "--spec", &spec_s, "--testset", &testset],
+    );
+    let revealed = w.ok(0, &strs(&reveal));
+    assert_eq!(
+        revealed["txs"].as_array().map(Vec::len),
+        Some(2),
+        "{revealed}"
+    );
+    let check = w.ok(
+        3,
+        &strs(&on(&reg, id, &["challenge-testset", "--spec", &spec_s])),
+    );
+    assert_eq!(check["fault"], serde_json::Value::Null, "{check}");
+    assert_eq!(check["chunks"], 2, "{check}");
+    w.past_challenges(&reg, id);
+
+    let submit = |who: usize, extra: &[&str]| {
+        let mut a = on(
+            &reg,
+            id,
+            &[
+                "submit",
+                "--spec",
+                &spec_s,
+                "--keys",
+                &keys,
+                "--allow-unsafe-srs",
+            ],
+        );
+        a.extend(extra.iter().map(|s| s.to_string()));
+        w.ok(who, &strs(&a))
+    };
+    // Competitor 1 proves both shards: ranked with the sum.
+    let one = submit(1, &[]);
+    assert_eq!(one["shard_count"], 2, "{one}");
+    assert_eq!(one["shards_proved"], 2, "{one}");
+    assert_eq!(one["correct"], 8, "{one}");
+    let per_shard: Vec<u64> = one["shards"]
+        .as_array()
+        .expect("shards")
+        .iter()
+        .map(|s| s["correct"].as_u64().expect("correct"))
+        .collect();
+    assert_eq!(per_shard.iter().sum::<u64>(), 8, "{one}");
+    // Competitor 2 proves shard 1 only; a rerun does not prove it again.
+    let two = submit(2, &["--shard", "1"]);
+    assert_eq!(two["shards_proved"], 1, "{two}");
+    assert_eq!(two["shards"][0]["shard"], 1, "{two}");
+    assert_eq!(two["shards"][0]["already"], false, "{two}");
+    let again = submit(2, &["--shard", "1"]);
+    assert_eq!(again["shards"][0]["already"], true, "{again}");
+    assert_eq!(again["prove_seconds"], 0.0, "{again}");
+    let c2 = Addr(w.client(2).address());
+    let e2 = w.rt.block_on(registry.entry(id, c2)).expect("entry");
+    assert_eq!(e2.status, EntryStatus::Committed, "{e2:?}");
+    assert_eq!(e2.shards_proved, 1, "{e2:?}");
+
+    // After the proof window only competitor 1 is ranked, and competitor 2's bond is lost.
+    let info = w.rt.block_on(registry.contest(id)).expect("contest");
+    assert_eq!(info.provers, 1, "{info:?}");
+    advance_past(&w.rt, &registry, info.proof_ends, "the proof window");
+    let ranking = w.rt.block_on(registry.ranking(id)).expect("ranking");
+    assert_eq!(ranking.len(), 1, "{ranking:?}");
+    assert_eq!(ranking[0].1, 8, "{ranking:?}");
+    let owed = w.rt.block_on(registry.owed(id, c2)).expect("owed");
+    assert_eq!(owed.0, 0, "competitor 2 is owed nothing");
+}
+
+#[test]
+fn a_tampered_second_shard_is_challenged_and_the_organiser_defaults() {
+    let w = World::new();
+    let spec_dir = sharded_spec(&w.path("spec"));
+    let spec = Spec::from_path(&spec_dir).expect("sharded spec");
+    let spec_s = spec_dir.display().to_string();
+    let keys = w.path_s("keys");
+    setup_keys(&spec_dir, Path::new(&keys));
+    let testset_path = root().join("tests/fixtures/mini-contest/mini-test.zkts");
+    let testset = testset_path.display().to_string();
+    let (reg, id) = w.create(&spec_s, &testset, &keys, None);
+    let registry =
+        w.rt.block_on(Registry::at(&w.client(0), parse_addr(&reg)))
+            .expect("registry");
+    let info = w.rt.block_on(registry.contest(id)).expect("contest");
+    advance_past(
+        &w.rt,
+        &registry,
+        info.config.commit_deadline,
+        "the commit deadline",
+    );
+
+    // Shard 0 honest; shard 1 with its first element changed, claiming the state of the
+    // committed data (each shard's chain starts from the tag), so the root still matches T.
+    let set = TestSet::from_path(&testset_path, &spec).expect("test set");
+    let elems = testset_elements(&spec, &set).expect("elements");
+    let per = shard_len(&spec).expect("shard length");
+    assert_eq!(elems.len(), 2 * per);
+    let claim = |part: &[Fr]| {
+        let mut c = Chain::new(fr_from_hex(TESTSET_TAG).expect("tag"));
+        c.absorb_all(part);
+        c.state()
+    };
+    let mut tampered = elems[per..].to_vec();
+    // Row 0's first pixel moved by one, staying in 0..=16 so that the element still decodes.
+    let one = fr_from_hex("0x1").expect("one");
+    if fr_to_be_bytes(&tampered[0])[31] & 31 < 16 {
+        tampered[0] += one;
+    } else {
+        tampered[0] -= one;
+    }
+    w.rt.block_on(registry.reveal_test_set(id, &elems[..per], claim(&elems[..per]), false))
+        .expect("shard 0");
+    w.rt.block_on(registry.reveal_test_set(id, &tampered, claim(&elems[per..]), true))
+        .expect("shard 1: the final check passes");
+
+    let challenged = w.ok(
+        3,
+        &strs(&on(&reg, id, &["challenge-testset", "--spec", &spec_s])),
+    );
+    assert_eq!(challenged["chunk"], 1, "{challenged}");
+    assert_eq!(challenged["fault"]["kind"], "wrong_state", "{challenged}");
+    let status = w.ok(3, &strs(&on(&reg, id, &["status"])));
+    assert_eq!(status["contest"]["phase"], "test_set_missed", "{status}");
+}
