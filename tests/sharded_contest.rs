@@ -1,19 +1,21 @@
 //! A sharded contest end to end (PROTOCOL §14.1) on a real anvil through the real `contest-cli`
 //! binary and registry: the mini contest's 8 rows split into 2 shards of 4, each proved on its
-//! own by one shard circuit against the registry's `T_s`. One entry proves both shards and is
-//! ranked with their sum; another proves one shard, is not ranked, and loses its bond; a rerun
-//! never proves a shard the registry already holds. In a second contest the organiser tampers
+//! own by one shard circuit against the registry's `T_s`. One entry proves both shards in a pool
+//! of worker processes and is ranked with their sum; another proves one shard offline and
+//! submits it from a directory (a proof of another shard is refused), is not ranked, and loses
+//! its bond; a rerun never proves a shard the registry already holds. In a second contest the organiser tampers
 //! with the second shard keeping its claims honest, and a challenge makes it default.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{advance_past, parse_addr, root, setup_keys};
+use common::{advance_past, cli_as, expect_exit, parse_addr, path_str, root, setup_keys};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use zkcontest::chain::registry::Registry;
 use zkcontest::chain::types::{Addr, EntryStatus};
 use zkcontest::commit::{fr_from_hex, fr_to_be_bytes, Chain, TESTSET_TAG};
+use zkcontest::contest::state::StateDir;
 use zkcontest::spec::{shard_len, testset_elements, Spec, TestSet};
 
 type World = common::ChainWorld;
@@ -121,7 +123,7 @@ fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
     assert_eq!(check["chunks"], 2, "{check}");
     w.past_challenges(&reg, id);
 
-    let submit = |who: usize, extra: &[&str]| {
+    let submit_args = |extra: &[&str]| {
         let mut a = on(
             &reg,
             id,
@@ -135,13 +137,15 @@ fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
             ],
         );
         a.extend(extra.iter().map(|s| s.to_string()));
-        w.ok(who, &strs(&a))
+        a
     };
-    // Competitor 1 proves both shards: ranked with the sum.
-    let one = submit(1, &[]);
+    let submit = |who: usize, extra: &[&str]| w.ok(who, &strs(&submit_args(extra)));
+    // Competitor 1 proves both shards at once in a pool of 2 worker processes: ranked with the sum.
+    let one = submit(1, &["--workers", "2"]);
     assert_eq!(one["shard_count"], 2, "{one}");
     assert_eq!(one["shards_proved"], 2, "{one}");
     assert_eq!(one["correct"], 8, "{one}");
+    assert_eq!(one["workers"].as_array().map(Vec::len), Some(2), "{one}");
     let per_shard: Vec<u64> = one["shards"]
         .as_array()
         .expect("shards")
@@ -149,15 +153,79 @@ fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
         .map(|s| s["correct"].as_u64().expect("correct"))
         .collect();
     assert_eq!(per_shard.iter().sum::<u64>(), 8, "{one}");
-    // Competitor 2 proves shard 1 only; a rerun does not prove it again.
-    let two = submit(2, &["--shard", "1"]);
+
+    // Competitor 2 proves shard 1 alone, offline (`prove --shard`, the unit a cluster job runs,
+    // the salt in the environment), and `submit --collect` sends what it finds.
+    let c2 = Addr(w.client(2).address());
+    let state = StateDir::new(
+        &w.path("state-2"),
+        w.client(2).chain_id(),
+        parse_addr(&reg),
+        id,
+        c2,
+    );
+    let secret = state
+        .load()
+        .expect("state")
+        .secrets
+        .pop()
+        .expect("a secret");
+    let collected = w.path("collected");
+    let model = state.file(&secret.model_file).display().to_string();
+    let prove = |shard: &str, out: &Path| {
+        let args = [
+            "prove",
+            "--spec",
+            &spec_s,
+            "--model",
+            &model,
+            "--testset",
+            &testset,
+            "--submitter",
+            &c2.to_string(),
+            "--contest-id",
+            &id.to_string(),
+            "--chain-id",
+            "31337",
+            "--keys",
+            &keys,
+            "--shard",
+            shard,
+            "--out",
+            path_str(out),
+        ];
+        let o = cli_as(
+            &w.anvil.url(),
+            w.dir.path(),
+            2,
+            &args,
+            &[("CONTEST_SALT", &secret.salt)],
+        );
+        expect_exit(&o, 0, "prove --shard");
+    };
+    prove("1", &collected.join("shard-1"));
+    // A proof of shard 1 offered as shard 0 is refused before anything is sent.
+    let wrong = w.path("wrong");
+    prove("1", &wrong.join("shard-0"));
+    let refused = submit_args(&["--collect", path_str(&wrong)]);
+    let o = w.cli(2, &strs(&refused));
+    expect_exit(&o, 2, "a proof of another shard");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("test-set commitment"), "{err}");
+    let two = submit(2, &["--collect", path_str(&collected)]);
     assert_eq!(two["shards_proved"], 1, "{two}");
-    assert_eq!(two["shards"][0]["shard"], 1, "{two}");
-    assert_eq!(two["shards"][0]["already"], false, "{two}");
+    let sent: Vec<&serde_json::Value> = two["shards"].as_array().expect("shards").iter().collect();
+    assert_eq!(
+        sent.len(),
+        1,
+        "shard 0 has no proof in the directory: {two}"
+    );
+    assert_eq!(sent[0]["shard"], 1, "{two}");
+    assert_eq!(sent[0]["already"], false, "{two}");
+    // A rerun does not prove it again.
     let again = submit(2, &["--shard", "1"]);
     assert_eq!(again["shards"][0]["already"], true, "{again}");
     assert_eq!(again["prove_seconds"], 0.0, "{again}");
-    let c2 = Addr(w.client(2).address());
     let e2 = w.rt.block_on(registry.entry(id, c2)).expect("entry");
     assert_eq!(e2.status, EntryStatus::Committed, "{e2:?}");
     assert_eq!(e2.shards_proved, 1, "{e2:?}");

@@ -26,6 +26,7 @@ use crate::contest::competitor::{commit, reveal, submit, withdraw, Competitor};
 use crate::contest::organiser::{
     create, deploy_verifier, key_digests, reveal_testset, CreateRequest,
 };
+use crate::contest::shards::ProofSource;
 use crate::contest::spec_hash;
 use crate::contest::trust::{audit, AuditRequest};
 use crate::dashboard::{self, Hub, WatchConfig, Watcher};
@@ -365,7 +366,7 @@ impl DemoArgs {
         for (name, r, model) in &players {
             let c = self.competitor(r, id, spec, state_root);
             // Competitors read the test set from the chain, as in a real contest.
-            let rep = submit(&c, keys_dir, None, None, &term)
+            let rep = submit(&c, keys_dir, None, None, ProofSource::InProcess, &term)
                 .await
                 .map_err(contest_failure)?;
             if let Some(tx) = &rep.tx {

@@ -29,8 +29,9 @@ pub struct ProveArgs {
     /// Calibration rows (`.zkts`) used when the model was committed, if any.
     #[arg(long)]
     calibration: Option<PathBuf>,
-    /// The commitment salt (`0x…`, a BN254 field element).
-    #[arg(long)]
+    /// The commitment salt (`0x…`, a BN254 field element). Secret until the model is revealed:
+    /// prefer the environment variable to the command line, which other local users can see.
+    #[arg(long, env = "CONTEST_SALT", hide_env_values = true)]
     salt: String,
     /// The revealed test set (`.zkts`, exactly N rows).
     #[arg(long)]

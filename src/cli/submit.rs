@@ -11,6 +11,7 @@ use super::chain_args::{
 };
 use super::{Failure, Outcome};
 use crate::contest::competitor::submit;
+use crate::contest::shards::ProofSource;
 use crate::spec::Spec;
 
 /// Arguments of `contest-cli submit`.
@@ -31,6 +32,16 @@ pub struct SubmitArgs {
     /// the registry does not hold yet. The entry is ranked once all are in.
     #[arg(long)]
     shard: Option<u64>,
+    /// Prove the missing shards in up to this many worker processes at once (`contest-cli prove
+    /// --shard`, each holding one shard's keys and witness: size it by memory). Proofs already
+    /// stored are reused; a rerun after a crash proves only what is missing.
+    #[arg(long, conflicts_with = "collect")]
+    workers: Option<usize>,
+    /// Prove nothing: submit the shard proofs found in `DIR/shard-<s>/`, as `contest-cli prove
+    /// --shard s --out DIR/shard-s` wrote them on this or another machine (each checked against
+    /// the statement the registry will check first). Missing shards are reported, not an error.
+    #[arg(long, value_name = "DIR")]
+    collect: Option<PathBuf>,
     #[command(flatten)]
     gate: GateArgs,
     #[command(flatten)]
@@ -59,11 +70,17 @@ impl SubmitArgs {
                 return Ok(Outcome::ClaimFails);
             }
             let c = competitor(&registry, &self.contest, &spec, &self.spec, &self.state);
+            let source = match (&self.collect, self.workers) {
+                (Some(dir), _) => ProofSource::Collect(dir),
+                (None, Some(n)) => ProofSource::Workers(n),
+                (None, None) => ProofSource::InProcess,
+            };
             let report = match submit(
                 &c,
                 &self.keys,
                 self.testset.as_deref(),
                 self.shard,
+                source,
                 &progress,
             )
             .await

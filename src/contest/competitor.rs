@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::challenge::{first_fault, posted_chunks};
 use super::organiser::{post_chunks, SegmentedChunks};
+use super::shards::{run_pool, statement_mismatch, ProofSource, ShardJob, WorkerInputs, WorkerRun};
 use super::state::{Secret, StateDir};
 use super::{read_file, spec_hash, ContestError, Progress, Result};
 use crate::chain::registry::Registry;
@@ -23,7 +24,9 @@ use crate::prover::proof::{estimate, prove_in_stages, record_timings, ProveStage
 use crate::prover::proof_dir::ProofDir;
 use crate::prover::srs::read_params;
 use crate::prover::ProverError;
-use crate::spec::{shard_commitments, testset_commitment, testset_from_elements, Spec, TestSet};
+use crate::spec::{
+    shard_commitments, testset_commitment, testset_from_elements, write_testset, Spec, TestSet,
+};
 
 /// ONNX → dense network → padded to the envelope → quantised: the one path every command
 /// uses, so `commit`, `prove`, `submit` and `model evaluate` see the same integers.
@@ -236,6 +239,8 @@ pub struct SubmitReport {
     /// Shards of this entry the registry holds after this run; the entry is ranked or scored
     /// once it is `shard_count`.
     pub shards_proved: u64,
+    /// The worker processes this run started (`--workers`), one per shard proved.
+    pub workers: Vec<WorkerRun>,
 }
 
 /// One shard of a `submit` (PROTOCOL §14.1).
@@ -287,6 +292,7 @@ pub async fn submit(
     keys_dir: &Path,
     testset_path: Option<&Path>,
     only: Option<u64>,
+    source: ProofSource<'_>,
     progress: Progress<'_>,
 ) -> Result<SubmitReport> {
     let info = c.check_spec().await?;
@@ -309,6 +315,7 @@ pub async fn submit(
             shards: Vec::new(),
             shard_count: u64::from(info.config.layout.shards),
             shards_proved: entry.shards_proved,
+            workers: Vec::new(),
         });
     }
     if entry.status == EntryStatus::None {
@@ -374,6 +381,7 @@ pub async fn submit(
         shards: Vec::new(),
         shard_count: u64::from(info.config.layout.shards),
         shards_proved: entry.shards_proved,
+        workers: Vec::new(),
     };
     if !report.qualifies {
         progress.note(&format!(
@@ -394,12 +402,15 @@ pub async fn submit(
         Some(s) => vec![s],
         None => (0..shards).collect(),
     };
-    let mut keys: Option<(ContestKeys, ParamsKZG<Bn256>)> = None;
+    // First what each chosen shard needs: nothing (the registry holds its proof), or a proof
+    // of its statement, stored in its proof directory (or, collecting, in `DIR/shard-<s>`).
+    let state = c.state();
+    let mut todo: Vec<ShardJob> = Vec::new();
     for s in chosen {
-        // A shard the registry already holds is never proved again (a rerun after a crash).
         let (recorded, proved) = c.registry.shard_info(c.contest_id, s, me).await?;
         let index = usize::try_from(s).map_err(ContestError::input)?;
         if let Some(done) = proved {
+            // Never proved again (a rerun after a crash).
             report.shards.push(ShardReport {
                 shard: s,
                 correct: done,
@@ -417,32 +428,70 @@ pub async fn submit(
             )));
         }
         let rows_s = testset.shard(index, shard_spec.test_rows);
-        let correct_s = crate::model::correct(&model, &rows_s).map_err(ContestError::input)? as u64;
         let statement = Statement {
             chain_id: c.registry.client().chain_id(),
             contest_id: c.contest_id,
             submitter: me.0,
             model_commitment: entry.commitment,
             testset_commitment: t_s,
-            correct: correct_s,
+            correct: crate::model::correct(&model, &rows_s).map_err(ContestError::input)? as u64,
         };
-        let state = c.state();
-        let mut proof_dir = state.proof_dir(&entry.commitment);
-        if shards > 1 {
-            proof_dir = proof_dir.join(format!("shard-{s}"));
+        let out = match source {
+            ProofSource::Collect(dir) => dir.join(format!("shard-{s}")),
+            _ if shards > 1 => state
+                .proof_dir(&entry.commitment)
+                .join(format!("shard-{s}")),
+            _ => state.proof_dir(&entry.commitment),
+        };
+        todo.push(ShardJob {
+            shard: s,
+            statement,
+            out,
+        });
+    }
+    if let ProofSource::Workers(n) = source {
+        let missing: Vec<ShardJob> = todo
+            .iter()
+            .filter(|j| !ProofDir::read(&j.out).is_ok_and(|p| p.statement == j.statement))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            let inputs = worker_inputs(c, &secret, &testset, keys_dir)?;
+            let started = std::time::Instant::now();
+            report.workers = run_pool(&inputs, &missing, n, progress)?;
+            report.prove_seconds += started.elapsed().as_secs_f64();
         }
+    }
+    let mut keys: Option<(ContestKeys, ParamsKZG<Bn256>)> = None;
+    for job in todo {
+        let (s, statement, proof_dir) = (job.shard, job.statement, job.out);
+        let correct_s = statement.correct;
         let proof = match ProofDir::read(&proof_dir) {
             Ok(stored) if stored.statement == statement => {
                 progress.note(&format!("reusing the proof in {}", proof_dir.display()));
                 stored.proof
             }
+            Ok(stored) if matches!(source, ProofSource::Collect(_)) => {
+                return Err(statement_mismatch(
+                    s,
+                    &stored.statement,
+                    &statement,
+                    &proof_dir,
+                ));
+            }
+            _ if matches!(source, ProofSource::Collect(_)) => {
+                progress.note(&format!(
+                    "no proof of shard {s} in {}: not submitted",
+                    proof_dir.display()
+                ));
+                continue;
+            }
             _ => {
-                if keys.is_none() {
-                    keys = Some(read_keys(c.spec, keys_dir)?);
-                }
-                let Some((keys, params)) = keys.as_ref() else {
-                    unreachable!("read above")
+                let loaded = match keys.take() {
+                    Some(k) => k,
+                    None => read_keys(c.spec, keys_dir)?,
                 };
+                let (keys, params) = &*keys.insert(loaded);
                 progress.note(&format!(
                     "proving {correct_s}/{} correct{} (k = {})…",
                     shard_spec.test_rows,
@@ -456,7 +505,10 @@ pub async fn submit(
                 let witness = AccuracyWitness {
                     model: model.clone(),
                     salt: secret.salt()?,
-                    testset: rows_s,
+                    testset: testset.shard(
+                        usize::try_from(s).map_err(ContestError::input)?,
+                        shard_spec.test_rows,
+                    ),
                 };
                 let (proof, timings) = prove_reporting(
                     c.spec,
@@ -498,6 +550,30 @@ pub async fn submit(
     }
     report.shards_proved = c.registry.entry(c.contest_id, me).await?.shards_proved;
     Ok(report)
+}
+
+/// What `contest-cli prove --shard` workers read: the committed model and salt from the state
+/// directory, the revealed test set written there as a file, the keys.
+fn worker_inputs(
+    c: &Competitor<'_>,
+    secret: &Secret,
+    testset: &TestSet,
+    keys_dir: &Path,
+) -> Result<WorkerInputs> {
+    let state = c.state();
+    let file = state.file("revealed-testset.zkts");
+    let mut bytes = Vec::new();
+    write_testset(&mut bytes, c.spec, testset).map_err(|e| ContestError::State(e.to_string()))?;
+    std::fs::write(&file, bytes)
+        .map_err(|e| ContestError::State(format!("{}: {e}", file.display())))?;
+    Ok(WorkerInputs {
+        spec: c.spec_path.to_path_buf(),
+        model: state.file(&secret.model_file),
+        calibration: secret.calibration_file.as_ref().map(|f| state.file(f)),
+        salt: secret.salt.clone(),
+        testset: file,
+        keys: keys_dir.to_path_buf(),
+    })
 }
 
 /// The contest's keys in `keys_dir` (one shard's circuit) and the SRS they were made with.

@@ -20,6 +20,7 @@ pub mod ceremony;
 pub mod challenge;
 pub mod competitor;
 pub mod organiser;
+pub mod shards;
 pub mod state;
 pub mod trust;
 

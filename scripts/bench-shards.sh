@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Sharded proving benchmark (PROTOCOL §14.1): a spec split into M shards, every shard proved by
+# its own `contest-cli prove --shard s` process (what `submit --workers P` runs), first one
+# after another (P = 1), then P at a time, alternately in one run. Prints per shard its wall
+# time and peak RSS, and per pass the total CPU time (user + system of every worker) and the
+# wall time. Every worker is checked with `contest-cli verify`.
+#
+#   scripts/bench-shards.sh [SPEC_DIR] [MODEL.onnx] [TESTSET.zkts] [M] [P]
+#
+# Defaults: digits, the 32-unit sample model, its 360-row test set, M = 2, P = 2. The spec is
+# copied with `shards = M` added to its [test_set] table (target/bench/shards-<name>-M/spec).
+# Uses the dev profile build and an UNSAFE locally generated SRS (benchmarks only).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+spec="${1:-contest-specs/digits}"
+model="${2:-contest-specs/digits/models/mlp-h32.onnx}"
+testset="${3:-contest-specs/digits/digits-test.zkts}"
+m="${4:-2}"
+p="${5:-2}"
+name="$(basename "$spec")"
+out="target/bench/shards-$name-$m"
+command -v /usr/bin/time >/dev/null || { echo "bench: GNU time (/usr/bin/time) is required: apt-get install time" >&2; exit 2; }
+mkdir -p "$out/spec"
+grep -q '^\[test_set\]$' "$spec/contest.toml" || { echo "bench: $spec/contest.toml has no [test_set] table" >&2; exit 2; }
+grep -v '^shards *=' "$spec/contest.toml" | sed "s/^\[test_set\]\$/[test_set]\nshards = $m/" >"$out/spec/contest.toml"
+
+cargo build --quiet --locked
+cli=target/debug/contest-cli
+echo "plan: $("$cli" --json setup --spec "$out/spec" --plan-only | python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"{d["shards"]} shards of {d["shard_rows"]} rows, k = {d["figures"]["k"]}")')"
+[ -f "$out/keys/circuit.json" ] || "$cli" --json setup --spec "$out/spec" --out "$out/keys" >/dev/null
+
+# prove_shard PASS S: one worker, timed; its proof verified.
+prove_shard() {
+  local pass="$1" s="$2" dir="$out/$1/shard-$2"
+  rm -rf "$dir"
+  /usr/bin/time -f "%e %U %S %M" -o "$dir.time" \
+    env CONTEST_SALT=0x2a "$cli" --json prove --spec "$out/spec" --model "$model" --testset "$testset" \
+    --submitter 0x00000000000000000000000000000000000000aa --contest-id 1 --chain-id 31337 \
+    --keys "$out/keys" --shard "$s" --out "$dir" >"$dir.json" 2>"$dir.log" \
+    || { echo "bench: shard $s failed; see $dir.log" >&2; exit 3; }
+  "$cli" --json verify --keys "$out/keys" --proof "$dir" >/dev/null 2>&1 \
+    || { echo "bench: shard $s's proof does not verify" >&2; exit 3; }
+}
+export -f prove_shard
+export out cli model testset
+
+# pass LABEL WORKERS: every shard, WORKERS at a time.
+pass() {
+  local label="$1" workers="$2" started ended
+  mkdir -p "$out/$label"
+  started=$(date +%s.%N)
+  seq 0 $((m - 1)) | xargs -P "$workers" -I{} bash -c 'prove_shard "$0" "$1"' "$label" {}
+  ended=$(date +%s.%N)
+  python3 - "$out/$label" "$m" "$label" "$workers" "$started" "$ended" <<'EOF'
+import sys
+d, m, label, workers, t0, t1 = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], float(sys.argv[5]), float(sys.argv[6])
+cpu = 0.0
+for s in range(m):
+    wall, user, system, kb = open(f"{d}/shard-{s}.time").read().split()
+    cpu += float(user) + float(system)
+    print(f"| {label} | shard {s} | {float(wall):.1f} s | {int(kb) // 1024} MiB |")
+print(f"| {label} | all {m} shards, {workers} at a time | wall {t1 - t0:.1f} s | CPU {cpu:.1f} s |")
+EOF
+}
+
+echo "| pass | shard | wall | peak RSS |"
+echo "|---|---|---|---|"
+pass sequential 1
+pass "pool-$p" "$p"
+pass sequential-again 1
+pass "pool-$p-again" "$p"
