@@ -9,6 +9,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use common::{advance_past, cli_as, expect_exit, parse_addr, path_str, root, setup_keys};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
@@ -50,18 +51,22 @@ fn on(registry: &str, id: u64, extra: &[&str]) -> Vec<String> {
     a
 }
 
-#[test]
-fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
-    let w = World::new();
+/// A two-shard mini contest on anvil whose test set is revealed and whose challenge window is
+/// over; `models` committed by (dev account, sample model of `contest-specs/digits/models`).
+struct Revealed {
+    spec_s: String,
+    keys: String,
+    testset: String,
+    reg: String,
+    id: u64,
+    registry: Registry,
+}
+
+fn revealed_contest(w: &World, models: &[(usize, &str)]) -> Revealed {
     let spec_dir = sharded_spec(&w.path("spec"));
-    let spec = Spec::from_path(&spec_dir).expect("sharded spec");
-    assert_eq!((spec.shards, spec.shard_rows()), (2, 4));
     let spec_s = spec_dir.display().to_string();
     let keys = w.path_s("keys");
     setup_keys(&spec_dir, Path::new(&keys));
-    let plan = w.ok(0, &["setup", "--spec", &spec_s, "--plan-only"]);
-    assert_eq!(plan["shards"], 2, "{plan}");
-    assert_eq!(plan["shard_rows"], 4, "{plan}");
     let testset = root()
         .join("tests/fixtures/mini-contest/mini-test.zkts")
         .display()
@@ -70,9 +75,7 @@ fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
     let registry =
         w.rt.block_on(Registry::at(&w.client(0), parse_addr(&reg)))
             .expect("registry");
-
-    // Competitor 1: mlp-h16 (8 of 8); competitor 2: weak-h12 (7 of 8).
-    for (who, model) in [(1, "mlp-h16.onnx"), (2, "weak-h12.onnx")] {
+    for &(who, model) in models {
         let model = root()
             .join("contest-specs/digits/models")
             .join(model)
@@ -102,7 +105,6 @@ fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
         info.config.commit_deadline,
         "the commit deadline",
     );
-
     // The organiser's reveal posts one chunk per shard; a competitor finds nothing to challenge.
     let reveal = on(
         &reg,
@@ -122,6 +124,33 @@ fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
     assert_eq!(check["fault"], serde_json::Value::Null, "{check}");
     assert_eq!(check["chunks"], 2, "{check}");
     w.past_challenges(&reg, id);
+    Revealed {
+        spec_s,
+        keys,
+        testset,
+        reg,
+        id,
+        registry,
+    }
+}
+
+#[test]
+fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
+    let w = World::new();
+    // Competitor 1: mlp-h16 (8 of 8); competitor 2: weak-h12 (7 of 8).
+    let Revealed {
+        spec_s,
+        keys,
+        testset,
+        reg,
+        id,
+        registry,
+    } = revealed_contest(&w, &[(1, "mlp-h16.onnx"), (2, "weak-h12.onnx")]);
+    let spec = Spec::from_path(Path::new(&spec_s)).expect("sharded spec");
+    assert_eq!((spec.shards, spec.shard_rows()), (2, 4));
+    let plan = w.ok(0, &["setup", "--spec", &spec_s, "--plan-only"]);
+    assert_eq!(plan["shards"], 2, "{plan}");
+    assert_eq!(plan["shard_rows"], 4, "{plan}");
 
     let submit_args = |extra: &[&str]| {
         let mut a = on(
@@ -295,4 +324,90 @@ fn a_tampered_second_shard_is_challenged_and_the_organiser_defaults() {
     assert_eq!(challenged["fault"]["kind"], "wrong_state", "{challenged}");
     let status = w.ok(3, &strs(&on(&reg, id, &["status"])));
     assert_eq!(status["contest"]["phase"], "test_set_missed", "{status}");
+}
+
+/// `shard plan` writes what a cluster runs: its Kubernetes Indexed Job is a valid `batch/v1` Job
+/// by Kubernetes' published schema (strict), and each shard's command, run in the plan directory
+/// as a pod would (salt from the Secret's file), proves its shard; `submit --collect` sends them
+/// and the entry is ranked.
+#[test]
+fn a_cluster_plan_proves_shard_by_shard_and_is_collected() {
+    let w = World::new();
+    let k = revealed_contest(&w, &[(1, "mlp-h16.onnx")]);
+    let dir = w.path("plan");
+    let plan_args = on(
+        &k.reg,
+        k.id,
+        &[
+            "shard",
+            "plan",
+            "--spec",
+            &k.spec_s,
+            "--keys",
+            &k.keys,
+            "--out",
+            path_str(&dir),
+            "--memory",
+            "2Gi",
+        ],
+    );
+    let plan = w.ok(1, &strs(&plan_args));
+    let shards = plan["shards"].as_array().expect("shards");
+    assert_eq!(shards.len(), 2, "{plan}");
+
+    let check = |manifest: &Path| {
+        Command::new("python3")
+            .arg(root().join("scripts/check_k8s_manifest.py"))
+            .arg(manifest)
+            .output()
+            .expect("check_k8s_manifest.py runs")
+    };
+    let job = dir.join("indexed-job.json");
+    expect_exit(&check(&job), 0, "the Job against Kubernetes' schema");
+    // The check can fail: a field of the wrong type is refused.
+    let mut broken: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&job).expect("job")).expect("json");
+    assert_eq!(broken["spec"]["completions"], 2, "{broken}");
+    broken["spec"]["completions"] = serde_json::json!("two");
+    let broken_path = w.path("broken-job.json");
+    std::fs::write(&broken_path, broken.to_string()).expect("write");
+    expect_exit(&check(&broken_path), 1, "a broken Job");
+
+    let salt = std::fs::read_to_string(dir.join("salt")).expect("salt");
+    for s in shards {
+        let args: Vec<&str> = s["command"]
+            .as_array()
+            .expect("command")
+            .iter()
+            .map(|a| a.as_str().expect("arg"))
+            .collect();
+        let o = Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+            .current_dir(&dir)
+            .args(&args)
+            .env("CONTEST_SALT", salt.trim())
+            .output()
+            .expect("prove runs");
+        expect_exit(&o, 0, &format!("shard {}'s command", s["shard"]));
+    }
+    let mut submit = on(
+        &k.reg,
+        k.id,
+        &[
+            "submit",
+            "--spec",
+            &k.spec_s,
+            "--keys",
+            &k.keys,
+            "--allow-unsafe-srs",
+        ],
+    );
+    submit.extend([
+        "--collect".into(),
+        path_str(&dir.join("proofs")).to_string(),
+    ]);
+    let sent = w.ok(1, &strs(&submit));
+    assert_eq!(sent["shards_proved"], 2, "{sent}");
+    assert_eq!(sent["correct"], 8, "{sent}");
+    let ranking = w.rt.block_on(k.registry.ranking(k.id)).expect("ranking");
+    assert_eq!(ranking.len(), 1, "{ranking:?}");
 }

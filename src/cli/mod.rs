@@ -28,6 +28,7 @@ mod prove;
 mod reveal;
 mod reveal_testset;
 mod setup;
+mod shard_plan;
 mod spec_init;
 mod srs;
 mod status;
@@ -89,6 +90,9 @@ enum Command {
     Commit(commit::CommitArgs),
     /// Competitor: prove the committed model's accuracy and submit the proof.
     Submit(submit::SubmitArgs),
+    /// Competitor: shards of a sharded contest proved elsewhere (a cluster's plan).
+    #[command(subcommand)]
+    Shard(ShardCommand),
     /// Competitor: reveal the committed model when called (resumable).
     Reveal(reveal::RevealArgs),
     /// Anyone: check a contest against its spec — registry, verifier rebuilt from the spec and
@@ -133,6 +137,13 @@ enum SpecCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum ShardCommand {
+    /// Write what a cluster needs to prove one shard per worker: the inputs, each shard's
+    /// `prove --shard` command and a Kubernetes Indexed Job (`submit --collect` sends the proofs).
+    Plan(shard_plan::ShardPlanArgs),
+}
+
+#[derive(Debug, Subcommand)]
 enum SrsCommand {
     /// Import a snarkjs powers-of-tau file (e.g. the Hermez powersOfTau28_hez_final_XX.ptau)
     /// as halo2 KZG parameters for `setup --srs`, after checking its points.
@@ -172,6 +183,7 @@ pub fn main() -> ExitCode {
         Command::RevealTestset(args) => args.run(json),
         Command::Commit(args) => args.run(json),
         Command::Submit(args) => args.run(json),
+        Command::Shard(ShardCommand::Plan(args)) => args.run(json),
         Command::Reveal(args) => args.run(json),
         Command::Audit(args) => args.run(json),
         Command::ChallengeTestset(args) => args.run(json),

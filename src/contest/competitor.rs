@@ -61,11 +61,11 @@ pub struct Competitor<'a> {
 }
 
 impl Competitor<'_> {
-    fn me(&self) -> Addr {
+    pub(crate) fn me(&self) -> Addr {
         Addr(self.registry.client().address())
     }
 
-    fn state(&self) -> StateDir {
+    pub(crate) fn state(&self) -> StateDir {
         StateDir::new(
             self.state_root,
             self.registry.client().chain_id(),
@@ -75,7 +75,7 @@ impl Competitor<'_> {
         )
     }
 
-    async fn check_spec(&self) -> Result<crate::chain::types::ContestInfo> {
+    pub(crate) async fn check_spec(&self) -> Result<crate::chain::types::ContestInfo> {
         let info = self.registry.contest(self.contest_id).await?;
         if spec_hash(self.spec_path)? != info.config.spec_hash {
             return Err(ContestError::Input(format!(
@@ -89,7 +89,7 @@ impl Competitor<'_> {
     }
 
     /// The stored secret matching the on-chain commitment, and its model.
-    fn committed_model(&self, commitment: &Fr) -> Result<(Secret, QuantizedModel)> {
+    pub(crate) fn committed_model(&self, commitment: &Fr) -> Result<(Secret, QuantizedModel)> {
         let state = self.state();
         let secret = state.secret_for(commitment)?.ok_or_else(|| {
             ContestError::State(format!(
@@ -348,25 +348,8 @@ pub async fn submit(
         });
     }
     let (secret, model) = c.committed_model(&entry.commitment)?;
-    let testset = match testset_path {
-        Some(path) => {
-            let set = TestSet::from_path(path, c.spec).map_err(ContestError::input)?;
-            let t = testset_commitment(c.spec, &set).map_err(ContestError::input)?;
-            if t != info.config.testset_commitment {
-                return Err(ContestError::Input(format!(
-                    "{} is not the contest's test set (T = {}, committed {})",
-                    path.display(),
-                    fr_to_hex(&t),
-                    fr_to_hex(&info.config.testset_commitment)
-                )));
-            }
-            set
-        }
-        None => {
-            progress.note("reading the revealed test set from the chain's events");
-            revealed_testset(c.registry, c.contest_id, c.spec).await?
-        }
-    };
+    let testset =
+        contest_testset(c, &info.config.testset_commitment, testset_path, progress).await?;
     let correct = correct(&model, &testset).map_err(ContestError::input)? as u64;
     let mut report = SubmitReport {
         correct,
@@ -590,6 +573,31 @@ fn read_keys(spec: &Spec, keys_dir: &Path) -> Result<(ContestKeys, ParamsKZG<Bn2
     let params = read_params(&keys.manifest.srs_path, keys.manifest.figures.k)
         .map_err(ContestError::input)?;
     Ok((keys, params))
+}
+
+/// The contest's test set: the file at `path`, which must hash to the contest's `T`, or (no
+/// path) the one revealed on chain ([`revealed_testset`]).
+pub async fn contest_testset(
+    c: &Competitor<'_>,
+    t: &Fr,
+    path: Option<&Path>,
+    progress: Progress<'_>,
+) -> Result<TestSet> {
+    let Some(path) = path else {
+        progress.note("reading the revealed test set from the chain's events");
+        return revealed_testset(c.registry, c.contest_id, c.spec).await;
+    };
+    let set = TestSet::from_path(path, c.spec).map_err(ContestError::input)?;
+    let found = testset_commitment(c.spec, &set).map_err(ContestError::input)?;
+    if found != *t {
+        return Err(ContestError::Input(format!(
+            "{} is not the contest's test set (T = {}, committed {})",
+            path.display(),
+            fr_to_hex(&found),
+            fr_to_hex(t)
+        )));
+    }
+    Ok(set)
 }
 
 /// The test set the organiser revealed, rebuilt from the `TestSetChunkRevealed` events (after

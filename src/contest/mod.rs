@@ -18,6 +18,7 @@
 pub mod audit;
 pub mod ceremony;
 pub mod challenge;
+pub mod cluster;
 pub mod competitor;
 pub mod organiser;
 pub mod shards;
