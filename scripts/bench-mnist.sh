@@ -6,6 +6,9 @@
 # (k <= 22); a spec that does not fit is reported with the planner's reason.
 #
 #   scripts/bench-mnist.sh [N ...]          (default: 100 1000)
+#
+# A sharded spec (N = 10000: 100 shards of 100 rows) goes to scripts/bench-shards.sh instead,
+# with P = 2 workers (BENCH_SHARDS=K there samples the first K shards).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -21,5 +24,10 @@ for n in "${ns[@]}"; do
     echo "N = $n: does not fit the prover (see the error above); skipped"
     continue
   fi
-  scripts/bench-prover.sh "$spec" "$data/mlp-h128.onnx" "$data/test-$n.zkts"
+  shards="$(sed -n 's/^shards *= *\([0-9]*\).*/\1/p' "$spec/contest.toml")"
+  if [ -n "$shards" ] && [ "$shards" -gt 1 ]; then
+    scripts/bench-shards.sh "$spec" "$data/mlp-h128.onnx" "$data/test-$n.zkts" "$shards" 2
+  else
+    scripts/bench-prover.sh "$spec" "$data/mlp-h128.onnx" "$data/test-$n.zkts"
+  fi
 done

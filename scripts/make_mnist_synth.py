@@ -10,8 +10,10 @@ noise, clipped to 0..=255. The circuit's cost depends only on the shapes, so thi
 measure the prover; the accuracy is what makes the proof's statement non-trivial. Runs in the
 `.venv-train/` of `scripts/train_digits.py` (pinned PyPI packages) and is deterministic.
 
-Writes `OUT_DIR/test-100.zkts`, `OUT_DIR/test-1000.zkts` (the first 100 rows are the N = 100
-set) and `OUT_DIR/mlp-h128.onnx`, for the specs `contest-specs/mnist-synth-{100,1000}`.
+Writes `OUT_DIR/test-100.zkts`, `OUT_DIR/test-1000.zkts`, `OUT_DIR/test-10000.zkts` (each set's
+first rows are the smaller sets; the rows past 1,000 come from a second generator, so the
+smaller sets and the model are what they were before the 10,000-row set existed) and
+`OUT_DIR/mlp-h128.onnx`, for the specs `contest-specs/mnist-synth-{100,1000,10000}`.
 """
 
 import sys
@@ -27,7 +29,7 @@ from sklearn.neural_network import MLPClassifier  # noqa: E402
 SIDE, CLASSES, HIDDEN = 28, 10, 128
 FEATURES = SIDE * SIDE
 X_MAX = 255
-N_TRAIN, N_TEST = 3000, 1000
+N_TRAIN, N_TEST, N_LARGE = 3000, 1000, 10000
 
 
 def samples(rng, prototypes, n):
@@ -76,6 +78,11 @@ def main():
     export(clf, out / "mlp-h128.onnx")
     for n in (100, 1000):
         td.write_zkts(out / f"test-{n}.zkts", x_test[:n], y_test[:n], 0, X_MAX, value_bytes=2)
+    x_more, y_more = samples(np.random.default_rng(8), prototypes, N_LARGE - N_TEST)
+    x_large, y_large = np.concatenate([x_test, x_more]), np.concatenate([y_test, y_more])
+    acc = (clf.predict(x_large / X_MAX) == y_large).mean()
+    print(f"mlp-h128: sklearn accuracy on the {N_LARGE} synthetic test rows {acc:.4f}")
+    td.write_zkts(out / f"test-{N_LARGE}.zkts", x_large, y_large, 0, X_MAX, value_bytes=2)
 
 
 if __name__ == "__main__":
