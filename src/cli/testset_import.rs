@@ -3,12 +3,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
 use super::{Failure, Outcome};
 use crate::spec::table::{read_npy, read_npz};
-use crate::spec::{import_table, write_testset, Spec, Table};
+use crate::spec::{import_table, Spec, Table};
 
 /// Arguments of `contest-cli testset import`.
 #[derive(Debug, Args)]
@@ -102,14 +101,7 @@ impl TestsetImportArgs {
         let (set, summary) =
             import_table(&spec, &table, &label_column, self.any_rows).map_err(Failure::input)?;
 
-        let file = std::fs::File::create(&self.out)
-            .with_context(|| format!("creating {}", self.out.display()))
-            .map_err(Failure::env)?;
-        let mut w = std::io::BufWriter::new(file);
-        write_testset(&mut w, &spec, &set)
-            .and_then(|()| std::io::Write::flush(&mut w))
-            .with_context(|| format!("writing {}", self.out.display()))
-            .map_err(Failure::env)?;
+        set.write_to(&self.out, &spec).map_err(Failure::env)?;
 
         let class_name = |k: usize| {
             spec.class_labels

@@ -17,7 +17,7 @@ use serde_json::json;
 use super::competitor::Competitor;
 use super::{ContestError, Result};
 use crate::commit::fr_to_hex;
-use crate::spec::{shard_commitments, write_testset, TestSet};
+use crate::spec::{shard_commitments, TestSet};
 
 /// The Job's options.
 #[derive(Clone, Debug)]
@@ -106,10 +106,9 @@ pub async fn plan_shards(
     if let Some(cal) = &secret.calibration_file {
         copy(&state.file(cal), &out.join("calibration.zkts"))?;
     }
-    let mut bytes = Vec::new();
-    write_testset(&mut bytes, c.spec, testset).map_err(|e| ContestError::State(e.to_string()))?;
-    let testset_file = out.join("testset.zkts");
-    std::fs::write(&testset_file, bytes).map_err(io(&testset_file))?;
+    testset
+        .write_to(&out.join("testset.zkts"), c.spec)
+        .map_err(|e| ContestError::State(e.to_string()))?;
     write_secret(&out.join("salt"), &secret.salt)?;
     copy_keys(keys_dir, &out.join("keys"))?;
 

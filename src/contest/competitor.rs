@@ -24,9 +24,7 @@ use crate::prover::proof::{estimate, prove_in_stages, record_timings, ProveStage
 use crate::prover::proof_dir::ProofDir;
 use crate::prover::srs::read_params;
 use crate::prover::ProverError;
-use crate::spec::{
-    shard_commitments, testset_commitment, testset_from_elements, write_testset, Spec, TestSet,
-};
+use crate::spec::{shard_commitments, testset_commitment, testset_from_elements, Spec, TestSet};
 
 /// ONNX → dense network → padded to the envelope → quantised: the one path every command
 /// uses, so `commit`, `prove`, `submit` and `model evaluate` see the same integers.
@@ -545,10 +543,9 @@ fn worker_inputs(
 ) -> Result<WorkerInputs> {
     let state = c.state();
     let file = state.file("revealed-testset.zkts");
-    let mut bytes = Vec::new();
-    write_testset(&mut bytes, c.spec, testset).map_err(|e| ContestError::State(e.to_string()))?;
-    std::fs::write(&file, bytes)
-        .map_err(|e| ContestError::State(format!("{}: {e}", file.display())))?;
+    testset
+        .write_to(&file, c.spec)
+        .map_err(|e| ContestError::State(e.to_string()))?;
     Ok(WorkerInputs {
         spec: c.spec_path.to_path_buf(),
         model: state.file(&secret.model_file),

@@ -35,6 +35,14 @@ pub enum TestSetError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The file could not be created or written.
+    #[error("cannot write test set {path}: {source}")]
+    Write {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// Zero bytes.
     #[error("test set file is empty: expected a .zkts file (docs/PROTOCOL.md §8)")]
     Empty,
@@ -198,6 +206,18 @@ impl TestSet {
             });
         }
         Ok(set)
+    }
+
+    /// Writes this set to a `.zkts` file at `path` ([`write_testset`]).
+    pub fn write_to(&self, path: &Path, spec: &Spec) -> Result<()> {
+        let io = |source| TestSetError::Write {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+        write_testset(&mut w, spec, self)
+            .and_then(|()| w.flush())
+            .map_err(io)
     }
 
     /// Reads a `.zkts` file with any number of rows (e.g. calibration data).
