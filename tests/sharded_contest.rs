@@ -411,3 +411,112 @@ fn a_cluster_plan_proves_shard_by_shard_and_is_collected() {
     let ranking = w.rt.block_on(k.registry.ranking(k.id)).expect("ranking");
     assert_eq!(ranking.len(), 1, "{ranking:?}");
 }
+
+/// The plan's Ray driver on a real local Ray cluster (Ray from PyPI, pinned in `.venv-ray`):
+/// a shard whose `prove` fails is reported with its log and leaves no proof; after the cause is
+/// mended both shards are proved as Ray tasks; a rerun proves nothing again; `submit --collect`
+/// sends what the tasks proved and the entry is ranked.
+#[test]
+fn a_ray_job_proves_the_shards_on_a_local_ray_cluster() {
+    let w = World::new();
+    let k = revealed_contest(&w, &[(1, "mlp-h16.onnx")]);
+    let dir = w.path("plan");
+    let plan_args = on(
+        &k.reg,
+        k.id,
+        &[
+            "shard",
+            "plan",
+            "--spec",
+            &k.spec_s,
+            "--keys",
+            &k.keys,
+            "--out",
+            path_str(&dir),
+            "--memory",
+            "1Gi",
+            "--cpus",
+            "1",
+        ],
+    );
+    let plan = w.ok(1, &strs(&plan_args));
+    assert_eq!(plan["ray"]["memory_bytes"], 1u64 << 30, "{plan}");
+    assert_eq!(plan["ray"]["num_cpus"], 1, "{plan}");
+    let driver = dir.join("ray-job.py");
+    assert_eq!(
+        Path::new(plan["ray_job"].as_str().expect("ray_job")),
+        driver
+    );
+
+    let venv = Command::new("python3")
+        .arg(root().join("scripts/pinned_venv.py"))
+        .arg("ray")
+        .output()
+        .expect("pinned_venv.py runs");
+    expect_exit(&venv, 0, "the Ray venv");
+    let python = String::from_utf8_lossy(&venv.stdout).trim().to_string();
+    let ray = |extra: &[&str]| {
+        let o = Command::new(&python)
+            .arg(&driver)
+            .args(["--cli", env!("CARGO_BIN_EXE_contest-cli")])
+            .args(extra)
+            .env_remove("RAY_ADDRESS")
+            .output()
+            .expect("ray-job.py runs");
+        let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+            panic!(
+                "ray-job.py's summary ({e}); stderr:\n{}",
+                String::from_utf8_lossy(&o.stderr)
+            )
+        });
+        (o, summary)
+    };
+
+    // Shard 1 cannot be proved without the test set: reported, with its log, and no proof.
+    let testset = dir.join("testset.zkts");
+    let aside = w.path("testset.aside");
+    std::fs::rename(&testset, &aside).expect("move the test set aside");
+    let (o, failed) = ray(&["--shards", "1"]);
+    expect_exit(&o, 1, "a failing shard");
+    assert_eq!(failed["failed"][0]["shard"], 1, "{failed}");
+    assert_eq!(failed["proved"], serde_json::json!([]), "{failed}");
+    let log = std::fs::read_to_string(failed["failed"][0]["log"].as_str().expect("log"))
+        .expect("the shard's log");
+    assert!(log.contains("testset.zkts"), "{log}");
+    assert!(!dir.join("proofs/shard-1/calldata.hex").exists());
+
+    std::fs::rename(&aside, &testset).expect("restore the test set");
+    let (o, done) = ray(&[]);
+    expect_exit(&o, 0, "both shards on Ray");
+    assert_eq!(done["proved"], serde_json::json!([0, 1]), "{done}");
+    let (o, again) = ray(&[]);
+    expect_exit(&o, 0, "a rerun");
+    assert_eq!(again["proved"], serde_json::json!([]), "{again}");
+    assert_eq!(
+        again["already_proved"],
+        serde_json::json!([0, 1]),
+        "{again}"
+    );
+
+    let mut submit = on(
+        &k.reg,
+        k.id,
+        &[
+            "submit",
+            "--spec",
+            &k.spec_s,
+            "--keys",
+            &k.keys,
+            "--allow-unsafe-srs",
+        ],
+    );
+    submit.extend([
+        "--collect".into(),
+        path_str(&dir.join("proofs")).to_string(),
+    ]);
+    let sent = w.ok(1, &strs(&submit));
+    assert_eq!(sent["shards_proved"], 2, "{sent}");
+    assert_eq!(sent["correct"], 8, "{sent}");
+    let ranking = w.rt.block_on(k.registry.ranking(k.id)).expect("ranking");
+    assert_eq!(ranking.len(), 1, "{ranking:?}");
+}

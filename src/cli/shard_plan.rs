@@ -1,6 +1,7 @@
 //! `contest-cli shard plan`: what a cluster needs to prove one shard per worker (PROTOCOL §14.1):
-//! a directory with every worker's inputs, each shard's `contest-cli prove --shard` command and
-//! a Kubernetes Indexed Job running them; `submit --collect DIR/proofs` sends the results.
+//! a directory with every worker's inputs, each shard's `contest-cli prove --shard` command, a
+//! Kubernetes Indexed Job and a Ray driver running them; `submit --collect DIR/proofs` sends the
+//! results.
 
 use std::path::PathBuf;
 
@@ -44,6 +45,10 @@ pub struct ShardPlanArgs {
     /// (`scripts/bench-shards.sh` measures a shard's peak).
     #[arg(long)]
     memory: Option<String>,
+    /// CPUs per worker: the Kubernetes request, each Ray task's `num_cpus` (default 1 there) and
+    /// the prover's thread count.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    cpus: Option<u32>,
     #[command(flatten)]
     contest: ContestArgs,
     #[command(flatten)]
@@ -80,6 +85,7 @@ impl ShardPlanArgs {
                 image: self.image.clone(),
                 claim: self.claim.clone(),
                 memory: self.memory.clone(),
+                cpus: self.cpus,
             };
             let plan = plan_shards(&c, &self.keys, &testset, &self.out, &options)
                 .await
@@ -108,6 +114,14 @@ impl ShardPlanArgs {
                     plan.salt_secret
                 );
                 println!("  kubectl apply -f {}", plan.job_manifest.display());
+                println!(
+                    "on Ray (the directory on a filesystem every node shares, contest-cli on \
+                     their PATH):"
+                );
+                println!(
+                    "  RAY_ADDRESS=<head>:6379 python {} --dir {d}   (no RAY_ADDRESS: a local Ray)",
+                    plan.ray_job.display()
+                );
                 println!(
                     "then copy the volume's proofs/ back and run `contest-cli submit --collect \
                      {d}/proofs …`; or run plan.json's commands yourself, in {d}, with \

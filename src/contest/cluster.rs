@@ -1,7 +1,8 @@
 //! `contest-cli shard plan`: what a cluster needs to prove one shard per worker (PROTOCOL
 //! §14.1) — a directory holding the inputs every worker reads, the exact `contest-cli prove
-//! --shard` command of each shard, and a Kubernetes Indexed Job (`batch/v1`) that runs them
-//! against that directory on a shared volume. The finished proofs come back with
+//! --shard` command of each shard, a Kubernetes Indexed Job (`batch/v1`) that runs them
+//! against that directory on a shared volume, and a Ray driver (`ray-job.py`, from
+//! `ray_job.py` here) that runs them as Ray tasks. The finished proofs come back with
 //! `contest-cli submit --collect DIR/proofs`, which checks each against the registry's
 //! statement before sending.
 //!
@@ -30,6 +31,52 @@ pub struct ClusterOptions {
     pub claim: String,
     /// Memory requested per worker (a Kubernetes quantity, e.g. `6Gi`), if any.
     pub memory: Option<String>,
+    /// CPUs per worker (Kubernetes request, Ray `num_cpus`, the prover's threads), if any.
+    pub cpus: Option<u32>,
+}
+
+/// What the Ray driver asks of the cluster (`plan.json`'s `ray`).
+#[derive(Clone, Debug, Serialize)]
+pub struct RayResources {
+    /// Shards in flight at once.
+    pub parallelism: u32,
+    /// CPUs each shard's task holds (and the prover's thread count).
+    pub num_cpus: u32,
+    /// Bytes of Ray's `memory` resource each task holds, if `--memory` was given.
+    pub memory_bytes: Option<u64>,
+}
+
+/// The Ray driver written into every plan as `ray-job.py`.
+pub const RAY_JOB: &str = include_str!("ray_job.py");
+
+/// Bytes in a Kubernetes memory quantity: an integer with an optional suffix `k`, `M`, `G`, `T`
+/// (powers of 1000) or `Ki`, `Mi`, `Gi`, `Ti` (powers of 1024). Anything else (fractions,
+/// exponents, `m`) is refused: a quantity the plan cannot turn into bytes for Ray.
+pub fn memory_bytes(quantity: &str) -> Result<u64> {
+    let split = quantity
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(quantity.len());
+    let (digits, suffix) = quantity.split_at(split);
+    let unit: u64 = match suffix {
+        "" => 1,
+        "k" => 1000,
+        "M" => 1000_u64.pow(2),
+        "G" => 1000_u64.pow(3),
+        "T" => 1000_u64.pow(4),
+        "Ki" => 1 << 10,
+        "Mi" => 1 << 20,
+        "Gi" => 1 << 30,
+        "Ti" => 1 << 40,
+        _ => 0,
+    };
+    let n: Option<u64> = digits.parse().ok();
+    match n.and_then(|n| n.checked_mul(unit)) {
+        Some(bytes) if bytes > 0 => Ok(bytes),
+        _ => Err(ContestError::Input(format!(
+            "memory {quantity:?}: expected a positive whole quantity such as 6Gi, 512Mi or \
+             8000000000"
+        ))),
+    }
 }
 
 /// One shard of the plan.
@@ -64,6 +111,10 @@ pub struct ShardPlan {
     pub job_manifest: PathBuf,
     /// The Secret the Job reads the salt from (create it from `salt`).
     pub salt_secret: String,
+    /// The Ray driver (`python ray-job.py`; a local Ray without `RAY_ADDRESS`).
+    pub ray_job: PathBuf,
+    /// What each Ray task holds.
+    pub ray: RayResources,
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> ContestError + '_ {
@@ -85,6 +136,7 @@ pub async fn plan_shards(
     let me = c.me();
     let entry = c.registry.entry(c.contest_id, me).await?;
     let (secret, model) = c.committed_model(&entry.commitment)?;
+    let memory_bytes = options.memory.as_deref().map(memory_bytes).transpose()?;
     if u64::from(info.config.layout.shards) != c.spec.shards as u64 {
         return Err(ContestError::State(format!(
             "contest {} has {} shard(s), the spec {}",
@@ -164,6 +216,8 @@ pub async fn plan_shards(
     );
     let job_manifest = out.join("indexed-job.json");
     write_json(&job_manifest, &manifest)?;
+    let ray_job = out.join("ray-job.py");
+    write_file(&ray_job, RAY_JOB, 0o755)?;
     let plan = ShardPlan {
         dir: out.to_path_buf(),
         chain_id,
@@ -173,6 +227,12 @@ pub async fn plan_shards(
         shards,
         job_manifest,
         salt_secret,
+        ray_job,
+        ray: RayResources {
+            parallelism: options.parallelism.max(1),
+            num_cpus: options.cpus.unwrap_or(1).max(1),
+            memory_bytes,
+        },
     };
     write_json(&out.join("plan.json"), &plan)?;
     Ok(plan)
@@ -191,28 +251,36 @@ pub fn job_manifest(
 ) -> serde_json::Value {
     let mut cmd = vec!["contest-cli".to_string(), "--json".to_string()];
     cmd.extend(command.iter().cloned());
+    let mut env = vec![
+        json!({
+            "name": "SHARD",
+            "valueFrom": {"fieldRef": {
+                "fieldPath": "metadata.annotations['batch.kubernetes.io/job-completion-index']"
+            }}
+        }),
+        json!({
+            "name": "CONTEST_SALT",
+            "valueFrom": {"secretKeyRef": {"name": salt_secret, "key": "salt"}}
+        }),
+    ];
+    let mut requests = serde_json::Map::new();
+    if let Some(memory) = &options.memory {
+        requests.insert("memory".into(), json!(memory));
+    }
+    if let Some(cpus) = options.cpus {
+        requests.insert("cpu".into(), json!(cpus.to_string()));
+        env.push(json!({"name": "RAYON_NUM_THREADS", "value": cpus.to_string()}));
+    }
     let mut container = json!({
         "name": "prove",
         "image": options.image,
         "workingDir": "/contest",
         "command": cmd,
-        "env": [
-            {
-                "name": "SHARD",
-                "valueFrom": {"fieldRef": {
-                    "fieldPath": "metadata.annotations['batch.kubernetes.io/job-completion-index']"
-                }}
-            },
-            {
-                "name": "CONTEST_SALT",
-                "valueFrom": {"secretKeyRef": {"name": salt_secret, "key": "salt"}}
-            }
-        ],
+        "env": env,
         "volumeMounts": [{"name": "contest", "mountPath": "/contest"}]
     });
-    if let Some(memory) = &options.memory {
-        container["resources"] =
-            json!({"requests": {"memory": memory}, "limits": {"memory": memory}});
+    if !requests.is_empty() {
+        container["resources"] = json!({"requests": requests, "limits": requests});
     }
     json!({
         "apiVersion": "batch/v1",
@@ -257,14 +325,21 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
 
 /// Writes `text` readable by its owner only.
 fn write_secret(path: &Path, text: &str) -> Result<()> {
+    write_file(path, text, 0o600)
+}
+
+/// Writes `text` with permissions `mode` (also when the file existed).
+fn write_file(path: &Path, text: &str, mode: u32) -> Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
-        .mode(0o600)
+        .mode(mode)
         .open(path)
+        .map_err(io(path))?;
+    f.set_permissions(std::fs::Permissions::from_mode(mode))
         .map_err(io(path))?;
     f.write_all(text.as_bytes()).map_err(io(path))
 }
@@ -293,4 +368,55 @@ fn copy_keys(from: &Path, to: &Path) -> Result<()> {
     copy(&srs, &to.join(name))?;
     manifest["srs_path"] = json!(Path::new("keys").join(name));
     write_json(&to.join("circuit.json"), &manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_quantities_become_bytes_or_are_refused() {
+        assert_eq!(memory_bytes("6Gi").ok(), Some(6 << 30));
+        assert_eq!(memory_bytes("512Mi").ok(), Some(512 << 20));
+        assert_eq!(memory_bytes("2G").ok(), Some(2_000_000_000));
+        assert_eq!(memory_bytes("8000000000").ok(), Some(8_000_000_000));
+        for bad in [
+            "", "0", "0Gi", "1.5Gi", "6gi", "6 Gi", "Gi", "-1Gi", "1e9", "500m",
+        ] {
+            let e = memory_bytes(bad).expect_err(bad).to_string();
+            assert!(e.contains("6Gi"), "{bad}: {e}");
+        }
+        assert!(
+            memory_bytes("99999999999Ti").is_err(),
+            "overflow is refused"
+        );
+    }
+
+    #[test]
+    fn cpus_are_requested_and_set_the_provers_threads() {
+        let options = ClusterOptions {
+            parallelism: 3,
+            image: "img".into(),
+            claim: "pvc".into(),
+            memory: Some("2Gi".into()),
+            cpus: Some(2),
+        };
+        let job = job_manifest(7, 4, &["prove".into()], "salt", &options);
+        let container = &job["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(container["resources"]["requests"]["cpu"], "2", "{job}");
+        assert_eq!(container["resources"]["limits"]["memory"], "2Gi", "{job}");
+        let env = container["env"].as_array().expect("env");
+        assert!(env
+            .iter()
+            .any(|e| e["name"] == "RAYON_NUM_THREADS" && e["value"] == "2"));
+        let bare = ClusterOptions {
+            memory: None,
+            cpus: None,
+            ..options
+        };
+        let job = job_manifest(7, 4, &["prove".into()], "salt", &bare);
+        let container = &job["spec"]["template"]["spec"]["containers"][0];
+        assert!(container.get("resources").is_none(), "{job}");
+        assert_eq!(container["env"].as_array().map(Vec::len), Some(2));
+    }
 }
