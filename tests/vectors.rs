@@ -33,3 +33,20 @@ fn cli_writes_the_same_vectors_to_stdout() {
         zkcontest::commit::vectors_json()
     );
 }
+
+/// A reader that stopped early (`contest-cli … | head`) ends the command quietly with exit 3
+/// (an environment failure), not with a panic.
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_contest-cli"))
+        .arg("vectors")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("contest-cli runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -152,6 +152,7 @@ enum SrsCommand {
 
 /// Parses the command line, runs the subcommand and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
+    output::quiet_on_closed_stdout();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -32,6 +32,29 @@ impl Failure {
     }
 }
 
+/// Makes a closed stdout (a reader such as `head` that stopped early) end the process quietly
+/// with exit 3, the code of an environment failure, instead of a panic's backtrace: `println!`
+/// panics when stdout is a closed pipe (Rust ignores `SIGPIPE`, and restoring its default would
+/// also let a write to a closed socket kill the process). Every other panic is reported as
+/// before.
+pub(crate) fn quiet_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout")
+            && message.to_ascii_lowercase().contains("broken pipe")
+        {
+            std::process::exit(3);
+        }
+        report(info)
+    }));
+}
+
 /// Prints a failure on stderr and turns the result into the process exit code.
 pub(crate) fn finish(result: Result<Outcome, Failure>) -> ExitCode {
     match result {
