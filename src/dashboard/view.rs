@@ -16,7 +16,8 @@ mod rows;
 use fold::Fold;
 pub use rows::{
     Activity, CeremonyPanel, CeremonyRow, CommitRow, ContestView, Deadline, Escrow, FixedVerifier,
-    LeaderRow, PayoutRow, RevealRow, Rules, Settlement, Stamp, Standing, TestSetProgress,
+    LeaderRow, PayoutRow, RevealRow, Rules, Settlement, ShardProgressRow, Stamp, Standing,
+    TestSetProgress,
 };
 
 /// How many recent events the activity list shows.
@@ -186,6 +187,7 @@ impl Ledger {
             .map(|i| i.phase)
             .unwrap_or_else(|| f.derived_phase(&config, now));
         let leaderboard = f.leaderboard(self, &config, now);
+        let shard_progress = f.shard_progress(&config, now);
         let payouts = f.payouts(organiser, &chain.owed);
         let withdrawn = payouts.iter().fold(0u128, |s, p| s + p.withdrawn.0);
         let recent = self
@@ -229,6 +231,7 @@ impl Ledger {
             commitments: f.commitments,
             test_set: f.test_set,
             leaderboard,
+            shard_progress,
             reveals: f.reveals,
             payouts,
             settlement: f.settlement,

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::rows::{
     CeremonyPanel, CeremonyRow, CommitRow, FixedVerifier, LeaderRow, PayoutRow, RevealRow,
-    Settlement, Stamp, Standing, TestSetProgress,
+    Settlement, ShardProgressRow, Stamp, Standing, TestSetProgress,
 };
 use super::{accuracy_pct, Ledger};
 use crate::chain::types::{Addr, ContestConfig, Event, Logged, Phase, Wei};
@@ -31,6 +31,9 @@ pub(super) struct Fold {
     /// End of the proof window (`TestSetRevealed`), once the test set is revealed.
     pub(super) proof_ends: Option<u64>,
     proofs: Vec<Proof>,
+    /// Each sharded entry's proved shards (`shard → correct`) and its latest shard proof, in
+    /// order of the first.
+    shards: Vec<(Addr, BTreeMap<u64, u64>, Stamp, String)>,
     called: BTreeMap<Addr, u64>,
     revealed: BTreeSet<Addr>,
     forfeited: BTreeSet<Addr>,
@@ -55,9 +58,31 @@ impl Fold {
     pub(super) fn apply(&mut self, ledger: &Ledger, e: &Logged) {
         let at = ledger.stamp(e);
         match &e.event {
-            // A sharded entry's score arrives with its last shard (`ProofAccepted`); the shards
-            // themselves are in the event feed.
-            Event::ContestCreated { .. } | Event::ShardProofAccepted { .. } => {}
+            Event::ContestCreated { .. } => {}
+            // A sharded entry's score arrives with its last shard (`ProofAccepted`); until then
+            // its shards show as progress. The registry accepts each shard once: a repeated
+            // report (a misbehaving node) changes nothing.
+            Event::ShardProofAccepted {
+                competitor,
+                shard,
+                correct,
+                ..
+            } => {
+                let i = match self.shards.iter().position(|(who, ..)| who == competitor) {
+                    Some(i) => i,
+                    None => {
+                        self.shards
+                            .push((*competitor, BTreeMap::new(), at, e.tx.clone()));
+                        self.shards.len() - 1
+                    }
+                };
+                let entry = &mut self.shards[i];
+                if !entry.1.contains_key(shard) {
+                    entry.1.insert(*shard, *correct);
+                    entry.2 = at;
+                    entry.3 = e.tx.clone();
+                }
+            }
             Event::CeremonyOpened { ceremony_deadline } => {
                 self.ceremony
                     .get_or_insert_with(CeremonyPanel::default)
@@ -360,6 +385,24 @@ impl Fold {
                     moved_up_from,
                     prize: self.prizes.get(&p.competitor).map(|w| Wei(*w)),
                 }
+            })
+            .collect()
+    }
+
+    /// Sharded entries with shards proved but no `ProofAccepted` yet.
+    pub(super) fn shard_progress(&self, c: &ContestConfig, now: u64) -> Vec<ShardProgressRow> {
+        let over = now > self.proof_end(c);
+        self.shards
+            .iter()
+            .filter(|(who, ..)| !self.proofs.iter().any(|p| p.competitor == *who))
+            .map(|(who, proved, at, tx)| ShardProgressRow {
+                competitor: *who,
+                proved: proved.keys().copied().collect(),
+                of: c.layout.shards,
+                correct_so_far: proved.values().sum(),
+                at: *at,
+                tx: tx.clone(),
+                incomplete: over,
             })
             .collect()
     }

@@ -42,6 +42,9 @@ pub struct ContestView {
     pub test_set: TestSetProgress,
     /// Accepted proofs in ranking order.
     pub leaderboard: Vec<LeaderRow>,
+    /// Entries of a sharded contest with some shards proved but not all (PROTOCOL §14.1), in
+    /// order of their first shard proof; an entry leaves once its last shard ranks it.
+    pub shard_progress: Vec<ShardProgressRow>,
     /// Model reveals, in order of first chunk.
     pub reveals: Vec<RevealRow>,
     /// The organiser and every committer: credited, owed, withdrawn.
@@ -70,6 +73,8 @@ pub struct Deadline {
 pub struct Rules {
     /// `N`.
     pub test_set_size: u32,
+    /// `M`, the shards the test set is proved in (1: one proof per entry).
+    pub shards: u32,
     /// Smallest qualifying `correct`.
     pub min_correct: u32,
     /// Prize shares per place, basis points.
@@ -90,6 +95,7 @@ impl Rules {
     pub(super) fn of(c: &ContestConfig) -> Self {
         Self {
             test_set_size: c.test_set_size,
+            shards: c.layout.shards,
             min_correct: c.min_correct,
             payout_bps: c.payout_bps.clone(),
             commit_bond: c.commit_bond,
@@ -216,6 +222,25 @@ pub struct LeaderRow {
     pub moved_up_from: Option<u64>,
     /// Prize credited to it.
     pub prize: Option<Wei>,
+}
+
+/// A sharded entry not complete yet: its shards proved so far.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ShardProgressRow {
+    /// Whose entry.
+    pub competitor: Addr,
+    /// The shards proved, in order.
+    pub proved: Vec<u64>,
+    /// `M`.
+    pub of: u32,
+    /// Rows right in the proved shards.
+    pub correct_so_far: u64,
+    /// The latest shard proof.
+    pub at: Stamp,
+    /// Its transaction.
+    pub tx: String,
+    /// The proof window is over: the entry never proved, and its bond goes to the bond pool.
+    pub incomplete: bool,
 }
 
 /// One competitor's model reveal.
