@@ -10,6 +10,7 @@ import {MockVerifier} from "../mocks/MockVerifier.sol";
 import {ContestRegistry} from "../../src/ContestRegistry.sol";
 import {IContestRegistry, IContestRegistryEvents} from "../../src/IContestRegistry.sol";
 import {ContestParams, ContestView, EntryStatus, EntryView, Phase} from "../../src/ContestTypes.sol";
+import {RegistryHandlerBase} from "./RegistryHandlerBase.sol";
 
 /// @notice Drives a registry through random create / commit / reveal / prove / forfeit /
 ///         close / withdraw sequences and time warps, keeps the ghost books the invariants check,
@@ -29,97 +30,15 @@ import {ContestParams, ContestView, EntryStatus, EntryView, Phase} from "../../s
 ///      revert with `ProofRejected` and leave no trace (no event, ranking, books or entry
 ///      unchanged). `settleAndDrain` (for `afterInvariant`) decides every contest, a whole round
 ///      per `forfeit`, and withdraws everything owed.
-contract RegistryHandler is TestBase, RegistryEvents {
-    uint256 internal constant P = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
-    uint256 internal constant TESTSET_TAG = 0x007a6b636f6e746573742f746573747365742f7631;
-    uint256 internal constant MODEL_TAG = 0x7a6b636f6e746573742f6d6f64656c2f7631;
-    uint256 internal constant BPS = 10_000;
-    uint256 internal constant MAX_CONTESTS = 2;
-    uint32 internal constant N = 16;
-    uint32 internal constant MIN_CORRECT = 4;
-    /// @notice Forfeits "as anyone" in `settleAndDrain` (and sometimes in `forfeit`); owed nothing
-    ///         ever, so a credit to the forfeiter stays in the registry and fails the drain check.
-    address public constant KEEPER = address(0x0E000);
-
-    ContestRegistry public immutable registry;
-    MockVerifier public immutable verifier;
-    address internal immutable _poseidon;
-
-    address[] public organisers;
-    address[] public competitors;
-    /// @dev Who enters contests: the competitors, then the organisers.
-    address[] internal _players;
-    uint256[] public contestIds;
-    mapping(address => uint256) internal _commitment;
-    uint256[] internal _testSet;
-    uint256 internal _testSetCommitment;
-    /// @dev A lying organiser's contests (one in four) commit to `_lieCommitment`: `_testSet`
-    ///      posted with its first chunk (2 elements) claiming `WRONG`, the rest chained from it,
-    ///      so the final check passes and only a challenge of chunk 0 tells (PROTOCOL §14.3).
-    uint256 internal constant WRONG = 12_345;
-    uint256 internal _lieCommitment;
-    uint256 internal _lieState;
-    mapping(uint256 => bool) internal _lying;
-    /// @dev A successful challenge's challenger and reward, per contest.
-    mapping(uint256 => address) internal _challenger;
-    mapping(uint256 => uint256) internal _reward;
-
-    // Ghost books.
-    uint256 public ghostDeposited;
-    uint256 public ghostWithdrawn;
-    mapping(uint256 => mapping(address => uint256)) public ghostWithdrawnBy;
-    mapping(uint256 => mapping(address => uint256)) public ghostBondPaid;
-    bool public ghostSecondWithdrawSucceeded;
-    mapping(bytes32 => uint256) public calls;
-
-    /// @dev A contest's fixed terms, copied at creation.
-    struct Terms {
-        address organiser;
-        uint256 prize;
-        uint256 bond;
-        uint64 proofDeadline;
-        uint64 proofWindow; // proofDeadline - testSetDeadline
-        uint64 revealWindow;
-        uint16[] payoutBps;
-    }
-
-    /// @dev The reference model of one contest, built from the handler's own actions only.
-    struct Model {
-        uint64 commits; // commit sequence numbers handed out (replacements included)
-        uint256 committers; // distinct committed players
-        bool testSetRevealed;
-        uint64 proofEnds; // the registry's, checked against the reveal's time at the reveal
-        address[] qualified; // accepted ranked proofs, in acceptance order
-        uint256 scored; // accepted proofs below the threshold
-        uint256 called; // WinnerCalled seen
-        uint256 forfeits; // ModelForfeited seen
-        uint256 forfeitCalls; // forfeit() calls (rounds ended)
-        uint256 awards; // PrizeAwarded seen
-        uint256 awarded; // their total
-        uint256 poolEvents; // BondPoolAwarded seen
-        bool settled; // ContestSettled seen
-    }
-
-    mapping(uint256 => Terms) internal _terms;
-    mapping(uint256 => Model) internal _model;
-    mapping(uint256 => mapping(address => PayoutModel.Entry)) internal _entry;
-    mapping(uint256 => mapping(address => bool)) internal _called;
-    mapping(uint256 => mapping(address => bool)) internal _revealed;
-    mapping(uint256 => mapping(address => bool)) internal _forfeited;
-    mapping(uint256 => mapping(address => bool)) internal _scored;
-    /// @notice Winner of each place, as `PrizeAwarded` announced it.
-    mapping(uint256 => mapping(uint256 => address)) public awardedTo;
-    /// @dev Each `BondPoolAwarded` of a contest, in order.
-    mapping(uint256 => mapping(uint256 => address)) internal _poolTo;
-    mapping(uint256 => mapping(uint256 => uint256)) internal _poolAmount;
-    /// @dev The entries a `forfeit` call in progress expects `ModelForfeited` for, and how many.
-    mapping(uint256 => mapping(address => bool)) internal _expectForfeit;
-    uint256 internal _pendingForfeits;
-
-    constructor(ContestRegistry registry_, MockVerifier verifier_, address poseidon_) {
-        registry = registry_;
-        verifier = verifier_;
-        _poseidon = poseidon_;
+///      One contest in four is sharded (PROTOCOL §14.1: two shards of 8 rows under a root `T`):
+///      its test set is posted shard by shard, and its players prove shard by shard — all their
+///      missing shards or only the next one, a shard proved twice or out of range must revert and
+///      leave no trace — so that some entries are left part-way, which the reference model
+///      treats as never proved (bond to the pool) and the registry must too.
+contract RegistryHandler is RegistryHandlerBase {
+    constructor(ContestRegistry registry_, MockVerifier verifier_, address poseidon_)
+        RegistryHandlerBase(registry_, verifier_, poseidon_)
+    {
         for (uint256 i = 0; i < 2; ++i) {
             organisers.push(address(uint160(0x0A000 + i)));
         }
@@ -141,6 +60,12 @@ contract RegistryHandler is TestBase, RegistryEvents {
         }
         _lieState = _absorbed(WRONG, rest);
         _lieCommitment = IPoseidonT3(_poseidon).hash([_lieState, _testSet.length]);
+        _shardSet = [uint256(3), 1, 4, 1, 5, 2];
+        uint256[] memory roots = new uint256[](SHARDS);
+        for (uint256 sh = 0; sh < SHARDS; ++sh) {
+            roots[sh] = _chain(TESTSET_TAG, _shard(sh));
+        }
+        _shardRoot = _chain(ROOT_TAG, roots);
     }
 
     // ------------------------------------------------------------------ actions
@@ -162,7 +87,8 @@ contract RegistryHandler is TestBase, RegistryEvents {
         p.vkDigest = keccak256(abi.encode("vk", seed));
         p.srsDigest = keccak256(abi.encode("srs", seed));
         bool lying = seed % 4 == 1;
-        p.testSetCommitment = lying ? _lieCommitment : _testSetCommitment;
+        bool sharded = seed % 4 == 2;
+        p.testSetCommitment = lying ? _lieCommitment : sharded ? _shardRoot : _testSetCommitment;
         p.testSetSize = N;
         p.minCorrect = MIN_CORRECT;
         // 16 rows of 16 features in 0 ..= 7 (3 bits, 82 per element: 4 elements) and labels in
@@ -170,7 +96,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
         p.features = 16;
         p.featureSpan = 7;
         p.classes = 6;
-        p.shards = 1;
+        p.shards = sharded ? SHARDS : 1;
         p.payoutBps = new uint16[](ranks);
         uint256 left = 10_000;
         for (uint256 i = 0; i + 1 < ranks; ++i) {
@@ -194,6 +120,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
         id = registry.createContest{value: prize}(p);
         contestIds.push(id);
         _lying[id] = lying;
+        _sharded[id] = sharded;
         _terms[id] = Terms(
             organiser,
             prize,
@@ -238,9 +165,8 @@ contract RegistryHandler is TestBase, RegistryEvents {
         uint256 claimed = _lying[id] ? WRONG : _claim(first);
         uint256 heldBefore = registry.contest(id).held;
         vm.prank(challenger);
-        (bool done,) = address(registry).call(
-            abi.encodeCall(registry.challengeTestSet, (id, 0, 0, TESTSET_TAG, claimed, first))
-        );
+        (bool done,) =
+            address(registry).call(abi.encodeCall(registry.challengeTestSet, (id, 0, 0, TESTSET_TAG, claimed, first)));
         if (!_lying[id]) {
             assertTrue(!done, "an honest chunk cannot be challenged");
             assertEq(uint256(registry.phase(id)), uint256(Phase.TestSetChallenge), "nothing changed");
@@ -410,67 +336,30 @@ contract RegistryHandler is TestBase, RegistryEvents {
         }
     }
 
-    /// @notice After `settleAndDrain`: the places announced equal the reference model's, every
-    ///         forfeit called the next entry, and each actor withdrew exactly what the rules give
-    ///         it (bond, places, remainder, forfeited bonds; in a default, bond plus an equal share).
-    function checkOutcome(uint256 id) external view {
-        Model storage m = _model[id];
-        Terms storage t = _terms[id];
-        if (!m.testSetRevealed) {
-            _checkDefault(id, t);
-            return;
-        }
-        address[] memory ranked = _ranked(id);
-        bool[] memory forfeited = new bool[](ranked.length);
-        for (uint256 i = 0; i < ranked.length; ++i) {
-            forfeited[i] = _forfeited[id][ranked[i]];
-        }
-        PayoutModel.Outcome memory o = PayoutModel.places(
-            ranked, forfeited, t.payoutBps, t.prize, t.organiser, _pool(id), m.scored
-        );
-        assertEq(m.awards, o.winners.length, "model: places filled");
-        for (uint256 j = 0; j < o.winners.length; ++j) {
-            assertEq(awardedTo[id][j], o.winners[j], "model: winner of place j");
-        }
-        uint256 shouldCall = t.payoutBps.length + m.forfeits;
-        if (shouldCall > ranked.length) shouldCall = ranked.length;
-        assertEq(m.called, shouldCall, "model: each round calls as many as places are left");
-        _checkDues(id, o);
-    }
-
-    // ------------------------------------------------------------------ for the invariants
-
-    function contestCount() external view returns (uint256) {
-        return contestIds.length;
-    }
-
-    function actorCount() external view returns (uint256) {
-        return organisers.length + competitors.length;
-    }
-
-    function actor(uint256 i) external view returns (address) {
-        return _actor(i);
-    }
-
-    function competitorCount() external view returns (uint256) {
-        return competitors.length;
-    }
-
-    function organiserOf(uint256 id) external view returns (address) {
-        return _terms[id].organiser;
-    }
-
-    /// @notice The prize the contest was created with (a challenger's reward comes out of the
-    ///         registry's `prize`).
-    function prizeOf(uint256 id) external view returns (uint256) {
-        return _terms[id].prize;
-    }
-
     // ------------------------------------------------------------------ internals
 
-    /// @dev The organiser posts the test set in one chunk or two (a lying one: two, cut at 2).
+    /// @dev The organiser posts the test set in one chunk or two (a lying one: two, cut at 2); a
+    ///      sharded one shard by shard, the first in one chunk or two.
     function _revealTestSet(uint256 id, uint256 cut) internal {
         address organiser = _terms[id].organiser;
+        if (_sharded[id]) {
+            uint256[] memory first0 = _shard(0);
+            uint256[] memory second = _shard(1);
+            cut = bound(cut, 1, first0.length);
+            uint256[] memory head = new uint256[](cut);
+            uint256[] memory tail = new uint256[](first0.length - cut);
+            for (uint256 i = 0; i < first0.length; ++i) {
+                if (i < cut) head[i] = first0[i];
+                else tail[i - cut] = first0[i];
+            }
+            vm.startPrank(organiser);
+            registry.revealTestSet(id, head, _claim(head), false);
+            if (tail.length > 0) registry.revealTestSet(id, tail, _claim(first0), false);
+            registry.revealTestSet(id, second, _claim(second), true);
+            vm.stopPrank();
+            _testSetVerified(id);
+            return;
+        }
         cut = _lying[id] ? 2 : bound(cut, 1, _testSet.length);
         uint256[] memory first = new uint256[](cut);
         uint256[] memory rest = new uint256[](_testSet.length - cut);
@@ -488,6 +377,11 @@ contract RegistryHandler is TestBase, RegistryEvents {
             registry.revealTestSet(id, rest, s, true);
         }
         vm.stopPrank();
+        _testSetVerified(id);
+    }
+
+    /// @dev Books a verified test-set reveal and checks the windows it opened.
+    function _testSetVerified(uint256 id) internal {
         Model storage m = _model[id];
         m.testSetRevealed = true;
         m.proofEnds = registry.contest(id).proofEnds;
@@ -522,7 +416,9 @@ contract RegistryHandler is TestBase, RegistryEvents {
             if (!found) return;
             uint256 score = bound(uint256(keccak256(abi.encode(correct, k))), 0, N); // < 4: scored
             uint256 verdict = uint256(keccak256(abi.encode(correct, k, "verdict"))) % 8;
-            if (verdict == 0) {
+            if (_sharded[id]) {
+                _proveShards(id, c, score, uint256(keccak256(abi.encode(correct, k, "shards"))));
+            } else if (verdict == 0) {
                 _rejectedProof(id, c, score, MockVerifier.Mode.Revert);
             } else if (verdict == 1) {
                 _rejectedProof(id, c, score, MockVerifier.Mode.ReturnFalse);
@@ -540,10 +436,7 @@ contract RegistryHandler is TestBase, RegistryEvents {
         }
     }
 
-    function _acceptedProof(uint256 id, address c, uint256 score, MockVerifier.Mode mode, uint256 hintSeed)
-        internal
-    {
-        Model storage m = _model[id];
+    function _acceptedProof(uint256 id, address c, uint256 score, MockVerifier.Mode mode, uint256 hintSeed) internal {
         bool ranked = score >= MIN_CORRECT;
         address hint = ranked ? _hint(id, c, score, hintSeed) : address(uint160(hintSeed)); // ignored if scored
         if (ranked && hintSeed % 5 == 0) _badHint(id, c, score, hintSeed);
@@ -552,16 +445,24 @@ contract RegistryHandler is TestBase, RegistryEvents {
         vm.prank(c);
         registry.submitProof(id, score, hex"01", hint);
         verifier.setMode(MockVerifier.Mode.AcceptEmpty);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1, "one event per accepted proof");
+        _booked(id, c, score, logs[0]);
+    }
+
+    /// @dev Books `c`'s entry, complete with `score`, in the reference model, and checks its
+    ///      `ProofAccepted` and the registry's ranking against the model's.
+    function _booked(uint256 id, address c, uint256 score, Vm.Log memory log) internal {
+        Model storage m = _model[id];
+        bool ranked = score >= MIN_CORRECT;
         _entry[id][c].correct = score;
         if (ranked) m.qualified.push(c);
         else m.scored += 1;
         _scored[id][c] = !ranked;
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(logs.length, 1, "one event per accepted proof");
-        assertEq(logs[0].topics[0], ProofAccepted.selector, "ProofAccepted");
-        assertEq(address(uint160(uint256(logs[0].topics[2]))), c, "ProofAccepted: competitor");
+        assertEq(log.topics[0], ProofAccepted.selector, "ProofAccepted");
+        assertEq(address(uint160(uint256(log.topics[2]))), c, "ProofAccepted: competitor");
         assertEq(
-            logs[0].data,
+            log.data,
             abi.encode(score, ranked, m.qualified.length, m.qualified.length + m.scored),
             "ProofAccepted: correct, ranked, qualifiers, provers"
         );
@@ -569,6 +470,83 @@ contract RegistryHandler is TestBase, RegistryEvents {
         address[] memory expected = _ranked(id);
         assertEq(abi.encode(order), abi.encode(expected), "ranking == the model's, whatever the hint");
         calls[ranked ? bytes32("submitProof") : bytes32("scoredProof")]++;
+    }
+
+    /// @dev `c` proves shards of a sharded contest: every missing one, or (one time in three)
+    ///      only the first missing one, so that some entries stay part-way. Shard `s` counts
+    ///      `score` split in two (each at most 8 rows); one proof in eight is rejected by the
+    ///      verifier; now and then a shard already proved, or one out of range, is tried first.
+    ///      Each refusal must revert with its error and leave no trace. An accepted shard emits
+    ///      `ShardProofAccepted` (and changes nothing else); the last one also `ProofAccepted`,
+    ///      with the sum of the counts of all the entry's shards, and books the entry.
+    function _proveShards(uint256 id, address c, uint256 score, uint256 seed) internal {
+        uint256 last = seed % 3 == 0 ? 1 : SHARDS;
+        uint256 sent;
+        for (uint256 sh = 0; sh < SHARDS && sent < last; ++sh) {
+            if (_shardMask[id][c] & (1 << sh) != 0) continue;
+            uint256 part = sh == 0 ? score - score / 2 : score / 2;
+            uint256 r = uint256(keccak256(abi.encode(seed, sh)));
+            if (r % 7 == 0) {
+                uint256 done = _shardMask[id][c] & 1 != 0 ? 0 : _shardMask[id][c] & 2 != 0 ? 1 : SHARDS;
+                bytes memory why = done == SHARDS
+                    ? abi.encodeWithSelector(IContestRegistryEvents.ShardOutOfRange.selector, id, SHARDS, SHARDS)
+                    : abi.encodeWithSelector(IContestRegistryEvents.ShardAlreadyProved.selector, id, c, done);
+                _refusedShard(id, c, done, part, why, MockVerifier.Mode.AcceptEmpty);
+            }
+            if (r % 8 == 1) {
+                bytes memory why = abi.encodeWithSelector(IContestRegistryEvents.ProofRejected.selector, id, c, part);
+                _refusedShard(id, c, sh, part, why, MockVerifier.Mode.Revert);
+                return; // the entry tries again some other time
+            }
+            _acceptedShard(id, c, sh, part, r);
+            ++sent;
+        }
+    }
+
+    /// @dev `c`'s accepted proof of shard `sh` counting `part`.
+    function _acceptedShard(uint256 id, address c, uint256 sh, uint256 part, uint256 seed) internal {
+        uint256 total = _shardSum[id][c] + part;
+        bool complete = _shardMask[id][c] | (1 << sh) == (1 << SHARDS) - 1;
+        address hint = complete && total >= MIN_CORRECT ? _hint(id, c, total, seed) : address(0);
+        vm.recordLogs();
+        vm.prank(c);
+        registry.submitShardProof(id, sh, part, hex"01", hint);
+        _shardMask[id][c] |= 1 << sh;
+        _shardSum[id][c] = total;
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, complete ? 2 : 1, "ShardProofAccepted, and ProofAccepted with the last");
+        assertEq(logs[0].topics[0], ShardProofAccepted.selector, "ShardProofAccepted");
+        assertEq(address(uint160(uint256(logs[0].topics[2]))), c, "ShardProofAccepted: competitor");
+        assertEq(
+            logs[0].data,
+            abi.encode(sh, part, complete ? SHARDS : 1),
+            "ShardProofAccepted: shard, correct, shardsProved"
+        );
+        if (complete) {
+            _booked(id, c, total, logs[1]);
+        } else {
+            assertEq(uint256(registry.entry(id, c).status), uint256(EntryStatus.Committed), "part-way: committed");
+            calls["shardProof"]++;
+        }
+    }
+
+    /// @dev `c`'s proof of `shard` (counting `part`) with the verifier in `mode` must revert with
+    ///      `why` and change nothing.
+    function _refusedShard(uint256 id, address c, uint256 shard, uint256 part, bytes memory why, MockVerifier.Mode mode)
+        internal
+    {
+        bytes32 before = _fingerprint(id, c);
+        verifier.setMode(mode);
+        vm.recordLogs();
+        vm.prank(c);
+        (bool ok, bytes memory err) =
+            address(registry).call(abi.encodeCall(registry.submitShardProof, (id, shard, part, hex"01", address(0))));
+        verifier.setMode(MockVerifier.Mode.AcceptEmpty);
+        assertTrue(!ok, "refused shard proof accepted");
+        assertEq(err, why, "the shard proof's error");
+        assertEq(vm.getRecordedLogs().length, 0, "refused shard proof: no event");
+        assertEq(_fingerprint(id, c), before, "refused shard proof: no trace");
+        calls["refusedShard"]++;
     }
 
     /// @dev A valid hint for `c`'s ranked proof of `score`: none, the entry right before it, or
@@ -618,20 +596,12 @@ contract RegistryHandler is TestBase, RegistryEvents {
             address(registry).call(abi.encodeCall(registry.submitProof, (id, score, hex"00", address(0))));
         verifier.setMode(MockVerifier.Mode.AcceptEmpty);
         assertTrue(!ok, "rejected proof accepted");
-        assertEq(err, abi.encodeWithSelector(IContestRegistryEvents.ProofRejected.selector, id, c, score), "ProofRejected");
+        assertEq(
+            err, abi.encodeWithSelector(IContestRegistryEvents.ProofRejected.selector, id, c, score), "ProofRejected"
+        );
         assertEq(vm.getRecordedLogs().length, 0, "rejected proof: no event");
         assertEq(_fingerprint(id, c), before, "rejected proof: no trace");
         calls["rejectedProof"]++;
-    }
-
-    /// @dev Everything a proof could change: the ranking, the books, the entry.
-    function _fingerprint(uint256 id, address c) internal view returns (bytes32) {
-        (address[] memory who, uint256[] memory correct, uint256[] memory seq) = registry.ranking(id);
-        ContestView memory v = registry.contest(id);
-        EntryView memory e = registry.entry(id, c);
-        return keccak256(
-            abi.encode(who, correct, seq, v.qualifiers, v.provers, v.held, v.phase, e, address(registry).balance)
-        );
     }
 
     /// @dev One `forfeit`: every entry shown as called (the first round's if the ranking is not
@@ -684,274 +654,6 @@ contract RegistryHandler is TestBase, RegistryEvents {
         if (again) ghostSecondWithdrawSucceeded = true;
     }
 
-    /// @dev Checks the registry's events since `vm.recordLogs()` against the model.
-    function _checkLogs() internal {
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        for (uint256 i = 0; i < logs.length; ++i) {
-            Vm.Log memory l = logs[i];
-            if (l.emitter != address(registry)) continue;
-            bytes32 t = l.topics[0];
-            if (t == WinnerCalled.selector) _onWinnerCalled(l);
-            else if (t == ModelForfeited.selector) _onForfeited(l);
-            else if (t == PrizeAwarded.selector) _onPrizeAwarded(l);
-            else if (t == BondPoolAwarded.selector) _onPoolAwarded(l);
-            else if (t == ContestSettled.selector) _onSettled(l);
-            else assertTrue(t != ProofAccepted.selector, "unexpected ProofAccepted");
-        }
-        assertEq(_pendingForfeits, 0, "forfeit: a called entry not forfeited");
-    }
-
-    /// @dev The next entry in the model's ranking: the first `K` at the common deadline
-    ///      `proofEnds + revealWindow` when the ranking closes, then, in each later round, as many
-    ///      as were forfeited, with one fresh deadline.
-    function _onWinnerCalled(Vm.Log memory l) internal {
-        uint256 id = uint256(l.topics[1]);
-        address who = address(uint160(uint256(l.topics[2])));
-        (uint256 position, uint256 deadline) = abi.decode(l.data, (uint256, uint256));
-        Model storage m = _model[id];
-        Terms storage t = _terms[id];
-        address[] memory ranked = _ranked(id);
-        uint256 ranks = t.payoutBps.length;
-        assertEq(position, m.called, "WinnerCalled: position = entries called so far");
-        assertTrue(position < ranked.length, "WinnerCalled: beyond the ranking");
-        assertEq(who, ranked[position], "WinnerCalled: next entry in the model's ranking");
-        if (position < ranks) {
-            assertEq(deadline, uint256(m.proofEnds) + t.revealWindow, "WinnerCalled: first round's deadline");
-        } else {
-            assertLt(position, ranks + m.forfeits, "WinnerCalled: one call per forfeited place");
-            assertEq(deadline, block.timestamp + t.revealWindow, "WinnerCalled: fresh round");
-        }
-        m.called += 1;
-        _called[id][who] = true;
-    }
-
-    function _onForfeited(Vm.Log memory l) internal {
-        uint256 id = uint256(l.topics[1]);
-        address who = address(uint160(uint256(l.topics[2])));
-        (uint256 revealDeadline, uint256 bond) = abi.decode(l.data, (uint256, uint256));
-        assertTrue(_expectForfeit[id][who], "ModelForfeited: an entry that was not called and unrevealed");
-        assertTrue(_called[id][who], "ModelForfeited: entry was called");
-        assertTrue(block.timestamp > revealDeadline, "ModelForfeited: inside the window");
-        assertEq(bond, _terms[id].bond, "ModelForfeited: bond");
-        _expectForfeit[id][who] = false;
-        _pendingForfeits -= 1;
-        _forfeited[id][who] = true;
-        _model[id].forfeits += 1;
-    }
-
-    /// @dev Recorded; checked against the model when the contest settles (same transaction).
-    function _onPoolAwarded(Vm.Log memory l) internal {
-        uint256 id = uint256(l.topics[1]);
-        Model storage m = _model[id];
-        assertTrue(!m.settled, "BondPoolAwarded after ContestSettled");
-        _poolTo[id][m.poolEvents] = address(uint160(uint256(l.topics[2])));
-        _poolAmount[id][m.poolEvents] = abi.decode(l.data, (uint256));
-        m.poolEvents += 1;
-    }
-
-    /// @dev Place `j` goes to the `j`-th non-forfeited entry in ranking order, once every better
-    ///      entry is resolved, places in order, `prize * payoutBps[j] / 10_000` each.
-    function _onPrizeAwarded(Vm.Log memory l) internal {
-        uint256 id = uint256(l.topics[1]);
-        address winner = address(uint160(uint256(l.topics[2])));
-        (uint256 place, uint256 amount) = abi.decode(l.data, (uint256, uint256));
-        Model storage m = _model[id];
-        Terms storage t = _terms[id];
-        assertTrue(!m.settled, "PrizeAwarded after ContestSettled");
-        address[] memory ranked = _ranked(id);
-        uint256 j;
-        uint256 i;
-        for (; i < ranked.length && ranked[i] != winner; ++i) {
-            address a = ranked[i];
-            assertTrue(_revealed[id][a] || _forfeited[id][a], "PrizeAwarded: a better entry is undecided");
-            if (!_forfeited[id][a]) ++j;
-        }
-        assertTrue(i < ranked.length, "PrizeAwarded: winner not in the ranking");
-        assertTrue(_called[id][winner] && _revealed[id][winner], "PrizeAwarded: winner not called and revealed");
-        assertEq(place, j, "PrizeAwarded: place = non-forfeited entries ranked above");
-        assertEq(place, m.awards, "PrizeAwarded: places in order");
-        assertTrue(place < t.payoutBps.length, "PrizeAwarded: beyond the paid ranks");
-        assertEq(amount, t.prize * t.payoutBps[place] / BPS, "PrizeAwarded: amount = prize * payoutBps[place]");
-        awardedTo[id][place] = winner;
-        m.awards += 1;
-        m.awarded += amount;
-    }
-
-    /// @dev Once, when every place is decided: the remainder to place 0's winner (or the organiser).
-    function _onSettled(Vm.Log memory l) internal {
-        uint256 id = uint256(l.topics[1]);
-        (uint256 winnersPaid, uint256 remainder, address to) = abi.decode(l.data, (uint256, uint256, address));
-        Model storage m = _model[id];
-        Terms storage t = _terms[id];
-        assertTrue(!m.settled, "ContestSettled twice");
-        assertEq(winnersPaid, m.awards, "ContestSettled: winners paid");
-        assertEq(remainder, t.prize - m.awarded, "ContestSettled: remainder");
-        assertEq(to, m.awards > 0 ? awardedTo[id][0] : t.organiser, "ContestSettled: remainder to first place");
-        _checkPoolEvents(id);
-        if (m.awards < t.payoutBps.length) {
-            address[] memory ranked = _ranked(id);
-            for (uint256 i = 0; i < ranked.length; ++i) {
-                assertTrue(
-                    _revealed[id][ranked[i]] || _forfeited[id][ranked[i]], "ContestSettled: an entry is undecided"
-                );
-            }
-        }
-        m.settled = true;
-    }
-
-    /// @dev The pool at settlement: each paid place `p >= 1` its share (events only for
-    ///      non-zero ones), then place 0 the rest; with no place paid, one event for the scored
-    ///      entries (to 0), or for the organiser when there is none; no event for an empty pool.
-    function _checkPoolEvents(uint256 id) internal view {
-        Model storage m = _model[id];
-        Terms storage t = _terms[id];
-        uint256 pool = _pool(id);
-        assertEq(registry.contest(id).bondPool, pool, "bondPool == the model's pool");
-        uint256 k;
-        if (pool != 0) {
-            if (m.awards > 0) {
-                uint256 rest = pool;
-                for (uint256 p = 1; p < m.awards; ++p) {
-                    uint256 share = pool * t.payoutBps[p] / BPS;
-                    rest -= share;
-                    if (share == 0) continue;
-                    assertEq(_poolTo[id][k], awardedTo[id][p], "BondPoolAwarded: place p's winner");
-                    assertEq(_poolAmount[id][k], share, "BondPoolAwarded: pool * payoutBps[p]");
-                    ++k;
-                }
-                assertEq(_poolTo[id][k], awardedTo[id][0], "BondPoolAwarded: first place");
-                assertEq(_poolAmount[id][k], rest, "BondPoolAwarded: first place takes the rest");
-            } else {
-                address to = m.scored > 0 ? address(0) : t.organiser;
-                assertEq(_poolTo[id][k], to, "BondPoolAwarded: the scored entries, else the organiser");
-                assertEq(_poolAmount[id][k], pool, "BondPoolAwarded: the whole pool");
-            }
-            ++k;
-        }
-        assertEq(m.poolEvents, k, "BondPoolAwarded: one per credit");
-    }
-
-    /// @dev The model's bond pool once the proof window is over and every round decided.
-    function _pool(uint256 id) internal view returns (uint256) {
-        Model storage m = _model[id];
-        return PayoutModel.bondPool(_terms[id].bond, m.committers, m.qualified.length + m.scored, m.forfeits);
-    }
-
-    /// @dev Each actor withdrew exactly what the model gives it; the scored entries' equal shares
-    ///      of an unpaid pool add up to it, one of them (the first claimer) with the rounding.
-    function _checkDues(uint256 id, PayoutModel.Outcome memory o) internal view {
-        Terms storage t = _terms[id];
-        Model storage m = _model[id];
-        bool anyProver = m.qualified.length + m.scored > 0;
-        uint256 dust = o.scored > 0 ? o.pool % o.scored : 0;
-        uint256 dustTaken;
-        for (uint256 a = 0; a < organisers.length + competitors.length; ++a) {
-            address who = _actor(a);
-            PayoutModel.Account memory acc = PayoutModel.Account(
-                _entry[id][who].seq != 0,
-                _scored[id][who] || _isQualified(id, who),
-                _scored[id][who],
-                _forfeited[id][who]
-            );
-            uint256 due = PayoutModel.due(o, who, t.organiser, t.bond, acc, anyProver, false);
-            uint256 got = ghostWithdrawnBy[id][who];
-            if (acc.scored && dust > 0 && got == due + dust) {
-                dustTaken += 1;
-                continue;
-            }
-            assertEq(got, due, "model: withdrawn == due");
-        }
-        if (dust > 0) assertEq(dustTaken, 1, "model: the rounding taken once");
-    }
-
-    function _isQualified(uint256 id, address who) internal view returns (bool) {
-        address[] storage q = _model[id].qualified;
-        for (uint256 i = 0; i < q.length; ++i) {
-            if (q[i] == who) return true;
-        }
-        return false;
-    }
-
-    /// @dev A default: each committer took its bond and an equal share (the last one the rounding).
-    function _checkDefault(uint256 id, Terms storage t) internal view {
-        uint256 n = organisers.length + competitors.length;
-        uint256 committers;
-        uint256 total;
-        for (uint256 a = 0; a < n; ++a) {
-            address who = _actor(a);
-            if (_entry[id][who].seq != 0) ++committers;
-            total += ghostWithdrawnBy[id][who];
-        }
-        // A successful challenge took its reward out of the prize first.
-        uint256 reward = _reward[id];
-        uint256 prize = t.prize - reward;
-        if (committers == 0) {
-            uint256 back = ghostWithdrawnBy[id][t.organiser];
-            uint256 own = _challenger[id] == t.organiser ? reward : 0;
-            assertEq(back, prize + own, "default: prize (less a reward) back to the organiser");
-            assertEq(total, t.prize, "default: the whole prize paid out");
-            return;
-        }
-        uint256 share = prize / committers;
-        uint256 lastShare = prize - share * (committers - 1);
-        for (uint256 a = 0; a < n; ++a) {
-            address who = _actor(a);
-            uint256 got = ghostWithdrawnBy[id][who];
-            if (who == _challenger[id]) got -= reward;
-            if (_entry[id][who].seq == 0) {
-                assertEq(got, 0, "default: non-committer paid");
-            } else {
-                assertTrue(got == t.bond + share || got == t.bond + lastShare, "default: bond + equal share");
-            }
-        }
-        assertEq(total, committers * t.bond + t.prize, "default: prize and bonds paid out");
-    }
-
-    /// @dev The model's ranking of the accepted proofs.
-    function _ranked(uint256 id) internal view returns (address[] memory) {
-        address[] storage q = _model[id].qualified;
-        PayoutModel.Entry[] memory es = new PayoutModel.Entry[](q.length);
-        for (uint256 i = 0; i < q.length; ++i) {
-            es[i] = _entry[id][q[i]];
-        }
-        return PayoutModel.rank(es);
-    }
-
-    /// @dev Whether the registry has closed the ranking: closing calls an entry or settles.
-    function _closed(uint256 id) internal view returns (bool) {
-        return _model[id].called > 0 || _model[id].settled;
-    }
-
-    /// @dev The current reveal round's deadline: the first round's if the ranking is not closed.
-    function _roundDeadline(uint256 id) internal view returns (uint256) {
-        if (!_closed(id)) return uint256(_model[id].proofEnds) + _terms[id].revealWindow;
-        return registry.contest(id).roundDeadline;
-    }
-
-    function _actor(uint256 i) internal view returns (address) {
-        i %= organisers.length + competitors.length;
-        return i < organisers.length ? organisers[i] : competitors[i - organisers.length];
-    }
-
-    /// @dev A player whose entry (as the registry's view reports it) has `status`, chosen by
-    ///      `seed` among those that do.
-    function _pick(uint256 id, EntryStatus status, uint256 seed) internal view returns (address, bool) {
-        uint256 n = _players.length;
-        for (uint256 k = 0; k < n; ++k) {
-            address c = _players[(seed % n + k) % n];
-            if (registry.entry(id, c).status == status) return (c, true);
-        }
-        return (address(0), false);
-    }
-
-    /// @dev A player's "packed model and salt".
-    function _modelElems(address c) internal pure returns (uint256[] memory model) {
-        model = new uint256[](3);
-        model[0] = uint160(c);
-        model[1] = uint256(keccak256(abi.encode("weights", c))) >> 8;
-        model[2] = uint256(keccak256(abi.encode("salt", c))) % P;
-    }
-
     /// @dev Mostly the newest contest, so one contest gets through all its phases in a short
     ///      run; the first action of a run creates the first contest. `ok` is always true now
     ///      (kept so that every action reads the same).
@@ -962,26 +664,5 @@ contract RegistryHandler is TestBase, RegistryEvents {
             return (_create(seed, seed >> 64, seed >> 128, seed >> 192), true);
         }
         return (contestIds[which % 2 == 0 ? (which >> 1) % n : n - 1], true);
-    }
-
-    /// @dev The chain's state after `elems` from `TESTSET_TAG`, before the length (a claim).
-    function _claim(uint256[] memory elems) internal view returns (uint256) {
-        return _absorbed(TESTSET_TAG, elems);
-    }
-
-    /// @dev The chain's state after `elems` from `h`.
-    function _absorbed(uint256 h, uint256[] memory elems) internal view returns (uint256) {
-        for (uint256 i = 0; i < elems.length; ++i) {
-            h = IPoseidonT3(_poseidon).hash([h, elems[i]]);
-        }
-        return h;
-    }
-
-    function _chain(uint256 tag, uint256[] memory elems) internal view returns (uint256 h) {
-        h = tag;
-        for (uint256 i = 0; i < elems.length; ++i) {
-            h = IPoseidonT3(_poseidon).hash([h, elems[i]]);
-        }
-        h = IPoseidonT3(_poseidon).hash([h, elems.length]);
     }
 }
