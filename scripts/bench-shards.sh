@@ -11,6 +11,9 @@
 # copied with `shards = M` in its [test_set] table (target/bench/shards-<name>-M/spec).
 # BENCH_SHARDS=K proves only shards 0 … K−1 in each pass (a sample of a large M: the figures are
 # then those K shards'); BENCH_PASSES=1 runs one pass of each kind instead of two.
+# BENCH_RAY=1 adds a third kind: the same shards as tasks of a local Ray cluster, by the Ray
+# driver `shard plan` writes (src/contest/ray_job.py; Ray from the pinned .venv-ray), P tasks at
+# a time, each holding one CPU (so each prover runs one thread: RAYON_NUM_THREADS = num_cpus).
 # Uses the dev profile build and an UNSAFE locally generated SRS (benchmarks only).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,11 +70,65 @@ print(f"| {label} | {m} shards, {workers} at a time | wall {t1 - t0:.1f} s | CPU
 EOF
 }
 
+# ray_pass LABEL TASKS: every shard as a Ray task (a plan directory made here the way `shard
+# plan` makes one, without a chain: plan.json's commands, the salt file, the driver), through a
+# wrapper that times each worker; the proofs verified as above.
+ray_pass() {
+  local label="$1" tasks="$2" plan="$out/$1" started ended py
+  rm -rf "$plan" && mkdir -p "$plan/proofs"
+  py="$(python3 scripts/pinned_venv.py ray)"
+  cp src/contest/ray_job.py "$plan/ray-job.py"
+  printf '0x2a\n' >"$plan/salt"
+  printf '%s\n' '#!/usr/bin/env bash' \
+    'for ((i = 1; i < $#; i++)); do [ "${!i}" = --shard ] && { j=$((i + 1)); s="${!j}"; }; done' \
+    "exec /usr/bin/time -f '%e %U %S %M' -o \"$root/$plan/shard-\$s.time\" \"$root/$cli\" \"\$@\"" \
+    >"$plan/cli.sh"
+  chmod +x "$plan/cli.sh"
+  # The keys as the plan's own (the workers run in the plan directory): links to the key files
+  # and a manifest naming the SRS by its absolute path.
+  mkdir -p "$plan/keys"
+  ln -s "$root/$out/keys/pk.bin" "$root/$out/keys/vk.bin" "$plan/keys/"
+  python3 - "$root" "$out" "$plan" "$k" "$tasks" "$(realpath "$model")" "$(realpath "$testset")" <<'PYEOF'
+import json, os, sys
+root, out, plan, k, tasks, model, testset = sys.argv[1:]
+manifest = json.load(open(f"{out}/keys/circuit.json"))
+manifest["srs_path"] = os.path.join(root, manifest["srs_path"])
+json.dump(manifest, open(f"{plan}/keys/circuit.json", "w"))
+shards = [{"shard": s, "command": [
+    "prove", "--spec", f"{root}/{out}/spec", "--model", model, "--testset", testset,
+    "--submitter", "0x00000000000000000000000000000000000000aa", "--contest-id", "1",
+    "--chain-id", "31337", "--keys", "keys", "--shard", str(s),
+    "--out", f"proofs/shard-{s}"]} for s in range(int(k))]
+ray = {"parallelism": int(tasks), "num_cpus": 1, "memory_bytes": None}
+json.dump({"shards": shards, "ray": ray}, open(f"{plan}/plan.json", "w"))
+PYEOF
+  started=$(date +%s.%N)
+  "$py" "$plan/ray-job.py" --cli "$root/$plan/cli.sh" >"$plan/summary.json" 2>"$plan/ray.log" \
+    || { echo "bench: the Ray driver failed; see $plan/ray.log and $plan/logs/" >&2; exit 3; }
+  ended=$(date +%s.%N)
+  for s in $(seq 0 $((k - 1))); do
+    "$cli" --json verify --keys "$out/keys" --proof "$plan/proofs/shard-$s" >/dev/null 2>&1 \
+      || { echo "bench: Ray shard $s's proof does not verify" >&2; exit 3; }
+  done
+  python3 - "$plan" "$k" "$label" "$tasks" "$started" "$ended" <<'PYEOF'
+import sys
+d, m, label, workers, t0, t1 = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], float(sys.argv[5]), float(sys.argv[6])
+cpu = 0.0
+for s in range(m):
+    wall, user, system, kb = open(f"{d}/shard-{s}.time").read().split()
+    cpu += float(user) + float(system)
+    print(f"| {label} | shard {s} | {float(wall):.1f} s | {int(kb) // 1024} MiB |")
+print(f"| {label} | {m} shards, {workers} Ray tasks at a time (1 CPU each) | wall {t1 - t0:.1f} s (Ray's start included) | CPU {cpu:.1f} s |")
+PYEOF
+}
+
 echo "| pass | shard | wall | peak RSS |"
 echo "|---|---|---|---|"
 pass sequential 1
 pass "pool-$p" "$p"
+[ -z "${BENCH_RAY:-}" ] || ray_pass "ray-$p" "$p"
 if [ "${BENCH_PASSES:-2}" != 1 ]; then
   pass sequential-again 1
   pass "pool-$p-again" "$p"
+  [ -z "${BENCH_RAY:-}" ] || ray_pass "ray-$p-again" "$p"
 fi
