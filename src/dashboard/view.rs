@@ -97,14 +97,21 @@ impl Ledger {
             .collect()
     }
 
-    /// Accepted-proof transactions whose gas is not known yet.
+    /// Accepted-proof transactions (a sharded entry's: each shard's) whose gas is not known yet.
     pub fn proofs_without_gas(&self) -> Vec<String> {
-        self.events
+        let txs: BTreeSet<String> = self
+            .events
             .values()
-            .filter(|e| matches!(e.event, Event::ProofAccepted { .. }))
+            .filter(|e| {
+                matches!(
+                    e.event,
+                    Event::ProofAccepted { .. } | Event::ShardProofAccepted { .. }
+                )
+            })
             .filter(|e| !self.gas.contains_key(&e.tx))
             .map(|e| e.tx.clone())
-            .collect()
+            .collect();
+        txs.into_iter().collect()
     }
 
     /// Drops everything after `block`: the chain went back (a node restarted without its

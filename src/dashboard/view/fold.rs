@@ -19,6 +19,16 @@ struct Proof {
     tx: String,
 }
 
+/// A sharded entry's shard proofs as the fold collects them.
+struct ShardedEntry {
+    competitor: Addr,
+    /// `shard → (correct, transaction)`.
+    proved: BTreeMap<u64, (u64, String)>,
+    /// The latest shard proof and its transaction.
+    at: Stamp,
+    tx: String,
+}
+
 /// The running state of one pass over the ledger, in log order.
 #[derive(Default)]
 pub(super) struct Fold {
@@ -31,9 +41,8 @@ pub(super) struct Fold {
     /// End of the proof window (`TestSetRevealed`), once the test set is revealed.
     pub(super) proof_ends: Option<u64>,
     proofs: Vec<Proof>,
-    /// Each sharded entry's proved shards (`shard → correct`) and its latest shard proof, in
-    /// order of the first.
-    shards: Vec<(Addr, BTreeMap<u64, u64>, Stamp, String)>,
+    /// Each sharded entry's shard proofs, in order of the first.
+    shards: Vec<ShardedEntry>,
     called: BTreeMap<Addr, u64>,
     revealed: BTreeSet<Addr>,
     forfeited: BTreeSet<Addr>,
@@ -68,19 +77,23 @@ impl Fold {
                 correct,
                 ..
             } => {
-                let i = match self.shards.iter().position(|(who, ..)| who == competitor) {
+                let i = match self.shards.iter().position(|s| s.competitor == *competitor) {
                     Some(i) => i,
                     None => {
-                        self.shards
-                            .push((*competitor, BTreeMap::new(), at, e.tx.clone()));
+                        self.shards.push(ShardedEntry {
+                            competitor: *competitor,
+                            proved: BTreeMap::new(),
+                            at,
+                            tx: e.tx.clone(),
+                        });
                         self.shards.len() - 1
                     }
                 };
                 let entry = &mut self.shards[i];
-                if !entry.1.contains_key(shard) {
-                    entry.1.insert(*shard, *correct);
-                    entry.2 = at;
-                    entry.3 = e.tx.clone();
+                if !entry.proved.contains_key(shard) {
+                    entry.proved.insert(*shard, (*correct, e.tx.clone()));
+                    entry.at = at;
+                    entry.tx = e.tx.clone();
                 }
             }
             Event::CeremonyOpened { ceremony_deadline } => {
@@ -371,7 +384,7 @@ impl Fold {
                     correct: p.correct,
                     of: c.test_set_size,
                     accuracy_pct: accuracy_pct(p.correct, c.test_set_size),
-                    gas: ledger.gas(&p.tx),
+                    gas: self.proof_gas(ledger, p),
                     at: p.at,
                     tx: p.tx.clone(),
                     standing,
@@ -389,19 +402,28 @@ impl Fold {
             .collect()
     }
 
+    /// Gas of an entry's proof transactions, once every one is read: its `submitProof`, or for
+    /// a sharded entry each of its shards' (the last one's carries `ProofAccepted` too).
+    fn proof_gas(&self, ledger: &Ledger, p: &Proof) -> Option<u64> {
+        match self.shards.iter().find(|s| s.competitor == p.competitor) {
+            Some(s) => s.proved.values().map(|(_, tx)| ledger.gas(tx)).sum(),
+            None => ledger.gas(&p.tx),
+        }
+    }
+
     /// Sharded entries with shards proved but no `ProofAccepted` yet.
     pub(super) fn shard_progress(&self, c: &ContestConfig, now: u64) -> Vec<ShardProgressRow> {
         let over = now > self.proof_end(c);
         self.shards
             .iter()
-            .filter(|(who, ..)| !self.proofs.iter().any(|p| p.competitor == *who))
-            .map(|(who, proved, at, tx)| ShardProgressRow {
-                competitor: *who,
-                proved: proved.keys().copied().collect(),
+            .filter(|s| !self.proofs.iter().any(|p| p.competitor == s.competitor))
+            .map(|s| ShardProgressRow {
+                competitor: s.competitor,
+                proved: s.proved.keys().copied().collect(),
                 of: c.layout.shards,
-                correct_so_far: proved.values().sum(),
-                at: *at,
-                tx: tx.clone(),
+                correct_so_far: s.proved.values().map(|(c, _)| c).sum(),
+                at: s.at,
+                tx: s.tx.clone(),
                 incomplete: over,
             })
             .collect()

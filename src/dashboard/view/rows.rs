@@ -206,7 +206,8 @@ pub struct LeaderRow {
     pub of: u32,
     /// `correct / N` in percent.
     pub accuracy_pct: f64,
-    /// Gas used by the `submitProof` transaction, once read.
+    /// Gas used by the `submitProof` transaction (a sharded entry: its shards' transactions
+    /// together), once every one is read.
     pub gas: Option<u64>,
     /// When the proof was accepted.
     pub at: Stamp,

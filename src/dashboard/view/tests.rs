@@ -747,7 +747,11 @@ fn a_sharded_entry_shows_its_shards_until_it_is_ranked() {
         at(10, 0, shard(B, 0, 3, 1)),
         at(10, 1, shard(B, 0, 4, 1)),
         at(11, 0, shard(A, 0, 4, 2)),
-        at(11, 1, proof(A, 8)),
+        // The last shard's transaction also carries `ProofAccepted`.
+        Logged {
+            tx: at(11, 0, proof(A, 8)).tx,
+            ..at(11, 1, proof(A, 8))
+        },
     ];
     let upto_10: Vec<_> = events.iter().filter(|e| e.block <= 10).cloned().collect();
     let v = ledger_of(upto_10).view(&chain_at(10)).expect("created");
@@ -777,6 +781,18 @@ fn a_sharded_entry_shows_its_shards_until_it_is_ranked() {
     assert_eq!(
         (v.leaderboard[0].competitor, v.leaderboard[0].correct),
         (A, 8)
+    );
+    // Its gas is both shards' transactions' (500,000 each in these tests), once both are read.
+    assert_eq!(v.leaderboard[0].gas, Some(1_000_000));
+    let mut unread = Ledger::new(1);
+    unread.add(events.clone());
+    unread.set_gas(&events[8].tx, 500_000);
+    let v2 = unread.view(&chain_at(11)).expect("created");
+    assert_eq!(v2.leaderboard[0].gas, None, "shard 1's gas not read yet");
+    assert_eq!(
+        unread.proofs_without_gas().len(),
+        3,
+        "A's shard 1, B's shard 0 and its repeated report"
     );
     let b = &v.shard_progress;
     assert_eq!(b.len(), 1, "A is ranked: {b:?}");
