@@ -759,6 +759,13 @@ MUTANTS = [
         ["shards"],
     ),
     Mutant(
+        "shard-counted-as-prover",
+        "each shard proof counts its entry among the provers (a part-way entry keeps its bond)",
+        "            if (done < shards) return;\n",
+        "            pr.provers += 1;\n            if (done < shards) return;\n",
+        ["shards", "invariant"],
+    ),
+    Mutant(
         "shard-decoded-from-set-start",
         "a challenged chunk is decoded from the whole set's start, not its shard's",
         "uint256 base = start - start % TestSetLayout.length(l);",
