@@ -169,12 +169,42 @@ fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
         a
     };
     let submit = |who: usize, extra: &[&str]| w.ok(who, &strs(&submit_args(extra)));
-    // Competitor 1 proves both shards at once in a pool of 2 worker processes: ranked with the sum.
-    let one = submit(1, &["--workers", "2"]);
+    // A worker's memory that is no quantity is refused before anything is read from the chain.
+    let bad = w.cli(
+        1,
+        &strs(&submit_args(&[
+            "--workers",
+            "2",
+            "--worker-memory",
+            "1.5Gi",
+        ])),
+    );
+    expect_exit(&bad, 2, "a fractional --worker-memory");
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("6Gi"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    // Competitor 1 proves both shards in a pool of 2 worker processes, each said to reach 1 TiB:
+    // no machine here has room for a second one beside the first, so the second shard waits for
+    // the first to finish (memory bounds the pool, not only the count). Ranked with the sum;
+    // each worker's peak reported.
+    let out = w.cli(
+        1,
+        &strs(&submit_args(&["--workers", "2", "--worker-memory", "1Ti"])),
+    );
+    expect_exit(&out, 0, "a pool bounded by memory");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("shard 1 waits for memory"), "{stderr}");
+    let one: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report");
     assert_eq!(one["shard_count"], 2, "{one}");
     assert_eq!(one["shards_proved"], 2, "{one}");
     assert_eq!(one["correct"], 8, "{one}");
     assert_eq!(one["workers"].as_array().map(Vec::len), Some(2), "{one}");
+    for worker in one["workers"].as_array().expect("workers") {
+        let peak = worker["peak_rss_bytes"].as_u64().expect("a peak");
+        assert!(peak > 10 << 20 && peak < 1 << 30, "{worker}");
+    }
     let per_shard: Vec<u64> = one["shards"]
         .as_array()
         .expect("shards")

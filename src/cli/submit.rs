@@ -10,8 +10,9 @@ use super::chain_args::{
     KeyArgs, RpcArgs, StateArgs,
 };
 use super::{Failure, Outcome};
+use crate::contest::cluster::memory_bytes;
 use crate::contest::competitor::submit;
-use crate::contest::shards::ProofSource;
+use crate::contest::shards::{Pool, ProofSource};
 use crate::spec::Spec;
 
 /// Arguments of `contest-cli submit`.
@@ -37,6 +38,12 @@ pub struct SubmitArgs {
     /// stored are reused; a rerun after a crash proves only what is missing.
     #[arg(long, conflicts_with = "collect")]
     workers: Option<usize>,
+    /// With `--workers`: the memory one worker may reach (a quantity such as `4Gi`; a shard's
+    /// peak is in `scripts/bench-shards.sh`'s figures and in this command's report). A worker
+    /// starts only while the machine's available memory covers it and what the running workers
+    /// may still grow to.
+    #[arg(long, requires = "workers", value_name = "QUANTITY")]
+    worker_memory: Option<String>,
     /// Prove nothing: submit the shard proofs found in `DIR/shard-<s>/`, as `contest-cli prove
     /// --shard s --out DIR/shard-s` wrote them on this or another machine (each checked against
     /// the statement the registry will check first). Missing shards are reported, not an error.
@@ -58,6 +65,12 @@ impl SubmitArgs {
     /// Exit 0 when accepted (or already), ranked or only scored; 1 when rejected.
     pub fn run(self, json: bool) -> Result<Outcome, Failure> {
         let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
+        let worker_memory = self
+            .worker_memory
+            .as_deref()
+            .map(memory_bytes)
+            .transpose()
+            .map_err(Failure::input)?;
         block_on(async {
             let client = connect(&self.rpc, &self.key).await?;
             let registry = registry(&client, &self.contest).await?;
@@ -72,7 +85,10 @@ impl SubmitArgs {
             let c = competitor(&registry, &self.contest, &spec, &self.spec, &self.state);
             let source = match (&self.collect, self.workers) {
                 (Some(dir), _) => ProofSource::Collect(dir),
-                (None, Some(n)) => ProofSource::Workers(n),
+                (None, Some(n)) => ProofSource::Workers(Pool {
+                    workers: n,
+                    memory: worker_memory,
+                }),
                 (None, None) => ProofSource::InProcess,
             };
             let report = match submit(
@@ -100,6 +116,15 @@ impl SubmitArgs {
                         report.min_correct
                     )
                 };
+                for w in &report.workers {
+                    let peak = w
+                        .peak_rss_bytes
+                        .map_or(String::new(), |b| format!(", peak {} MiB", b >> 20));
+                    println!(
+                        "worker: shard {} proved in {:.1} s{peak}",
+                        w.shard, w.seconds
+                    );
+                }
                 if report.shard_count > 1 {
                     for s in &report.shards {
                         match &s.tx {

@@ -430,7 +430,7 @@ pub async fn submit(
             out,
         });
     }
-    if let ProofSource::Workers(n) = source {
+    if let ProofSource::Workers(pool) = source {
         let missing: Vec<ShardJob> = todo
             .iter()
             .filter(|j| !ProofDir::read(&j.out).is_ok_and(|p| p.statement == j.statement))
@@ -439,7 +439,7 @@ pub async fn submit(
         if !missing.is_empty() {
             let inputs = worker_inputs(c, &secret, &testset, keys_dir)?;
             let started = std::time::Instant::now();
-            report.workers = run_pool(&inputs, &missing, n, progress)?;
+            report.workers = run_pool(&inputs, &missing, pool, progress)?;
             report.prove_seconds += started.elapsed().as_secs_f64();
         }
     }

@@ -23,11 +23,57 @@ use crate::prover::proof_dir::ProofDir;
 pub enum ProofSource<'a> {
     /// Prove in this process, one shard after another.
     InProcess,
-    /// Prove the missing shards in up to this many `contest-cli prove --shard` processes at once.
-    Workers(usize),
+    /// Prove the missing shards in `contest-cli prove --shard` processes, as many at once as
+    /// the pool allows.
+    Workers(Pool),
     /// Submit the proofs found in `DIR/shard-<s>/`, as `contest-cli prove --shard s --out
     /// DIR/shard-s` writes them (on this machine or any other); prove nothing.
     Collect(&'a Path),
+}
+
+/// How many workers may run at once: at most `workers`, and with `memory` set, a new one only
+/// while the machine's available memory covers it and what the running ones may still grow to
+/// ([`admits`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pool {
+    /// Processes at most.
+    pub workers: usize,
+    /// Bytes one worker may reach (a shard's peak: `scripts/bench-shards.sh` measures it).
+    pub memory: Option<u64>,
+}
+
+/// Whether a worker needing `memory` bytes may start now, with `available` bytes free
+/// (`MemAvailable`) and running workers at `running` bytes resident each: each running worker
+/// may still grow to `memory`, so that growth is set aside first. With nothing running a worker
+/// always starts (a pool that never starts cannot finish; the first shard's own peak is then
+/// the machine's limit, as without the bound).
+pub fn admits(memory: u64, available: u64, running: &[u64]) -> bool {
+    let growth: u64 = running.iter().map(|&r| memory.saturating_sub(r)).sum();
+    running.is_empty() || available >= memory.saturating_add(growth)
+}
+
+/// `MemAvailable` of `/proc/meminfo`, bytes (none where there is no such file).
+fn mem_available() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    proc_kib(&text, "MemAvailable:")
+}
+
+/// A `/proc` field given in kB (`Name:   123 kB`), in bytes.
+fn proc_kib(text: &str, field: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with(field))?;
+    let kib: u64 = line[field.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
+/// A running worker's resident and peak resident bytes (`VmRSS`, `VmHWM`).
+fn worker_memory(pid: u32) -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    Some((proc_kib(&text, "VmRSS:")?, proc_kib(&text, "VmHWM:")?))
 }
 
 /// What every worker reads: the contest's spec file, the committed model (and calibration),
@@ -69,51 +115,100 @@ pub struct WorkerRun {
     pub seconds: f64,
     /// Proving time it reported (witness included), seconds.
     pub prove_seconds: f64,
+    /// Its peak resident memory as last seen while it ran (`VmHWM`, polled every 100 ms), bytes.
+    pub peak_rss_bytes: Option<u64>,
 }
 
-/// Proves `jobs` in at most `workers` processes of this executable at once. Each writes its
-/// proof directory; its stdout (`--json`) and stderr go to `<out>.json` and `<out>.log`. A
+/// A worker process while it runs.
+struct Running<'a> {
+    child: Child,
+    job: &'a ShardJob,
+    started: Instant,
+    /// Resident bytes and peak resident bytes, last seen.
+    rss: u64,
+    peak: Option<u64>,
+}
+
+/// Proves `jobs` in processes of this executable, as many at once as `pool` admits. Each writes
+/// its proof directory; its stdout (`--json`) and stderr go to `<out>.json` and `<out>.log`. A
 /// failed worker is an error naming its shard and log, once the running ones have finished (their
 /// proofs stay on disk for a rerun). A worker whose proof does not carry the job's statement is
 /// an error too.
 pub fn run_pool(
     inputs: &WorkerInputs,
     jobs: &[ShardJob],
-    workers: usize,
+    pool: Pool,
     progress: Progress<'_>,
 ) -> Result<Vec<WorkerRun>> {
     let exe = std::env::current_exe().map_err(|e| ContestError::State(e.to_string()))?;
-    let workers = workers.max(1);
-    let mut pending = jobs.iter();
-    let mut running: Vec<(Child, &ShardJob, Instant)> = Vec::new();
+    let workers = pool.workers.max(1);
+    let mut pending = jobs.iter().peekable();
+    let mut running: Vec<Running<'_>> = Vec::new();
     let mut runs = Vec::new();
     let mut failed: Option<String> = None;
+    let mut waiting = false;
     loop {
         while failed.is_none() && running.len() < workers {
-            let Some(job) = pending.next() else { break };
+            let Some(job) = pending.peek().copied() else {
+                break;
+            };
+            if let (Some(memory), Some(available)) = (pool.memory, mem_available()) {
+                let rss: Vec<u64> = running.iter().map(|r| r.rss).collect();
+                if !admits(memory, available, &rss) {
+                    if !waiting {
+                        progress.note(&format!(
+                            "worker: shard {} waits for memory ({} MiB available, {} MiB a \
+                             worker, {} running)",
+                            job.shard,
+                            available >> 20,
+                            memory >> 20,
+                            running.len()
+                        ));
+                    }
+                    waiting = true;
+                    break;
+                }
+            }
+            waiting = false;
+            pending.next();
             progress.note(&format!(
                 "worker: proving shard {} into {}",
                 job.shard,
                 job.out.display()
             ));
-            running.push((spawn(&exe, inputs, job)?, job, Instant::now()));
+            running.push(Running {
+                child: spawn(&exe, inputs, job)?,
+                job,
+                started: Instant::now(),
+                rss: 0,
+                peak: None,
+            });
         }
         if running.is_empty() {
             break;
         }
         let mut i = 0;
         while i < running.len() {
+            if let Some((rss, peak)) = worker_memory(running[i].child.id()) {
+                running[i].rss = rss;
+                running[i].peak = running[i].peak.max(Some(peak));
+            }
             let status = running[i]
-                .0
+                .child
                 .try_wait()
                 .map_err(|e| ContestError::State(e.to_string()))?;
             let Some(status) = status else {
                 i += 1;
                 continue;
             };
-            let (_, job, started) = running.swap_remove(i);
+            let Running {
+                job, started, peak, ..
+            } = running.swap_remove(i);
             let seconds = started.elapsed().as_secs_f64();
-            match finished(job, status.success(), seconds) {
+            match finished(job, status.success(), seconds).map(|run| WorkerRun {
+                peak_rss_bytes: peak,
+                ..run
+            }) {
                 Ok(run) => {
                     progress.note(&format!(
                         "worker: shard {} proved in {:.1} s",
@@ -207,6 +302,7 @@ fn finished(job: &ShardJob, success: bool, seconds: f64) -> Result<WorkerRun> {
         shard: job.shard,
         seconds,
         prove_seconds: reported["prove_seconds"].as_f64().unwrap_or(0.0),
+        peak_rss_bytes: None,
     })
 }
 
@@ -299,5 +395,33 @@ mod tests {
         .expect("write");
         let run = finished(&job, true, 2.5).expect("its proof");
         assert_eq!((run.shard, run.seconds), (3, 2.5));
+    }
+
+    #[test]
+    fn a_worker_starts_only_with_room_for_it_and_the_running_ones_growth() {
+        let gib = 1u64 << 30;
+        // Nothing running: always (the pool must make progress).
+        assert!(admits(4 * gib, 0, &[]));
+        // One running at 1 GiB of 4: 3 GiB of its growth set aside, plus 4 for the new one.
+        assert!(admits(4 * gib, 7 * gib, &[gib]));
+        assert!(!admits(4 * gib, 7 * gib - 1, &[gib]));
+        // Running workers past the bound set nothing aside.
+        assert!(admits(4 * gib, 4 * gib, &[5 * gib, 4 * gib]));
+        assert!(
+            !admits(u64::MAX, u64::MAX - 1, &[0]),
+            "saturates, no overflow"
+        );
+    }
+
+    #[test]
+    fn proc_fields_are_read_in_bytes() {
+        let status = "Name:\tcontest-cli\nVmHWM:\t  948120 kB\nVmRSS:\t  512 kB\n";
+        assert_eq!(proc_kib(status, "VmHWM:"), Some(948_120 * 1024));
+        assert_eq!(proc_kib(status, "VmRSS:"), Some(512 * 1024));
+        assert_eq!(proc_kib(status, "VmSwap:"), None);
+        assert_eq!(proc_kib("MemAvailable: lots kB", "MemAvailable:"), None);
+        let me = worker_memory(std::process::id()).expect("this process's /proc status");
+        assert!(me.0 > 0 && me.1 >= me.0, "{me:?}");
+        assert!(mem_available().is_some_and(|b| b > 0));
     }
 }
