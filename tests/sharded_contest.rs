@@ -288,6 +288,16 @@ fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
     let e2 = w.rt.block_on(registry.entry(id, c2)).expect("entry");
     assert_eq!(e2.status, EntryStatus::Committed, "{e2:?}");
     assert_eq!(e2.shards_proved, 1, "{e2:?}");
+    // `status` lists it as part-way (competitor 1, complete and ranked, is not).
+    let status = w.ok(3, &strs(&on(&reg, id, &["status"])));
+    let part_way = status["shard_progress"].as_array().expect("shard_progress");
+    assert_eq!(part_way.len(), 1, "{status}");
+    assert_eq!(
+        part_way[0]["shards_proved"],
+        serde_json::json!([1]),
+        "{status}"
+    );
+    assert_eq!(part_way[0]["incomplete"], false, "{status}");
 
     // After the proof window only competitor 1 is ranked, and competitor 2's bond is lost.
     let info = w.rt.block_on(registry.contest(id)).expect("contest");
@@ -298,6 +308,8 @@ fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
     assert_eq!(ranking[0].1, 8, "{ranking:?}");
     let owed = w.rt.block_on(registry.owed(id, c2)).expect("owed");
     assert_eq!(owed.0, 0, "competitor 2 is owed nothing");
+    let status = w.ok(3, &strs(&on(&reg, id, &["status"])));
+    assert_eq!(status["shard_progress"][0]["incomplete"], true, "{status}");
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! `contest-cli status`: a contest's phase, deadlines, escrow and ranking (read-only).
+//! `contest-cli status`: a contest's phase, deadlines, escrow and ranking, and in a sharded
+//! contest the entries part-way through their shards (read-only).
 
 use clap::Args;
 use serde_json::json;
@@ -7,7 +8,10 @@ use super::chain_args::{
     block_on, chain_failure, connect_readonly, print_json, registry, ContestArgs, RpcArgs,
 };
 use super::{Failure, Outcome};
-use crate::chain::types::Phase;
+use crate::chain::types::{Addr, EntryStatus, Event, Phase};
+
+/// Blocks per `eth_getLogs` request when reading the shard proofs.
+const LOG_WINDOW: u64 = 10_000;
 
 /// Arguments of `contest-cli status`.
 #[derive(Debug, Args)]
@@ -41,9 +45,48 @@ impl StatusArgs {
                     "status": e.status, "reveal_deadline": e.reveal_deadline }),
                 );
             }
+            // A sharded contest's entries with some shards proved and not yet scored: from the
+            // `ShardProofAccepted` events (the registry keeps no list of them), each checked
+            // against its entry's status.
+            let mut part_way = Vec::new();
+            if info.config.layout.shards > 1 && info.test_set_revealed {
+                let mut proved: Vec<(Addr, Vec<(u64, u64)>)> = Vec::new();
+                let events = registry
+                    .events_paged(Some(id), info.created_block, block, LOG_WINDOW)
+                    .await
+                    .map_err(chain_failure)?;
+                for e in events {
+                    if let Event::ShardProofAccepted {
+                        competitor,
+                        shard,
+                        correct,
+                        ..
+                    } = e.event
+                    {
+                        match proved.iter_mut().find(|(who, _)| *who == competitor) {
+                            Some((_, shards)) => shards.push((shard, correct)),
+                            None => proved.push((competitor, vec![(shard, correct)])),
+                        }
+                    }
+                }
+                let over = info.proof_ends != 0 && now > info.proof_ends;
+                for (who, mut shards) in proved {
+                    let e = registry.entry(id, who).await.map_err(chain_failure)?;
+                    if e.status != EntryStatus::Committed {
+                        continue;
+                    }
+                    shards.sort_unstable();
+                    shards.dedup_by_key(|(s, _)| *s);
+                    part_way.push(json!({ "competitor": who,
+                        "shards_proved": shards.iter().map(|(s, _)| s).collect::<Vec<_>>(),
+                        "of": info.config.layout.shards,
+                        "correct_so_far": shards.iter().map(|(_, c)| c).sum::<u64>(),
+                        "incomplete": over }));
+                }
+            }
             if json {
                 print_json(&json!({ "contest_id": id, "block": block, "timestamp": now,
-                    "contest": info, "ranking": ranking }))?;
+                    "contest": info, "ranking": ranking, "shard_progress": part_way }))?;
                 return Ok(Outcome::Success);
             }
             let c = &info.config;
@@ -104,6 +147,20 @@ impl StatusArgs {
                     r["competitor"].as_str().unwrap_or("?"),
                     r["correct"],
                     r["status"]
+                );
+            }
+            for p in &part_way {
+                println!(
+                    "  part-way {}: {} of {} shards proved, {} correct so far{}",
+                    p["competitor"].as_str().unwrap_or("?"),
+                    p["shards_proved"].as_array().map_or(0, Vec::len),
+                    p["of"],
+                    p["correct_so_far"],
+                    if p["incomplete"] == true {
+                        " (the proof window is over: never proved, its bond goes to the pool)"
+                    } else {
+                        " (ranked or scored once every shard is in)"
+                    }
                 );
             }
             Ok(Outcome::Success)
