@@ -58,15 +58,21 @@ pass() {
   started=$(date +%s.%N)
   seq 0 $((k - 1)) | xargs -P "$workers" -I{} bash -c 'prove_shard "$0" "$1"' "$label" {}
   ended=$(date +%s.%N)
-  python3 - "$out/$label" "$k" "$label" "$workers" "$started" "$ended" <<'EOF'
+  summarise "$out/$label" "$label" "$workers at a time" "" "$started" "$ended"
+}
+
+# summarise DIR LABEL HOW WALL_NOTE T0 T1: a row per shard from DIR/shard-<s>.time (GNU time:
+# wall, user, system, peak KiB), then the pass's wall (T1 − T0) and CPU (every worker's).
+summarise() {
+  python3 - "$k" "$@" <<'EOF'
 import sys
-d, m, label, workers, t0, t1 = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], float(sys.argv[5]), float(sys.argv[6])
+m, (d, label, how, note), (t0, t1) = int(sys.argv[1]), sys.argv[2:6], map(float, sys.argv[6:8])
 cpu = 0.0
 for s in range(m):
     wall, user, system, kb = open(f"{d}/shard-{s}.time").read().split()
     cpu += float(user) + float(system)
     print(f"| {label} | shard {s} | {float(wall):.1f} s | {int(kb) // 1024} MiB |")
-print(f"| {label} | {m} shards, {workers} at a time | wall {t1 - t0:.1f} s | CPU {cpu:.1f} s |")
+print(f"| {label} | {m} shards, {how} | wall {t1 - t0:.1f} s{note} | CPU {cpu:.1f} s |")
 EOF
 }
 
@@ -110,16 +116,8 @@ PYEOF
     "$cli" --json verify --keys "$out/keys" --proof "$plan/proofs/shard-$s" >/dev/null 2>&1 \
       || { echo "bench: Ray shard $s's proof does not verify" >&2; exit 3; }
   done
-  python3 - "$plan" "$k" "$label" "$tasks" "$started" "$ended" <<'PYEOF'
-import sys
-d, m, label, workers, t0, t1 = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], float(sys.argv[5]), float(sys.argv[6])
-cpu = 0.0
-for s in range(m):
-    wall, user, system, kb = open(f"{d}/shard-{s}.time").read().split()
-    cpu += float(user) + float(system)
-    print(f"| {label} | shard {s} | {float(wall):.1f} s | {int(kb) // 1024} MiB |")
-print(f"| {label} | {m} shards, {workers} Ray tasks at a time (1 CPU each) | wall {t1 - t0:.1f} s (Ray's start included) | CPU {cpu:.1f} s |")
-PYEOF
+  summarise "$plan" "$label" "$tasks Ray tasks at a time (1 CPU each)" " (Ray's start included)" \
+    "$started" "$ended"
 }
 
 echo "| pass | shard | wall | peak RSS |"

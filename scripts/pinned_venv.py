@@ -84,11 +84,7 @@ def ensure_venv(venv, pinned):
     inside it."""
     if Path(sys.prefix).resolve() == Path(venv).resolve():
         return
-    py = Path(venv) / "bin" / "python"
-    if not py.exists():
-        print(f"creating {venv} ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", *pinned], check=True)
+    py = create_venv(venv, pinned)
     os.execv(str(py), [str(py), os.path.abspath(sys.argv[0]), *sys.argv[1:]])
 
 

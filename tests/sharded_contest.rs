@@ -368,6 +368,41 @@ fn a_tampered_second_shard_is_challenged_and_the_organiser_defaults() {
     assert_eq!(status["contest"]["phase"], "test_set_missed", "{status}");
 }
 
+/// Competitor 1's `shard plan --out dir` with `extra` options; its JSON.
+fn shard_plan(w: &World, k: &Revealed, dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "shard", "plan", "--spec", &k.spec_s, "--keys", &k.keys, "--out",
+    ];
+    args.push(path_str(dir));
+    args.extend(extra);
+    w.ok(1, &strs(&on(&k.reg, k.id, &args)))
+}
+
+/// Competitor 1's `submit --collect dir/proofs`: both shards sent, 8 correct, ranked.
+fn collected_and_ranked(w: &World, k: &Revealed, dir: &Path) {
+    let mut submit = on(
+        &k.reg,
+        k.id,
+        &[
+            "submit",
+            "--spec",
+            &k.spec_s,
+            "--keys",
+            &k.keys,
+            "--allow-unsafe-srs",
+        ],
+    );
+    submit.extend([
+        "--collect".into(),
+        path_str(&dir.join("proofs")).to_string(),
+    ]);
+    let sent = w.ok(1, &strs(&submit));
+    assert_eq!(sent["shards_proved"], 2, "{sent}");
+    assert_eq!(sent["correct"], 8, "{sent}");
+    let ranking = w.rt.block_on(k.registry.ranking(k.id)).expect("ranking");
+    assert_eq!(ranking.len(), 1, "{ranking:?}");
+}
+
 /// `shard plan` writes what a cluster runs: its Kubernetes Indexed Job is a valid `batch/v1` Job
 /// by Kubernetes' published schema (strict), and each shard's command, run in the plan directory
 /// as a pod would (salt from the Secret's file), proves its shard; `submit --collect` sends them
@@ -377,23 +412,7 @@ fn a_cluster_plan_proves_shard_by_shard_and_is_collected() {
     let w = World::new();
     let k = revealed_contest(&w, &[(1, "mlp-h16.onnx")]);
     let dir = w.path("plan");
-    let plan_args = on(
-        &k.reg,
-        k.id,
-        &[
-            "shard",
-            "plan",
-            "--spec",
-            &k.spec_s,
-            "--keys",
-            &k.keys,
-            "--out",
-            path_str(&dir),
-            "--memory",
-            "2Gi",
-        ],
-    );
-    let plan = w.ok(1, &strs(&plan_args));
+    let plan = shard_plan(&w, &k, &dir, &["--memory", "2Gi"]);
     let shards = plan["shards"].as_array().expect("shards");
     assert_eq!(shards.len(), 2, "{plan}");
 
@@ -431,27 +450,7 @@ fn a_cluster_plan_proves_shard_by_shard_and_is_collected() {
             .expect("prove runs");
         expect_exit(&o, 0, &format!("shard {}'s command", s["shard"]));
     }
-    let mut submit = on(
-        &k.reg,
-        k.id,
-        &[
-            "submit",
-            "--spec",
-            &k.spec_s,
-            "--keys",
-            &k.keys,
-            "--allow-unsafe-srs",
-        ],
-    );
-    submit.extend([
-        "--collect".into(),
-        path_str(&dir.join("proofs")).to_string(),
-    ]);
-    let sent = w.ok(1, &strs(&submit));
-    assert_eq!(sent["shards_proved"], 2, "{sent}");
-    assert_eq!(sent["correct"], 8, "{sent}");
-    let ranking = w.rt.block_on(k.registry.ranking(k.id)).expect("ranking");
-    assert_eq!(ranking.len(), 1, "{ranking:?}");
+    collected_and_ranked(&w, &k, &dir);
 }
 
 /// The plan's Ray driver on a real local Ray cluster (Ray from PyPI, pinned in `.venv-ray`):
@@ -463,25 +462,7 @@ fn a_ray_job_proves_the_shards_on_a_local_ray_cluster() {
     let w = World::new();
     let k = revealed_contest(&w, &[(1, "mlp-h16.onnx")]);
     let dir = w.path("plan");
-    let plan_args = on(
-        &k.reg,
-        k.id,
-        &[
-            "shard",
-            "plan",
-            "--spec",
-            &k.spec_s,
-            "--keys",
-            &k.keys,
-            "--out",
-            path_str(&dir),
-            "--memory",
-            "1Gi",
-            "--cpus",
-            "1",
-        ],
-    );
-    let plan = w.ok(1, &strs(&plan_args));
+    let plan = shard_plan(&w, &k, &dir, &["--memory", "1Gi", "--cpus", "1"]);
     assert_eq!(plan["ray"]["memory_bytes"], 1u64 << 30, "{plan}");
     assert_eq!(plan["ray"]["num_cpus"], 1, "{plan}");
     let driver = dir.join("ray-job.py");
@@ -540,25 +521,5 @@ fn a_ray_job_proves_the_shards_on_a_local_ray_cluster() {
         "{again}"
     );
 
-    let mut submit = on(
-        &k.reg,
-        k.id,
-        &[
-            "submit",
-            "--spec",
-            &k.spec_s,
-            "--keys",
-            &k.keys,
-            "--allow-unsafe-srs",
-        ],
-    );
-    submit.extend([
-        "--collect".into(),
-        path_str(&dir.join("proofs")).to_string(),
-    ]);
-    let sent = w.ok(1, &strs(&submit));
-    assert_eq!(sent["shards_proved"], 2, "{sent}");
-    assert_eq!(sent["correct"], 8, "{sent}");
-    let ranking = w.rt.block_on(k.registry.ranking(k.id)).expect("ranking");
-    assert_eq!(ranking.len(), 1, "{ranking:?}");
+    collected_and_ranked(&w, &k, &dir);
 }

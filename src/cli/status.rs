@@ -8,10 +8,9 @@ use super::chain_args::{
     block_on, chain_failure, connect_readonly, print_json, registry, ContestArgs, RpcArgs,
 };
 use super::{Failure, Outcome};
-use crate::chain::types::{Addr, EntryStatus, Event, Phase};
-
-/// Blocks per `eth_getLogs` request when reading the shard proofs.
-const LOG_WINDOW: u64 = 10_000;
+use crate::chain::registry::LOG_WINDOW;
+use crate::chain::types::Phase;
+use crate::dashboard::{ChainState, Ledger};
 
 /// Arguments of `contest-cli status`.
 #[derive(Debug, Args)]
@@ -45,43 +44,31 @@ impl StatusArgs {
                     "status": e.status, "reveal_deadline": e.reveal_deadline }),
                 );
             }
-            // A sharded contest's entries with some shards proved and not yet scored: from the
-            // `ShardProofAccepted` events (the registry keeps no list of them), each checked
-            // against its entry's status.
+            // A sharded contest's entries with some shards proved and not yet scored: the
+            // registry keeps no list of them, so the contest's events are folded as the
+            // dashboard folds them (`dashboard::view`).
             let mut part_way = Vec::new();
             if info.config.layout.shards > 1 && info.test_set_revealed {
-                let mut proved: Vec<(Addr, Vec<(u64, u64)>)> = Vec::new();
-                let events = registry
-                    .events_paged(Some(id), info.created_block, block, LOG_WINDOW)
-                    .await
-                    .map_err(chain_failure)?;
-                for e in events {
-                    if let Event::ShardProofAccepted {
-                        competitor,
-                        shard,
-                        correct,
-                        ..
-                    } = e.event
-                    {
-                        match proved.iter_mut().find(|(who, _)| *who == competitor) {
-                            Some((_, shards)) => shards.push((shard, correct)),
-                            None => proved.push((competitor, vec![(shard, correct)])),
-                        }
-                    }
-                }
-                let over = info.proof_ends != 0 && now > info.proof_ends;
-                for (who, mut shards) in proved {
-                    let e = registry.entry(id, who).await.map_err(chain_failure)?;
-                    if e.status != EntryStatus::Committed {
-                        continue;
-                    }
-                    shards.sort_unstable();
-                    shards.dedup_by_key(|(s, _)| *s);
-                    part_way.push(json!({ "competitor": who,
-                        "shards_proved": shards.iter().map(|(s, _)| s).collect::<Vec<_>>(),
-                        "of": info.config.layout.shards,
-                        "correct_so_far": shards.iter().map(|(_, c)| c).sum::<u64>(),
-                        "incomplete": over }));
+                let mut ledger = Ledger::new(id);
+                ledger.add(
+                    registry
+                        .events_paged(Some(id), info.created_block, block, LOG_WINDOW)
+                        .await
+                        .map_err(chain_failure)?,
+                );
+                let chain = ChainState {
+                    head_block: block,
+                    head_time: now,
+                    ..ChainState::default()
+                };
+                for r in ledger
+                    .view(&chain)
+                    .map(|v| v.shard_progress)
+                    .unwrap_or_default()
+                {
+                    part_way.push(json!({ "competitor": r.competitor,
+                        "shards_proved": r.proved, "of": r.of,
+                        "correct_so_far": r.correct_so_far, "incomplete": r.incomplete }));
                 }
             }
             if json {

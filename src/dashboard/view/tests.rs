@@ -70,6 +70,27 @@ fn proof(who: Addr, correct: u64) -> Event {
     }
 }
 
+/// `ContestCreated` by `ORG` with a prize of 1,000 wei.
+fn created(config: ContestConfig) -> Event {
+    Event::ContestCreated {
+        organiser: ORG,
+        prize: Wei(1_000),
+        config,
+        verifier_code_hash: [8; 32],
+    }
+}
+
+/// `TestSetRevealed` of 6 elements at block 8: challenges until block 8's own second (a proof
+/// at block 9 is after it), proofs until 3,000.
+fn revealed() -> Event {
+    Event::TestSetRevealed {
+        count: 6,
+        commitment: Fr::from(5),
+        challenge_ends: 850,
+        proof_ends: 3_000,
+    }
+}
+
 fn chunk(n: usize) -> Event {
     Event::TestSetChunkRevealed {
         chunk: 0,
@@ -84,16 +105,7 @@ fn chunk(n: usize) -> Event {
 /// not ranked. B is called and forfeits, A and C move up; B's bond is the bond pool, split 70/30.
 fn contest() -> Vec<Logged> {
     vec![
-        at(
-            1,
-            0,
-            Event::ContestCreated {
-                organiser: ORG,
-                prize: Wei(1_000),
-                config: config(),
-                verifier_code_hash: [8; 32],
-            },
-        ),
+        at(1, 0, created(config())),
         at(2, 0, commit(A, 1, false)),
         at(3, 0, commit(B, 2, false)),
         at(3, 1, commit(C, 3, false)),
@@ -103,17 +115,7 @@ fn contest() -> Vec<Logged> {
         at(7, 0, Event::TestSetRevealRestarted { discarded: 3 }),
         at(8, 0, chunk(4)),
         at(8, 1, chunk(2)),
-        at(
-            8,
-            2,
-            Event::TestSetRevealed {
-                count: 6,
-                commitment: Fr::from(5),
-                // Challenges until block 8's own second: the proof at block 9 is after it.
-                challenge_ends: 850,
-                proof_ends: 3_000,
-            },
-        ),
+        at(8, 2, revealed()),
         at(9, 0, proof(B, 8)),
         at(10, 0, proof(A, 8)),
         at(11, 0, proof(C, 7)),

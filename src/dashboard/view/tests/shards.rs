@@ -20,29 +20,11 @@ fn a_sharded_entry_shows_its_shards_until_it_is_ranked() {
     let mut cfg = config();
     cfg.layout.shards = 2;
     let events = vec![
-        at(
-            1,
-            0,
-            Event::ContestCreated {
-                organiser: ORG,
-                prize: Wei(1_000),
-                config: cfg,
-                verifier_code_hash: [8; 32],
-            },
-        ),
+        at(1, 0, created(cfg)),
         at(2, 0, commit(A, 1, false)),
         at(3, 0, commit(B, 2, false)),
         at(8, 0, chunk(6)),
-        at(
-            8,
-            1,
-            Event::TestSetRevealed {
-                count: 6,
-                commitment: Fr::from(5),
-                challenge_ends: 850,
-                proof_ends: 3_000,
-            },
-        ),
+        at(8, 1, revealed()),
         at(9, 0, shard(A, 1, 4, 1)),
         at(10, 0, shard(B, 0, 3, 1)),
         at(10, 1, shard(B, 0, 4, 1)),
