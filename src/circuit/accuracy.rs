@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::argmax::{row_correct, Comparator};
 use super::freivalds::MatrixProduct;
+use super::pooled::{PooledShape, MAX_WINDOW};
 use super::poseidon::{chain_rows, PoseidonChain};
 use super::public::recorded_constants;
 use super::requant::{reserve_lookup_column, BlockShape, RequantBounds};
@@ -239,12 +240,23 @@ pub fn build(
     sections.mark("test set: Poseidon chain (T)", ctx);
 
     // Layers: witness Z from the reference semantics, check it by Freivalds (phase 1), then
-    // requantise and saturate every entry here (`accuracy::layers`, a file per kind).
+    // requantise and saturate every entry here (`accuracy::layers`, a file per kind). The
+    // pooled-requantisation gate is the keys' choice when proving (keys made before it existed
+    // have none).
+    let bounds = RequantBounds {
+        pool_window: pinning.map_or_else(
+            || requant_bounds(spec, lookup_bits).pool_window,
+            |pin| pin.requant.pool_window,
+        ),
+        ..requant_bounds(spec, lookup_bits)
+    };
     let mut cx = LayerCx {
         ctx,
         range: &range,
-        big_s: BlockShape::new(lookup_bits, requant_bounds(spec)).shift_bits(),
+        big_s: BlockShape::new(lookup_bits, bounds).shift_bits(),
+        pool_window: bounds.pool_window,
         requants: Vec::new(),
+        pooled: Vec::new(),
         products: Vec::new(),
         sections: &mut sections,
     };
@@ -253,6 +265,7 @@ pub fn build(
         ctx,
         big_s,
         mut requants,
+        pooled,
         products,
         ..
     } = cx;
@@ -291,8 +304,9 @@ pub fn build(
         products,
         chains: vec![c_chain, t_chain],
         requants,
+        pooled,
         features: job,
-        requant_bounds: requant_bounds(spec),
+        requant_bounds: bounds,
         one,
         zero,
         sections: sections.0,
@@ -348,36 +362,84 @@ pub fn poseidon_rows(spec: &Spec) -> Result<usize> {
     Ok(chain_rows(model) + chain_rows(testset))
 }
 
+/// Per convolution of the envelope: the values a test row requantises (one per output, one per
+/// pooled value when max pooling follows), and the pooling window's area when the
+/// pooled-requantisation gate proves them at lookup width `lookup_bits`
+/// (`convolution::pooled_gate_fits`).
+fn conv_blocks(spec: &Spec, lookup_bits: usize) -> Vec<(usize, Option<usize>)> {
+    let Some(image) = &spec.envelope.image else {
+        return Vec::new();
+    };
+    let shapes = image.shapes();
+    let mut bound = spec.input.min.abs().max(spec.input.max.abs());
+    let mut out = Vec::new();
+    for (i, stage) in image.stages.iter().enumerate() {
+        if let ImageStage::Conv(c) = stage {
+            let next = image.stages.get(i + 1);
+            let outputs = convolution::requant_outputs(stage, next, shapes[i]);
+            let fan_in = shapes[i][0] * c.kernel * c.kernel;
+            let gate = match next {
+                Some(ImageStage::MaxPool(p))
+                    if convolution::pooled_gate_fits(
+                        fan_in,
+                        *p,
+                        (bound, spec.quant.activation_max),
+                        lookup_bits,
+                    ) =>
+                {
+                    Some(p.kernel * p.kernel)
+                }
+                _ => None,
+            };
+            out.push((outputs, gate));
+        }
+        bound = stage.out_bound(bound, spec.quant.activation_max);
+    }
+    out
+}
+
 /// Rows the requantisation chip needs for `spec` at lookup width `lookup_bits`: one block per
-/// convolution output (per pooled value when max pooling follows), hidden activation and logit
-/// of every test row, and one per logit for argmax's comparisons.
+/// convolution output (per pooled value when max pooling follows and the pooled gate does not
+/// take them), hidden activation and logit of every test row, and one per logit for argmax's
+/// comparisons.
 pub fn requant_rows(spec: &Spec, lookup_bits: usize) -> usize {
     let dims = spec.envelope.dims();
-    let shape = BlockShape::new(lookup_bits, requant_bounds(spec));
-    let convs: usize = spec
-        .envelope
-        .image
+    let shape = BlockShape::new(lookup_bits, requant_bounds(spec, lookup_bits));
+    let convs: usize = conv_blocks(spec, lookup_bits)
         .iter()
-        .map(|image| {
-            let shapes = image.shapes();
-            image
-                .stages
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| matches!(s, ImageStage::Conv(_)))
-                .map(|(i, s)| convolution::requant_outputs(s, image.stages.get(i + 1), shapes[i]))
-                .sum::<usize>()
-        })
+        .filter(|(_, gate)| gate.is_none())
+        .map(|(n, _)| n)
         .sum();
     let per_row = convs + dims[1..].iter().sum::<usize>() + dims[dims.len() - 1];
     spec.test_rows * per_row * shape.rows()
 }
 
-/// The spec bounds that size the requantisation blocks.
-pub fn requant_bounds(spec: &Spec) -> RequantBounds {
+/// Rows the pooled-requantisation chip needs for `spec` at lookup width `lookup_bits`.
+pub fn pooled_rows(spec: &Spec, lookup_bits: usize) -> usize {
+    let bounds = requant_bounds(spec, lookup_bits);
+    let shape = PooledShape {
+        block: BlockShape::new(lookup_bits, bounds),
+        window: bounds.pool_window,
+    };
+    let values: usize = conv_blocks(spec, lookup_bits)
+        .iter()
+        .filter(|(_, gate)| gate.is_some())
+        .map(|(n, _)| n)
+        .sum();
+    spec.test_rows * values * shape.rows()
+}
+
+/// The spec bounds that size the requantisation blocks at lookup width `lookup_bits`, with the
+/// pooled gate's window: the largest of the max-pooled convolutions it proves (at most
+/// `MAX_WINDOW`), 0 without any.
+pub fn requant_bounds(spec: &Spec, lookup_bits: usize) -> RequantBounds {
+    let windows = conv_blocks(spec, lookup_bits).into_iter();
+    let pool_window = windows.filter_map(|(_, gate)| gate).max().unwrap_or(0);
+    debug_assert!(pool_window <= MAX_WINDOW);
     RequantBounds {
         shift_max: spec.quant.shift_max,
         activation_max: spec.quant.activation_max,
+        pool_window,
     }
 }
 

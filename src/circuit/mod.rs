@@ -8,6 +8,7 @@
 //! - `requant`: the requantisation/saturation chip (phase 0, in shared columns);
 //! - `argmax`: per-row correctness;
 //! - `pool`: max and average pooling over requantised activations;
+//! - `pooled`: a convolution's max pooling and requantisation in one block per pooled value;
 //! - `poseidon`: circomlib Poseidon and the commitment chain in-circuit;
 //! - `public`: public instances and constants bound by a gate (no equality on their columns).
 
@@ -17,6 +18,7 @@ pub mod conv;
 pub mod features;
 pub mod freivalds;
 pub mod pool;
+pub mod pooled;
 pub mod poseidon;
 pub mod public;
 pub mod requant;

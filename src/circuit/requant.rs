@@ -4,7 +4,8 @@
 //!
 //! # Where it lives
 //! The chip owns no column. Each value gets a block of rows in two phase-0 columns that exist
-//! anyway: `V`, the Freivalds chip's `val` column (below the Freivalds rows), and `L`,
+//! anyway: `V`, the Freivalds chip's `val` column (below the Freivalds rows; in a circuit with
+//! pooled blocks, `circuit::pooled`'s column, whose rotations both gates share), and `L`,
 //! halo2-base's lookup advice column (below halo2-base's own range-check cells). Every row of
 //! `L` is looked up in the `[0, 2^lb)` table without a selector (`lb` = lookup bits), so a value
 //! written there is range-checked for free. Blocks are placed at the bottom of the usable rows,
@@ -82,6 +83,10 @@ pub struct RequantBounds {
     pub shift_max: u32,
     /// Largest hidden activation (`quantisation.activation_max`).
     pub activation_max: i64,
+    /// Values per window of the pooled-requantisation gate (`circuit::pooled`), 0 when the
+    /// circuit has none (and keys made before it existed).
+    #[serde(default)]
+    pub pool_window: usize,
 }
 
 /// The block layout for a lookup width and the spec's bounds (the same for both kinds of value).
@@ -410,7 +415,7 @@ pub fn reserve_lookup_column(params: &mut BaseCircuitParams) {
 /// `v` as `n` limbs of `bits` bits, least significant first; the last limb takes what is left
 /// (out of the lookup's range, or negative, when `v` does not fit: forged witnesses must reach
 /// the lookup rather than fail here).
-fn split(mut v: i128, n: usize, bits: usize) -> Vec<Fr> {
+pub(super) fn split(mut v: i128, n: usize, bits: usize) -> Vec<Fr> {
     let base = 1i128 << bits;
     let mut out = Vec::with_capacity(n);
     for _ in 1..n {

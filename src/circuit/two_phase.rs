@@ -7,7 +7,8 @@
 //! rows, plus the features chip (`circuit::features`: the test set's features in the lookup
 //! column below halo2-base's looked-up cells, its dot products below the Poseidon rows), plus
 //! the requantisation chip in two phase-0 columns it shares (`val` and the lookup column), at the
-//! bottom of the usable rows.
+//! bottom of the usable rows, plus, when a convolution is max-pooled, the pooled-requantisation
+//! chip (`circuit::pooled`: a phase-0 column of its own and the lookup column, just above).
 //!
 //! halo2-base's own `BaseCircuitBuilder` only synthesizes phase 0, so this circuit owns the
 //! `Circuit` impl: it assigns halo2-base's virtual region, then the Freivalds chip's phase-0
@@ -32,6 +33,7 @@ use halo2_base::AssignedValue;
 
 use super::features::FeatureJob;
 use super::freivalds::{FreivaldsConfig, Product};
+use super::pooled::{PooledConfig, PooledJob, PooledShape};
 use super::poseidon::{PoseidonChain, PoseidonConfig};
 use super::public::recorded_constants;
 use super::requant::{BlockShape, RequantBounds, RequantConfig, RequantJob};
@@ -60,17 +62,21 @@ pub struct RowBudget {
     pub features: usize,
     /// The requantisation blocks' rows (`val` and the lookup column, at the bottom).
     pub requant: usize,
+    /// The pooled-requantisation blocks' rows (their own column and the lookup column, just
+    /// above the requantisation blocks).
+    pub pooled: usize,
     /// halo2-base's looked-up cells (the lookup column, from row 0).
     pub lookups: usize,
 }
 
 impl RowBudget {
     /// The first row of the requantisation blocks, if everything fits in `usable` rows (rows
-    /// past them hold the blinding factors).
+    /// past them hold the blinding factors); the pooled blocks start `pooled` rows above it.
     pub fn requant_start(&self, usable: usize) -> Option<usize> {
         let start = usable.checked_sub(self.requant)?;
+        let pooled_start = start.checked_sub(self.pooled)?;
         let fits = start >= self.head
-            && start >= self.lookups + self.features
+            && pooled_start >= self.lookups + self.features
             && self.head + self.poseidon + self.features <= usable;
         fits.then_some(start)
     }
@@ -89,6 +95,9 @@ pub struct TwoPhaseConfig {
     pub poseidon: PoseidonConfig,
     /// Requantisation chip (in `val` and the lookup column); absent without lookups.
     pub requant: Option<RequantConfig>,
+    /// Pooled-requantisation chip (its own column and the lookup column); only with lookups and
+    /// a max-pooled convolution (`RequantBounds::pool_window`).
+    pub pooled: Option<PooledConfig>,
     /// Rows usable for witnesses once every gate is known (halo2-base's own figure is taken
     /// before the chips add queries, and more queries per column mean more blinding rows).
     pub usable_rows: usize,
@@ -115,6 +124,8 @@ pub struct TwoPhaseCircuit {
     pub chains: Vec<PoseidonChain>,
     /// The requantisations to prove, over cells of `builder`.
     pub requants: Vec<RequantJob>,
+    /// The max-pooled values to prove (`circuit::pooled`), over cells of `builder`.
+    pub pooled: Vec<PooledJob>,
     /// The test set's features, when the features chip range-checks and packs them
     /// (`circuit::features`); `None` when they are halo2-base cells.
     pub features: Option<FeatureJob>,
@@ -147,6 +158,16 @@ impl TwoPhaseCircuit {
     pub fn requant_rows(&self) -> usize {
         let bits = self.builder.config_params.lookup_bits.unwrap_or(1);
         self.requants.len() * BlockShape::new(bits, self.requant_bounds).rows()
+    }
+
+    /// Rows the pooled-requantisation chip needs (above the requantisation chip's).
+    pub fn pooled_rows(&self) -> usize {
+        let bits = self.builder.config_params.lookup_bits.unwrap_or(1);
+        let shape = PooledShape {
+            block: BlockShape::new(bits, self.requant_bounds),
+            window: self.requant_bounds.pool_window,
+        };
+        self.pooled.len() * shape.rows()
     }
 
     /// Rows the Poseidon chip needs (below the Freivalds rows).
@@ -224,9 +245,25 @@ impl Circuit<Fr> for TwoPhaseCircuit {
         let (cst, instance) = (meta.fixed_column(), meta.instance_column());
         let freivalds = FreivaldsConfig::configure(meta, cst, instance);
         let poseidon = PoseidonConfig::configure(meta, freivalds.phase1_columns(), cst);
+        // With pooled blocks, both kinds of block share a phase-0 column of their own, whose
+        // rotations they share (each opening is verifier code, which EIP-170 caps); `val` then
+        // keeps only the Freivalds chip's rows. Without, the requantisation blocks use `val`.
+        let blocks = range.filter(|_| bounds.pool_window > 0).map(|_| {
+            let column = meta.advice_column();
+            meta.enable_equality(column);
+            column
+        });
+        let block_column = blocks.unwrap_or(freivalds.value_column());
         let requant = range.map(|r| {
             let shape = BlockShape::new(r.bits, bounds);
-            RequantConfig::configure(meta, freivalds.value_column(), r.look, shape)
+            RequantConfig::configure(meta, block_column, r.look, shape)
+        });
+        let pooled = range.zip(blocks).map(|(r, column)| {
+            let shape = PooledShape {
+                block: BlockShape::new(r.bits, bounds),
+                window: bounds.pool_window,
+            };
+            PooledConfig::configure(meta, column, r.look, shape, bounds.activation_max)
         });
         TwoPhaseConfig {
             base,
@@ -234,6 +271,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
             freivalds,
             poseidon,
             requant,
+            pooled,
             usable_rows: (1usize << k).saturating_sub(meta.minimum_rows()),
         }
     }
@@ -264,6 +302,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
             poseidon: self.poseidon_rows(),
             features: self.feature_rows(),
             requant: self.requant_rows(),
+            pooled: self.pooled_rows(),
             lookups,
         };
         let Some(requant_start) = rows.requant_start(usable_rows) else {
@@ -276,6 +315,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
         {
             return Err(Error::Synthesis);
         }
+        let pooled_start = requant_start - rows.pooled;
 
         // Phase 0: the range table, halo2-base's virtual region and the cells it looks up.
         if let Some(range) = config.range {
@@ -353,6 +393,15 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                 |mut region| chip.assign(&mut region, requant_start, &self.requants),
             )?,
         };
+        // Phase 0: the pooled-requantisation blocks.
+        let pooled_links = match (&config.pooled, self.pooled.is_empty()) {
+            (_, true) => Vec::new(),
+            (None, false) => return Err(Error::Synthesis),
+            (Some(chip), false) => layouter.assign_region(
+                || "pooled requantisation (phase 0)",
+                |mut region| chip.assign(&mut region, pooled_start, &self.pooled),
+            )?,
+        };
         // Phase 1: the challenge exists only after the phase-0 advice is committed.
         layouter.next_phase();
         let poseidon_links = layouter.assign_region(
@@ -395,7 +444,8 @@ impl Circuit<Fr> for TwoPhaseCircuit {
             let constants = {
                 let mut cm = copy_manager.lock().map_err(|_| Error::Synthesis)?;
                 let links = layout.links.iter().chain(&poseidon_links);
-                let links = links.chain(&requant_links).chain(&public.instance_links);
+                let links = links.chain(&requant_links).chain(&pooled_links);
+                let links = links.chain(&public.instance_links);
                 for (value, raw) in links {
                     let external = cm.load_external_cell(*raw);
                     let cell = value.cell.ok_or(Error::Synthesis)?;

@@ -145,12 +145,13 @@ pub(super) fn make_keys(spec: &Spec, out: &Path, srs: Option<&Path>) -> Result<M
     );
     let figures = plan(spec).map_err(Failure::input)?;
     eprintln!(
-        "k = {}, {} halo2-base advice columns, {} Freivalds rows, {} Poseidon rows, {} requantisation rows",
+        "k = {}, {} halo2-base advice columns, {} Freivalds rows, {} Poseidon rows, {} requantisation rows, {} pooled-requantisation rows",
         figures.k,
         figures.base_advice_columns,
         figures.freivalds_rows,
         figures.poseidon_rows,
-        figures.requant_rows
+        figures.requant_rows,
+        figures.pooled_rows
     );
     std::fs::create_dir_all(out)
         .with_context(|| format!("creating {}", out.display()))

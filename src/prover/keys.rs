@@ -76,6 +76,10 @@ pub struct CircuitFigures {
     /// lookup advice column, at the bottom of the usable rows).
     #[serde(default)]
     pub requant_rows: usize,
+    /// Rows used by the pooled-requantisation chip (`circuit::pooled`: its own advice column and
+    /// the lookup advice column, just above the requantisation rows); 0 without it.
+    #[serde(default)]
+    pub pooled_rows: usize,
     /// Rows used by the features chip (`circuit::features`): as many cells of the lookup
     /// column (below halo2-base's looked-up cells) and rows of the phase-1 columns (below the
     /// Poseidon rows); 0 when halo2-base checks and packs the features.
@@ -142,6 +146,12 @@ fn keygen_circuit(spec: &Spec, k: u32, features_chip: bool) -> Result<TwoPhaseCi
     )?)
 }
 
+/// The figures of `spec`'s circuit at size `k` (not necessarily the planned one), with the
+/// features chip if `features_chip`.
+pub fn figures_at(spec: &Spec, k: u32, features_chip: bool) -> Result<CircuitFigures> {
+    Ok(figures(&keygen_circuit(spec, k, features_chip)?, k))
+}
+
 fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
     let p = &c.builder.config_params;
     let stats = c.builder.statistics();
@@ -158,6 +168,7 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
         freivalds_rows: c.freivalds_rows(),
         poseidon_rows: c.poseidon_rows(),
         requant_rows: c.requant_rows(),
+        pooled_rows: c.pooled_rows(),
         feature_rows: c.feature_rows(),
         sections: c.sections.clone(),
     }
@@ -187,6 +198,7 @@ pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
             poseidon: f.poseidon_rows,
             features: f.feature_rows,
             requant: f.requant_rows,
+            pooled: f.pooled_rows,
             lookups: f.lookup_cells,
         };
         rows.requant_start((1usize << f.k) - MINIMUM_ROWS).is_some()

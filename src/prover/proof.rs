@@ -111,10 +111,15 @@ pub fn estimate(dir: &Path, keys: &ContestKeys) -> ProveEstimate {
 
 /// A rough estimate from the circuit's figures alone (see the constants above).
 pub fn plan_estimate(f: &CircuitFigures) -> ProveTimings {
-    let columns =
-        f.base_advice_columns + f.lookup_advice_columns + f.freivalds_columns + f.fixed_columns;
+    let pooled_columns = usize::from(f.pooled_rows > 0);
+    let columns = f.base_advice_columns
+        + f.lookup_advice_columns
+        + f.freivalds_columns
+        + f.fixed_columns
+        + pooled_columns;
     let rows = (1u64 << f.k) as f64;
-    let cells = f.base_advice_cells + f.freivalds_rows + f.poseidon_rows + f.requant_rows;
+    let cells =
+        f.base_advice_cells + f.freivalds_rows + f.poseidon_rows + f.requant_rows + f.pooled_rows;
     ProveTimings {
         witness_seconds: cells as f64 * WITNESS_SECONDS_PER_CELL,
         proving_seconds: rows * f64::from(f.k) * columns as f64 * PROOF_SECONDS_PER_ROW_K_COLUMN,

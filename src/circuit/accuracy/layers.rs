@@ -16,6 +16,7 @@ use halo2_base::AssignedValue;
 use halo2_base::Context;
 
 use super::super::freivalds::Product;
+use super::super::pooled::PooledJob;
 use super::super::requant::{LayerShift, RequantJob, RequantWitness};
 use super::super::{fr_i64, CircuitError, Operand, Result};
 use super::params::ModelCells;
@@ -32,8 +33,12 @@ pub(super) struct LayerCx<'a, 's> {
     pub range: &'a RangeChip<Fr>,
     /// The requantisation chip's `S` (`BlockShape::shift_bits`).
     pub big_s: u32,
+    /// The pooled-requantisation gate's window (`RequantBounds::pool_window`; 0: no gate).
+    pub pool_window: usize,
     /// Every value the requantisation chip proves, in order.
     pub requants: Vec<RequantJob>,
+    /// Every max-pooled value the pooled-requantisation chip proves, in order.
+    pub pooled: Vec<PooledJob>,
     /// Every product the Freivalds chip checks, in order.
     pub products: Vec<Product>,
     /// Cells spent per section (for the figures).

@@ -366,6 +366,8 @@ fn same_shape_for_dummy_and_random(spec: &Spec) {
     );
     assert_eq!(a.requant_rows(), b.requant_rows());
     assert_eq!(a.requant_rows(), super::requant_rows(&spec, LOOKUP_BITS));
+    assert_eq!(a.pooled_rows(), b.pooled_rows());
+    assert_eq!(a.pooled_rows(), super::pooled_rows(&spec, LOOKUP_BITS));
     assert!(a.features.is_some());
     assert_eq!(a.feature_rows(), b.feature_rows());
     let features = spec.test_rows * spec.input.features;

@@ -40,6 +40,7 @@ fn run(
         products: Vec::new(),
         chains: vec![c],
         requants: Vec::new(),
+        pooled: Vec::new(),
         features: None,
         requant_bounds: Default::default(),
         one,

@@ -17,6 +17,7 @@ pub(crate) const LOOKUP_BITS: usize = 13;
 pub(crate) const BOUNDS: RequantBounds = RequantBounds {
     shift_max: 6,
     activation_max: 32767,
+    pool_window: 0,
 };
 
 /// One value to requantise: `(z, s, lo, hi, witness)`.
@@ -34,8 +35,18 @@ pub(crate) fn mock_builder() -> BaseCircuitBuilder<Fr> {
 /// The MockProver's verdict on `builder`'s cells plus the blocks of `jobs` (no Freivalds or
 /// Poseidon rows), laid out as the accuracy circuit lays them out.
 pub(crate) fn mock_blocks(
+    builder: BaseCircuitBuilder<Fr>,
+    jobs: Vec<RequantJob>,
+) -> Result<(), Vec<VerifyFailure>> {
+    mock_chips(builder, jobs, Vec::new(), BOUNDS)
+}
+
+/// [`mock_blocks`] with pooled-requantisation blocks too, their gate built for `bounds`.
+pub(crate) fn mock_chips(
     mut builder: BaseCircuitBuilder<Fr>,
     jobs: Vec<RequantJob>,
+    pooled: Vec<crate::circuit::pooled::PooledJob>,
+    bounds: RequantBounds,
 ) -> Result<(), Vec<VerifyFailure>> {
     let ctx = builder.main(0);
     let one = ctx.load_constant(Fr::ONE);
@@ -48,8 +59,9 @@ pub(crate) fn mock_blocks(
         products: Vec::new(),
         chains: Vec::new(),
         requants: jobs,
+        pooled,
         features: None,
-        requant_bounds: BOUNDS,
+        requant_bounds: bounds,
         one,
         zero,
         sections: Vec::new(),
@@ -108,6 +120,7 @@ fn block_shapes_at_the_digits_sizes() {
     let digits = RequantBounds {
         shift_max: 24,
         activation_max: 255,
+        pool_window: 0,
     };
     assert_eq!(BlockShape::new(17, digits).shift_bits(), 34);
     assert_eq!(BlockShape::new(18, digits).shift_bits(), 36);

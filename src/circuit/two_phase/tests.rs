@@ -119,6 +119,7 @@ pub(crate) fn build_with(
         products,
         chains: Vec::new(),
         requants: Vec::new(),
+        pooled: Vec::new(),
         features: None,
         requant_bounds: Default::default(),
         one,

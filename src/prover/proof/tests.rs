@@ -10,7 +10,7 @@ use rand::SeedableRng;
 use super::{prove, verify};
 use crate::circuit::accuracy::tests::{cnn, honest_statement, random_witness, tiny_spec};
 use crate::circuit::accuracy::Statement;
-use crate::prover::keys::{plan, setup, ContestKeys};
+use crate::prover::keys::{figures_at, plan, setup, ContestKeys};
 use crate::prover::srs::SrsKind;
 use crate::spec::Spec;
 
@@ -116,11 +116,29 @@ fn round_trip_and_tampering() {
 }
 
 /// A convolutional spec (convolution, max pooling, flatten, dense) proves and verifies with
-/// real keys; a wrong count does not verify.
+/// real keys; a wrong count does not verify. At its planned k (11, lookup bits 10) the max
+/// spec's window differences (up to 6,912) do not fit one limb, so halo2-base proves its
+/// maxima; at k = 14 the pooled-requantisation gate does (`circuit::pooled`: a phase-0 column of
+/// its own).
 #[test]
 fn cnn_round_trip() {
-    for spec in [cnn::max_spec(), cnn::avg_spec()] {
-        let (spec, params, keys) = keys_for(spec, 43);
+    let pooled_keys = || {
+        let spec = cnn::max_spec();
+        let figures = figures_at(&spec, 14, true).expect("figures");
+        let params = ParamsKZG::<Bn256>::setup(14, StdRng::seed_from_u64(44));
+        let srs = "test-only.UNSAFE.srs".into();
+        let keys = setup(&spec, figures, &params, srs, SrsKind::UnsafeDev).expect("setup");
+        (spec, params, keys)
+    };
+    let cases = [
+        (keys_for(cnn::max_spec(), 43), false),
+        (pooled_keys(), true),
+        (keys_for(cnn::avg_spec(), 43), false),
+    ];
+    for ((spec, params, keys), pooled) in cases {
+        let figures = &keys.manifest.figures;
+        assert_eq!(figures.pooled_rows > 0, pooled, "{figures:?}");
+        assert_eq!(keys.manifest.pinning.requant.pool_window > 0, pooled);
         let witness = random_witness(&spec, 5);
         let st = honest_statement(&spec, &witness);
         let (proof, _) = prove(&spec, &keys, &params, &witness, &st).expect("prove");

@@ -12,7 +12,9 @@ use halo2_base::gates::RangeInstructions;
 use super::super::super::conv::{ConvGeometry, ConvProduct};
 use super::super::super::fr_i64;
 use super::super::super::freivalds::Product;
-use super::super::super::pool::{max_pool_rows, pool_bits};
+use super::super::super::pool::{max_pool_bits, max_pool_rows, pool_bits};
+use super::super::super::pooled::{PooledJob, MAX_WINDOW};
+use super::super::super::requant::RequantWitness;
 use super::super::params::Weights;
 use super::{LayerCx, Rows};
 use crate::model::image::pool_windows;
@@ -79,17 +81,34 @@ fn push_product(
 /// bound), so `0 ≤ max − z < 2^34`.
 const PRE_ACTIVATION_DIFFERENCE_BITS: u32 = 34;
 
-/// A bound on `max_i z_i − z_j` within one pooling window of `conv`'s outputs when its inputs
-/// are integers with `|x| ≤ input_bound`. The window's values share an output channel and so a
-/// bias: `z_i − z_j = Σ_t w_t (x_{i,t} − x_{j,t})` over the channel's `fan_in = c_in·k²`
+/// A bound on `max_i z_i − z_j` within one pooling window of a convolution's outputs when its
+/// inputs are integers with `|x| ≤ input_bound`. The window's values share an output channel
+/// and so a bias: `z_i − z_j = Σ_t w_t (x_{i,t} − x_{j,t})` over the channel's `fan_in = c_in·k²`
 /// weights, each in `[−128, 127]` (range-checked when the model is loaded), with
 /// `|x_{i,t} − x_{j,t}| ≤ 2·input_bound` (zero padding reads 0, inside the bound). So the
 /// difference is at most `fan_in · 128 · 2 · input_bound`; never more than the generic `2^34`.
-pub(in super::super) fn window_difference_bound(conv: &ConvLayer, input_bound: i64) -> u64 {
-    let fan_in = (conv.c_in * conv.kernel * conv.kernel) as u128;
+pub(in super::super) fn window_difference_bound(fan_in: usize, input_bound: i64) -> u64 {
+    let fan_in = fan_in as u128;
     let weight = crate::spec::QuantSpec::WEIGHT_MIN.unsigned_abs() as u128;
     let hi = fan_in * weight * 2 * input_bound.unsigned_abs() as u128;
     hi.min(1u128 << PRE_ACTIVATION_DIFFERENCE_BITS) as u64
+}
+
+/// Whether the pooled-requantisation gate (`circuit::pooled`) proves a max pooling of `pool`
+/// windows over the outputs of a convolution with `fan_in` weights per output, on inputs
+/// bounded by `input_bound`, at lookup width `lookup_bits`: windows of at most `MAX_WINDOW`
+/// values (the gate's degree) whose differences fit one lookup limb (completeness), and
+/// outputs in `[0, activation_max]` that fit one limb too (the output is its own limb).
+pub(in super::super) fn pooled_gate_fits(
+    fan_in: usize,
+    pool: PoolEnvelope,
+    (input_bound, activation_max): (i64, i64),
+    lookup_bits: usize,
+) -> bool {
+    let bound = window_difference_bound(fan_in, input_bound);
+    pool.kernel * pool.kernel <= MAX_WINDOW
+        && max_pool_bits(bound) <= lookup_bits
+        && max_pool_bits(activation_max.max(0) as u64) <= lookup_bits
 }
 
 /// A convolution followed by max pooling: the windows are pooled over the pre-activations `z`
@@ -102,8 +121,11 @@ pub(in super::super) fn window_difference_bound(conv: &ConvLayer, input_bound: i
 /// one 19-bit limb for a 3×3 convolution of pixels up to 16): a difference is below that bound
 /// when `m ≥ z_i` and at least `p − 2^34` (not below `2^bits` for any `bits < 250`) otherwise,
 /// and `Π(m − z_i) = 0` makes `m` one of the `z_i`. The bound only has to hold for honest
-/// witnesses (completeness); soundness needs only `2^bits + 2^34 < p`. Returns the pooled
-/// activations.
+/// witnesses (completeness); soundness needs only `2^bits + 2^34 < p`. Where the circuit has the
+/// pooled-requantisation gate and the windows fit it ([`pooled_gate_fits`]), the same argument
+/// is one block per pooled value (`circuit::pooled`) and the `z` are bare cells for the product
+/// check; otherwise halo2-base cells prove the maxima and the requantisation chip the rest.
+/// Returns the pooled activations.
 pub(in super::super) fn layer_max_pooled(
     cx: &mut LayerCx<'_, '_>,
     (input, shape): (Rows, ImageShape),
@@ -116,10 +138,29 @@ pub(in super::super) fn layer_max_pooled(
     let constants = cx.shift_constants(shift, range);
     let out_shape = layer.0.stage().out_shape(shape).unwrap_or([0, 0, 0]);
     let windows = pool_windows(out_shape, pool);
-    let bits = pool_bits(
-        window_difference_bound(layer.0, input_bound),
-        cx.range.lookup_bits(),
-    );
+    let fan_in = layer.0.c_in * layer.0.kernel * layer.0.kernel;
+    let lookup_bits = cx.range.lookup_bits();
+    let area = pool.kernel * pool.kernel;
+    let bounds = (input_bound, activation_max);
+    if area <= cx.pool_window && pooled_gate_fits(fan_in, pool, bounds, lookup_bits) {
+        let cells = cx.witness(z);
+        let mut out = Vec::with_capacity(z.len());
+        for (row, zn) in cells.iter().zip(z) {
+            let pooled = windows.iter().map(|window| {
+                let values: Vec<_> = window.iter().map(|&i| (row[i], zn[i])).collect();
+                let max = values.iter().map(|v| v.1).max().unwrap_or(0);
+                let w = RequantWitness::new(max, constants.0.s, 0, activation_max);
+                let size = cx.pool_window;
+                let (job, a) = PooledJob::with_witness(cx.ctx, &values, size, &constants.0, max, w);
+                cx.pooled.push(job);
+                a
+            });
+            out.push(pooled.collect());
+        }
+        push_product(cx, (input, shape), layer, cells);
+        return out;
+    }
+    let bits = pool_bits(window_difference_bound(fan_in, input_bound), lookup_bits);
     let mut pooled = Vec::with_capacity(z.len());
     let mut natives = Vec::with_capacity(z.len());
     let mut cells = Vec::with_capacity(z.len());
@@ -231,7 +272,7 @@ mod tests {
                     .collect();
                 let z = conv.pre_activation(&x, shape);
                 let out = conv.stage().out_shape(shape).expect("shape");
-                let limit = window_difference_bound(&conv, bound);
+                let limit = window_difference_bound(c_in * kernel * kernel, bound);
                 for window in pool_windows(out, pool) {
                     let vals: Vec<i64> = window.iter().map(|&i| z[i]).collect();
                     let max = vals.iter().copied().max().unwrap_or(0);
@@ -244,11 +285,6 @@ mod tests {
             }
         }
         assert!(reached, "no difference came near the bound: it is loose");
-        let digits = ConvLayer::new((1, 8), (3, 1, 1), vec![0; 72], vec![0; 8], 0).expect("conv");
-        assert_eq!(
-            window_difference_bound(&digits, 16),
-            36_864,
-            "one 19-bit limb"
-        );
+        assert_eq!(window_difference_bound(9, 16), 36_864, "one 19-bit limb");
     }
 }

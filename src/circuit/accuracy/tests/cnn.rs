@@ -141,3 +141,32 @@ fn cnn_keygen_shape_does_not_depend_on_the_model() {
     same_shape_for_dummy_and_random(&max_spec());
     same_shape_for_dummy_and_random(&avg_spec());
 }
+
+/// The max spec's pooling is proved by the pooled-requantisation gate at the tests' lookup
+/// width (windows of 4, differences below `9·128·2·3 = 6,912 < 2^13`), one block per pooled
+/// value; at 12 bits the differences do not fit a limb and halo2-base proves the maxima.
+#[test]
+fn max_pooling_uses_the_pooled_gate_where_it_fits() {
+    let spec = max_spec();
+    let bounds = crate::circuit::accuracy::requant_bounds(&spec, LOOKUP_BITS);
+    assert_eq!(bounds.pool_window, 4);
+    let w = random_witness(&spec, 11);
+    let st = honest_statement(&spec, &w);
+    let c = build(
+        &spec,
+        CircuitBuilderStage::Mock,
+        K,
+        LOOKUP_BITS,
+        &w,
+        &st,
+        Shape::DEFAULT,
+    )
+    .expect("build");
+    // 5 rows × 2 channels × 2×2 pooled values.
+    assert_eq!(c.pooled.len(), 5 * 2 * 2 * 2);
+    assert_eq!(
+        crate::circuit::accuracy::requant_bounds(&spec, 12).pool_window,
+        0
+    );
+    assert_eq!(crate::circuit::accuracy::pooled_rows(&spec, 12), 0);
+}
