@@ -449,7 +449,7 @@ fn dashboard_follows_a_contest_through_an_rpc_restart() {
                 SrsKind::UnsafeDev,
             )
             .expect("keys");
-            let source = render(&params, &keys.vk).expect("render");
+            let source = render(&params, keys.vk()).expect("render");
             let compiled = Solc::in_repo(&root)
                 .compile_verifier(&source)
                 .expect("solc");

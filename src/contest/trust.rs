@@ -413,7 +413,7 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
                 req.keys_dir.display()
             ));
             let keys = write_keys(req, &figures, &params, &provenance, &srs_file)?;
-            (keys.vk, true)
+            (keys.vk().clone(), true)
         }
         Err(e) => {
             return Err(ContestError::Input(format!(

@@ -32,7 +32,7 @@ fn verifier_round_trip_on_anvil() {
     let figures = keys.manifest.figures.clone();
 
     // Render and compile.
-    let source = render(&params, &keys.vk).expect("render");
+    let source = render(&params, keys.vk()).expect("render");
     assert!(source.contains("pragma solidity 0.8.19"), "pragma changed");
     let compiled = Solc::in_repo(root)
         .compile_verifier(&source)
@@ -60,7 +60,7 @@ fn verifier_round_trip_on_anvil() {
     };
     let (proof, _) = prove(&spec, &keys, &params, &witness, &st).expect("prove");
     assert!(
-        verify(&params, &keys.vk, &st.instances(), &proof),
+        verify(&params, keys.vk(), &st.instances(), &proof),
         "natively rejected"
     );
     let honest = ProofDir {
@@ -145,7 +145,7 @@ fn verifier_round_trip_on_anvil() {
         .expect("send");
     assert!(!bad.success, "tampered verification transaction succeeded");
 
-    let shape = shape(&params, &keys.vk).expect("shape");
+    let shape = shape(&params, keys.vk()).expect("shape");
     println!("verifier shape: {shape:?}");
     println!(
         "verifier (tiny spec, k = {}, {} base + {} lookup + {} Freivalds advice columns, {} fixed): \

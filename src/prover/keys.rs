@@ -251,12 +251,14 @@ pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
     })
 }
 
-/// Keys for a spec: circuit, verifying and proving key.
+/// Keys for a spec: circuit, and the proving key, which holds the verifying key.
+///
+/// The verifying key is not kept a second time: each copy carries its evaluation domain's FFT
+/// twiddles for `2^k`, `2^(k+1)` and `2^(k+2)` points (about 224 MiB at k = 19), which a second
+/// copy added to every prover's peak memory.
 pub struct ContestKeys {
     /// Circuit shape.
     pub manifest: KeyManifest,
-    /// Verifying key.
-    pub vk: VerifyingKey<G1Affine>,
     /// Proving key.
     pub pk: ProvingKey<G1Affine>,
 }
@@ -271,7 +273,7 @@ pub fn setup(
 ) -> Result<ContestKeys> {
     let circuit = keygen_circuit(spec, figures.k, figures.feature_rows > 0)?;
     let vk = verifying_key_of(&circuit, params)?;
-    let pk = keygen_pk(params, vk.clone(), &circuit)
+    let pk = keygen_pk(params, vk, &circuit)
         .map_err(|e| ProverError::Halo2(format!("keygen_pk: {e}")))?;
     let manifest = KeyManifest {
         spec_name: spec.name.clone(),
@@ -281,7 +283,7 @@ pub fn setup(
         srs_kind,
         circuit_digest: circuit_digest(&pinning(&circuit).circuit_params()),
     };
-    Ok(ContestKeys { manifest, vk, pk })
+    Ok(ContestKeys { manifest, pk })
 }
 
 /// The verifying key alone for `spec` at the planned size with `params`: what an auditor
@@ -319,6 +321,11 @@ fn verifying_key_of(
 }
 
 impl ContestKeys {
+    /// The verifying key (the proving key's).
+    pub fn vk(&self) -> &VerifyingKey<G1Affine> {
+        self.pk.get_vk()
+    }
+
     /// Writes `circuit.json`, `vk.bin`, `pk.bin` into `dir` (created if missing).
     pub fn write(&self, dir: &Path) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(io_err("creating", dir))?;
@@ -328,7 +335,7 @@ impl ContestKeys {
         })?;
         write_atomic(&dir.join("circuit.json"), |w| w.write_all(&json))?;
         write_atomic(&dir.join("vk.bin"), |w| {
-            self.vk.write(w, SerdeFormat::RawBytes)
+            self.vk().write(w, SerdeFormat::RawBytes)
         })?;
         write_atomic(&dir.join("pk.bin"), |w| {
             self.pk.write(w, SerdeFormat::RawBytes)
@@ -346,14 +353,15 @@ impl ContestKeys {
         Ok((manifest, vk))
     }
 
-    /// Reads everything a prover needs.
+    /// Reads everything a prover needs: the manifest and the proving key (`vk.bin` is for
+    /// verifiers; the proving key holds the same verifying key).
     pub fn read(dir: &Path) -> Result<Self> {
-        let (manifest, vk) = Self::read_verifier(dir)?;
+        let manifest = read_manifest(dir)?;
         let params = manifest.pinning.circuit_params();
         let pk = read_key(&dir.join("pk.bin"), |r| {
             ProvingKey::read::<_, TwoPhaseCircuit>(r, SerdeFormat::RawBytes, params)
         })?;
-        Ok(Self { manifest, vk, pk })
+        Ok(Self { manifest, pk })
     }
 }
 

@@ -64,14 +64,14 @@ fn round_trip_and_tampering() {
     let (proof, _) = prove(&spec, &keys, &params, &witness, &st).expect("prove");
     let inst = st.instances();
     assert!(
-        verify(&params, &keys.vk, &inst, &proof),
+        verify(&params, keys.vk(), &inst, &proof),
         "honest proof rejected"
     );
 
     let mut flipped = proof.clone();
     flipped[proof.len() / 3] ^= 0x01;
     assert!(
-        !verify(&params, &keys.vk, &inst, &flipped),
+        !verify(&params, keys.vk(), &inst, &flipped),
         "flipped proof byte accepted"
     );
     for (name, bad) in [
@@ -99,7 +99,7 @@ fn round_trip_and_tampering() {
         ),
     ] {
         assert!(
-            !verify(&params, &keys.vk, &bad.instances(), &proof),
+            !verify(&params, keys.vk(), &bad.instances(), &proof),
             "{name}: proof verified with changed instances"
         );
     }
@@ -110,7 +110,7 @@ fn round_trip_and_tampering() {
     };
     let (bad_proof, _) = prove(&spec, &keys, &params, &witness, &lie).expect("prover runs");
     assert!(
-        !verify(&params, &keys.vk, &lie.instances(), &bad_proof),
+        !verify(&params, keys.vk(), &lie.instances(), &bad_proof),
         "false claim verified"
     );
 }
@@ -143,7 +143,7 @@ fn cnn_round_trip() {
         let st = honest_statement(&spec, &witness);
         let (proof, _) = prove(&spec, &keys, &params, &witness, &st).expect("prove");
         assert!(
-            verify(&params, &keys.vk, &st.instances(), &proof),
+            verify(&params, keys.vk(), &st.instances(), &proof),
             "honest CNN proof rejected"
         );
         let wrong = Statement {
@@ -151,7 +151,7 @@ fn cnn_round_trip() {
             ..st
         };
         assert!(
-            !verify(&params, &keys.vk, &wrong.instances(), &proof),
+            !verify(&params, keys.vk(), &wrong.instances(), &proof),
             "wrong count accepted"
         );
     }
