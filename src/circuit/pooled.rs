@@ -53,7 +53,6 @@
 
 use halo2_base::halo2_proofs::circuit::{Cell, Region, Value};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
-use halo2_base::halo2_proofs::halo2curves::ff::Field;
 use halo2_base::halo2_proofs::plonk::{
     Advice, Column, ConstraintSystem, Error, Expression, Selector,
 };
@@ -61,7 +60,7 @@ use halo2_base::halo2_proofs::poly::Rotation;
 use halo2_base::AssignedValue;
 use halo2_base::Context;
 
-use super::requant::{split, BlockShape, LayerShift, RequantWitness};
+use super::requant::{limb_sum, quotient_rules, split, BlockShape, LayerShift, RequantWitness};
 use super::{fr_i128, fr_i64, pow2};
 
 /// The largest window the gate proves: `Π d_i` with the selector has degree `w + 1`, and the
@@ -185,12 +184,7 @@ impl PooledConfig {
                 .map(|i| m.query_advice(look, Rotation(i as i32)))
                 .collect();
             let w = shape.window;
-            let limbs = |from: usize, n: usize| {
-                (0..n)
-                    .map(|i| l[from + i].clone() * Expression::Constant(pow2((i * lb) as u32)))
-                    .reduce(|x, y| x + y)
-                    .unwrap_or(Expression::Constant(Fr::ZERO))
-            };
+            let limbs = |from: usize, n: usize| limb_sum(&l[from..from + n], lb);
             let (z, d) = (&p[..w], &l[..w]);
             let [mm, b] = core::array::from_fn(|i| p[w + i].clone());
             let max = z[0].clone() + d[0].clone();
@@ -208,16 +202,11 @@ impl PooledConfig {
             let t = limbs(w, nt);
             let e = limbs(w + nt, ne);
             let u = l[w + nt + ne].clone();
-            let one = Expression::Constant(Fr::ONE);
-            let two = Expression::Constant(Fr::from(2));
-            let big = Expression::Constant(pow2(block.shift_bits()));
             let h = Expression::Constant(pow2(block.shift_bits() - 1));
             let room = Expression::Constant(fr_i64(span)) - u.clone();
-            let q_off = u.clone() + (b.clone() * two - one.clone()) * e.clone();
             out.push(q.clone() * (l[w + nt + ne + 1].clone() - room.clone()));
-            out.push(q.clone() * (b.clone() * (one.clone() - b.clone())));
-            out.push(q.clone() * (e * (b.clone() * room + (one - b) * u)));
-            out.push(q * (t - (max * mm + h - big * q_off)));
+            let rules = quotient_rules(&q, [max, mm, h], [u, room, b], [t, e], block);
+            out.extend(rules);
             out
         });
         Self {

@@ -309,36 +309,20 @@ impl RequantConfig {
                 let l: Vec<Expression<Fr>> = (0..shape.l_rows())
                     .map(|i| m.query_advice(look, Rotation(i as i32)))
                     .collect();
-                let limbs = |from: usize, n: usize| {
-                    (0..n)
-                        .map(|i| {
-                            l[from + i].clone()
-                                * Expression::Constant(pow2((i * lookup_bits) as u32))
-                        })
-                        .reduce(|x, y| x + y)
-                        .unwrap_or(Expression::Constant(Fr::ZERO))
-                };
+                let limbs = |from: usize, n: usize| limb_sum(&l[from..from + n], lookup_bits);
                 let [z, mm, h, u, b, span] = core::array::from_fn(|i| v[i].clone());
                 let (nt, ne, nu) = (shape.t_limbs, shape.e_limbs, shape.u_limbs);
                 let t = limbs(0, nt);
                 let e = limbs(nt, ne);
-                let one = Expression::Constant(Fr::ONE);
-                let two = Expression::Constant(Fr::from(2));
-                let big = Expression::Constant(pow2(shape.shift_bits()));
                 let room = span - u.clone();
-                let q_off = u.clone() + (b.clone() * two - one.clone()) * e.clone();
                 let mut out = Vec::with_capacity(5);
                 if hidden {
                     // 1. a hidden output is in [0, span] (a logit's u: halo2-base's range check).
                     out.push(q.clone() * (limbs(nt + ne, nu) - u.clone()));
                     out.push(q.clone() * (limbs(nt + ne + nu, nu) - room.clone()));
                 }
-                // 2. the direction is a bit.
-                out.push(q.clone() * (b.clone() * (one.clone() - b.clone())));
-                // 3. an excess only at the matching end of the range.
-                out.push(q.clone() * (e * (b.clone() * room + (one - b) * u)));
-                // 4. q is the rounded quotient: 0 ≤ z·m + H − 2^S·q < 2^S.
-                out.push(q * (t - (z * mm + h - big * q_off)));
+                let rules = quotient_rules(&q, [z, mm, h], [u, room, b], [t, e], shape);
+                out.extend(rules);
                 out
             });
         }
@@ -403,6 +387,43 @@ impl RequantConfig {
         }
         Ok(links)
     }
+}
+
+/// `Σ_i limbs[i]·2^(i·bits)`: a number written as lookup limbs, least significant first
+/// (0 without limbs).
+pub(super) fn limb_sum(limbs: &[Expression<Fr>], bits: usize) -> Expression<Fr> {
+    limbs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| l.clone() * Expression::Constant(pow2((i * bits) as u32)))
+        .reduce(|x, y| x + y)
+        .unwrap_or(Expression::Constant(Fr::ZERO))
+}
+
+/// Rules 2–4 of the module docs, each times the selector `q`, for a block's `z, m, H'`, its
+/// output `u`, `span − u` and direction bit `b`, and its remainder `t` and excess `e` (their
+/// limbs recomposed): `b` is a bit, an excess only at the matching end of the range, and the
+/// rounded quotient `0 ≤ z·m + H' − 2^S·q < 2^S`. The pooled-requantisation gate
+/// (`circuit::pooled`) states the same rules for its blocks.
+pub(super) fn quotient_rules(
+    q: &Expression<Fr>,
+    [z, mm, h]: [Expression<Fr>; 3],
+    [u, room, b]: [Expression<Fr>; 3],
+    [t, e]: [Expression<Fr>; 2],
+    shape: BlockShape,
+) -> [Expression<Fr>; 3] {
+    let one = Expression::Constant(Fr::ONE);
+    let two = Expression::Constant(Fr::from(2));
+    let big = Expression::Constant(pow2(shape.shift_bits()));
+    let q_off = u.clone() + (b.clone() * two - one.clone()) * e.clone();
+    [
+        // 2. the direction is a bit.
+        q.clone() * (b.clone() * (one.clone() - b.clone())),
+        // 3. an excess only at the matching end of the range.
+        q.clone() * (e * (b.clone() * room + (one - b) * u)),
+        // 4. q is the rounded quotient: 0 ≤ z·m + H − 2^S·q < 2^S.
+        q.clone() * (t - (z * mm + h - big * q_off)),
+    ]
 }
 
 /// Records the lookup column, which the chip writes into, in the params (the figures report it;

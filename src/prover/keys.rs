@@ -254,8 +254,8 @@ pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
 /// Keys for a spec: circuit, and the proving key, which holds the verifying key.
 ///
 /// The verifying key is not kept a second time: each copy carries its evaluation domain's FFT
-/// twiddles for `2^k`, `2^(k+1)` and `2^(k+2)` points (about 224 MiB at k = 19), which a second
-/// copy added to every prover's peak memory.
+/// twiddles for `2^k`, `2^(k+1)` and `2^(k+2)` points, and dropping the second copy lowered the
+/// digits-cnn prover's peak (k = 19) by 243 MiB (`docs/BENCHMARKS.md`).
 pub struct ContestKeys {
     /// Circuit shape.
     pub manifest: KeyManifest,
