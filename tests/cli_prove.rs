@@ -9,6 +9,7 @@ use std::process::{Command, Output};
 
 use common::{expect_exit, root};
 use serde_json::Value;
+use zkcontest::prover::keys::ContestKeys;
 use zkcontest::spec::{write_testset, Spec, TestSet};
 
 fn cli(args: &[&str]) -> Output {
@@ -16,6 +17,24 @@ fn cli(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("contest-cli runs")
+}
+
+/// `contest-cli --json prove` of `model` under `salt` for the test contest's submitter,
+/// contest and chain, with `files` (keys, output, test set, shard).
+fn prove_with(spec: &str, model: &str, salt: &str, files: &[&str]) -> Output {
+    let mut args = vec![
+        "--json", "prove", "--spec", spec, "--model", model, "--salt", salt,
+    ];
+    args.extend_from_slice(&[
+        "--submitter",
+        "0x00000000000000000000000000000000000000aa",
+        "--contest-id",
+        "3",
+        "--chain-id",
+        "31337",
+    ]);
+    args.extend_from_slice(files);
+    cli(&args)
 }
 
 fn json(o: &Output) -> Value {
@@ -100,30 +119,16 @@ fn setup_prove_verify_and_tampering() {
     // Competitor: prove.
     let model_s = model.to_str().expect("utf-8");
     let prove = |salt: &str| {
-        cli(&[
-            "--json",
-            "prove",
-            "--spec",
-            spec,
-            "--model",
-            model_s,
-            "--salt",
-            salt,
-            "--testset",
-            testset,
-            "--submitter",
-            "0x00000000000000000000000000000000000000aa",
-            "--contest-id",
-            "3",
-            "--chain-id",
-            "31337",
-            "--keys",
-            keys_s,
-            "--out",
-            proof_s,
-        ])
+        let files = ["--testset", testset, "--keys", keys_s, "--out", proof_s];
+        prove_with(spec, model_s, salt, &files)
     };
     let verify = || cli(&["--json", "verify", "--keys", keys_s, "--proof", proof_s]);
+    let (manifest, _) = ContestKeys::read_verifier(&keys).expect("keys");
+    assert_eq!(
+        manifest.registry_refusal(&keys),
+        None,
+        "ordinary keys refused"
+    );
     let o = prove("0x1234");
     expect_exit(&o, 0, "prove");
     let proved = json(&o);
@@ -176,4 +181,121 @@ fn setup_prove_verify_and_tampering() {
     let o = prove("0xzz");
     expect_exit(&o, 2, "prove with a malformed salt");
     assert!(String::from_utf8_lossy(&o.stderr).contains("0xzz"));
+}
+
+/// `setup --shared-model` (PROTOCOL §14.2.1, not yet on chain): shard keys and the model proof's
+/// keys; both shards and the model proof verify, and all three proofs commit to one model column
+/// (their first 64 bytes), which another salt changes.
+#[test]
+fn shared_model_keys_prove_each_shard_and_the_model_once() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let (spec, testset) = mini_contest(dir);
+    let text = std::fs::read_to_string(&spec).expect("spec");
+    std::fs::write(&spec, text.replace("rows = 8", "rows = 8\nshards = 2")).expect("write");
+    let (spec, testset) = (
+        spec.to_str().expect("utf-8"),
+        testset.to_str().expect("utf-8"),
+    );
+    let keys = dir.join("keys");
+    let keys_s = keys.to_str().expect("utf-8");
+    let model_keys = keys.join("model");
+    let model_keys_s = model_keys.to_str().expect("utf-8");
+    let model = root().join("tests/fixtures/dense-h8.onnx");
+    let model_s = model.to_str().expect("utf-8");
+
+    let o = cli(&["--json", "setup", "--spec", spec, "--plan-only"]);
+    expect_exit(&o, 0, "setup --plan-only");
+    let planned = json(&o)["shared_model"].clone();
+    let o = cli(&[
+        "--json",
+        "setup",
+        "--spec",
+        spec,
+        "--out",
+        keys_s,
+        "--shared-model",
+    ]);
+    expect_exit(&o, 0, "setup --shared-model");
+    let setup = json(&o);
+    assert_eq!(
+        planned["shard"], setup["figures"],
+        "plan and setup disagree"
+    );
+    assert!(
+        setup["figures"]["model_column_rows"].as_u64() > Some(0),
+        "{setup}"
+    );
+    assert!(
+        model_keys.join("circuit.json").exists(),
+        "no model proof keys"
+    );
+    // Keys the registry does not take yet: creating or submitting with them is refused.
+    for dir in [&keys, &model_keys] {
+        let (manifest, _) = ContestKeys::read_verifier(dir).expect("keys");
+        let why = manifest.registry_refusal(dir).expect("refused");
+        assert!(why.contains("--shared-model"), "{why}");
+    }
+
+    let prove = |keys: &str, out: &str, salt: &str, rows: &[&str]| {
+        let mut files = vec!["--keys", keys, "--out", out];
+        files.extend_from_slice(rows);
+        prove_with(spec, model_s, salt, &files)
+    };
+    let column = |name: &str| {
+        let bytes = std::fs::read(dir.join(name).join("proof.bin")).expect("proof.bin");
+        bytes[..64].to_vec()
+    };
+    for (name, keys, rows) in [
+        (
+            "shard-0",
+            keys_s,
+            &["--testset", testset, "--shard", "0"][..],
+        ),
+        (
+            "shard-1",
+            keys_s,
+            &["--testset", testset, "--shard", "1"][..],
+        ),
+        ("model", model_keys_s, &[][..]),
+        (
+            "resalted",
+            keys_s,
+            &["--testset", testset, "--shard", "0"][..],
+        ),
+    ] {
+        let salt = if name == "resalted" { "0x99" } else { "0x1234" };
+        let out = dir.join(name);
+        let o = prove(keys, out.to_str().expect("utf-8"), salt, rows);
+        expect_exit(&o, 0, name);
+        assert_eq!(json(&o)["model_proof"], name == "model", "{name}");
+        let out = out.to_str().expect("utf-8");
+        let o = cli(&["--json", "verify", "--keys", keys, "--proof", out]);
+        expect_exit(&o, 0, &format!("verify {name}"));
+    }
+    assert_eq!(
+        column("shard-0"),
+        column("model"),
+        "shard 0 and the model proof differ"
+    );
+    assert_eq!(
+        column("shard-1"),
+        column("model"),
+        "shard 1 and the model proof differ"
+    );
+    assert_ne!(
+        column("resalted"),
+        column("model"),
+        "another salt, the same column"
+    );
+
+    // Shard keys need the test set.
+    let o = prove(
+        keys_s,
+        dir.join("x").to_str().expect("utf-8"),
+        "0x1234",
+        &[],
+    );
+    expect_exit(&o, 2, "shard proof without --testset");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--testset is required"));
 }

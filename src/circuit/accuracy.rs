@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::argmax::{row_correct, Comparator};
 use super::freivalds::MatrixProduct;
+use super::model_column::ModelColumn;
 use super::pooled::{PooledShape, MAX_WINDOW};
 use super::poseidon::{chain_rows, PoseidonChain};
 use super::public::recorded_constants;
@@ -147,6 +148,10 @@ pub struct Pinning {
     /// (`circuit::features`; keys made before it existed have halo2-base do it).
     #[serde(default)]
     pub features_chip: bool,
+    /// Whether the model is in the shared model column (`circuit::model_column`): proved once
+    /// per entry by the model proof ([`build_model`]), not hashed in every shard proof.
+    #[serde(default)]
+    pub shared_model: bool,
 }
 
 /// How [`build`] lays the circuit out.
@@ -157,6 +162,8 @@ pub enum Shape<'a> {
     Plan {
         /// Whether to use the features chip where it can be used.
         features_chip: bool,
+        /// Whether the model is in the shared model column (see [`Pinning::shared_model`]).
+        shared_model: bool,
     },
     /// The keygen's shape, for the prover.
     Pinned(&'a Pinning),
@@ -166,7 +173,15 @@ impl Shape<'_> {
     /// The planned shape with the features chip wherever it can be used.
     pub const DEFAULT: Shape<'static> = Shape::Plan {
         features_chip: true,
+        shared_model: false,
     };
+
+    fn shared_model(&self) -> bool {
+        match self {
+            Shape::Plan { shared_model, .. } => *shared_model,
+            Shape::Pinned(pin) => pin.shared_model,
+        }
+    }
 }
 
 impl Pinning {
@@ -175,6 +190,7 @@ impl Pinning {
         TwoPhaseParams {
             base: self.params.clone(),
             requant: self.requant,
+            shared_model: self.shared_model,
         }
     }
 }
@@ -191,39 +207,40 @@ pub fn build(
     shape: Shape<'_>,
 ) -> Result<TwoPhaseCircuit> {
     check_shapes(spec, witness)?;
-    let mut builder = BaseCircuitBuilder::from_stage(stage)
-        .use_k(k as usize)
-        .use_lookup_bits(lookup_bits);
-    builder.set_instance_columns(1);
+    let mut builder = new_builder(stage, k, lookup_bits);
     let range = builder.range_chip();
     let ctx = builder.main(0);
     let gate = range.gate();
     let mut sections = Sections::default();
 
-    // Binding-only instances: each is used in a gate, so the instance cell is tied to a
-    // constrained advice cell rather than floating.
     let instances = statement.instances();
-    let bound: Vec<AssignedValue<Fr>> = instances[..3]
-        .iter()
-        .map(|v| {
-            let cell = ctx.load_witness(*v);
-            gate.add(ctx, cell, Constant(Fr::from(0)))
-        })
-        .collect();
+    let bound: Vec<AssignedValue<Fr>> =
+        instances[..3].iter().map(|v| bind(ctx, gate, *v)).collect();
 
-    // Model: load, range-check, pack, hash.
+    // Model: load, range-check, pack, hash; or, with the shared model column, load only: the
+    // model proof range-checks and hashes the same column (`circuit::model_column`), so here
+    // `C` is binding only, like the chain id.
     let ranges = Ranges::new(spec)?;
-    let model = ModelCells::load(ctx, &range, &witness.model, witness.salt, &ranges);
-    sections.mark("model: load, range checks, packing", ctx);
-    // The chain is proved by the Poseidon chip (phase 1); here its output is a witness cell.
-    let model_elems = model.elements.iter().map(|&e| Operand::Base(e)).collect();
-    let c_chain = PoseidonChain::load(ctx, fr_from_hex(MODEL_TAG)?, model_elems);
-    let c = c_chain.out;
-    sections.mark("model: Poseidon chain (C)", ctx);
+    let (model, c, c_chain, model_column) = if shape.shared_model() {
+        let model = ModelCells::load_unchecked(ctx, &witness.model);
+        let column = ModelColumn::new(&model.parameters(), witness.salt);
+        let c = bind(ctx, gate, statement.model_commitment);
+        sections.mark("model: load into the shared column", ctx);
+        (model, c, None, Some(column))
+    } else {
+        let model = ModelCells::load(ctx, &range, &witness.model, witness.salt, &ranges);
+        sections.mark("model: load, range checks, packing", ctx);
+        // The chain is proved by the Poseidon chip (phase 1); here its output is a witness cell.
+        let model_elems = model.elements.iter().map(|&e| Operand::Base(e)).collect();
+        let c_chain = PoseidonChain::load(ctx, fr_from_hex(MODEL_TAG)?, model_elems);
+        let c = c_chain.out;
+        sections.mark("model: Poseidon chain (C)", ctx);
+        (model, c, Some(c_chain), None)
+    };
 
     // Test set: load, range-check, pack, hash (`params::load_testset`).
     let (pinning, features_chip) = match shape {
-        Shape::Plan { features_chip } => (None, features_chip),
+        Shape::Plan { features_chip, .. } => (None, features_chip),
         Shape::Pinned(pin) => (Some(pin), pin.features_chip),
     };
     let pinned = (pinning.is_some(), features_chip);
@@ -283,7 +300,46 @@ pub fn build(
     let one = ctx.load_constant(Fr::from(1));
     let zero = ctx.load_zero();
     builder.assigned_instances[0] = bound.into_iter().chain([c, t, correct]).collect();
-    let constants = match pinning {
+    let constants = finish_params(&mut builder, pinning)?;
+    Ok(TwoPhaseCircuit {
+        builder,
+        constants,
+        products,
+        chains: c_chain.into_iter().chain([t_chain]).collect(),
+        requants,
+        pooled,
+        features: job,
+        requant_bounds: bounds,
+        one,
+        zero,
+        sections: sections.0,
+        model_column,
+    })
+}
+
+/// A builder of size `2^k` with `lookup_bits` and one instance column.
+fn new_builder(stage: CircuitBuilderStage, k: u32, lookup_bits: usize) -> BaseCircuitBuilder<Fr> {
+    let mut builder = BaseCircuitBuilder::from_stage(stage)
+        .use_k(k as usize)
+        .use_lookup_bits(lookup_bits);
+    builder.set_instance_columns(1);
+    builder
+}
+
+/// A binding-only instance: a witness cell used in a gate, so that the instance cell is tied to
+/// a constrained advice cell rather than floating.
+fn bind(ctx: &mut Context<Fr>, gate: &impl GateInstructions<Fr>, v: Fr) -> AssignedValue<Fr> {
+    let cell = ctx.load_witness(v);
+    gate.add(ctx, cell, Constant(Fr::from(0)))
+}
+
+/// Fixes the builder's shape: the keygen's (`pinning`), or computed, with our lookup column;
+/// returns the circuit's constants.
+fn finish_params(
+    builder: &mut BaseCircuitBuilder<Fr>,
+    pinning: Option<&Pinning>,
+) -> Result<Vec<Fr>> {
+    Ok(match pinning {
         Some(pin) => {
             builder.set_params(pin.params.clone());
             builder.set_break_points(pin.break_points.clone());
@@ -295,21 +351,58 @@ pub fn build(
         None => {
             builder.calculate_params(Some(MINIMUM_ROWS));
             reserve_lookup_column(&mut builder.config_params);
-            recorded_constants(&builder)
+            recorded_constants(builder)
         }
-    };
+    })
+}
+
+/// The model proof of a spec whose shards share the model column (`circuit::model_column`,
+/// `docs/PROTOCOL.md` §14.2): the column's parameters range-checked, packed and hashed with the
+/// salt to the public `C`, exactly as [`build`] does for a whole statement; no test set. Its
+/// instances are a statement's (`T` and `correct` binding only), and it must be built at the
+/// shard circuit's `k`, so that the column is committed over the same domain.
+pub fn build_model(
+    spec: &Spec,
+    stage: CircuitBuilderStage,
+    (k, lookup_bits): (u32, usize),
+    witness: &AccuracyWitness,
+    statement: &Statement,
+    pinning: Option<&Pinning>,
+) -> Result<TwoPhaseCircuit> {
+    check_model_shape(spec, &witness.model)?;
+    let mut builder = new_builder(stage, k, lookup_bits);
+    let range = builder.range_chip();
+    let ctx = builder.main(0);
+    let gate = range.gate();
+    let mut sections = Sections::default();
+    let instances = statement.instances();
+    let bound: Vec<AssignedValue<Fr>> =
+        instances[..3].iter().map(|v| bind(ctx, gate, *v)).collect();
+    let ranges = Ranges::new(spec)?;
+    let model = ModelCells::load(ctx, &range, &witness.model, witness.salt, &ranges);
+    let column = ModelColumn::new(&model.parameters(), witness.salt);
+    sections.mark("model: load, range checks, packing", ctx);
+    let model_elems = model.elements.iter().map(|&e| Operand::Base(e)).collect();
+    let c_chain = PoseidonChain::load(ctx, fr_from_hex(MODEL_TAG)?, model_elems);
+    sections.mark("model: Poseidon chain (C)", ctx);
+    let (t, correct) = (bind(ctx, gate, instances[4]), bind(ctx, gate, instances[5]));
+    let one = ctx.load_constant(Fr::from(1));
+    let zero = ctx.load_zero();
+    builder.assigned_instances[0] = bound.into_iter().chain([c_chain.out, t, correct]).collect();
+    let constants = finish_params(&mut builder, pinning)?;
     Ok(TwoPhaseCircuit {
         builder,
         constants,
-        products,
-        chains: vec![c_chain, t_chain],
-        requants,
-        pooled,
-        features: job,
-        requant_bounds: bounds,
+        products: Vec::new(),
+        chains: vec![c_chain],
+        requants: Vec::new(),
+        pooled: Vec::new(),
+        features: None,
+        requant_bounds: requant_bounds(spec, lookup_bits),
         one,
         zero,
         sections: sections.0,
+        model_column: Some(column),
     })
 }
 
@@ -354,12 +447,22 @@ fn conv_stages(spec: &Spec) -> impl Iterator<Item = (&ConvEnvelope, ImageShape)>
 
 /// Rows the Poseidon chip needs for `spec` (the chains of `C` and `T`).
 pub fn poseidon_rows(spec: &Spec) -> Result<usize> {
+    Ok(model_chain_rows(spec)? + testset_chain_rows(spec)?)
+}
+
+/// Rows of the chain `C` in the Poseidon chip.
+pub fn model_chain_rows(spec: &Spec) -> Result<usize> {
     let r = Ranges::new(spec)?;
-    let model = r.model_elements(spec) + 1; // the salt
+    Ok(chain_rows(r.model_elements(spec) + 1)) // the salt
+}
+
+/// Rows of the chain `T` in the Poseidon chip.
+pub fn testset_chain_rows(spec: &Spec) -> Result<usize> {
+    let r = Ranges::new(spec)?;
     let packed = |count: usize, r: StreamRange| count.div_ceil(r.per_element());
     let testset =
         packed(spec.test_rows * spec.input.features, r.features) + packed(spec.test_rows, r.labels);
-    Ok(chain_rows(model) + chain_rows(testset))
+    Ok(chain_rows(testset))
 }
 
 /// Per convolution of the envelope: the values a test row requantises (one per output, one per
@@ -451,17 +554,23 @@ pub fn pinning(circuit: &TwoPhaseCircuit) -> Pinning {
         requant: circuit.requant_bounds,
         constants: circuit.constants.iter().map(fr_to_hex).collect(),
         features_chip: circuit.features.is_some(),
+        shared_model: circuit.model_column.is_some(),
     }
 }
 
-fn check_shapes(spec: &Spec, witness: &AccuracyWitness) -> Result<()> {
-    if !witness.model.fits_envelope(spec) {
+fn check_model_shape(spec: &Spec, model: &QuantizedModel) -> Result<()> {
+    if !model.fits_envelope(spec) {
         return Err(CircuitError::Shape(format!(
             "the model has widths {:?}; the circuit needs it padded to the envelope {:?}",
-            witness.model.dims(),
+            model.dims(),
             spec.envelope.dims()
         )));
     }
+    Ok(())
+}
+
+fn check_shapes(spec: &Spec, witness: &AccuracyWitness) -> Result<()> {
+    check_model_shape(spec, &witness.model)?;
     if witness.testset.len() != spec.test_rows {
         return Err(CircuitError::Shape(format!(
             "the test set has {} rows; the spec fixes N = {}",

@@ -17,6 +17,7 @@ pub mod argmax;
 pub mod conv;
 pub mod features;
 pub mod freivalds;
+pub mod model_column;
 pub mod pool;
 pub mod pooled;
 pub mod poseidon;

@@ -33,6 +33,7 @@ use halo2_base::AssignedValue;
 
 use super::features::FeatureJob;
 use super::freivalds::{FreivaldsConfig, Product};
+use super::model_column::ModelColumn;
 use super::pooled::{PooledConfig, PooledJob, PooledShape};
 use super::poseidon::{PoseidonChain, PoseidonConfig};
 use super::public::recorded_constants;
@@ -101,6 +102,9 @@ pub struct TwoPhaseConfig {
     /// Rows usable for witnesses once every gate is known (halo2-base's own figure is taken
     /// before the chips add queries, and more queries per column mean more blinding rows).
     pub usable_rows: usize,
+    /// The shared model column (`circuit::model_column`: the first advice column) and the first
+    /// of halo2's unusable rows, which the prover's RNG fills.
+    pub model: Option<(Column<Advice>, usize)>,
 }
 
 /// The circuit's parameters: halo2-base's, and the spec bounds the requantisation gates are
@@ -111,6 +115,9 @@ pub struct TwoPhaseParams {
     pub base: BaseCircuitParams,
     /// Sizes the requantisation blocks.
     pub requant: RequantBounds,
+    /// Whether the circuit has the shared model column (`circuit::model_column`).
+    #[serde(default)]
+    pub shared_model: bool,
 }
 
 /// Phase-0 witnesses (in `builder`) and the matrix products to check in phase 1.
@@ -140,6 +147,9 @@ pub struct TwoPhaseCircuit {
     pub zero: AssignedValue<Fr>,
     /// halo2-base advice cells per named section of the statement (figures only).
     pub sections: Vec<(String, usize)>,
+    /// The shared model column's content and links, in a shard or model proof of a spec whose
+    /// entries prove the model once (`circuit::model_column`).
+    pub model_column: Option<ModelColumn>,
 }
 
 impl TwoPhaseCircuit {
@@ -191,6 +201,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
         TwoPhaseParams {
             base: self.builder.config_params.clone(),
             requant: self.requant_bounds,
+            shared_model: self.model_column.is_some(),
         }
     }
 
@@ -215,8 +226,16 @@ impl Circuit<Fr> for TwoPhaseCircuit {
         let TwoPhaseParams {
             base: params,
             requant: bounds,
+            shared_model,
         } = params;
         let (k, lookup_bits) = (params.k, params.lookup_bits);
+        // The shared model column is created first: it must be the first phase-0 advice column,
+        // whose blinding rows halo2 draws first (`circuit::model_column`).
+        let model = shared_model.then(|| {
+            let column = meta.advice_column();
+            meta.enable_equality(column);
+            column
+        });
         // halo2-base without its constants and instance columns: they would take part in the
         // permutation argument (`circuit::public` binds both with a gate instead). Nor with its
         // range config: with a single advice column halo2-base looks that column up behind a
@@ -273,6 +292,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
             requant,
             pooled,
             usable_rows: (1usize << k).saturating_sub(meta.minimum_rows()),
+            model: model.map(|c| (c, (1usize << k) - (meta.blinding_factors() + 1))),
         }
     }
 
@@ -402,6 +422,18 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                 |mut region| chip.assign(&mut region, pooled_start, &self.pooled),
             )?,
         };
+        // Phase 0: the shared model column.
+        let model_links = match (&self.model_column, config.model) {
+            (None, None) => Vec::new(),
+            (Some(column), Some((advice, unusable_start))) => layouter.assign_region(
+                || "shared model column (phase 0)",
+                |mut region| {
+                    let n = 1usize << self.builder.config_params.k;
+                    column.assign(&mut region, advice, n, unusable_start)
+                },
+            )?,
+            _ => return Err(Error::Synthesis),
+        };
         // Phase 1: the challenge exists only after the phase-0 advice is committed.
         layouter.next_phase();
         let poseidon_links = layouter.assign_region(
@@ -445,6 +477,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                 let mut cm = copy_manager.lock().map_err(|_| Error::Synthesis)?;
                 let links = layout.links.iter().chain(&poseidon_links);
                 let links = links.chain(&requant_links).chain(&pooled_links);
+                let links = links.chain(&model_links);
                 let links = links.chain(&public.instance_links);
                 for (value, raw) in links {
                     let external = cm.load_external_cell(*raw);

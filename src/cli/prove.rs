@@ -16,6 +16,7 @@ use crate::prover::keys::ContestKeys;
 use crate::prover::proof_dir::ProofDir;
 use crate::prover::srs::{read_params, SrsKind, UNSAFE_WARNING};
 use crate::spec::{shard_commitments, Spec, TestSet};
+use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 
 /// Arguments of `contest-cli prove`.
 #[derive(Debug, Args)]
@@ -33,9 +34,10 @@ pub struct ProveArgs {
     /// prefer the environment variable to the command line, which other local users can see.
     #[arg(long, env = "CONTEST_SALT", hide_env_values = true)]
     salt: String,
-    /// The revealed test set (`.zkts`, exactly N rows).
+    /// The revealed test set (`.zkts`, exactly N rows); not read for a model proof (keys made
+    /// by `setup --shared-model`, in its `model/` directory).
     #[arg(long)]
-    testset: PathBuf,
+    testset: Option<PathBuf>,
     /// Address that will submit the proof (`0x…`, 20 bytes).
     #[arg(long)]
     submitter: String,
@@ -63,18 +65,34 @@ impl ProveArgs {
         let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
         let salt = parse_fr(&self.salt)?;
         let submitter = parse_address(&self.submitter)?;
-        let full = TestSet::from_path(&self.testset, &spec).map_err(Failure::input)?;
-        let commitments = shard_commitments(&spec, &full).map_err(Failure::input)?;
-        let Some(&testset_commitment) = commitments.get(self.shard) else {
-            return Err(Failure::input(anyhow::anyhow!(
-                "shard {} does not exist: the spec has {} (numbered from 0)",
-                self.shard,
-                spec.shards
-            )));
-        };
-        let testset = full.shard(self.shard, spec.shard_rows());
-        let model = quantised_model(&spec, &self.model, self.calibration.as_deref())?;
         let keys = ContestKeys::read(&self.keys).map_err(Failure::input)?;
+        let model_proof = keys.manifest.model_proof;
+        // A model proof (PROTOCOL §14.2) states only `C`: `T` and `correct` are 0, the rows unused.
+        let (testset, testset_commitment) = match (&self.testset, model_proof) {
+            (_, true) => {
+                let unused = AccuracyWitness::dummy(&spec.shard_spec()).map_err(Failure::input)?;
+                (unused.testset, Fr::from(0))
+            }
+            (None, false) => {
+                return Err(Failure::input(anyhow::anyhow!(
+                    "--testset is required: the keys in {} prove shards, not the model",
+                    self.keys.display()
+                )))
+            }
+            (Some(path), false) => {
+                let full = TestSet::from_path(path, &spec).map_err(Failure::input)?;
+                let commitments = shard_commitments(&spec, &full).map_err(Failure::input)?;
+                let Some(&commitment) = commitments.get(self.shard) else {
+                    return Err(Failure::input(anyhow::anyhow!(
+                        "shard {} does not exist: the spec has {} (numbered from 0)",
+                        self.shard,
+                        spec.shards
+                    )));
+                };
+                (full.shard(self.shard, spec.shard_rows()), commitment)
+            }
+        };
+        let model = quantised_model(&spec, &self.model, self.calibration.as_deref())?;
         if keys.manifest.spec_name != spec.name {
             return Err(Failure::input(anyhow::anyhow!(
                 "the keys in {} were made for spec {:?}, not {:?}",
@@ -95,17 +113,27 @@ impl ProveArgs {
             submitter,
             model_commitment: model_commitment(&model, &spec, salt).map_err(Failure::input)?,
             testset_commitment,
-            correct: correct(&model, &testset).map_err(Failure::input)? as u64,
+            correct: match model_proof {
+                true => 0,
+                false => correct(&model, &testset).map_err(Failure::input)? as u64,
+            },
         };
-        eprintln!(
-            "statement: correct = {}/{} on shard {} of {} (min_correct {} over all), k = {}",
-            statement.correct,
-            spec.shard_rows(),
-            self.shard,
-            spec.shards,
-            spec.min_correct,
-            keys.manifest.figures.k
-        );
+        if model_proof {
+            eprintln!(
+                "statement: the model proof (its parameters open C), k = {}",
+                keys.manifest.figures.k
+            );
+        } else {
+            eprintln!(
+                "statement: correct = {}/{} on shard {} of {} (min_correct {} over all), k = {}",
+                statement.correct,
+                spec.shard_rows(),
+                self.shard,
+                spec.shards,
+                spec.min_correct,
+                keys.manifest.figures.k
+            );
+        }
         let witness = AccuracyWitness {
             model,
             salt,
@@ -131,7 +159,8 @@ impl ProveArgs {
         if json {
             println!(
                 "{}",
-                json!({ "out": self.out, "correct": statement.correct, "rows": spec.shard_rows(),
+                json!({ "out": self.out, "model_proof": model_proof,
+                        "correct": statement.correct, "rows": spec.shard_rows(),
                         "shard": self.shard, "shards": spec.shards,
                         "min_correct": spec.min_correct, "proof_bytes": proof_bytes,
                         "prove_seconds": secs, "witness_seconds": timings.witness_seconds,

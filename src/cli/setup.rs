@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::{Failure, Outcome};
-use crate::prover::keys::{plan, setup};
+use crate::prover::keys::{plan, plan_shared_model, setup, setup_model};
 use crate::prover::ptau::{read_ptau, PtauInfo};
 use crate::prover::srs::{
     dev_srs_file_name, generate_dev_srs, read_params, write_params, SrsKind, UNSAFE_WARNING,
@@ -32,6 +32,11 @@ pub struct SetupArgs {
     /// keys, nothing written. Takes seconds where keygen takes minutes.
     #[arg(long, conflicts_with_all = ["out", "srs"])]
     plan_only: bool,
+    /// Keys for an entry that proves its model once (PROTOCOL §14.2): the shard circuit with the
+    /// shared model column in `--out`, the model proof's keys in `--out`/model. Proofs made with
+    /// them verify natively (`contest-cli verify`); the registry does not take them yet.
+    #[arg(long, conflicts_with = "plan_only")]
+    shared_model: bool,
 }
 
 impl SetupArgs {
@@ -41,12 +46,19 @@ impl SetupArgs {
         let started = Instant::now();
         let Some(out) = self.out else {
             let figures = plan(&spec).map_err(Failure::input)?;
+            // Sharded specs: also the circuits of an entry that proves its model once
+            // (PROTOCOL §14.2; the prover has them, the registry does not take them yet).
+            let shared = match spec.shards > 1 {
+                true => Some(plan_shared_model(&spec).map_err(Failure::input)?),
+                false => None,
+            };
             let secs = started.elapsed().as_secs_f64();
             if json {
                 println!(
                     "{}",
                     serde_json::json!({ "figures": figures, "seconds": secs,
-                        "shards": spec.shards, "shard_rows": spec.shard_rows() })
+                        "shards": spec.shards, "shard_rows": spec.shard_rows(),
+                        "shared_model": shared })
                 );
             } else {
                 println!("planned in {secs:.1} s (nothing written)");
@@ -59,10 +71,21 @@ impl SetupArgs {
                     "{}",
                     serde_json::to_string_pretty(&figures).unwrap_or_default()
                 );
+                if let Some(shared) = shared {
+                    println!(
+                        "proving the model once per entry (PROTOCOL §14.2, not yet on chain): \
+                         shards at k = {}, the model proof at k = {}",
+                        shared.shard.k, shared.model.k
+                    );
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&shared).unwrap_or_default()
+                    );
+                }
             }
             return Ok(Outcome::Success);
         };
-        let made = make_keys(&spec, &out, self.srs.as_deref())?;
+        let made = make_keys_with(&spec, &out, self.srs.as_deref(), self.shared_model)?;
         let (figures, srs_path, kind) = (made.figures, made.srs_path, made.kind);
         let secs = started.elapsed().as_secs_f64();
         if json {
@@ -136,6 +159,17 @@ pub(super) fn keys_from_ptau(
 /// Plans the circuit for `spec`, gets an SRS (`srs`, or an UNSAFE development one generated
 /// in or reused from `out`), generates the keys and writes them to `out`.
 pub(super) fn make_keys(spec: &Spec, out: &Path, srs: Option<&Path>) -> Result<MadeKeys, Failure> {
+    make_keys_with(spec, out, srs, false)
+}
+
+/// [`make_keys`]; with `shared_model`, the shard keys with the shared model column in `out` and
+/// the model proof's keys (same k, same SRS) in `out/model`.
+fn make_keys_with(
+    spec: &Spec,
+    out: &Path,
+    srs: Option<&Path>,
+    shared_model: bool,
+) -> Result<MadeKeys, Failure> {
     eprintln!(
         "sizing the circuit for spec {:?} (N = {} in {} shard(s), envelope {:?})…",
         spec.name,
@@ -143,7 +177,13 @@ pub(super) fn make_keys(spec: &Spec, out: &Path, srs: Option<&Path>) -> Result<M
         spec.shards,
         spec.envelope.dims()
     );
-    let figures = plan(spec).map_err(Failure::input)?;
+    let (figures, model_figures) = match shared_model {
+        true => {
+            let shared = plan_shared_model(spec).map_err(Failure::input)?;
+            (shared.shard, Some(shared.model))
+        }
+        false => (plan(spec).map_err(Failure::input)?, None),
+    };
     eprintln!(
         "k = {}, {} halo2-base advice columns, {} Freivalds rows, {} Poseidon rows, {} requantisation rows, {} pooled-requantisation rows",
         figures.k,
@@ -183,6 +223,17 @@ pub(super) fn make_keys(spec: &Spec, out: &Path, srs: Option<&Path>) -> Result<M
     let keys =
         setup(spec, figures.clone(), &params, srs_path.clone(), kind).map_err(Failure::env)?;
     keys.write(out).map_err(Failure::env)?;
+    drop(keys);
+    if let Some(model_figures) = model_figures {
+        eprintln!(
+            "generating the model proof's keys ({} halo2-base cells, {} Poseidon rows)…",
+            model_figures.base_advice_cells, model_figures.poseidon_rows
+        );
+        let dir = out.join("model");
+        let keys = setup_model(spec, model_figures, &params, srs_path.clone(), kind)
+            .map_err(Failure::env)?;
+        keys.write(&dir).map_err(Failure::env)?;
+    }
     Ok(MadeKeys {
         figures,
         srs_path,

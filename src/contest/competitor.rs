@@ -559,6 +559,9 @@ fn worker_inputs(
 /// The contest's keys in `keys_dir` (one shard's circuit) and the SRS they were made with.
 fn read_keys(spec: &Spec, keys_dir: &Path) -> Result<(ContestKeys, ParamsKZG<Bn256>)> {
     let keys = ContestKeys::read(keys_dir).map_err(ContestError::input)?;
+    if let Some(why) = keys.manifest.registry_refusal(keys_dir) {
+        return Err(ContestError::Input(why));
+    }
     if keys.manifest.spec_name != spec.name {
         return Err(ContestError::Input(format!(
             "the keys in {} are for spec {:?}, not {:?}",

@@ -37,6 +37,9 @@ pub async fn deploy_verifier(
     progress: Progress<'_>,
 ) -> Result<VerifierDeployment> {
     let (manifest, vk) = ContestKeys::read_verifier(keys_dir).map_err(ContestError::input)?;
+    if let Some(why) = manifest.registry_refusal(keys_dir) {
+        return Err(ContestError::Input(why));
+    }
     let params =
         read_params(&manifest.srs_path, manifest.figures.k).map_err(ContestError::input)?;
     progress.note(&format!(
@@ -60,6 +63,9 @@ pub async fn deploy_verifier(
 /// rebuilds the keys from the spec and the SRS gets the same two values (`contest::trust`).
 pub fn key_digests(keys_dir: &Path) -> Result<([u8; 32], [u8; 32])> {
     let (manifest, vk) = ContestKeys::read_verifier(keys_dir).map_err(ContestError::input)?;
+    if let Some(why) = manifest.registry_refusal(keys_dir) {
+        return Err(ContestError::Input(why));
+    }
     let params =
         read_params(&manifest.srs_path, manifest.figures.k).map_err(ContestError::input)?;
     Ok((vk_digest(&vk), srs_digest(&params)))

@@ -23,10 +23,12 @@ use serde::{Deserialize, Serialize};
 use super::srs::SrsKind;
 use super::{io_err, write_atomic, ProverError, Result};
 use crate::circuit::accuracy::{
-    build, freivalds_rows, pinning, poseidon_rows, requant_rows, AccuracyWitness, Pinning, Shape,
-    Statement, MINIMUM_ROWS,
+    build, build_model, freivalds_rows, model_chain_rows, pinning, requant_rows,
+    testset_chain_rows, AccuracyWitness, Pinning, Shape, Statement, MINIMUM_ROWS,
 };
+use crate::circuit::model_column::{MASK_ROWS, TAIL_ROWS};
 use crate::circuit::two_phase::{RowBudget, TwoPhaseCircuit, TwoPhaseParams};
+use crate::circuit::CircuitError;
 use crate::spec::Spec;
 
 /// Smallest and largest circuit sizes `plan` considers.
@@ -85,6 +87,10 @@ pub struct CircuitFigures {
     /// Poseidon rows); 0 when halo2-base checks and packs the features.
     #[serde(default)]
     pub feature_rows: usize,
+    /// Rows of the shared model column (`circuit::model_column`: the parameters and the masks,
+    /// from row 0; its tail is below the usable rows); 0 without it.
+    #[serde(default)]
+    pub model_column_rows: usize,
     /// halo2-base advice cells per section of the statement.
     pub sections: Vec<(String, usize)>,
 }
@@ -107,6 +113,10 @@ pub struct KeyManifest {
     /// they are refused when read; manifests older than this field read as "" and are refused too.
     #[serde(default)]
     pub circuit_digest: String,
+    /// Keys of an entry's model proof (`circuit::accuracy::build_model`, PROTOCOL §14.2), not of
+    /// a shard or whole statement.
+    #[serde(default)]
+    pub model_proof: bool,
 }
 
 /// Keccak-256 of this build's constraint system for `params` (gates, columns, queries, lookups,
@@ -123,6 +133,16 @@ pub fn circuit_digest(params: &TwoPhaseParams) -> String {
 /// A keygen circuit for `spec` at size `k`, with the features chip where it can be used if
 /// `features_chip`.
 fn keygen_circuit(spec: &Spec, k: u32, features_chip: bool) -> Result<TwoPhaseCircuit> {
+    keygen_circuit_with(spec, k, features_chip, false)
+}
+
+/// [`keygen_circuit`], with the shared model column if `shared_model`.
+fn keygen_circuit_with(
+    spec: &Spec,
+    k: u32,
+    features_chip: bool,
+    shared_model: bool,
+) -> Result<TwoPhaseCircuit> {
     // One shard's circuit (the whole set's for an unsharded spec, PROTOCOL §14.1).
     let spec = &spec.shard_spec();
     let dummy = AccuracyWitness::dummy(spec)?;
@@ -142,7 +162,10 @@ fn keygen_circuit(spec: &Spec, k: u32, features_chip: bool) -> Result<TwoPhaseCi
         k as usize - 1,
         &dummy,
         &statement,
-        Shape::Plan { features_chip },
+        Shape::Plan {
+            features_chip,
+            shared_model,
+        },
     )?)
 }
 
@@ -170,6 +193,7 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
         requant_rows: c.requant_rows(),
         pooled_rows: c.pooled_rows(),
         feature_rows: c.feature_rows(),
+        model_column_rows: c.model_column.as_ref().map_or(0, |m| m.body.len()),
         sections: c.sections.clone(),
     }
 }
@@ -190,6 +214,11 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
 /// gives an estimate. Cells only shrink as k grows (wider lookups, fewer range-check limbs), and
 /// by far less than half, so the smallest fitting k is at least the estimate minus one.
 pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
+    plan_with(spec, false)
+}
+
+/// [`plan`] for the shard circuit with the shared model column if `shared_model`.
+fn plan_with(spec: &Spec, shared_model: bool) -> Result<CircuitFigures> {
     // Every shard is the same circuit: a sharded spec is planned for one shard.
     let spec = &spec.shard_spec();
     let fits = |f: &CircuitFigures| {
@@ -202,20 +231,21 @@ pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
             lookups: f.lookup_cells,
         };
         rows.requant_start((1usize << f.k) - MINIMUM_ROWS).is_some()
+            && f.model_column_rows + TAIL_ROWS <= (1usize << f.k) - MINIMUM_ROWS
             && f.base_advice_columns <= MAX_BASE_ADVICE
             && f.lookup_advice_columns <= 1
     };
     // The fitting figures at `k` (with the chip if they fit, else without), and the figures
     // with the chip (the fewest halo2-base cells) for the estimate.
     let probe = |k: u32| -> Result<(Option<CircuitFigures>, CircuitFigures)> {
-        let with = figures(&keygen_circuit(spec, k, true)?, k);
+        let with = figures(&keygen_circuit_with(spec, k, true, shared_model)?, k);
         if fits(&with) {
             return Ok((Some(with.clone()), with));
         }
         if with.feature_rows == 0 {
             return Ok((None, with));
         }
-        let without = figures(&keygen_circuit(spec, k, false)?, k);
+        let without = figures(&keygen_circuit_with(spec, k, false, shared_model)?, k);
         Ok((fits(&without).then_some(without), with))
     };
     let log2_ceil = |n: usize| usize::BITS - n.saturating_sub(1).leading_zeros();
@@ -223,7 +253,13 @@ pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
     // A lower bound: without the features chip's rows.
     let chip_rows = |k: u32| -> Result<usize> {
         let requant = requant_rows(spec, k as usize - 1);
-        Ok(freivalds_rows(spec) + poseidon_rows(spec)?.max(requant))
+        let model_chain = if shared_model {
+            0
+        } else {
+            model_chain_rows(spec)?
+        };
+        let poseidon = testset_chain_rows(spec)? + model_chain;
+        Ok(freivalds_rows(spec) + poseidon.max(requant))
     };
     let mut k_rows = *K_RANGE.start();
     while chip_rows(k_rows)? + MINIMUM_ROWS > 1usize << k_rows {
@@ -251,6 +287,84 @@ pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
     })
 }
 
+/// The circuits of an entry that proves its model once (commit-and-prove, `docs/PROTOCOL.md`
+/// §14.2): the shard circuit with the shared model column, and the model proof's circuit at the
+/// same `k` (the column must be committed over the same domain). Not yet used by `setup`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SharedModelPlan {
+    /// One shard's circuit: the model copied from the column, neither range-checked nor hashed.
+    pub shard: CircuitFigures,
+    /// The model proof's circuit: the column range-checked and hashed to `C`.
+    pub model: CircuitFigures,
+}
+
+/// Plans [`SharedModelPlan`]: the smallest `k` at which both circuits fit.
+pub fn plan_shared_model(spec: &Spec) -> Result<SharedModelPlan> {
+    // Each published proof of an entry opens the column once; its random rows hide the model
+    // for at most that many openings (`circuit::model_column`).
+    let openings = spec.shards + 1;
+    if openings > MASK_ROWS + TAIL_ROWS {
+        return Err(CircuitError::Shape(format!(
+            "{} shards and the model proof would open the shared model column {openings} times; \
+             its masks hide the model for at most {} (docs/PROTOCOL.md §14.2.1)",
+            spec.shards,
+            MASK_ROWS + TAIL_ROWS
+        ))
+        .into());
+    }
+    let mut shard = plan_with(spec, true)?;
+    let spec = &spec.shard_spec();
+    for k in shard.k..=*K_RANGE.end() {
+        let model = figures(&model_keygen_circuit(spec, k)?, k);
+        let rows = RowBudget {
+            head: model.public_rows,
+            poseidon: model.poseidon_rows,
+            features: 0,
+            requant: 0,
+            pooled: 0,
+            lookups: model.lookup_cells,
+        };
+        let usable = (1usize << k) - MINIMUM_ROWS;
+        let fits = rows.requant_start(usable).is_some()
+            && model.model_column_rows + TAIL_ROWS <= usable
+            && model.base_advice_columns <= MAX_BASE_ADVICE
+            && model.lookup_advice_columns <= 1;
+        if fits {
+            if k > shard.k {
+                let circuit = keygen_circuit_with(spec, k, shard.feature_rows > 0, true)?;
+                shard = figures(&circuit, k);
+            }
+            return Ok(SharedModelPlan { shard, model });
+        }
+    }
+    Err(ProverError::TooLarge {
+        max_k: *K_RANGE.end(),
+        rows: model_chain_rows(spec)?,
+    })
+}
+
+/// The model proof's keygen circuit for one shard of `spec` at size `k`.
+fn model_keygen_circuit(spec: &Spec, k: u32) -> Result<TwoPhaseCircuit> {
+    let dummy = AccuracyWitness::dummy(spec)?;
+    let statement = Statement {
+        chain_id: 0,
+        contest_id: 0,
+        submitter: [0; 20],
+        model_commitment: Fr::from(0),
+        testset_commitment: Fr::from(0),
+        correct: 0,
+    };
+    let stage = CircuitBuilderStage::Keygen;
+    Ok(build_model(
+        spec,
+        stage,
+        (k, k as usize - 1),
+        &dummy,
+        &statement,
+        None,
+    )?)
+}
+
 /// Keys for a spec: circuit, and the proving key, which holds the verifying key.
 ///
 /// The verifying key is not kept a second time: each copy carries its evaluation domain's FFT
@@ -271,10 +385,33 @@ pub fn setup(
     srs_path: PathBuf,
     srs_kind: SrsKind,
 ) -> Result<ContestKeys> {
-    let circuit = keygen_circuit(spec, figures.k, figures.feature_rows > 0)?;
-    let vk = verifying_key_of(&circuit, params)?;
-    let pk = keygen_pk(params, vk, &circuit)
-        .map_err(|e| ProverError::Halo2(format!("keygen_pk: {e}")))?;
+    let shared = figures.model_column_rows > 0;
+    let circuit = keygen_circuit_with(spec, figures.k, figures.feature_rows > 0, shared)?;
+    keys_of(spec, circuit, figures, params, (srs_path, srs_kind), false)
+}
+
+/// Generates the keys of an entry's model proof (PROTOCOL §14.2) at `figures`
+/// ([`SharedModelPlan::model`]) with `params` (of exactly that k).
+pub fn setup_model(
+    spec: &Spec,
+    figures: CircuitFigures,
+    params: &ParamsKZG<Bn256>,
+    srs_path: PathBuf,
+    srs_kind: SrsKind,
+) -> Result<ContestKeys> {
+    let circuit = model_keygen_circuit(&spec.shard_spec(), figures.k)?;
+    keys_of(spec, circuit, figures, params, (srs_path, srs_kind), true)
+}
+
+fn keys_of(
+    spec: &Spec,
+    circuit: TwoPhaseCircuit,
+    figures: CircuitFigures,
+    params: &ParamsKZG<Bn256>,
+    (srs_path, srs_kind): (PathBuf, SrsKind),
+    model_proof: bool,
+) -> Result<ContestKeys> {
+    let pk = proving_key(&circuit, params)?;
     let manifest = KeyManifest {
         spec_name: spec.name.clone(),
         figures,
@@ -282,6 +419,7 @@ pub fn setup(
         srs_path,
         srs_kind,
         circuit_digest: circuit_digest(&pinning(&circuit).circuit_params()),
+        model_proof,
     };
     Ok(ContestKeys { manifest, pk })
 }
@@ -293,8 +431,9 @@ pub fn verifying_key(
     figures: &CircuitFigures,
     params: &ParamsKZG<Bn256>,
 ) -> Result<VerifyingKey<G1Affine>> {
+    let shared = figures.model_column_rows > 0;
     verifying_key_of(
-        &keygen_circuit(spec, figures.k, figures.feature_rows > 0)?,
+        &keygen_circuit_with(spec, figures.k, figures.feature_rows > 0, shared)?,
         params,
     )
 }
@@ -305,6 +444,15 @@ pub fn verifying_key(
 pub fn vk_digest(vk: &VerifyingKey<G1Affine>) -> [u8; 32] {
     use sha3::{Digest, Keccak256};
     Keccak256::digest(vk.to_bytes(SerdeFormat::RawBytes)).into()
+}
+
+/// The proving key of a keygen circuit (`params` of the circuit's k).
+pub fn proving_key(
+    circuit: &TwoPhaseCircuit,
+    params: &ParamsKZG<Bn256>,
+) -> Result<ProvingKey<G1Affine>> {
+    let vk = verifying_key_of(circuit, params)?;
+    keygen_pk(params, vk, circuit).map_err(|e| ProverError::Halo2(format!("keygen_pk: {e}")))
 }
 
 fn verifying_key_of(
@@ -318,6 +466,21 @@ fn verifying_key_of(
     // the prover's extended domain is unchanged. The flag is stored in `vk.bin`.
     keygen_vk_custom(params, circuit, COMPRESS_SELECTORS)
         .map_err(|e| ProverError::Halo2(format!("keygen_vk: {e}")))
+}
+
+impl KeyManifest {
+    /// Why keys with this manifest (in `dir`) cannot back a registry contest, if they cannot:
+    /// keys made by `setup --shared-model` (PROTOCOL §14.2.1), whose shard proofs do not check
+    /// `C` themselves and whose model proof the registry does not take yet.
+    pub fn registry_refusal(&self, dir: &Path) -> Option<String> {
+        self.pinning.shared_model.then(|| {
+            format!(
+                "the keys in {} were made with `setup --shared-model` (docs/PROTOCOL.md §14.2.1), \
+                 which the registry does not take yet: make the contest's keys without it",
+                dir.display()
+            )
+        })
+    }
 }
 
 impl ContestKeys {
@@ -401,12 +564,48 @@ fn read_manifest(dir: &Path) -> Result<KeyManifest> {
 
 #[cfg(test)]
 mod tests {
-    use super::plan;
+    use super::{model_chain_rows, plan, plan_shared_model, MASK_ROWS};
     use crate::spec::Spec;
 
     /// On digits the features chip takes halo2-base down to one column at k = 18; on the
     /// MNIST-shaped spec its rows would not fit k = 20 beside the Poseidon chip's, so the plan
     /// leaves the features to halo2-base there rather than doubling the circuit.
+    /// The shared-model plan of the 10,000-row MNIST-shaped spec (PROTOCOL §14.2.1's figures):
+    /// a 100-row shard without the model's 1.2M halo2-base cells and 3,304 permutations, and a
+    /// model proof at the shard's k; more shards than the column's masks hide are refused.
+    #[test]
+    fn shared_model_plan_drops_the_model_from_shards() {
+        let text = include_str!("../../contest-specs/mnist-synth-10000/contest.toml");
+        let spec = Spec::from_toml_str(text).expect("MNIST-shaped spec");
+        let whole = plan(&spec).expect("plan");
+        let shared = plan_shared_model(&spec).expect("shared plan");
+        assert_eq!((whole.k, shared.shard.k, shared.model.k), (20, 20, 20));
+        let model_cells = 1_215_226;
+        assert!(shared.shard.base_advice_cells < whole.base_advice_cells - model_cells);
+        let model_chain = model_chain_rows(&spec.shard_spec()).expect("rows");
+        assert_eq!(
+            shared.shard.poseidon_rows,
+            whole.poseidon_rows - model_chain
+        );
+        assert_eq!(shared.model.poseidon_rows, model_chain);
+        assert_eq!(shared.model.freivalds_rows, 0);
+        // 784·128 + 128 + 128·10 + 10 weights and biases, 2 shifts, then the masks.
+        let params = 784 * 128 + 128 + 128 * 10 + 10 + 2;
+        assert_eq!(shared.shard.model_column_rows, params + MASK_ROWS);
+        assert_eq!(shared.model.model_column_rows, params + MASK_ROWS);
+
+        let many = text
+            .replace("rows = 10000", "rows = 300")
+            .replace("shards = 100", "shards = 300");
+        let spec = Spec::from_toml_str(&many).expect("300 shards");
+        let err = plan_shared_model(&spec).expect_err("300 shards refused");
+        assert!(
+            err.to_string()
+                .contains("open the shared model column 301 times"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn plan_uses_the_features_chip_where_it_fits() {
         let digits = Spec::from_toml_str(include_str!("../../contest-specs/digits/contest.toml"))

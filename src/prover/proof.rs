@@ -3,7 +3,7 @@
 
 use halo2_base::gates::circuit::CircuitBuilderStage;
 use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
-use halo2_base::halo2_proofs::plonk::{create_proof, verify_proof, VerifyingKey};
+use halo2_base::halo2_proofs::plonk::{create_proof, verify_proof, ProvingKey, VerifyingKey};
 use halo2_base::halo2_proofs::poly::commitment::ParamsProver;
 use halo2_base::halo2_proofs::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
 use halo2_base::halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
@@ -13,12 +13,14 @@ use std::path::Path;
 use std::time::Instant;
 
 use rand::rngs::OsRng;
+use rand::RngCore;
 use snark_verifier::loader::native::NativeLoader;
 use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 
 use super::keys::{CircuitFigures, ContestKeys};
 use super::{ProverError, Result};
-use crate::circuit::accuracy::{build, AccuracyWitness, Shape, Statement};
+use crate::circuit::accuracy::{build, build_model, AccuracyWitness, Shape, Statement};
+use crate::circuit::two_phase::TwoPhaseCircuit;
 use crate::spec::Spec;
 
 /// Wall time of the two halves of proving.
@@ -134,7 +136,8 @@ pub fn record_timings(dir: &Path, timings: &ProveTimings) -> std::io::Result<()>
 
 /// Proves `statement` for `witness` with the contest's keys. The caller computes the
 /// statement (C, T and `correct` natively); a statement the witness does not satisfy yields a
-/// proof that does not verify.
+/// proof that does not verify. With model-proof keys (`KeyManifest::model_proof`) the proof is
+/// the entry's model proof and the test set is not read.
 pub fn prove(
     spec: &Spec,
     keys: &ContestKeys,
@@ -159,35 +162,101 @@ pub fn prove_in_stages(
     let f = &keys.manifest.figures;
     on_stage(ProveStage::Witness);
     let started = Instant::now();
-    let circuit = build(
-        spec,
-        CircuitBuilderStage::Prover,
-        f.k,
-        f.lookup_bits,
-        witness,
-        statement,
-        Shape::Pinned(&keys.manifest.pinning),
-    )?;
+    let pinning = &keys.manifest.pinning;
+    let circuit = if keys.manifest.model_proof {
+        let stage = CircuitBuilderStage::Prover;
+        build_model(
+            spec,
+            stage,
+            (f.k, f.lookup_bits),
+            witness,
+            statement,
+            Some(pinning),
+        )?
+    } else {
+        let shape = Shape::Pinned(pinning);
+        let stage = CircuitBuilderStage::Prover;
+        build(spec, stage, f.k, f.lookup_bits, witness, statement, shape)?
+    };
     let witness_seconds = started.elapsed().as_secs_f64();
     on_stage(ProveStage::Proof);
     let started = Instant::now();
-    let instances = statement.instances();
-    let mut transcript =
-        EvmTranscript::<G1Affine, NativeLoader, Vec<u8>, Vec<u8>>::init(Vec::new());
-    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
-        params,
-        &keys.pk,
-        &[circuit],
-        &[&[&instances]],
-        OsRng,
-        &mut transcript,
-    )
-    .map_err(|e| ProverError::Halo2(format!("create_proof: {e}")))?;
+    let proof = prove_circuit(params, &keys.pk, circuit, &statement.instances())?;
     let timings = ProveTimings {
         witness_seconds,
         proving_seconds: started.elapsed().as_secs_f64(),
     };
-    Ok((transcript.finalize(), timings))
+    Ok((proof, timings))
+}
+
+/// `create_proof` for a built circuit: SHPLONK, the EVM transcript, fresh randomness from the
+/// OS, except that a circuit with the shared model column gets an RNG whose first words fill
+/// that column's blinding rows with the column's own salt-derived values
+/// ([`crate::circuit::model_column::ModelColumn::blinding_words`]), so that its commitment is the same in every proof.
+pub fn prove_circuit(
+    params: &ParamsKZG<Bn256>,
+    pk: &ProvingKey<G1Affine>,
+    circuit: TwoPhaseCircuit,
+    instances: &[Fr],
+) -> Result<Vec<u8>> {
+    let n = 1usize << pk.get_vk().get_domain().k();
+    let unusable_start = n - (pk.get_vk().cs().blinding_factors() + 1);
+    let words = circuit
+        .model_column
+        .as_ref()
+        .map_or_else(Vec::new, |c| c.blinding_words(n, unusable_start));
+    let rng = ScriptedRng::new(words, OsRng);
+    let mut transcript =
+        EvmTranscript::<G1Affine, NativeLoader, Vec<u8>, Vec<u8>>::init(Vec::new());
+    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+        params,
+        pk,
+        &[circuit],
+        &[&[instances]],
+        rng,
+        &mut transcript,
+    )
+    .map_err(|e| ProverError::Halo2(format!("create_proof: {e}")))?;
+    Ok(transcript.finalize())
+}
+
+/// The shared model column's commitment in a proof of a circuit that has it: the first point
+/// the transcript writes (phase 0's advice commitments come first, the column is the first of
+/// them), as the 64 bytes `x ‖ y` (big-endian) the on-chain verifier reads.
+pub fn model_column_commitment(proof: &[u8]) -> Option<[u8; 64]> {
+    proof.get(..64)?.try_into().ok()
+}
+
+/// An RNG that returns `words` from `next_u64` first, then `rest`'s output (halo2 draws a
+/// field element as eight `next_u64`; nothing else is drawn before the first phase-0 column's
+/// blinding rows).
+struct ScriptedRng<R> {
+    words: std::vec::IntoIter<u64>,
+    rest: R,
+}
+
+impl<R> ScriptedRng<R> {
+    fn new(words: Vec<u64>, rest: R) -> Self {
+        Self {
+            words: words.into_iter(),
+            rest,
+        }
+    }
+}
+
+impl<R: RngCore> RngCore for ScriptedRng<R> {
+    fn next_u32(&mut self) -> u32 {
+        self.rest.next_u32()
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.words.next().unwrap_or_else(|| self.rest.next_u64())
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        self.rest.fill_bytes(dest)
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> std::result::Result<(), rand::Error> {
+        self.rest.try_fill_bytes(dest)
+    }
 }
 
 /// Verifies a proof natively; `Ok(false)` means the proof is invalid for these instances.
@@ -208,5 +277,7 @@ pub fn verify(
     .is_ok()
 }
 
+#[cfg(test)]
+mod shared_model_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -129,6 +129,46 @@ impl ModelCells {
     }
 }
 
+impl ModelCells {
+    /// Loads the model's parameters without range checks or packing (no chain elements): for a
+    /// shard proof whose parameters are copies of the shared model column, which the model proof
+    /// range-checks and hashes (`circuit::model_column`).
+    pub fn load_unchecked(ctx: &mut Context<Fr>, model: &QuantizedModel) -> Self {
+        let widen = |v: &[i32]| v.iter().map(|&x| fr_i64(x.into())).collect::<Vec<_>>();
+        let convs = model
+            .convs()
+            .map(|c| Weights {
+                w: ctx.assign_witnesses(c.weights().iter().map(|&v| fr_i64(v.into()))),
+                b: ctx.assign_witnesses(widen(c.biases())),
+            })
+            .collect();
+        let dense = model
+            .layers()
+            .iter()
+            .map(|l| Weights {
+                w: ctx.assign_witnesses(l.weights().iter().flatten().map(|&v| fr_i64(v.into()))),
+                b: ctx.assign_witnesses(widen(l.biases())),
+            })
+            .collect();
+        let natives = model.shifts();
+        let cells = ctx.assign_witnesses(natives.iter().map(|&s| Fr::from(u64::from(s))));
+        Self {
+            convs,
+            dense,
+            shifts: cells.into_iter().zip(natives).collect(),
+            elements: Vec::new(),
+        }
+    }
+
+    /// The parameter cells in the commitment's order: each convolution's kernel and biases, each
+    /// dense layer's weights and biases, the shifts.
+    pub fn parameters(&self) -> Vec<AssignedValue<Fr>> {
+        let layers = self.convs.iter().chain(&self.dense);
+        let weights = layers.flat_map(|l| l.w.iter().chain(&l.b).copied());
+        weights.chain(self.shifts.iter().map(|(c, _)| *c)).collect()
+    }
+}
+
 /// The test set's features (one row of operands per test row), labels and chain elements of
 /// `T`, and the features chip's job when it checks and packs the features.
 pub(super) type TestSetCells = (

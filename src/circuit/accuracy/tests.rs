@@ -17,6 +17,7 @@ use crate::model::{
 use crate::spec::{testset_commitment, ImageStage, Spec, TestSet};
 
 pub(crate) mod cnn;
+mod shared;
 
 const K: u32 = 14;
 const LOOKUP_BITS: usize = 13;
@@ -421,6 +422,7 @@ fn features_in_halo2_base_still_check() {
     let st = honest_statement(&spec, &honest);
     let shape = Shape::Plan {
         features_chip: false,
+        shared_model: false,
     };
     let circuit = mock_circuit(&spec, &honest, &st, shape);
     assert!(circuit.features.is_none());

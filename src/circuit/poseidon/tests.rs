@@ -46,6 +46,7 @@ fn run(
         one,
         zero,
         sections: Vec::new(),
+        model_column: None,
     };
     MockProver::run(K, &circuit, vec![vec![claimed]])
         .expect("mock prover runs")

@@ -65,6 +65,7 @@ pub(crate) fn mock_chips(
         one,
         zero,
         sections: Vec::new(),
+        model_column: None,
     };
     MockProver::run(K, &circuit, vec![vec![]])
         .expect("mock prover runs")

@@ -125,6 +125,7 @@ pub(crate) fn build_with(
         one,
         zero,
         sections: Vec::new(),
+        model_column: None,
     }
 }
 
