@@ -1,33 +1,42 @@
 #!/usr/bin/env bash
-# The model proved once per entry (PROTOCOL §14.2, `setup --shared-model`) against the model
-# paid in every shard, on the synthetic MNIST-shaped 10,000-row test set, in one run with one
-# binary (the machines are noisy: A and B alternate):
+# The model proved once per entry, and a shard's rows opened once per contest (PROTOCOL §14.2.1,
+# `setup --shared-model [--shared-rows]`), against both paid in every shard proof, on the
+# synthetic MNIST-shaped 10,000-row test set, in one run with one binary (the machines are noisy:
+# A, B and C take turns):
 #   A: contest-specs/mnist-synth-10000 as it is (100 shards of 100 rows; each shard proof loads,
-#      range-checks and hashes the whole model);
-#   B: the same spec with ROWS rows per shard (default 200) and `setup --shared-model`: shard
-#      proofs copy the model from the shared column; the entry's model proof, once, checks and
-#      hashes it.
-# Sets up both, proves shard 0 of A and of B alternately ROUNDS times (each proof verified),
-# then B's model proof once, and prints wall time and peak RSS of every step, and the proving
-# seconds per test row of the whole 10,000-row set for A and for B (B: its shards plus one
-# model proof). Uses an UNSAFE development SRS: figures only, never a real contest.
+#      range-checks and hashes the whole model and its rows);
+#   B: ROWS_B rows a shard (default 200) with `--shared-model`: shard proofs copy the model from
+#      the shared column; the entry's model proof, once, checks and hashes it;
+#   C: ROWS_C rows a shard (default 100) with `--shared-model --shared-rows`: the rows too come
+#      from a shared column, which one test-set proof per shard (per contest, not per entry)
+#      opens and range-checks.
+# Sets up all three, proves shard 0 of A, B and C in turn ROUNDS times (each proof verified), then
+# B's and C's model proofs and C's test-set proof once; prints wall time and peak RSS of every
+# step, checks that the shared columns' commitments agree, and prints one entry's proving time per
+# test row of the 10,000-row set (B and C: their shards plus one model proof; C's test-set proofs
+# are the contest's, printed apart). UNSAFE development SRS: figures only, never a real contest.
 #
-#   scripts/bench-shared-model.sh [ROWS] [ROUNDS]          (defaults: 200 2)
+#   scripts/bench-shared-model.sh [ROWS_B] [ROWS_C] [ROUNDS]          (defaults: 200 100 2)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-rows="${1:-200}" rounds="${2:-2}"
+rows_b="${1:-200}" rows_c="${2:-100}" rounds="${3:-2}"
 command -v /usr/bin/time >/dev/null || { echo "bench-shared-model: GNU time (/usr/bin/time) is required" >&2; exit 2; }
-[ $((10000 % rows)) -eq 0 ] || { echo "bench-shared-model: ROWS must divide 10000" >&2; exit 2; }
+for r in "$rows_b" "$rows_c"; do
+  [ $((10000 % r)) -eq 0 ] || { echo "bench-shared-model: ROWS_B and ROWS_C must divide 10000" >&2; exit 2; }
+done
 data=target/bench/mnist-synth
 python3.11 scripts/make_mnist_synth.py "$data" >/dev/null
 cargo build --quiet --locked
 cli=target/debug/contest-cli
 out=target/bench/shared-model
-rm -rf "$out" && mkdir -p "$out/spec-b"
-sed "s/^shards = .*/shards = $((10000 / rows))/" contest-specs/mnist-synth-10000/contest.toml \
-  >"$out/spec-b/contest.toml"
-spec_a=contest-specs/mnist-synth-10000 spec_b="$out/spec-b"
+rm -rf "$out" && mkdir -p "$out/spec-b" "$out/spec-c"
+for side in b c; do
+  r="rows_$side"
+  sed "s/^shards = .*/shards = $((10000 / ${!r}))/" contest-specs/mnist-synth-10000/contest.toml \
+    >"$out/spec-$side/contest.toml"
+done
+spec_a=contest-specs/mnist-synth-10000 spec_b="$out/spec-b" spec_c="$out/spec-c"
 model="$data/mlp-h128.onnx" testset="$data/test-10000.zkts"
 
 run() { # label, command…
@@ -45,38 +54,53 @@ prove() { # label, spec, keys, proof dir, extra arguments…
   "$cli" verify --keys "$keys" --proof "$proof" >/dev/null 2>&1 || {
     echo "bench-shared-model: $label's proof does not verify" >&2; exit 3; }
 }
-seconds() { grep -o '"proving_seconds":[0-9.]*' "$out/$1.out" | cut -d: -f2; }
+# The shared columns' commitments are the proofs' first points, 64 bytes each: the END-th byte
+# ends the shard proof's point, compared with the other proof's first point (what the registry
+# will compare).
+same() { # shard proof dir, END, model or test-set proof dir
+  cmp -s <(head -c "$2" "$out/$1/proof.bin" | tail -c 64) <(head -c 64 "$out/$3/proof.bin") || {
+    echo "bench-shared-model: $1 and $3 commit to different columns" >&2; exit 3; }
+}
 
-"$cli" --json setup --spec "$spec_b" --plan-only >"$out/plan-b.json"
+"$cli" --json setup --spec "$spec_c" --plan-only >"$out/plan-c.json"
 echo "| step | wall | peak RSS |"
 echo "|---|---|---|"
 run setup-a "$cli" --json setup --spec "$spec_a" --out "$out/keys-a"
 run setup-b "$cli" --json setup --spec "$spec_b" --out "$out/keys-b" --shared-model
+run setup-c "$cli" --json setup --spec "$spec_c" --out "$out/keys-c" --shared-model --shared-rows
 for i in $(seq 1 "$rounds"); do
-  prove "prove-a-$i" "$spec_a" "$out/keys-a" "$out/proof-a" --testset "$testset" --shard 0
-  prove "prove-b-$i" "$spec_b" "$out/keys-b" "$out/proof-b" --testset "$testset" --shard 0
+  for side in a b c; do
+    spec="spec_$side"
+    prove "prove-$side-$i" "${!spec}" "$out/keys-$side" "$out/proof-$side" --testset "$testset" --shard 0
+  done
 done
-prove prove-model-b "$spec_b" "$out/keys-b/model" "$out/proof-model"
-# The model column's commitment is the proofs' first 64 bytes: a shard's and the model proof's
-# must be equal (what the registry will compare).
-cmp -n 64 "$out/proof-b/proof.bin" "$out/proof-model/proof.bin" || {
-  echo "bench-shared-model: the shard and model proofs commit to different model columns" >&2; exit 3; }
-echo "the shard and model proofs' model-column commitments are equal"
-for side in a b; do
+prove prove-model-b "$spec_b" "$out/keys-b/model" "$out/proof-model-b"
+prove prove-model-c "$spec_c" "$out/keys-c/model" "$out/proof-model-c"
+prove prove-testset-c "$spec_c" "$out/keys-c/testset" "$out/proof-testset-c" --testset "$testset" --shard 0
+same proof-b 64 proof-model-b
+same proof-c 64 proof-model-c
+same proof-c 128 proof-testset-c
+echo "the shard proofs' shared-column commitments equal the model and test-set proofs'"
+for side in a b c; do
   k="$(grep -o '"k":[0-9]*' "$out/setup-$side.out" | head -1 | cut -d: -f2)"
   echo "$side: k = $k, $(grep -o '"correct":[0-9]*' "$out/prove-$side-1.out") $(grep -o '"rows":[0-9]*' "$out/prove-$side-1.out")"
 done
-python3 - "$out" "$rounds" "$rows" <<'EOF'
-import sys
-out, rounds, rows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-def secs(label):
-    import json
+python3 - "$out" "$rounds" "$rows_b" "$rows_c" <<'PY'
+import json, sys
+out, rounds, rows_b, rows_c = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+def wall(label):
+    return float(open(f"{out}/{label}.time").read().split()[0])
+def proving(label):
     return json.load(open(f"{out}/{label}.out"))["proving_seconds"]
-a = sum(secs(f"prove-a-{i}") for i in range(1, rounds + 1)) / rounds
-b = sum(secs(f"prove-b-{i}") for i in range(1, rounds + 1)) / rounds
-m = secs("prove-model-b")
-total_a, total_b = a * 100, b * (10000 // rows) + m
-print(f"A: {a:.1f} s per 100-row shard; 10,000 rows: {total_a:.0f} s, {total_a / 10000:.3f} s per row")
-print(f"B: {b:.1f} s per {rows}-row shard + model proof {m:.1f} s; 10,000 rows: {total_b:.0f} s, "
-      f"{total_b / 10000:.3f} s per row ({total_a / total_b:.2f}x less proving time than A)")
-EOF
+def mean(f, side):
+    return sum(f(f"prove-{side}-{i}") for i in range(1, rounds + 1)) / rounds
+for f, what in [(wall, "wall"), (proving, "create_proof")]:
+    a = mean(f, "a") * 100
+    b = mean(f, "b") * (10000 // rows_b) + f("prove-model-b")
+    c = mean(f, "c") * (10000 // rows_c) + f("prove-model-c")
+    t = f("prove-testset-c") * (10000 // rows_c)
+    print(f"{what}: one entry's 10,000 rows: A {a:.0f} s ({a / 10000:.3f} s a row); "
+          f"B {b:.0f} s ({b / 10000:.3f} s a row, {a / b:.2f}x less); "
+          f"C {c:.0f} s ({c / 10000:.3f} s a row, {a / c:.2f}x less); "
+          f"C's test-set proofs, once per contest: {t:.0f} s")
+PY

@@ -268,7 +268,12 @@ fn shared_model_keys_prove_each_shard_and_the_model_once() {
         let out = dir.join(name);
         let o = prove(keys, out.to_str().expect("utf-8"), salt, rows);
         expect_exit(&o, 0, name);
-        assert_eq!(json(&o)["model_proof"], name == "model", "{name}");
+        let kind = if name == "model" {
+            "model"
+        } else {
+            "statement"
+        };
+        assert_eq!(json(&o)["proof_kind"], kind, "{name}");
         let out = out.to_str().expect("utf-8");
         let o = cli(&["--json", "verify", "--keys", keys, "--proof", out]);
         expect_exit(&o, 0, &format!("verify {name}"));
@@ -298,4 +303,54 @@ fn shared_model_keys_prove_each_shard_and_the_model_once() {
     );
     expect_exit(&o, 2, "shard proof without --testset");
     assert!(String::from_utf8_lossy(&o.stderr).contains("--testset is required"));
+
+    // With the rows shared too: the organiser's test-set proof of shard 1 (no model, no salt)
+    // and a competitor's shard 1 commit to one rows column (the shard's second shared column).
+    let rows_keys = dir.join("rows-keys");
+    let rows_keys_s = rows_keys.to_str().expect("utf-8");
+    let o = cli(&[
+        "--json",
+        "setup",
+        "--spec",
+        spec,
+        "--out",
+        rows_keys_s,
+        "--shared-model",
+        "--shared-rows",
+    ]);
+    expect_exit(&o, 0, "setup --shared-model --shared-rows");
+    assert!(json(&o)["figures"]["testset_column_rows"].as_u64() > Some(0));
+    let testset_keys = rows_keys.join("testset");
+    let o = cli(&[
+        "--json",
+        "prove",
+        "--spec",
+        spec,
+        "--testset",
+        testset,
+        "--shard",
+        "1",
+        "--submitter",
+        "0x00000000000000000000000000000000000000bb",
+        "--contest-id",
+        "3",
+        "--chain-id",
+        "31337",
+        "--keys",
+        testset_keys.to_str().expect("utf-8"),
+        "--out",
+        dir.join("rows-proof").to_str().expect("utf-8"),
+    ]);
+    expect_exit(&o, 0, "test-set proof");
+    assert_eq!(json(&o)["proof_kind"], "test_set");
+    let out = dir.join("rows-shard-1");
+    let rows = &["--testset", testset, "--shard", "1"];
+    let o = prove(rows_keys_s, out.to_str().expect("utf-8"), "0x1234", rows);
+    expect_exit(&o, 0, "shard 1 with shared rows");
+    let shard = std::fs::read(out.join("proof.bin")).expect("proof.bin");
+    assert_eq!(
+        column("rows-proof"),
+        shard[64..128].to_vec(),
+        "rows columns differ"
+    );
 }

@@ -24,13 +24,13 @@ use serde::{Deserialize, Serialize};
 
 use super::argmax::{row_correct, Comparator};
 use super::freivalds::MatrixProduct;
-use super::model_column::ModelColumn;
+use super::model_column::SharedColumn;
 use super::pooled::{PooledShape, MAX_WINDOW};
 use super::poseidon::{chain_rows, PoseidonChain};
 use super::public::recorded_constants;
 use super::requant::{reserve_lookup_column, BlockShape, RequantBounds};
 use super::two_phase::{TwoPhaseCircuit, TwoPhaseParams};
-use super::{CircuitError, Operand, Result};
+use super::{fr_i64, CircuitError, Operand, Result};
 use crate::commit::{fr_from_hex, fr_to_hex, StreamRange, MODEL_TAG, TESTSET_TAG};
 use crate::model::{ConvLayer, ImageLayer, QuantizedLayer, QuantizedModel};
 use crate::spec::{ConvEnvelope, ImageShape, ImageStage, Spec, TestSet};
@@ -152,6 +152,10 @@ pub struct Pinning {
     /// per entry by the model proof ([`build_model`]), not hashed in every shard proof.
     #[serde(default)]
     pub shared_model: bool,
+    /// Whether the shard's rows are in a shared column (`circuit::model_column`): opened once
+    /// per shard by the test-set proof ([`build_testset`]), not hashed in every shard proof.
+    #[serde(default)]
+    pub shared_testset: bool,
 }
 
 /// How [`build`] lays the circuit out.
@@ -164,6 +168,8 @@ pub enum Shape<'a> {
         features_chip: bool,
         /// Whether the model is in the shared model column (see [`Pinning::shared_model`]).
         shared_model: bool,
+        /// Whether the rows are in a shared column (see [`Pinning::shared_testset`]).
+        shared_testset: bool,
     },
     /// The keygen's shape, for the prover.
     Pinned(&'a Pinning),
@@ -174,12 +180,20 @@ impl Shape<'_> {
     pub const DEFAULT: Shape<'static> = Shape::Plan {
         features_chip: true,
         shared_model: false,
+        shared_testset: false,
     };
 
     fn shared_model(&self) -> bool {
         match self {
             Shape::Plan { shared_model, .. } => *shared_model,
             Shape::Pinned(pin) => pin.shared_model,
+        }
+    }
+
+    fn shared_testset(&self) -> bool {
+        match self {
+            Shape::Plan { shared_testset, .. } => *shared_testset,
+            Shape::Pinned(pin) => pin.shared_testset,
         }
     }
 }
@@ -191,6 +205,7 @@ impl Pinning {
             base: self.params.clone(),
             requant: self.requant,
             shared_model: self.shared_model,
+            shared_testset: self.shared_testset,
         }
     }
 }
@@ -223,7 +238,7 @@ pub fn build(
     let ranges = Ranges::new(spec)?;
     let (model, c, c_chain, model_column) = if shape.shared_model() {
         let model = ModelCells::load_unchecked(ctx, &witness.model);
-        let column = ModelColumn::new(&model.parameters(), witness.salt);
+        let column = SharedColumn::model(&model.parameters(), witness.salt);
         let c = bind(ctx, gate, statement.model_commitment);
         sections.mark("model: load into the shared column", ctx);
         (model, c, None, Some(column))
@@ -244,17 +259,27 @@ pub fn build(
         Shape::Pinned(pin) => (Some(pin), pin.features_chip),
     };
     let pinned = (pinning.is_some(), features_chip);
-    let (job, x, y, t_elems) = load_testset(
-        ctx,
-        &range,
-        (spec, &ranges, lookup_bits),
-        &witness.testset,
-        pinned,
-    )?;
-    sections.mark("test set: load, range checks, packing", ctx);
-    let t_chain = PoseidonChain::load(ctx, fr_from_hex(TESTSET_TAG)?, t_elems);
-    let t = t_chain.out;
-    sections.mark("test set: Poseidon chain (T)", ctx);
+    // Or, with the rows in a shared column, load only: the test-set proof opens `T_s` from the
+    // same column and range-checks it, so here `T_s` is binding only.
+    let (job, x, y, t, t_chain, testset_column) = if shape.shared_testset() {
+        let (x, y, column) = shared_rows(ctx, spec, &witness.testset);
+        let t = bind(ctx, gate, statement.testset_commitment);
+        sections.mark("test set: load into the shared column", ctx);
+        (None, x, y, t, None, Some(column))
+    } else {
+        let (job, x, y, t_elems) = load_testset(
+            ctx,
+            &range,
+            (spec, &ranges, lookup_bits),
+            &witness.testset,
+            pinned,
+        )?;
+        sections.mark("test set: load, range checks, packing", ctx);
+        let t_chain = PoseidonChain::load(ctx, fr_from_hex(TESTSET_TAG)?, t_elems);
+        let t = t_chain.out;
+        sections.mark("test set: Poseidon chain (T)", ctx);
+        (job, x, y, t, Some(t_chain), None)
+    };
 
     // Layers: witness Z from the reference semantics, check it by Freivalds (phase 1), then
     // requantise and saturate every entry here (`accuracy::layers`, a file per kind). The
@@ -305,7 +330,7 @@ pub fn build(
         builder,
         constants,
         products,
-        chains: c_chain.into_iter().chain([t_chain]).collect(),
+        chains: c_chain.into_iter().chain(t_chain).collect(),
         requants,
         pooled,
         features: job,
@@ -314,6 +339,102 @@ pub fn build(
         zero,
         sections: sections.0,
         model_column,
+        testset_column,
+    })
+}
+
+/// A shard's rows for its shared column: the features as operands the first layer copies from
+/// the column's cells (`Operand::Raw`, by position), the labels as halo2-base cells bound to it.
+fn shared_rows(
+    ctx: &mut Context<Fr>,
+    spec: &Spec,
+    testset: &TestSet,
+) -> (Vec<Vec<Operand>>, Vec<AssignedValue<Fr>>, SharedColumn) {
+    let features: Vec<Fr> = testset.x().iter().map(|&v| fr_i64(v)).collect();
+    let x = features
+        .iter()
+        .enumerate()
+        .map(|(index, &value)| Operand::Raw { index, value })
+        .collect::<Vec<_>>()
+        .chunks(spec.input.features)
+        .map(<[Operand]>::to_vec)
+        .collect();
+    let labels = testset.labels().iter().map(|&v| Fr::from(v as u64));
+    let y = ctx.assign_witnesses(labels);
+    let links = y
+        .iter()
+        .enumerate()
+        .map(|(n, c)| (*c, features.len() + n))
+        .collect();
+    let values = features
+        .into_iter()
+        .chain(y.iter().map(|c| *c.value()))
+        .collect();
+    (x, y, SharedColumn::rows(values, links))
+}
+
+/// The test-set proof of one shard of a spec whose shards' rows are in a shared column
+/// (`circuit::model_column`, `docs/PROTOCOL.md` §14.2.1): the rows range-checked, packed and
+/// hashed to the public `T_s` exactly as [`build`] does (halo2-base, not the features chip), and
+/// laid in the column (features row-major, then labels) the shard proofs copy from. Instances
+/// are a statement's (`C` and `correct` binding only); built at the shard circuit's `k`.
+pub fn build_testset(
+    spec: &Spec,
+    stage: CircuitBuilderStage,
+    (k, lookup_bits): (u32, usize),
+    witness: &AccuracyWitness,
+    statement: &Statement,
+    pinning: Option<&Pinning>,
+) -> Result<TwoPhaseCircuit> {
+    check_shapes(spec, witness)?;
+    let mut builder = new_builder(stage, k, lookup_bits);
+    let range = builder.range_chip();
+    let ctx = builder.main(0);
+    let gate = range.gate();
+    let mut sections = Sections::default();
+    let instances = statement.instances();
+    let bound: Vec<AssignedValue<Fr>> =
+        instances[..4].iter().map(|v| bind(ctx, gate, *v)).collect();
+    let ranges = Ranges::new(spec)?;
+    let set = &witness.testset;
+    let (_, x, y, t_elems) = load_testset(
+        ctx,
+        &range,
+        (spec, &ranges, lookup_bits),
+        set,
+        (pinning.is_some(), false),
+    )?;
+    sections.mark("test set: load, range checks, packing", ctx);
+    let cells = x.iter().flatten().map(|op| match op {
+        Operand::Base(c) => Ok(*c),
+        Operand::Raw { .. } => Err(CircuitError::Shape("features outside halo2-base".into())),
+    });
+    let cells = cells
+        .chain(y.iter().map(|c| Ok(*c)))
+        .collect::<Result<Vec<_>>>()?;
+    let values = cells.iter().map(|c| *c.value()).collect();
+    let links = cells.iter().enumerate().map(|(row, c)| (*c, row)).collect();
+    let t_chain = PoseidonChain::load(ctx, fr_from_hex(TESTSET_TAG)?, t_elems);
+    sections.mark("test set: Poseidon chain (T)", ctx);
+    let correct = bind(ctx, gate, instances[5]);
+    let one = ctx.load_constant(Fr::from(1));
+    let zero = ctx.load_zero();
+    builder.assigned_instances[0] = bound.into_iter().chain([t_chain.out, correct]).collect();
+    let constants = finish_params(&mut builder, pinning)?;
+    Ok(TwoPhaseCircuit {
+        builder,
+        constants,
+        products: Vec::new(),
+        chains: vec![t_chain],
+        requants: Vec::new(),
+        pooled: Vec::new(),
+        features: None,
+        requant_bounds: requant_bounds(spec, lookup_bits),
+        one,
+        zero,
+        sections: sections.0,
+        model_column: None,
+        testset_column: Some(SharedColumn::rows(values, links)),
     })
 }
 
@@ -380,7 +501,7 @@ pub fn build_model(
         instances[..3].iter().map(|v| bind(ctx, gate, *v)).collect();
     let ranges = Ranges::new(spec)?;
     let model = ModelCells::load(ctx, &range, &witness.model, witness.salt, &ranges);
-    let column = ModelColumn::new(&model.parameters(), witness.salt);
+    let column = SharedColumn::model(&model.parameters(), witness.salt);
     sections.mark("model: load, range checks, packing", ctx);
     let model_elems = model.elements.iter().map(|&e| Operand::Base(e)).collect();
     let c_chain = PoseidonChain::load(ctx, fr_from_hex(MODEL_TAG)?, model_elems);
@@ -403,6 +524,7 @@ pub fn build_model(
         zero,
         sections: sections.0,
         model_column: Some(column),
+        testset_column: None,
     })
 }
 
@@ -555,6 +677,7 @@ pub fn pinning(circuit: &TwoPhaseCircuit) -> Pinning {
         constants: circuit.constants.iter().map(fr_to_hex).collect(),
         features_chip: circuit.features.is_some(),
         shared_model: circuit.model_column.is_some(),
+        shared_testset: circuit.testset_column.is_some(),
     }
 }
 

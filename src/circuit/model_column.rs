@@ -28,6 +28,13 @@
 //! argument, not a proof of zero knowledge for the combined proofs. The masks are a PRF of the
 //! salt (`poseidon2(poseidon2(MASK_TAG, salt), i)`), which stays secret until the model is
 //! revealed, when the parameters are public anyway.
+//!
+//! # A shard's rows
+//! The same mechanism serves a shard's test rows ([`SharedColumn::rows`]: features row-major,
+//! then labels, zeros in the tail — public once revealed, nothing to hide): one test-set proof
+//! opens `T_s` from the column and range-checks it, and every entry's shard proof copies its
+//! inputs from a column committed to the same point (`docs/PROTOCOL.md` §14.2.1). In a shard
+//! proof with both, the model's column is the first advice column and the rows' the second.
 
 use halo2_base::halo2_proofs::circuit::{Cell, Region, Value};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
@@ -46,10 +53,14 @@ pub const TAIL_ROWS: usize = 16;
 /// Domain tag of the masks: "zkcontest/model-mask/v1" as a big-endian integer.
 const MASK_TAG: u128 = 0x7a6b636f6e746573742f6d61736b;
 
-/// The column's content and the halo2-base cells its parameter rows are bound to.
+/// A halo2-base cell and the column cell it must equal.
+pub type Link = (AssignedValue<Fr>, Cell);
+
+/// A shared column's content and the halo2-base cells its rows are bound to: the model's
+/// ([`SharedColumn::model`]) or a shard's rows ([`SharedColumn::rows`]).
 #[derive(Clone, Debug)]
-pub struct ModelColumn {
-    /// Rows from 0: the parameters, then `MASK_ROWS` masks.
+pub struct SharedColumn {
+    /// Rows from 0: the parameters, then `MASK_ROWS` masks (or a shard's rows).
     pub body: Vec<Fr>,
     /// The last `TAIL_ROWS` rows of the column.
     pub tail: Vec<Fr>,
@@ -65,15 +76,26 @@ fn masks(salt: Fr, from: usize, count: usize) -> Vec<Fr> {
         .collect()
 }
 
-impl ModelColumn {
-    /// The column for the parameter cells `params` (in the commitment's order) and `salt`.
-    pub fn new(params: &[AssignedValue<Fr>], salt: Fr) -> Self {
+impl SharedColumn {
+    /// The model's column for the parameter cells `params` (in the commitment's order) and
+    /// `salt`.
+    pub fn model(params: &[AssignedValue<Fr>], salt: Fr) -> Self {
         let mut body: Vec<Fr> = params.iter().map(|c| *c.value()).collect();
         body.extend(masks(salt, 0, MASK_ROWS));
         Self {
             body,
             tail: masks(salt, MASK_ROWS, TAIL_ROWS),
             links: params.iter().enumerate().map(|(i, c)| (*c, i)).collect(),
+        }
+    }
+
+    /// A shard's rows (`values`: its features row-major, then its labels), public once revealed:
+    /// no masks, zeros in the tail. `links` bind halo2-base cells to body rows.
+    pub fn rows(values: Vec<Fr>, links: Vec<(AssignedValue<Fr>, usize)>) -> Self {
+        Self {
+            body: values,
+            tail: vec![Fr::ZERO; TAIL_ROWS],
+            links,
         }
     }
 
@@ -105,14 +127,14 @@ impl ModelColumn {
     }
 
     /// Assigns the body and the tail's rows above `unusable_start` to `column`; returns the
-    /// links as `(halo2-base cell, column cell)`.
+    /// links as `(halo2-base cell, column cell)` and the body's cells.
     pub fn assign(
         &self,
         region: &mut Region<'_, Fr>,
         column: Column<Advice>,
         n: usize,
         unusable_start: usize,
-    ) -> Result<Vec<(AssignedValue<Fr>, Cell)>, Error> {
+    ) -> Result<(Vec<Link>, Vec<Cell>), Error> {
         if self.body.len() + TAIL_ROWS > n || unusable_start + TAIL_ROWS < n {
             return Err(Error::NotEnoughRowsAvailable {
                 current_k: n.trailing_zeros(),
@@ -128,10 +150,11 @@ impl ModelColumn {
                 region.assign_advice(column, row, Value::known(*v));
             }
         }
-        Ok(self
+        let links = self
             .links
             .iter()
             .map(|(c, row)| (*c, cells[*row]))
-            .collect())
+            .collect();
+        Ok((links, cells))
     }
 }

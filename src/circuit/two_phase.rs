@@ -33,7 +33,7 @@ use halo2_base::AssignedValue;
 
 use super::features::FeatureJob;
 use super::freivalds::{FreivaldsConfig, Product};
-use super::model_column::ModelColumn;
+use super::model_column::SharedColumn;
 use super::pooled::{PooledConfig, PooledJob, PooledShape};
 use super::poseidon::{PoseidonChain, PoseidonConfig};
 use super::public::recorded_constants;
@@ -102,9 +102,10 @@ pub struct TwoPhaseConfig {
     /// Rows usable for witnesses once every gate is known (halo2-base's own figure is taken
     /// before the chips add queries, and more queries per column mean more blinding rows).
     pub usable_rows: usize,
-    /// The shared model column (`circuit::model_column`: the first advice column) and the first
-    /// of halo2's unusable rows, which the prover's RNG fills.
-    pub model: Option<(Column<Advice>, usize)>,
+    /// The shared columns (`circuit::model_column`: the first advice columns; the model's,
+    /// then a shard's rows', each if the circuit has it) and the first of halo2's unusable rows,
+    /// which the prover's RNG fills.
+    pub shared: (Vec<Column<Advice>>, usize),
 }
 
 /// The circuit's parameters: halo2-base's, and the spec bounds the requantisation gates are
@@ -118,6 +119,9 @@ pub struct TwoPhaseParams {
     /// Whether the circuit has the shared model column (`circuit::model_column`).
     #[serde(default)]
     pub shared_model: bool,
+    /// Whether the circuit has a shard's rows in a shared column (`circuit::model_column`).
+    #[serde(default)]
+    pub shared_testset: bool,
 }
 
 /// Phase-0 witnesses (in `builder`) and the matrix products to check in phase 1.
@@ -149,7 +153,11 @@ pub struct TwoPhaseCircuit {
     pub sections: Vec<(String, usize)>,
     /// The shared model column's content and links, in a shard or model proof of a spec whose
     /// entries prove the model once (`circuit::model_column`).
-    pub model_column: Option<ModelColumn>,
+    pub model_column: Option<SharedColumn>,
+    /// The shard's rows in a shared column, in a shard or test-set proof of a spec whose shards'
+    /// rows are opened once per contest (`circuit::model_column`); a shard proof's first layer
+    /// reads its features from the column's cells.
+    pub testset_column: Option<SharedColumn>,
 }
 
 impl TwoPhaseCircuit {
@@ -202,6 +210,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
             base: self.builder.config_params.clone(),
             requant: self.requant_bounds,
             shared_model: self.model_column.is_some(),
+            shared_testset: self.testset_column.is_some(),
         }
     }
 
@@ -227,15 +236,20 @@ impl Circuit<Fr> for TwoPhaseCircuit {
             base: params,
             requant: bounds,
             shared_model,
+            shared_testset,
         } = params;
         let (k, lookup_bits) = (params.k, params.lookup_bits);
-        // The shared model column is created first: it must be the first phase-0 advice column,
+        // The shared columns are created first: they must be the first phase-0 advice columns,
         // whose blinding rows halo2 draws first (`circuit::model_column`).
-        let model = shared_model.then(|| {
-            let column = meta.advice_column();
-            meta.enable_equality(column);
-            column
-        });
+        let shared: Vec<Column<Advice>> = [shared_model, shared_testset]
+            .into_iter()
+            .filter(|&on| on)
+            .map(|_| {
+                let column = meta.advice_column();
+                meta.enable_equality(column);
+                column
+            })
+            .collect();
         // halo2-base without its constants and instance columns: they would take part in the
         // permutation argument (`circuit::public` binds both with a gate instead). Nor with its
         // range config: with a single advice column halo2-base looks that column up behind a
@@ -292,7 +306,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
             requant,
             pooled,
             usable_rows: (1usize << k).saturating_sub(meta.minimum_rows()),
-            model: model.map(|c| (c, (1usize << k) - (meta.blinding_factors() + 1))),
+            shared: (shared, (1usize << k) - (meta.blinding_factors() + 1)),
         }
     }
 
@@ -391,6 +405,36 @@ impl Circuit<Fr> for TwoPhaseCircuit {
             )?,
             _ => Default::default(),
         };
+        // Phase 0: the shared columns (the model's, a shard's rows'), in the order configure made
+        // them; a shard's features are then the cells the first layer's products copy.
+        let (columns, unusable_start) = &config.shared;
+        let shared: Vec<&SharedColumn> = self
+            .model_column
+            .iter()
+            .chain(&self.testset_column)
+            .collect();
+        if shared.len() != columns.len() {
+            return Err(Error::Synthesis);
+        }
+        let mut shared_links = Vec::new();
+        let mut testset_cells = Vec::new();
+        for (content, column) in shared.into_iter().zip(columns) {
+            let (links, cells) = layouter.assign_region(
+                || "shared column (phase 0)",
+                |mut region| {
+                    let n = 1usize << self.builder.config_params.k;
+                    content.assign(&mut region, *column, n, *unusable_start)
+                },
+            )?;
+            shared_links.extend(links);
+            testset_cells = cells;
+        }
+        let raw_features = match (&self.features, &self.testset_column) {
+            (Some(_), Some(_)) => return Err(Error::Synthesis),
+            (Some(_), None) => &features.0,
+            (None, Some(_)) => &testset_cells,
+            (None, None) => &features.0,
+        };
         // Phase 0: the chip's copies of the matrix entries.
         let layout = layouter.assign_region(
             || "freivalds values (phase 0)",
@@ -400,7 +444,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                     head,
                     &self.products,
                     (&self.one, &self.zero),
-                    &features.0,
+                    raw_features,
                 )
             },
         )?;
@@ -421,18 +465,6 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                 || "pooled requantisation (phase 0)",
                 |mut region| chip.assign(&mut region, pooled_start, &self.pooled),
             )?,
-        };
-        // Phase 0: the shared model column.
-        let model_links = match (&self.model_column, config.model) {
-            (None, None) => Vec::new(),
-            (Some(column), Some((advice, unusable_start))) => layouter.assign_region(
-                || "shared model column (phase 0)",
-                |mut region| {
-                    let n = 1usize << self.builder.config_params.k;
-                    column.assign(&mut region, advice, n, unusable_start)
-                },
-            )?,
-            _ => return Err(Error::Synthesis),
         };
         // Phase 1: the challenge exists only after the phase-0 advice is committed.
         layouter.next_phase();
@@ -477,7 +509,7 @@ impl Circuit<Fr> for TwoPhaseCircuit {
                 let mut cm = copy_manager.lock().map_err(|_| Error::Synthesis)?;
                 let links = layout.links.iter().chain(&poseidon_links);
                 let links = links.chain(&requant_links).chain(&pooled_links);
-                let links = links.chain(&model_links);
+                let links = links.chain(&shared_links);
                 let links = links.chain(&public.instance_links);
                 for (value, raw) in links {
                     let external = cm.load_external_cell(*raw);

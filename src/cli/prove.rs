@@ -12,7 +12,7 @@ use super::{Failure, Outcome};
 use crate::circuit::accuracy::{AccuracyWitness, Statement};
 use crate::contest::competitor::prove_reporting;
 use crate::model::{correct, model_commitment};
-use crate::prover::keys::ContestKeys;
+use crate::prover::keys::{ContestKeys, ProofKind};
 use crate::prover::proof_dir::ProofDir;
 use crate::prover::srs::{read_params, SrsKind, UNSAFE_WARNING};
 use crate::spec::{shard_commitments, Spec, TestSet};
@@ -24,16 +24,16 @@ pub struct ProveArgs {
     /// Contest spec (`contest.toml` or its folder).
     #[arg(long)]
     spec: PathBuf,
-    /// The competitor's ONNX model.
+    /// The competitor's ONNX model (not read for a test-set proof).
     #[arg(long)]
-    model: PathBuf,
+    model: Option<PathBuf>,
     /// Calibration rows (`.zkts`) used when the model was committed, if any.
     #[arg(long)]
     calibration: Option<PathBuf>,
     /// The commitment salt (`0x…`, a BN254 field element). Secret until the model is revealed:
     /// prefer the environment variable to the command line, which other local users can see.
     #[arg(long, env = "CONTEST_SALT", hide_env_values = true)]
-    salt: String,
+    salt: Option<String>,
     /// The revealed test set (`.zkts`, exactly N rows); not read for a model proof (keys made
     /// by `setup --shared-model`, in its `model/` directory).
     #[arg(long)]
@@ -63,23 +63,30 @@ impl ProveArgs {
     /// Quantises the model, computes the statement natively, proves it and writes the proof.
     pub fn run(self, json: bool) -> Result<Outcome, Failure> {
         let spec = Spec::from_path(&self.spec).map_err(Failure::input)?;
-        let salt = parse_fr(&self.salt)?;
         let submitter = parse_address(&self.submitter)?;
         let keys = ContestKeys::read(&self.keys).map_err(Failure::input)?;
-        let model_proof = keys.manifest.model_proof;
-        // A model proof (PROTOCOL §14.2) states only `C`: `T` and `correct` are 0, the rows unused.
-        let (testset, testset_commitment) = match (&self.testset, model_proof) {
-            (_, true) => {
-                let unused = AccuracyWitness::dummy(&spec.shard_spec()).map_err(Failure::input)?;
-                (unused.testset, Fr::from(0))
-            }
-            (None, false) => {
-                return Err(Failure::input(anyhow::anyhow!(
-                    "--testset is required: the keys in {} prove shards, not the model",
-                    self.keys.display()
-                )))
-            }
-            (Some(path), false) => {
+        if keys.manifest.spec_name != spec.name {
+            return Err(Failure::input(anyhow::anyhow!(
+                "the keys in {} were made for spec {:?}, not {:?}",
+                self.keys.display(),
+                keys.manifest.spec_name,
+                spec.name
+            )));
+        }
+        // With `setup --shared-model` keys (PROTOCOL §14.2.1): a model proof states only `C`
+        // (no rows read), a test-set proof only `T_s` (no model read); `correct` is 0 in both.
+        let kind = keys.manifest.proof_kind;
+        let unused = || AccuracyWitness::dummy(&spec.shard_spec()).map_err(Failure::input);
+        let missing = |what: &str| {
+            Failure::input(anyhow::anyhow!(
+                "{what} is required: the keys in {} make {kind:?} proofs",
+                self.keys.display()
+            ))
+        };
+        let (testset, testset_commitment) = match (&self.testset, kind) {
+            (_, ProofKind::Model) => (unused()?.testset, Fr::from(0)),
+            (None, _) => return Err(missing("--testset")),
+            (Some(path), _) => {
                 let full = TestSet::from_path(path, &spec).map_err(Failure::input)?;
                 let commitments = shard_commitments(&spec, &full).map_err(Failure::input)?;
                 let Some(&commitment) = commitments.get(self.shard) else {
@@ -92,15 +99,16 @@ impl ProveArgs {
                 (full.shard(self.shard, spec.shard_rows()), commitment)
             }
         };
-        let model = quantised_model(&spec, &self.model, self.calibration.as_deref())?;
-        if keys.manifest.spec_name != spec.name {
-            return Err(Failure::input(anyhow::anyhow!(
-                "the keys in {} were made for spec {:?}, not {:?}",
-                self.keys.display(),
-                keys.manifest.spec_name,
-                spec.name
-            )));
-        }
+        let (model, salt, model_commitment) = match kind {
+            ProofKind::TestSet => (unused()?.model, Fr::from(0), Fr::from(0)),
+            _ => {
+                let salt = parse_fr(self.salt.as_deref().ok_or_else(|| missing("--salt"))?)?;
+                let path = self.model.as_deref().ok_or_else(|| missing("--model"))?;
+                let model = quantised_model(&spec, path, self.calibration.as_deref())?;
+                let c = model_commitment(&model, &spec, salt).map_err(Failure::input)?;
+                (model, salt, c)
+            }
+        };
         if keys.manifest.srs_kind == SrsKind::UnsafeDev {
             eprintln!("{UNSAFE_WARNING}");
         }
@@ -111,28 +119,30 @@ impl ProveArgs {
             chain_id: self.chain_id,
             contest_id: self.contest_id,
             submitter,
-            model_commitment: model_commitment(&model, &spec, salt).map_err(Failure::input)?,
+            model_commitment,
             testset_commitment,
-            correct: match model_proof {
-                true => 0,
-                false => correct(&model, &testset).map_err(Failure::input)? as u64,
+            correct: match kind {
+                ProofKind::Statement => correct(&model, &testset).map_err(Failure::input)? as u64,
+                _ => 0,
             },
         };
-        if model_proof {
-            eprintln!(
-                "statement: the model proof (its parameters open C), k = {}",
-                keys.manifest.figures.k
-            );
-        } else {
-            eprintln!(
-                "statement: correct = {}/{} on shard {} of {} (min_correct {} over all), k = {}",
+        let k = keys.manifest.figures.k;
+        match kind {
+            ProofKind::Model => {
+                eprintln!("statement: the model proof (the column opens C), k = {k}")
+            }
+            ProofKind::TestSet => eprintln!(
+                "statement: the test-set proof of shard {} of {} (the column opens T_s), k = {k}",
+                self.shard, spec.shards
+            ),
+            ProofKind::Statement => eprintln!(
+                "statement: correct = {}/{} on shard {} of {} (min_correct {} over all), k = {k}",
                 statement.correct,
                 spec.shard_rows(),
                 self.shard,
                 spec.shards,
                 spec.min_correct,
-                keys.manifest.figures.k
-            );
+            ),
         }
         let witness = AccuracyWitness {
             model,
@@ -159,7 +169,7 @@ impl ProveArgs {
         if json {
             println!(
                 "{}",
-                json!({ "out": self.out, "model_proof": model_proof,
+                json!({ "out": self.out, "proof_kind": kind,
                         "correct": statement.correct, "rows": spec.shard_rows(),
                         "shard": self.shard, "shards": spec.shards,
                         "min_correct": spec.min_correct, "proof_bytes": proof_bytes,

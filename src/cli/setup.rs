@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::{Failure, Outcome};
-use crate::prover::keys::{plan, plan_shared_model, setup, setup_model};
+use crate::prover::keys::{plan, plan_shared_model, setup, setup_side, ProofKind};
 use crate::prover::ptau::{read_ptau, PtauInfo};
 use crate::prover::srs::{
     dev_srs_file_name, generate_dev_srs, read_params, write_params, SrsKind, UNSAFE_WARNING,
@@ -37,6 +37,10 @@ pub struct SetupArgs {
     /// them verify natively (`contest-cli verify`); the registry does not take them yet.
     #[arg(long, conflicts_with = "plan_only")]
     shared_model: bool,
+    /// With `--shared-model`: the shard's rows in a shared column too, opened once per shard by
+    /// a test-set proof (keys in `--out`/testset) instead of hashed in every entry's shard proof.
+    #[arg(long, requires = "shared_model")]
+    shared_rows: bool,
 }
 
 impl SetupArgs {
@@ -46,11 +50,15 @@ impl SetupArgs {
         let started = Instant::now();
         let Some(out) = self.out else {
             let figures = plan(&spec).map_err(Failure::input)?;
-            // Sharded specs: also the circuits of an entry that proves its model once
-            // (PROTOCOL §14.2; the prover has them, the registry does not take them yet).
-            let shared = match spec.shards > 1 {
-                true => Some(plan_shared_model(&spec).map_err(Failure::input)?),
-                false => None,
+            // Sharded specs: also the circuits of an entry that proves its model once, and with
+            // the shard's rows shared too (PROTOCOL §14.2.1; the prover has them, the registry
+            // does not take them yet).
+            let (shared, shared_rows) = match spec.shards > 1 {
+                true => (
+                    Some(plan_shared_model(&spec, false).map_err(Failure::input)?),
+                    Some(plan_shared_model(&spec, true).map_err(Failure::input)?),
+                ),
+                false => (None, None),
             };
             let secs = started.elapsed().as_secs_f64();
             if json {
@@ -58,7 +66,7 @@ impl SetupArgs {
                     "{}",
                     serde_json::json!({ "figures": figures, "seconds": secs,
                         "shards": spec.shards, "shard_rows": spec.shard_rows(),
-                        "shared_model": shared })
+                        "shared_model": shared, "shared_rows": shared_rows })
                 );
             } else {
                 println!("planned in {secs:.1} s (nothing written)");
@@ -71,21 +79,26 @@ impl SetupArgs {
                     "{}",
                     serde_json::to_string_pretty(&figures).unwrap_or_default()
                 );
-                if let Some(shared) = shared {
+                if let (Some(shared), Some(rows)) = (shared, shared_rows) {
                     println!(
-                        "proving the model once per entry (PROTOCOL §14.2, not yet on chain): \
-                         shards at k = {}, the model proof at k = {}",
-                        shared.shard.k, shared.model.k
+                        "proving the model once per entry (PROTOCOL §14.2.1, not yet on chain): \
+                         shards of {} rows at k = {}, the model proof at k = {}; with the rows \
+                         shared too, shards at k = {}",
+                        spec.shard_rows(),
+                        shared.shard.k,
+                        shared.model.k,
+                        rows.shard.k
                     );
                     println!(
                         "{}",
-                        serde_json::to_string_pretty(&shared).unwrap_or_default()
+                        serde_json::to_string_pretty(&(shared, rows)).unwrap_or_default()
                     );
                 }
             }
             return Ok(Outcome::Success);
         };
-        let made = make_keys_with(&spec, &out, self.srs.as_deref(), self.shared_model)?;
+        let sharing = self.shared_model.then_some(self.shared_rows);
+        let made = make_keys_with(&spec, &out, self.srs.as_deref(), sharing)?;
         let (figures, srs_path, kind) = (made.figures, made.srs_path, made.kind);
         let secs = started.elapsed().as_secs_f64();
         if json {
@@ -159,16 +172,17 @@ pub(super) fn keys_from_ptau(
 /// Plans the circuit for `spec`, gets an SRS (`srs`, or an UNSAFE development one generated
 /// in or reused from `out`), generates the keys and writes them to `out`.
 pub(super) fn make_keys(spec: &Spec, out: &Path, srs: Option<&Path>) -> Result<MadeKeys, Failure> {
-    make_keys_with(spec, out, srs, false)
+    make_keys_with(spec, out, srs, None)
 }
 
-/// [`make_keys`]; with `shared_model`, the shard keys with the shared model column in `out` and
-/// the model proof's keys (same k, same SRS) in `out/model`.
+/// [`make_keys`]; with `shared` (`Some(rows)`), the shard keys with the shared model column (and
+/// with `rows`, the shard's rows in a shared column) in `out`, the model proof's keys (same k,
+/// same SRS) in `out/model`, and with `rows` the test-set proof's in `out/testset`.
 fn make_keys_with(
     spec: &Spec,
     out: &Path,
     srs: Option<&Path>,
-    shared_model: bool,
+    shared: Option<bool>,
 ) -> Result<MadeKeys, Failure> {
     eprintln!(
         "sizing the circuit for spec {:?} (N = {} in {} shard(s), envelope {:?})…",
@@ -177,12 +191,17 @@ fn make_keys_with(
         spec.shards,
         spec.envelope.dims()
     );
-    let (figures, model_figures) = match shared_model {
-        true => {
-            let shared = plan_shared_model(spec).map_err(Failure::input)?;
-            (shared.shard, Some(shared.model))
+    let (figures, sides) = match shared {
+        Some(rows) => {
+            let shared = plan_shared_model(spec, rows).map_err(Failure::input)?;
+            let sides = [(ProofKind::Model, "model", Some(shared.model))];
+            let sides = sides
+                .into_iter()
+                .chain([(ProofKind::TestSet, "testset", shared.testset)]);
+            let sides: Vec<_> = sides.filter_map(|(k, d, f)| Some((k, d, f?))).collect();
+            (shared.shard, sides)
         }
-        false => (plan(spec).map_err(Failure::input)?, None),
+        None => (plan(spec).map_err(Failure::input)?, Vec::new()),
     };
     eprintln!(
         "k = {}, {} halo2-base advice columns, {} Freivalds rows, {} Poseidon rows, {} requantisation rows, {} pooled-requantisation rows",
@@ -224,15 +243,14 @@ fn make_keys_with(
         setup(spec, figures.clone(), &params, srs_path.clone(), kind).map_err(Failure::env)?;
     keys.write(out).map_err(Failure::env)?;
     drop(keys);
-    if let Some(model_figures) = model_figures {
+    for (proof, dir, side) in sides {
         eprintln!(
-            "generating the model proof's keys ({} halo2-base cells, {} Poseidon rows)…",
-            model_figures.base_advice_cells, model_figures.poseidon_rows
+            "generating the {dir} proof's keys ({} halo2-base cells, {} Poseidon rows)…",
+            side.base_advice_cells, side.poseidon_rows
         );
-        let dir = out.join("model");
-        let keys = setup_model(spec, model_figures, &params, srs_path.clone(), kind)
+        let keys = setup_side(spec, proof, side, &params, (srs_path.clone(), kind))
             .map_err(Failure::env)?;
-        keys.write(&dir).map_err(Failure::env)?;
+        keys.write(&out.join(dir)).map_err(Failure::env)?;
     }
     Ok(MadeKeys {
         figures,

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::srs::SrsKind;
 use super::{io_err, write_atomic, ProverError, Result};
 use crate::circuit::accuracy::{
-    build, build_model, freivalds_rows, model_chain_rows, pinning, requant_rows,
+    build, build_model, build_testset, freivalds_rows, model_chain_rows, pinning, requant_rows,
     testset_chain_rows, AccuracyWitness, Pinning, Shape, Statement, MINIMUM_ROWS,
 };
 use crate::circuit::model_column::{MASK_ROWS, TAIL_ROWS};
@@ -91,6 +91,10 @@ pub struct CircuitFigures {
     /// from row 0; its tail is below the usable rows); 0 without it.
     #[serde(default)]
     pub model_column_rows: usize,
+    /// Rows of the shard's rows in a shared column (features, then labels, from row 0); 0
+    /// without it.
+    #[serde(default)]
+    pub testset_column_rows: usize,
     /// halo2-base advice cells per section of the statement.
     pub sections: Vec<(String, usize)>,
 }
@@ -113,10 +117,10 @@ pub struct KeyManifest {
     /// they are refused when read; manifests older than this field read as "" and are refused too.
     #[serde(default)]
     pub circuit_digest: String,
-    /// Keys of an entry's model proof (`circuit::accuracy::build_model`, PROTOCOL §14.2), not of
-    /// a shard or whole statement.
+    /// Which proof the keys make: a (shard's) statement, or with `setup --shared-model` an
+    /// entry's model proof or a shard's test-set proof (PROTOCOL §14.2.1).
     #[serde(default)]
-    pub model_proof: bool,
+    pub proof_kind: ProofKind,
 }
 
 /// Keccak-256 of this build's constraint system for `params` (gates, columns, queries, lookups,
@@ -133,15 +137,25 @@ pub fn circuit_digest(params: &TwoPhaseParams) -> String {
 /// A keygen circuit for `spec` at size `k`, with the features chip where it can be used if
 /// `features_chip`.
 fn keygen_circuit(spec: &Spec, k: u32, features_chip: bool) -> Result<TwoPhaseCircuit> {
-    keygen_circuit_with(spec, k, features_chip, false)
+    keygen_circuit_with(spec, k, features_chip, Sharing::default())
 }
 
-/// [`keygen_circuit`], with the shared model column if `shared_model`.
+/// Which shared columns (`circuit::model_column`) a shard circuit has: the model's, the shard's
+/// rows'.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sharing {
+    /// The model in the shared model column (proved once per entry).
+    pub model: bool,
+    /// The shard's rows in a shared column (opened once per shard and contest).
+    pub rows: bool,
+}
+
+/// [`keygen_circuit`], with the shared columns `sharing` says.
 fn keygen_circuit_with(
     spec: &Spec,
     k: u32,
     features_chip: bool,
-    shared_model: bool,
+    sharing: Sharing,
 ) -> Result<TwoPhaseCircuit> {
     // One shard's circuit (the whole set's for an unsharded spec, PROTOCOL §14.1).
     let spec = &spec.shard_spec();
@@ -164,7 +178,8 @@ fn keygen_circuit_with(
         &statement,
         Shape::Plan {
             features_chip,
-            shared_model,
+            shared_model: sharing.model,
+            shared_testset: sharing.rows,
         },
     )?)
 }
@@ -194,6 +209,7 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
         pooled_rows: c.pooled_rows(),
         feature_rows: c.feature_rows(),
         model_column_rows: c.model_column.as_ref().map_or(0, |m| m.body.len()),
+        testset_column_rows: c.testset_column.as_ref().map_or(0, |m| m.body.len()),
         sections: c.sections.clone(),
     }
 }
@@ -214,11 +230,11 @@ fn figures(c: &TwoPhaseCircuit, k: u32) -> CircuitFigures {
 /// gives an estimate. Cells only shrink as k grows (wider lookups, fewer range-check limbs), and
 /// by far less than half, so the smallest fitting k is at least the estimate minus one.
 pub fn plan(spec: &Spec) -> Result<CircuitFigures> {
-    plan_with(spec, false)
+    plan_with(spec, Sharing::default())
 }
 
-/// [`plan`] for the shard circuit with the shared model column if `shared_model`.
-fn plan_with(spec: &Spec, shared_model: bool) -> Result<CircuitFigures> {
+/// [`plan`] for the shard circuit with the shared columns `sharing` says.
+fn plan_with(spec: &Spec, sharing: Sharing) -> Result<CircuitFigures> {
     // Every shard is the same circuit: a sharded spec is planned for one shard.
     let spec = &spec.shard_spec();
     let fits = |f: &CircuitFigures| {
@@ -231,21 +247,21 @@ fn plan_with(spec: &Spec, shared_model: bool) -> Result<CircuitFigures> {
             lookups: f.lookup_cells,
         };
         rows.requant_start((1usize << f.k) - MINIMUM_ROWS).is_some()
-            && f.model_column_rows + TAIL_ROWS <= (1usize << f.k) - MINIMUM_ROWS
+            && shared_columns_fit(f)
             && f.base_advice_columns <= MAX_BASE_ADVICE
             && f.lookup_advice_columns <= 1
     };
     // The fitting figures at `k` (with the chip if they fit, else without), and the figures
     // with the chip (the fewest halo2-base cells) for the estimate.
     let probe = |k: u32| -> Result<(Option<CircuitFigures>, CircuitFigures)> {
-        let with = figures(&keygen_circuit_with(spec, k, true, shared_model)?, k);
+        let with = figures(&keygen_circuit_with(spec, k, true, sharing)?, k);
         if fits(&with) {
             return Ok((Some(with.clone()), with));
         }
         if with.feature_rows == 0 {
             return Ok((None, with));
         }
-        let without = figures(&keygen_circuit_with(spec, k, false, shared_model)?, k);
+        let without = figures(&keygen_circuit_with(spec, k, false, sharing)?, k);
         Ok((fits(&without).then_some(without), with))
     };
     let log2_ceil = |n: usize| usize::BITS - n.saturating_sub(1).leading_zeros();
@@ -253,12 +269,17 @@ fn plan_with(spec: &Spec, shared_model: bool) -> Result<CircuitFigures> {
     // A lower bound: without the features chip's rows.
     let chip_rows = |k: u32| -> Result<usize> {
         let requant = requant_rows(spec, k as usize - 1);
-        let model_chain = if shared_model {
+        let model_chain = if sharing.model {
             0
         } else {
             model_chain_rows(spec)?
         };
-        let poseidon = testset_chain_rows(spec)? + model_chain;
+        let rows_chain = if sharing.rows {
+            0
+        } else {
+            testset_chain_rows(spec)?
+        };
+        let poseidon = rows_chain + model_chain;
         Ok(freivalds_rows(spec) + poseidon.max(requant))
     };
     let mut k_rows = *K_RANGE.start();
@@ -287,19 +308,44 @@ fn plan_with(spec: &Spec, shared_model: bool) -> Result<CircuitFigures> {
     })
 }
 
+/// Whether both shared columns of `f` fit its usable rows above their tails.
+fn shared_columns_fit(f: &CircuitFigures) -> bool {
+    let usable = (1usize << f.k) - MINIMUM_ROWS;
+    f.model_column_rows + TAIL_ROWS <= usable && f.testset_column_rows + TAIL_ROWS <= usable
+}
+
 /// The circuits of an entry that proves its model once (commit-and-prove, `docs/PROTOCOL.md`
-/// §14.2): the shard circuit with the shared model column, and the model proof's circuit at the
-/// same `k` (the column must be committed over the same domain). Not yet used by `setup`.
+/// §14.2.1): the shard circuit with the shared model column (and with `rows`, the shard's rows in
+/// a shared column too), the model proof's circuit and with `rows` the test-set proof's, all at
+/// the same `k` (each column must be committed over the same domain).
 #[derive(Clone, Debug, Serialize)]
 pub struct SharedModelPlan {
-    /// One shard's circuit: the model copied from the column, neither range-checked nor hashed.
+    /// One shard's circuit: the model (and the rows) copied from the shared columns, neither
+    /// range-checked nor hashed.
     pub shard: CircuitFigures,
     /// The model proof's circuit: the column range-checked and hashed to `C`.
     pub model: CircuitFigures,
+    /// The test-set proof's circuit (one per shard and contest): the rows range-checked and
+    /// hashed to `T_s`.
+    pub testset: Option<CircuitFigures>,
 }
 
-/// Plans [`SharedModelPlan`]: the smallest `k` at which both circuits fit.
-pub fn plan_shared_model(spec: &Spec) -> Result<SharedModelPlan> {
+/// Which proof a set of keys makes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProofKind {
+    /// A (shard's) accuracy statement.
+    #[default]
+    Statement,
+    /// An entry's model proof (`accuracy::build_model`).
+    Model,
+    /// A shard's test-set proof (`accuracy::build_testset`).
+    TestSet,
+}
+
+/// Plans [`SharedModelPlan`] (`rows`: with the shard's rows shared too): the smallest `k` at
+/// which every circuit fits.
+pub fn plan_shared_model(spec: &Spec, rows: bool) -> Result<SharedModelPlan> {
     // Each published proof of an entry opens the column once; its random rows hide the model
     // for at most that many openings (`circuit::model_column`).
     let openings = spec.shards + 1;
@@ -312,29 +358,42 @@ pub fn plan_shared_model(spec: &Spec) -> Result<SharedModelPlan> {
         ))
         .into());
     }
-    let mut shard = plan_with(spec, true)?;
+    let sharing = Sharing { model: true, rows };
+    let mut shard = plan_with(spec, sharing)?;
     let spec = &spec.shard_spec();
-    for k in shard.k..=*K_RANGE.end() {
-        let model = figures(&model_keygen_circuit(spec, k)?, k);
+    let fits = |f: &CircuitFigures| {
         let rows = RowBudget {
-            head: model.public_rows,
-            poseidon: model.poseidon_rows,
+            head: f.public_rows,
+            poseidon: f.poseidon_rows,
             features: 0,
             requant: 0,
             pooled: 0,
-            lookups: model.lookup_cells,
+            lookups: f.lookup_cells,
         };
-        let usable = (1usize << k) - MINIMUM_ROWS;
-        let fits = rows.requant_start(usable).is_some()
-            && model.model_column_rows + TAIL_ROWS <= usable
-            && model.base_advice_columns <= MAX_BASE_ADVICE
-            && model.lookup_advice_columns <= 1;
-        if fits {
+        rows.requant_start((1usize << f.k) - MINIMUM_ROWS).is_some()
+            && shared_columns_fit(f)
+            && f.base_advice_columns <= MAX_BASE_ADVICE
+            && f.lookup_advice_columns <= 1
+    };
+    for k in shard.k..=*K_RANGE.end() {
+        let model = figures(&side_keygen_circuit(spec, k, ProofKind::Model)?, k);
+        let testset = match rows {
+            true => Some(figures(
+                &side_keygen_circuit(spec, k, ProofKind::TestSet)?,
+                k,
+            )),
+            false => None,
+        };
+        if fits(&model) && testset.as_ref().is_none_or(fits) {
             if k > shard.k {
-                let circuit = keygen_circuit_with(spec, k, shard.feature_rows > 0, true)?;
+                let circuit = keygen_circuit_with(spec, k, shard.feature_rows > 0, sharing)?;
                 shard = figures(&circuit, k);
             }
-            return Ok(SharedModelPlan { shard, model });
+            return Ok(SharedModelPlan {
+                shard,
+                model,
+                testset,
+            });
         }
     }
     Err(ProverError::TooLarge {
@@ -343,8 +402,8 @@ pub fn plan_shared_model(spec: &Spec) -> Result<SharedModelPlan> {
     })
 }
 
-/// The model proof's keygen circuit for one shard of `spec` at size `k`.
-fn model_keygen_circuit(spec: &Spec, k: u32) -> Result<TwoPhaseCircuit> {
+/// The keygen circuit of a model proof or a test-set proof for one shard of `spec` at size `k`.
+fn side_keygen_circuit(spec: &Spec, k: u32, kind: ProofKind) -> Result<TwoPhaseCircuit> {
     let dummy = AccuracyWitness::dummy(spec)?;
     let statement = Statement {
         chain_id: 0,
@@ -355,14 +414,11 @@ fn model_keygen_circuit(spec: &Spec, k: u32) -> Result<TwoPhaseCircuit> {
         correct: 0,
     };
     let stage = CircuitBuilderStage::Keygen;
-    Ok(build_model(
-        spec,
-        stage,
-        (k, k as usize - 1),
-        &dummy,
-        &statement,
-        None,
-    )?)
+    let size = (k, k as usize - 1);
+    Ok(match kind {
+        ProofKind::TestSet => build_testset(spec, stage, size, &dummy, &statement, None)?,
+        _ => build_model(spec, stage, size, &dummy, &statement, None)?,
+    })
 }
 
 /// Keys for a spec: circuit, and the proving key, which holds the verifying key.
@@ -385,22 +441,32 @@ pub fn setup(
     srs_path: PathBuf,
     srs_kind: SrsKind,
 ) -> Result<ContestKeys> {
-    let shared = figures.model_column_rows > 0;
-    let circuit = keygen_circuit_with(spec, figures.k, figures.feature_rows > 0, shared)?;
-    keys_of(spec, circuit, figures, params, (srs_path, srs_kind), false)
+    let sharing = Sharing {
+        model: figures.model_column_rows > 0,
+        rows: figures.testset_column_rows > 0,
+    };
+    let circuit = keygen_circuit_with(spec, figures.k, figures.feature_rows > 0, sharing)?;
+    keys_of(
+        spec,
+        circuit,
+        figures,
+        params,
+        (srs_path, srs_kind),
+        ProofKind::Statement,
+    )
 }
 
-/// Generates the keys of an entry's model proof (PROTOCOL §14.2) at `figures`
-/// ([`SharedModelPlan::model`]) with `params` (of exactly that k).
-pub fn setup_model(
+/// Generates the keys of an entry's model proof or a shard's test-set proof (`kind`, PROTOCOL
+/// §14.2.1) at `figures` ([`SharedModelPlan`]) with `params` (of exactly that k).
+pub fn setup_side(
     spec: &Spec,
+    kind: ProofKind,
     figures: CircuitFigures,
     params: &ParamsKZG<Bn256>,
-    srs_path: PathBuf,
-    srs_kind: SrsKind,
+    (srs_path, srs_kind): (PathBuf, SrsKind),
 ) -> Result<ContestKeys> {
-    let circuit = model_keygen_circuit(&spec.shard_spec(), figures.k)?;
-    keys_of(spec, circuit, figures, params, (srs_path, srs_kind), true)
+    let circuit = side_keygen_circuit(&spec.shard_spec(), figures.k, kind)?;
+    keys_of(spec, circuit, figures, params, (srs_path, srs_kind), kind)
 }
 
 fn keys_of(
@@ -409,7 +475,7 @@ fn keys_of(
     figures: CircuitFigures,
     params: &ParamsKZG<Bn256>,
     (srs_path, srs_kind): (PathBuf, SrsKind),
-    model_proof: bool,
+    kind: ProofKind,
 ) -> Result<ContestKeys> {
     let pk = proving_key(&circuit, params)?;
     let manifest = KeyManifest {
@@ -419,7 +485,7 @@ fn keys_of(
         srs_path,
         srs_kind,
         circuit_digest: circuit_digest(&pinning(&circuit).circuit_params()),
-        model_proof,
+        proof_kind: kind,
     };
     Ok(ContestKeys { manifest, pk })
 }
@@ -431,9 +497,12 @@ pub fn verifying_key(
     figures: &CircuitFigures,
     params: &ParamsKZG<Bn256>,
 ) -> Result<VerifyingKey<G1Affine>> {
-    let shared = figures.model_column_rows > 0;
+    let sharing = Sharing {
+        model: figures.model_column_rows > 0,
+        rows: figures.testset_column_rows > 0,
+    };
     verifying_key_of(
-        &keygen_circuit_with(spec, figures.k, figures.feature_rows > 0, shared)?,
+        &keygen_circuit_with(spec, figures.k, figures.feature_rows > 0, sharing)?,
         params,
     )
 }
@@ -473,7 +542,7 @@ impl KeyManifest {
     /// keys made by `setup --shared-model` (PROTOCOL §14.2.1), whose shard proofs do not check
     /// `C` themselves and whose model proof the registry does not take yet.
     pub fn registry_refusal(&self, dir: &Path) -> Option<String> {
-        self.pinning.shared_model.then(|| {
+        (self.pinning.shared_model || self.pinning.shared_testset).then(|| {
             format!(
                 "the keys in {} were made with `setup --shared-model` (docs/PROTOCOL.md §14.2.1), \
                  which the registry does not take yet: make the contest's keys without it",
@@ -570,15 +639,16 @@ mod tests {
     /// On digits the features chip takes halo2-base down to one column at k = 18; on the
     /// MNIST-shaped spec its rows would not fit k = 20 beside the Poseidon chip's, so the plan
     /// leaves the features to halo2-base there rather than doubling the circuit.
-    /// The shared-model plan of the 10,000-row MNIST-shaped spec (PROTOCOL §14.2.1's figures):
+    /// The shared-column plans of the 10,000-row MNIST-shaped spec (PROTOCOL §14.2.1's figures):
     /// a 100-row shard without the model's 1.2M halo2-base cells and 3,304 permutations, and a
-    /// model proof at the shard's k; more shards than the column's masks hide are refused.
+    /// model proof at the shard's k; with the rows shared too, no chain at all and k = 19; more
+    /// shards than the column's masks hide are refused.
     #[test]
     fn shared_model_plan_drops_the_model_from_shards() {
         let text = include_str!("../../contest-specs/mnist-synth-10000/contest.toml");
         let spec = Spec::from_toml_str(text).expect("MNIST-shaped spec");
         let whole = plan(&spec).expect("plan");
-        let shared = plan_shared_model(&spec).expect("shared plan");
+        let shared = plan_shared_model(&spec, false).expect("shared plan");
         assert_eq!((whole.k, shared.shard.k, shared.model.k), (20, 20, 20));
         let model_cells = 1_215_226;
         assert!(shared.shard.base_advice_cells < whole.base_advice_cells - model_cells);
@@ -593,12 +663,23 @@ mod tests {
         let params = 784 * 128 + 128 + 128 * 10 + 10 + 2;
         assert_eq!(shared.shard.model_column_rows, params + MASK_ROWS);
         assert_eq!(shared.model.model_column_rows, params + MASK_ROWS);
+        assert!(shared.testset.is_none());
+        // With the rows shared too: no chain left in the shard, which fits k = 19 with the model
+        // and test-set proofs; 100 rows of 784 features and a label in the rows column.
+        let rows = plan_shared_model(&spec, true).expect("rows plan");
+        let testset = rows.testset.expect("test-set proof");
+        assert_eq!((rows.shard.k, rows.model.k, testset.k), (19, 19, 19));
+        assert_eq!(rows.shard.poseidon_rows, 0);
+        assert_eq!(rows.shard.testset_column_rows, 100 * 785);
+        assert_eq!(testset.testset_column_rows, 100 * 785);
+        assert_eq!(testset.poseidon_rows, whole.poseidon_rows - model_chain);
+        assert_eq!(testset.model_column_rows, 0);
 
         let many = text
             .replace("rows = 10000", "rows = 300")
             .replace("shards = 100", "shards = 300");
         let spec = Spec::from_toml_str(&many).expect("300 shards");
-        let err = plan_shared_model(&spec).expect_err("300 shards refused");
+        let err = plan_shared_model(&spec, false).expect_err("300 shards refused");
         assert!(
             err.to_string()
                 .contains("open the shared model column 301 times"),

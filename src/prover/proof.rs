@@ -17,9 +17,11 @@ use rand::RngCore;
 use snark_verifier::loader::native::NativeLoader;
 use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 
-use super::keys::{CircuitFigures, ContestKeys};
+use super::keys::{CircuitFigures, ContestKeys, ProofKind};
 use super::{ProverError, Result};
-use crate::circuit::accuracy::{build, build_model, AccuracyWitness, Shape, Statement};
+use crate::circuit::accuracy::{
+    build, build_model, build_testset, AccuracyWitness, Shape, Statement,
+};
 use crate::circuit::two_phase::TwoPhaseCircuit;
 use crate::spec::Spec;
 
@@ -163,20 +165,14 @@ pub fn prove_in_stages(
     on_stage(ProveStage::Witness);
     let started = Instant::now();
     let pinning = &keys.manifest.pinning;
-    let circuit = if keys.manifest.model_proof {
-        let stage = CircuitBuilderStage::Prover;
-        build_model(
-            spec,
-            stage,
-            (f.k, f.lookup_bits),
-            witness,
-            statement,
-            Some(pinning),
-        )?
-    } else {
-        let shape = Shape::Pinned(pinning);
-        let stage = CircuitBuilderStage::Prover;
-        build(spec, stage, f.k, f.lookup_bits, witness, statement, shape)?
+    let (stage, size) = (CircuitBuilderStage::Prover, (f.k, f.lookup_bits));
+    let circuit = match keys.manifest.proof_kind {
+        ProofKind::Model => build_model(spec, stage, size, witness, statement, Some(pinning))?,
+        ProofKind::TestSet => build_testset(spec, stage, size, witness, statement, Some(pinning))?,
+        ProofKind::Statement => {
+            let shape = Shape::Pinned(pinning);
+            build(spec, stage, f.k, f.lookup_bits, witness, statement, shape)?
+        }
     };
     let witness_seconds = started.elapsed().as_secs_f64();
     on_stage(ProveStage::Proof);
@@ -190,9 +186,10 @@ pub fn prove_in_stages(
 }
 
 /// `create_proof` for a built circuit: SHPLONK, the EVM transcript, fresh randomness from the
-/// OS, except that a circuit with the shared model column gets an RNG whose first words fill
-/// that column's blinding rows with the column's own salt-derived values
-/// ([`crate::circuit::model_column::ModelColumn::blinding_words`]), so that its commitment is the same in every proof.
+/// OS, except that a circuit with shared columns gets an RNG whose first words fill those
+/// columns' blinding rows with the columns' own values (the model's salt-derived masks, zeros
+/// for a shard's rows; [`crate::circuit::model_column::SharedColumn::blinding_words`]), so that
+/// each one's commitment is the same in every proof.
 pub fn prove_circuit(
     params: &ParamsKZG<Bn256>,
     pk: &ProvingKey<G1Affine>,
@@ -201,10 +198,11 @@ pub fn prove_circuit(
 ) -> Result<Vec<u8>> {
     let n = 1usize << pk.get_vk().get_domain().k();
     let unusable_start = n - (pk.get_vk().cs().blinding_factors() + 1);
-    let words = circuit
-        .model_column
-        .as_ref()
-        .map_or_else(Vec::new, |c| c.blinding_words(n, unusable_start));
+    // The shared columns are the first advice columns, the model's before the rows'.
+    let shared = circuit.model_column.iter().chain(&circuit.testset_column);
+    let words = shared
+        .flat_map(|c| c.blinding_words(n, unusable_start))
+        .collect();
     let rng = ScriptedRng::new(words, OsRng);
     let mut transcript =
         EvmTranscript::<G1Affine, NativeLoader, Vec<u8>, Vec<u8>>::init(Vec::new());
@@ -224,7 +222,12 @@ pub fn prove_circuit(
 /// the transcript writes (phase 0's advice commitments come first, the column is the first of
 /// them), as the 64 bytes `x ‖ y` (big-endian) the on-chain verifier reads.
 pub fn model_column_commitment(proof: &[u8]) -> Option<[u8; 64]> {
-    proof.get(..64)?.try_into().ok()
+    shared_column_commitment(proof, 0)
+}
+
+/// The commitment of the `i`-th shared column (the `i`-th point the transcript writes).
+pub fn shared_column_commitment(proof: &[u8], i: usize) -> Option<[u8; 64]> {
+    proof.get(64 * i..64 * (i + 1))?.try_into().ok()
 }
 
 /// An RNG that returns `words` from `next_u64` first, then `rest`'s output (halo2 draws a

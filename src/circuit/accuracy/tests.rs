@@ -423,6 +423,7 @@ fn features_in_halo2_base_still_check() {
     let shape = Shape::Plan {
         features_chip: false,
         shared_model: false,
+        shared_testset: false,
     };
     let circuit = mock_circuit(&spec, &honest, &st, shape);
     assert!(circuit.features.is_none());

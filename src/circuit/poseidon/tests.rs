@@ -47,6 +47,7 @@ fn run(
         zero,
         sections: Vec::new(),
         model_column: None,
+        testset_column: None,
     };
     MockProver::run(K, &circuit, vec![vec![claimed]])
         .expect("mock prover runs")

@@ -66,6 +66,7 @@ pub(crate) fn mock_chips(
         zero,
         sections: Vec::new(),
         model_column: None,
+        testset_column: None,
     };
     MockProver::run(K, &circuit, vec![vec![]])
         .expect("mock prover runs")

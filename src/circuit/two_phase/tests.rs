@@ -126,6 +126,7 @@ pub(crate) fn build_with(
         zero,
         sections: Vec::new(),
         model_column: None,
+        testset_column: None,
     }
 }
 

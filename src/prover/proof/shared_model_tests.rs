@@ -14,10 +14,10 @@ use rand::SeedableRng;
 use snark_verifier::loader::native::NativeLoader;
 use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 
-use super::{model_column_commitment, prove_circuit, verify};
+use super::{model_column_commitment, prove_circuit, shared_column_commitment, verify};
 use crate::circuit::accuracy::tests::{honest_statement, random_witness, tiny_spec};
 use crate::circuit::accuracy::{
-    build, build_model, pinning, AccuracyWitness, Pinning, Shape, Statement,
+    build, build_model, build_testset, pinning, AccuracyWitness, Pinning, Shape, Statement,
 };
 use crate::circuit::two_phase::TwoPhaseCircuit;
 use crate::prover::keys::proving_key;
@@ -40,6 +40,7 @@ fn shard(
             Shape::Plan {
                 features_chip: true,
                 shared_model: true,
+                shared_testset: false,
             },
         ),
     };
@@ -185,4 +186,72 @@ fn proofs_of_one_entry_share_the_model_column_commitment() {
         &plain
     ));
     assert_ne!(model_column_commitment(&plain).expect("point"), of_a);
+}
+
+/// With the rows shared too: one test-set proof per shard, whose column every entry's shard proof
+/// of those rows commits to as its second shared column.
+#[test]
+fn shard_proofs_of_one_shard_share_the_rows_column_commitment() {
+    let spec = tiny_spec();
+    // UNSAFE: a seeded tau, for tests only.
+    let params = ParamsKZG::<Bn256>::setup(K, StdRng::seed_from_u64(12));
+    let dummy = AccuracyWitness::dummy(&spec).expect("dummy");
+    let dummy_st = honest_statement(&spec, &dummy);
+    let keygen = |circuit: TwoPhaseCircuit| {
+        // keygen sets the break points the pinning records.
+        let pk = proving_key(&circuit, &params).expect("keys");
+        (pinning(&circuit), pk)
+    };
+    let shape = Shape::Plan {
+        features_chip: true,
+        shared_model: true,
+        shared_testset: true,
+    };
+    let (stage, size) = (CircuitBuilderStage::Keygen, (K, LOOKUP_BITS));
+    let shard_keygen = build(&spec, stage, K, LOOKUP_BITS, &dummy, &dummy_st, shape);
+    let (shard_pin, shard_pk) = keygen(shard_keygen.expect("shard circuit"));
+    let rows_keygen = build_testset(&spec, stage, size, &dummy, &dummy_st, None);
+    let (rows_pin, rows_pk) = keygen(rows_keygen.expect("test-set circuit"));
+
+    let shard_of = |w: &AccuracyWitness, st: &Statement| {
+        let (stage, shape) = (CircuitBuilderStage::Prover, Shape::Pinned(&shard_pin));
+        let circuit = build(&spec, stage, K, LOOKUP_BITS, w, st, shape).expect("shard");
+        let proof = prove_circuit(&params, &shard_pk, circuit, &st.instances()).expect("proof");
+        assert!(verify(&params, shard_pk.get_vk(), &st.instances(), &proof));
+        proof
+    };
+    let alice = random_witness(&spec, 41);
+    let bob = AccuracyWitness {
+        testset: alice.testset.clone(),
+        ..random_witness(&spec, 42)
+    };
+    let st = honest_statement(&spec, &alice);
+    let stage = CircuitBuilderStage::Prover;
+    let circuit = build_testset(&spec, stage, size, &alice, &st, Some(&rows_pin)).expect("rows");
+    let rows = proved(&params, &rows_pk, circuit, &st);
+    let of_alice = shard_of(&alice, &st);
+    let of_bob = shard_of(&bob, &honest_statement(&spec, &bob));
+    let second = |proof: &[u8]| shared_column_commitment(proof, 1).expect("point");
+    assert_eq!(
+        second(&of_alice),
+        rows,
+        "alice's rows differ from the test-set proof's"
+    );
+    assert_eq!(
+        second(&of_bob),
+        rows,
+        "bob's rows differ from the test-set proof's"
+    );
+    assert_ne!(
+        model_column_commitment(&of_alice),
+        model_column_commitment(&of_bob),
+        "two models, one column"
+    );
+    // Other rows: another point.
+    let carol = AccuracyWitness {
+        testset: random_witness(&spec, 43).testset,
+        ..alice.clone()
+    };
+    let of_carol = shard_of(&carol, &honest_statement(&spec, &carol));
+    assert_ne!(second(&of_carol), rows, "other rows, the same column");
 }

@@ -6,7 +6,7 @@ use halo2_base::gates::circuit::CircuitBuilderStage;
 use halo2_base::halo2_proofs::dev::{MockProver, VerifyFailure};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 
-use super::super::build_model;
+use super::super::{build_model, build_testset};
 use super::{fails, honest_statement, mock_circuit, random_witness, tiny_spec, K, LOOKUP_BITS};
 use crate::circuit::accuracy::{AccuracyWitness, Shape, Statement};
 use crate::circuit::model_column::{MASK_ROWS, TAIL_ROWS};
@@ -16,6 +16,7 @@ use crate::spec::Spec;
 const SHARED: Shape<'static> = Shape::Plan {
     features_chip: true,
     shared_model: true,
+    shared_testset: false,
 };
 
 fn run(circuit: &TwoPhaseCircuit, st: &Statement) -> Result<(), Vec<VerifyFailure>> {
@@ -108,5 +109,79 @@ fn model_proof_opens_c_from_the_column() {
     );
     let mut circuit = model_circuit(&spec, &w, &st);
     circuit.model_column.as_mut().expect("column").body[3] += Fr::from(1);
+    assert!(fails(run(&circuit, &st)), "changed column accepted");
+}
+
+const SHARED_ROWS: Shape<'static> = Shape::Plan {
+    features_chip: true,
+    shared_model: true,
+    shared_testset: true,
+};
+
+#[test]
+fn shard_reads_its_rows_from_the_shared_column() {
+    let spec = tiny_spec();
+    let w = random_witness(&spec, 23);
+    let st = honest_statement(&spec, &w);
+    let circuit = mock_circuit(&spec, &w, &st, SHARED_ROWS);
+    let rows = circuit.testset_column.as_ref().expect("rows column");
+    // 6 rows of 4 features, then 6 labels; the labels are the only halo2-base cells bound.
+    assert_eq!((rows.body.len(), rows.links.len()), (30, 6));
+    assert!(circuit.chains.is_empty() && circuit.features.is_none());
+    assert_eq!(run(&circuit, &st), Ok(()));
+    // `T_s` is binding only here (the test-set proof opens it).
+    let other_t = Statement {
+        testset_commitment: Fr::from(3),
+        ..st
+    };
+    let circuit = mock_circuit(&spec, &w, &other_t, SHARED_ROWS);
+    assert_eq!(run(&circuit, &other_t), Ok(()));
+    let false_count = Statement {
+        correct: st.correct + 1,
+        ..st
+    };
+    assert!(fails(run(&circuit, &false_count)), "false count accepted");
+    // A feature or a label changed in the column alone fails (the first layer's copies, the
+    // labels' links).
+    for row in [0, 13, 27] {
+        let mut circuit = mock_circuit(&spec, &w, &st, SHARED_ROWS);
+        let column = circuit.testset_column.as_mut().expect("rows column");
+        column.body[row] += Fr::from(1);
+        assert!(
+            fails(run(&circuit, &st)),
+            "rows column row {row} changed, accepted"
+        );
+    }
+}
+
+#[test]
+fn testset_proof_opens_t_from_the_column() {
+    let spec = tiny_spec();
+    let w = random_witness(&spec, 24);
+    let st = honest_statement(&spec, &w);
+    let build = |w: &AccuracyWitness, st: &Statement| {
+        let size = (K, LOOKUP_BITS);
+        build_testset(&spec, CircuitBuilderStage::Mock, size, w, st, None).expect("circuit")
+    };
+    let circuit = build(&w, &st);
+    assert_eq!(
+        circuit.testset_column.as_ref().expect("column").links.len(),
+        30
+    );
+    assert_eq!(run(&circuit, &st), Ok(()));
+    // `C` and `correct` are binding only.
+    let other = Statement {
+        model_commitment: Fr::from(8),
+        correct: 0,
+        ..st
+    };
+    assert_eq!(run(&build(&w, &other), &other), Ok(()));
+    let wrong_t = Statement {
+        testset_commitment: st.testset_commitment + Fr::from(1),
+        ..st
+    };
+    assert!(fails(run(&circuit, &wrong_t)), "wrong T accepted");
+    let mut circuit = build(&w, &st);
+    circuit.testset_column.as_mut().expect("column").body[29] += Fr::from(1);
     assert!(fails(run(&circuit, &st)), "changed column accepted");
 }
