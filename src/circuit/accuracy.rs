@@ -417,24 +417,53 @@ pub fn build_testset(
     let t_chain = PoseidonChain::load(ctx, fr_from_hex(TESTSET_TAG)?, t_elems);
     sections.mark("test set: Poseidon chain (T)", ctx);
     let correct = bind(ctx, gate, instances[5]);
+    let parts = SideParts {
+        instances: bound.into_iter().chain([t_chain.out, correct]).collect(),
+        chain: t_chain,
+        columns: (None, Some(SharedColumn::rows(values, links))),
+        sections: sections.0,
+        bounds: requant_bounds(spec, lookup_bits),
+    };
+    side_circuit(builder, parts, pinning)
+}
+
+/// What a model or test-set proof's circuit holds besides its builder.
+struct SideParts {
+    /// The public cells, in instance order.
+    instances: Vec<AssignedValue<Fr>>,
+    /// The one chain it proves (`C` or `T_s`).
+    chain: PoseidonChain,
+    /// The shared model column, the shared rows column.
+    columns: (Option<SharedColumn>, Option<SharedColumn>),
+    sections: Vec<(String, usize)>,
+    bounds: RequantBounds,
+}
+
+/// A model or test-set proof's circuit: no products, no requantisation, one chain.
+fn side_circuit(
+    mut builder: BaseCircuitBuilder<Fr>,
+    parts: SideParts,
+    pinning: Option<&Pinning>,
+) -> Result<TwoPhaseCircuit> {
+    let ctx = builder.main(0);
     let one = ctx.load_constant(Fr::from(1));
     let zero = ctx.load_zero();
-    builder.assigned_instances[0] = bound.into_iter().chain([t_chain.out, correct]).collect();
+    builder.assigned_instances[0] = parts.instances;
     let constants = finish_params(&mut builder, pinning)?;
     Ok(TwoPhaseCircuit {
         builder,
         constants,
         products: Vec::new(),
-        chains: vec![t_chain],
+        chains: vec![parts.chain],
         requants: Vec::new(),
         pooled: Vec::new(),
         features: None,
-        requant_bounds: requant_bounds(spec, lookup_bits),
+        requant_bounds: parts.bounds,
         one,
         zero,
-        sections: sections.0,
-        model_column: None,
-        testset_column: Some(SharedColumn::rows(values, links)),
+        sections: parts.sections,
+        model_column: parts.columns.0,
+        testset_column: parts.columns.1,
     })
 }
 
@@ -507,25 +536,14 @@ pub fn build_model(
     let c_chain = PoseidonChain::load(ctx, fr_from_hex(MODEL_TAG)?, model_elems);
     sections.mark("model: Poseidon chain (C)", ctx);
     let (t, correct) = (bind(ctx, gate, instances[4]), bind(ctx, gate, instances[5]));
-    let one = ctx.load_constant(Fr::from(1));
-    let zero = ctx.load_zero();
-    builder.assigned_instances[0] = bound.into_iter().chain([c_chain.out, t, correct]).collect();
-    let constants = finish_params(&mut builder, pinning)?;
-    Ok(TwoPhaseCircuit {
-        builder,
-        constants,
-        products: Vec::new(),
-        chains: vec![c_chain],
-        requants: Vec::new(),
-        pooled: Vec::new(),
-        features: None,
-        requant_bounds: requant_bounds(spec, lookup_bits),
-        one,
-        zero,
+    let parts = SideParts {
+        instances: bound.into_iter().chain([c_chain.out, t, correct]).collect(),
+        chain: c_chain,
+        columns: (Some(column), None),
         sections: sections.0,
-        model_column: Some(column),
-        testset_column: None,
-    })
+        bounds: requant_bounds(spec, lookup_bits),
+    };
+    side_circuit(builder, parts, pinning)
 }
 
 /// halo2-base advice cells spent per section of the circuit (for the figures).

@@ -8,7 +8,9 @@
 //! column below halo2-base's looked-up cells, its dot products below the Poseidon rows), plus
 //! the requantisation chip in two phase-0 columns it shares (`val` and the lookup column), at the
 //! bottom of the usable rows, plus, when a convolution is max-pooled, the pooled-requantisation
-//! chip (`circuit::pooled`: a phase-0 column of its own and the lookup column, just above).
+//! chip (`circuit::pooled`: a phase-0 column of its own and the lookup column, just above), plus,
+//! in the shard, model and test-set proofs of a spec whose entries share them, the shared columns
+//! (`circuit::model_column`: the model's, a shard's rows'), created before every other column.
 //!
 //! halo2-base's own `BaseCircuitBuilder` only synthesizes phase 0, so this circuit owns the
 //! `Circuit` impl: it assigns halo2-base's virtual region, then the Freivalds chip's phase-0

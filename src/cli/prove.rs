@@ -15,7 +15,7 @@ use crate::model::{correct, model_commitment};
 use crate::prover::keys::{ContestKeys, ProofKind};
 use crate::prover::proof_dir::ProofDir;
 use crate::prover::srs::{read_params, SrsKind, UNSAFE_WARNING};
-use crate::spec::{shard_commitments, Spec, TestSet};
+use crate::spec::{shard_commitment, Spec, TestSet};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 
 /// Arguments of `contest-cli prove`.
@@ -88,8 +88,8 @@ impl ProveArgs {
             (None, _) => return Err(missing("--testset")),
             (Some(path), _) => {
                 let full = TestSet::from_path(path, &spec).map_err(Failure::input)?;
-                let commitments = shard_commitments(&spec, &full).map_err(Failure::input)?;
-                let Some(&commitment) = commitments.get(self.shard) else {
+                let commitment = shard_commitment(&spec, &full, self.shard);
+                let Some(commitment) = commitment.map_err(Failure::input)? else {
                     return Err(Failure::input(anyhow::anyhow!(
                         "shard {} does not exist: the spec has {} (numbered from 0)",
                         self.shard,

@@ -21,8 +21,9 @@ pub use import::{import_table, ImportError, ImportSummary};
 pub use scaffold::{scaffold, Scaffold, ScaffoldError, ScaffoldOptions};
 pub use table::{Table, TableError};
 pub use testset::{
-    first_malformed, read_testset, shard_commitments, shard_len, testset_commitment,
-    testset_elements, testset_from_elements, write_testset, TestSet, TestSetError,
+    first_malformed, read_testset, shard_commitment, shard_commitments, shard_len,
+    testset_commitment, testset_elements, testset_from_elements, write_testset, TestSet,
+    TestSetError,
 };
 /// Schema bounds the circuit's layout is sized by.
 pub use validate::{MAX_ACTIVATION, MAX_SHIFT};
