@@ -138,8 +138,9 @@ pub fn record_timings(dir: &Path, timings: &ProveTimings) -> std::io::Result<()>
 
 /// Proves `statement` for `witness` with the contest's keys. The caller computes the
 /// statement (C, T and `correct` natively); a statement the witness does not satisfy yields a
-/// proof that does not verify. With model-proof keys (`KeyManifest::model_proof`) the proof is
-/// the entry's model proof and the test set is not read.
+/// proof that does not verify. The keys' `KeyManifest::proof_kind` says which circuit: with
+/// model-proof keys the entry's model proof (the test set is not read), with test-set-proof keys
+/// a shard's test-set proof (the model is not read).
 pub fn prove(
     spec: &Spec,
     keys: &ContestKeys,
