@@ -160,15 +160,7 @@ fn keygen_circuit_with(
     // One shard's circuit (the whole set's for an unsharded spec, PROTOCOL §14.1).
     let spec = &spec.shard_spec();
     let dummy = AccuracyWitness::dummy(spec)?;
-    let zero = Fr::from(0);
-    let statement = Statement {
-        chain_id: 0,
-        contest_id: 0,
-        submitter: [0; 20],
-        model_commitment: zero,
-        testset_commitment: zero,
-        correct: 0,
-    };
+    let statement = keygen_statement();
     Ok(build(
         spec,
         CircuitBuilderStage::Keygen,
@@ -182,6 +174,18 @@ fn keygen_circuit_with(
             shared_testset: sharing.rows,
         },
     )?)
+}
+
+/// The all-zero statement keygen circuits are built with (only their shape matters).
+fn keygen_statement() -> Statement {
+    Statement {
+        chain_id: 0,
+        contest_id: 0,
+        submitter: [0; 20],
+        model_commitment: Fr::from(0),
+        testset_commitment: Fr::from(0),
+        correct: 0,
+    }
 }
 
 /// The figures of `spec`'s circuit at size `k` (not necessarily the planned one), with the
@@ -405,14 +409,7 @@ pub fn plan_shared_model(spec: &Spec, rows: bool) -> Result<SharedModelPlan> {
 /// The keygen circuit of a model proof or a test-set proof for one shard of `spec` at size `k`.
 fn side_keygen_circuit(spec: &Spec, k: u32, kind: ProofKind) -> Result<TwoPhaseCircuit> {
     let dummy = AccuracyWitness::dummy(spec)?;
-    let statement = Statement {
-        chain_id: 0,
-        contest_id: 0,
-        submitter: [0; 20],
-        model_commitment: Fr::from(0),
-        testset_commitment: Fr::from(0),
-        correct: 0,
-    };
+    let statement = keygen_statement();
     let stage = CircuitBuilderStage::Keygen;
     let size = (k, k as usize - 1);
     Ok(match kind {
