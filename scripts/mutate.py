@@ -64,6 +64,7 @@ SUITES = {
     "copies": "ContestRegistry.copies.t.sol",
     "challenge": "ContestRegistry.challenge.t.sol",
     "shards": "ContestRegistry.shards.t.sol",
+    "columns": "ContestRegistry.columns.t.sol",
     "invariant": "invariant/ContestRegistry.invariant.t.sol",
     "poseidon": "PoseidonChain.t.sol",
 }
@@ -230,20 +231,20 @@ MUTANTS = [
     Mutant(
         "verifier-gas-check-removed",
         "a submitter with too little gas gets a spurious rejection instead of an error",
-        "        if (gasleft() < VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN) {\n"
-        "            revert InsufficientGasForVerifier(gasleft(), VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN);\n"
+        "        if (gasleft() < VERIFIER_GAS + VERIFIER_GAS_MARGIN) {\n"
+        "            revert InsufficientGasForVerifier(gasleft(), VERIFIER_GAS + VERIFIER_GAS_MARGIN);\n"
         "        }\n",
         "",
         ["proof"],
+        BASE,
     ),
     Mutant(
         "verifier-codehash-check-removed",
         "submitProof calls a verifier whose code changed (or vanished) since creation",
-        "        if (current != cfg.verifierCodeHash) {\n"
-        "            revert VerifierCodeChanged(contestId, verifier, cfg.verifierCodeHash, current);\n"
-        "        }\n",
+        "        if (current != codeHash) revert VerifierCodeChanged(contestId, verifier, codeHash, current);\n",
         "",
         ["trust"],
+        BASE,
     ),
     Mutant(
         "poseidon-code-check-removed",
@@ -265,9 +266,95 @@ MUTANTS = [
     Mutant(
         "verifier-gas-uncapped",
         "the verifier gets all remaining gas instead of VERIFIER_GAS_LIMIT",
-        "staticcall(VERIFIER_GAS_LIMIT, verifier,",
+        "staticcall(VERIFIER_GAS, verifier,",
         "staticcall(gas(), verifier,",
         ["proof"],
+        BASE,
+    ),
+    # ---- shared columns (PROTOCOL §14.2.1)
+    Mutant(
+        "model-column-not-compared",
+        "a shard proof's model column is not compared: any weights prove a shard",
+        "        if (!_opened[contestId][_modelKey(msg.sender, commitment, proof[:POINT])]) {\n",
+        "        if (false) {\n",
+        ["columns"],
+    ),
+    Mutant(
+        "rows-column-not-compared",
+        "a shard proof's rows column is not compared: any rows prove a shard",
+        "        if (cols.testSet != address(0) && !_opened[contestId][_rowsKey(shard, ts, proof[POINT:2 * POINT])]) {\n",
+        "        if (false) {\n",
+        ["columns"],
+    ),
+    Mutant(
+        "rows-column-read-at-the-model-point",
+        "the rows column is read from the shard proof's first point (the model's)",
+        "_rowsKey(shard, ts, proof[POINT:2 * POINT])]",
+        "_rowsKey(shard, ts, proof[:POINT])]",
+        ["columns"],
+    ),
+    Mutant(
+        "model-key-without-sender",
+        "an opened model column serves every address with the same commitment",
+        "return keccak256(abi.encodePacked(who, commitment, point));",
+        "return keccak256(abi.encodePacked(commitment, point));",
+        ["columns"],
+        BASE,
+    ),
+    Mutant(
+        "model-key-without-commitment",
+        "a model column opened to a replaced commitment still serves the new one",
+        "return keccak256(abi.encodePacked(who, commitment, point));",
+        "return keccak256(abi.encodePacked(who, point));",
+        ["columns"],
+        BASE,
+    ),
+    Mutant(
+        "rows-key-without-shard",
+        "a rows column opened for one shard serves every shard",
+        "return keccak256(abi.encodePacked(shard, ts, point));",
+        "return keccak256(abi.encodePacked(point));",
+        ["columns"],
+        BASE,
+    ),
+    Mutant(
+        "model-proof-without-commitment",
+        "the model verifier is not given the sender's commitment",
+        "_verifyWith(contestId, cols.model, cols.modelCodeHash, commitment, 0, 0, proof);",
+        "_verifyWith(contestId, cols.model, cols.modelCodeHash, 0, 0, 0, proof);",
+        ["columns"],
+        ANNEX,
+    ),
+    Mutant(
+        "test-set-proof-without-ts",
+        "the test-set verifier is not given the shard's T_s",
+        "_verifyWith(contestId, cols.testSet, cols.testSetCodeHash, 0, ts, 0, proof);",
+        "_verifyWith(contestId, cols.testSet, cols.testSetCodeHash, 0, 0, 0, proof);",
+        ["columns"],
+        ANNEX,
+    ),
+    Mutant(
+        "model-verifier-code-not-pinned",
+        "a model verifier whose code changed after creation still opens columns",
+        "_verifyWith(contestId, cols.model, cols.modelCodeHash,",
+        "_verifyWith(contestId, cols.model, cols.model.codehash,",
+        ["columns"],
+        ANNEX,
+    ),
+    Mutant(
+        "test-set-proof-after-the-window",
+        "test-set proofs are accepted after the proof window",
+        "        if (pr.proofEnds == 0) revert TestSetNotRevealed(contestId);\n        _beforeProofEnds(contestId, pr);\n",
+        "        if (pr.proofEnds == 0) revert TestSetNotRevealed(contestId);\n",
+        ["columns"],
+        ANNEX,
+    ),
+    Mutant(
+        "test-set-verifier-without-code",
+        "createSharedContest accepts a test-set verifier without code",
+        "            if (testSetVerifier.code.length == 0) revert VerifierHasNoCode(testSetVerifier);\n",
+        "",
+        ["columns"],
     ),
     Mutant(
         "zero-bond-check-removed",

@@ -183,7 +183,7 @@ fn setup_prove_verify_and_tampering() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("0xzz"));
 }
 
-/// `setup --shared-model` (PROTOCOL §14.2.1, not yet on chain): shard keys and the model proof's
+/// `setup --shared-model` (PROTOCOL §14.2.1): shard keys and the model proof's
 /// keys; both shards and the model proof verify, and all three proofs commit to one model column
 /// (their first 64 bytes), which another salt changes.
 #[test]
@@ -230,12 +230,16 @@ fn shared_model_keys_prove_each_shard_and_the_model_once() {
         model_keys.join("circuit.json").exists(),
         "no model proof keys"
     );
-    // Keys the registry does not take yet: creating or submitting with them is refused.
-    for dir in [&keys, &model_keys] {
-        let (manifest, _) = ContestKeys::read_verifier(dir).expect("keys");
-        let why = manifest.registry_refusal(dir).expect("refused");
-        assert!(why.contains("--shared-model"), "{why}");
-    }
+    // The shard keys back a contest (with `createSharedContest`); the model proof's keys are
+    // refused as a contest's keys, naming where the shard keys are.
+    let (manifest, _) = ContestKeys::read_verifier(&keys).expect("keys");
+    assert_eq!(manifest.registry_refusal(&keys), None);
+    let (manifest, _) = ContestKeys::read_verifier(&model_keys).expect("keys");
+    let why = manifest.registry_refusal(&model_keys).expect("refused");
+    assert!(
+        why.contains("Model proofs") && why.contains("model/"),
+        "{why}"
+    );
 
     let prove = |keys: &str, out: &str, salt: &str, rows: &[&str]| {
         let mut files = vec!["--keys", keys, "--out", out];

@@ -11,12 +11,14 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{advance_past, cli_as, expect_exit, parse_addr, path_str, root, setup_keys};
+use common::{
+    advance_past, cli_as, expect_exit, parse_addr, path_str, root, setup_keys, setup_keys_with,
+};
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use zkcontest::chain::registry::Registry;
 use zkcontest::chain::types::{Addr, EntryStatus};
 use zkcontest::commit::{fr_from_hex, fr_to_be_bytes, Chain, TESTSET_TAG};
-use zkcontest::contest::state::StateDir;
+use zkcontest::contest::state::{Secret, StateDir};
 use zkcontest::spec::{shard_len, testset_elements, Spec, TestSet};
 
 type World = common::ChainWorld;
@@ -63,10 +65,16 @@ struct Revealed {
 }
 
 fn revealed_contest(w: &World, models: &[(usize, &str)]) -> Revealed {
+    revealed_contest_with(w, models, &[])
+}
+
+/// [`revealed_contest`] with keys made by `setup` with `setup_extra` (`--shared-model`: a
+/// contest with shared columns).
+fn revealed_contest_with(w: &World, models: &[(usize, &str)], setup_extra: &[&str]) -> Revealed {
     let spec_dir = sharded_spec(&w.path("spec"));
     let spec_s = spec_dir.display().to_string();
     let keys = w.path_s("keys");
-    setup_keys(&spec_dir, Path::new(&keys));
+    setup_keys_with(&spec_dir, Path::new(&keys), setup_extra);
     let testset = root()
         .join("tests/fixtures/mini-contest/mini-test.zkts")
         .display()
@@ -215,20 +223,7 @@ fn a_two_shard_contest_ranks_only_entries_with_every_shard() {
 
     // Competitor 2 proves shard 1 alone, offline (`prove --shard`, the unit a cluster job runs,
     // the salt in the environment), and `submit --collect` sends what it finds.
-    let c2 = Addr(w.client(2).address());
-    let state = StateDir::new(
-        &w.path("state-2"),
-        w.client(2).chain_id(),
-        parse_addr(&reg),
-        id,
-        c2,
-    );
-    let secret = state
-        .load()
-        .expect("state")
-        .secrets
-        .pop()
-        .expect("a secret");
+    let (c2, state, secret) = committed(&w, &reg, id, 2);
     let collected = w.path("collected");
     let model = state.file(&secret.model_file).display().to_string();
     let prove = |shard: &str, out: &Path| {
@@ -368,6 +363,158 @@ fn a_tampered_second_shard_is_challenged_and_the_organiser_defaults() {
     assert_eq!(status["contest"]["phase"], "test_set_missed", "{status}");
 }
 
+/// A contest with shared columns (PROTOCOL §14.2.1) on anvil: `create` deploys the shard, model
+/// and test-set verifiers from `setup --shared-model --shared-rows` keys, and `commit` audits all
+/// three. Competitor 1's `submit` sends its model proof, a test-set proof per shard and both
+/// shard proofs, and is ranked. Competitor 2 (attack) proves shard 0 with another model's weights
+/// than it committed to: the shard verifier accepts that proof (its `C` is binding only), and the
+/// registry refuses it because its model column is not the one competitor 2's model proof opened.
+/// Its honest shards then go in, reusing competitor 1's test-set proofs.
+#[test]
+fn a_shared_column_contest_holds_each_shard_to_the_opened_columns() {
+    use zkcontest::chain::types::model_column_key;
+    use zkcontest::circuit::accuracy::{AccuracyWitness, Statement};
+    use zkcontest::contest::competitor::quantised_model;
+    use zkcontest::model::correct;
+    use zkcontest::prover::keys::ContestKeys;
+    use zkcontest::prover::proof::{prove_in_stages, verify};
+    use zkcontest::prover::srs::read_params;
+
+    let w = World::new();
+    let shared = ["--shared-model", "--shared-rows"];
+    let k = revealed_contest_with(&w, &[(1, "mlp-h16.onnx"), (2, "weak-h12.onnx")], &shared);
+    let cols =
+        w.rt.block_on(k.registry.column_verifiers(k.id))
+            .expect("view");
+    let cols = cols.expect("a contest with shared columns");
+    assert!(cols.testset.is_some(), "{cols:?}");
+    let status = w.ok(3, &strs(&on(&k.reg, k.id, &["status"])));
+    assert_eq!(
+        status["columns"]["model"],
+        serde_json::to_value(cols.model).expect("address"),
+        "{status}"
+    );
+    let audit = w.ok(
+        3,
+        &strs(&on(
+            &k.reg,
+            k.id,
+            &[
+                "audit",
+                "--spec",
+                &k.spec_s,
+                "--keys",
+                &k.keys,
+                "--allow-unsafe-srs",
+            ],
+        )),
+    );
+    for name in [
+        "model_verifier_code",
+        "testset_verifier_code_hash",
+        "keys_model",
+    ] {
+        let found = audit["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["name"] == name);
+        assert_eq!(
+            found.map(|c| c["ok"].clone()),
+            Some(true.into()),
+            "{name}: {audit}"
+        );
+    }
+
+    let submit = |who: usize, extra: &[&str]| w.ok(who, &strs(&submit_args(&k, extra)));
+    let one = submit(1, &[]);
+    assert_eq!(
+        (one["shards_proved"].as_u64(), one["correct"].as_u64()),
+        (Some(2), Some(8)),
+        "{one}"
+    );
+    let sent: Vec<(serde_json::Value, bool)> = one["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|c| (c["shard"].clone(), c["tx"].is_object()))
+        .collect();
+    assert_eq!(
+        sent,
+        vec![
+            (serde_json::Value::Null, true),
+            (0.into(), true),
+            (1.into(), true)
+        ],
+        "the model proof, then each shard's test-set proof: {one}"
+    );
+
+    // Competitor 2 opens its own model column (committed weak-h12) with shard 1, whose rows
+    // column competitor 1's test-set proof already opened.
+    let two = submit(2, &["--shard", "1"]);
+    assert_eq!(two["shards_proved"], 1, "{two}");
+    assert_eq!(two["columns"][0]["proof"], "model", "{two}");
+    assert_eq!(two["columns"][1]["already"], true, "{two}");
+    // The attack: shard 0 proved with mlp-h16's weights under competitor 2's salt, its public
+    // `C` competitor 2's commitment (to weak-h12). The shard circuit copies the weights from its
+    // model column without hashing them: `C` is binding only there.
+    let (c2, _, secret) = committed(&w, &k.reg, k.id, 2);
+    let spec = Spec::from_path(Path::new(&k.spec_s)).expect("spec");
+    let other = root().join("contest-specs/digits/models/mlp-h16.onnx");
+    let other = quantised_model(&spec, &other, None).expect("mlp-h16");
+    let set = TestSet::from_path(Path::new(&k.testset), &spec).expect("test set");
+    let rows = set.shard(0, spec.shard_rows());
+    let entry = w.rt.block_on(k.registry.entry(k.id, c2)).expect("entry");
+    let (t0, _) =
+        w.rt.block_on(k.registry.shard_info(k.id, 0, c2))
+            .expect("T_0");
+    let statement = Statement {
+        chain_id: 31337,
+        contest_id: k.id,
+        submitter: c2.0,
+        model_commitment: entry.commitment,
+        testset_commitment: t0,
+        correct: correct(&other, &rows).expect("count") as u64,
+    };
+    let keys = ContestKeys::read(Path::new(&k.keys)).expect("keys");
+    let params = read_params(&keys.manifest.srs_path, keys.manifest.figures.k).expect("srs");
+    let witness = AccuracyWitness {
+        model: other,
+        salt: fr_from_hex(&secret.salt).expect("salt"),
+        testset: rows,
+    };
+    let (forged, _) = prove_in_stages(&spec, &keys, &params, &witness, &statement, &|_| {})
+        .expect("a proof over other weights");
+    // The shard verifier alone accepts it for the registry's very instances…
+    assert!(
+        verify(&params, keys.vk(), &statement.instances(), &forged),
+        "the shard verifier accepts it"
+    );
+    assert!(
+        !w.rt
+            .block_on(
+                k.registry
+                    .column_opened(k.id, model_column_key(c2, &entry.commitment, &forged[..64]))
+            )
+            .expect("view"),
+        "another model's column"
+    );
+    // …and the registry refuses it: its model column was never opened to competitor 2's C.
+    let registry2 =
+        w.rt.block_on(Registry::at(&w.client(2), parse_addr(&k.reg)))
+            .expect("registry");
+    let refused =
+        w.rt.block_on(registry2.submit_shard_proof(k.id, 0, statement.correct, &forged))
+            .expect_err("a shard proof over another model's column");
+    assert!(refused.to_string().contains("ColumnNotOpened"), "{refused}");
+    // Its honest shard 0 goes in; the entry is scored with weak-h12's own count.
+    let rest = submit(2, &[]);
+    assert_eq!(rest["shards_proved"], 2, "{rest}");
+    assert_eq!(rest["columns"][0]["already"], true, "{rest}");
+    let e2 = w.rt.block_on(k.registry.entry(k.id, c2)).expect("entry");
+    assert_eq!((e2.shards_proved, e2.correct), (2, 7), "{e2:?}");
+}
+
 /// Competitor 1's `shard plan --out dir` with `extra` options; its JSON.
 fn shard_plan(w: &World, k: &Revealed, dir: &Path, extra: &[&str]) -> serde_json::Value {
     let mut args = vec![
@@ -378,9 +525,24 @@ fn shard_plan(w: &World, k: &Revealed, dir: &Path, extra: &[&str]) -> serde_json
     w.ok(1, &strs(&on(&k.reg, k.id, &args)))
 }
 
-/// Competitor 1's `submit --collect dir/proofs`: both shards sent, 8 correct, ranked.
-fn collected_and_ranked(w: &World, k: &Revealed, dir: &Path) {
-    let mut submit = on(
+/// Dev account `who`'s address, its state directory in contest `id` and its secret (it committed
+/// once).
+fn committed(w: &World, reg: &str, id: u64, who: usize) -> (Addr, StateDir, Secret) {
+    let me = Addr(w.client(who).address());
+    let dir = w.path(&format!("state-{who}"));
+    let state = StateDir::new(&dir, w.client(who).chain_id(), parse_addr(reg), id, me);
+    let secret = state
+        .load()
+        .expect("state")
+        .secrets
+        .pop()
+        .expect("a secret");
+    (me, state, secret)
+}
+
+/// `submit --spec … --keys … --allow-unsafe-srs` on `k`'s contest, then `extra`.
+fn submit_args(k: &Revealed, extra: &[&str]) -> Vec<String> {
+    let mut a = on(
         &k.reg,
         k.id,
         &[
@@ -392,10 +554,13 @@ fn collected_and_ranked(w: &World, k: &Revealed, dir: &Path) {
             "--allow-unsafe-srs",
         ],
     );
-    submit.extend([
-        "--collect".into(),
-        path_str(&dir.join("proofs")).to_string(),
-    ]);
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a
+}
+
+/// Competitor 1's `submit --collect dir/proofs`: both shards sent, 8 correct, ranked.
+fn collected_and_ranked(w: &World, k: &Revealed, dir: &Path) {
+    let submit = submit_args(k, &["--collect", path_str(&dir.join("proofs"))]);
     let sent = w.ok(1, &strs(&submit));
     assert_eq!(sent["shards_proved"], 2, "{sent}");
     assert_eq!(sent["correct"], 8, "{sent}");

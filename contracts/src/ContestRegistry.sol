@@ -20,16 +20,13 @@ import {TestSetLayout} from "./TestSetLayout.sol";
 ///      the whole would exceed EIP-170's 24,576 bytes of code.
 contract ContestRegistry is RegistryBase, IContestRegistry {
     /// @inheritdoc IContestRegistry
-    uint256 public constant override VERIFIER_GAS_LIMIT = 3_000_000;
+    uint256 public constant override VERIFIER_GAS_LIMIT = VERIFIER_GAS;
     /// @inheritdoc IContestRegistry
     /// @dev Pinned by `test/ContestRegistry.trust.t.sol` against the forge artifact, so a change
     ///      of PoseidonT3's compiler settings (or of the package) fails the tests, not a deploy.
     bytes32 public constant override POSEIDON_T3_CODEHASH =
         0x65122cf0c080135c61d910f794191c7363b5996784e8c254b8254ecbabcaa6f7;
 
-    /// @dev Gas kept back on top of the verifier's allowance: the 1/64 that CALL withholds plus
-    ///      the few opcodes between the check and the call.
-    uint256 private constant VERIFIER_GAS_MARGIN = VERIFIER_GAS_LIMIT / 63 + 5_000;
     /// @dev A library's runtime code starts with PUSH20 <its own address> (call protection).
     uint256 private constant PUSH20 = 0x73;
 
@@ -55,6 +52,27 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
     function createContest(ContestParams calldata p) external payable nonReentrant returns (uint256 contestId) {
         if (p.verifier.code.length == 0) revert VerifierHasNoCode(p.verifier);
         contestId = _create(p, block.timestamp);
+    }
+
+    /// @inheritdoc IContestRegistry
+    function createSharedContest(ContestParams calldata p, address modelVerifier, address testSetVerifier)
+        external
+        payable
+        nonReentrant
+        returns (uint256 contestId)
+    {
+        if (p.verifier.code.length == 0) revert VerifierHasNoCode(p.verifier);
+        if (modelVerifier.code.length == 0) revert VerifierHasNoCode(modelVerifier);
+        bytes32 testSetHash;
+        if (testSetVerifier != address(0)) {
+            if (testSetVerifier.code.length == 0) revert VerifierHasNoCode(testSetVerifier);
+            testSetHash = testSetVerifier.codehash;
+        }
+        contestId = _create(p, block.timestamp);
+        bytes32 modelHash = modelVerifier.codehash;
+        _columns[contestId] = Columns(modelVerifier, testSetVerifier, modelHash, testSetHash);
+        _config[contestId].sharedColumns = true;
+        emit ColumnVerifiersFixed(contestId, modelVerifier, modelHash, testSetVerifier, testSetHash);
     }
 
     /// @inheritdoc IContestRegistry
@@ -248,14 +266,9 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
         }
         // The registry supplies every instance but `correct`: a shard is proved against the `T_s`
         // the reveal computed, never one the prover names.
-        _verify(
-            contestId,
-            cfg,
-            e.commitment,
-            shards == 1 ? cfg.testSetCommitment : _shardCommitment[contestId][shard],
-            correct,
-            proof
-        );
+        uint256 ts = shards == 1 ? cfg.testSetCommitment : _shardCommitment[contestId][shard];
+        if (cfg.sharedColumns) _checkColumns(contestId, _columns[contestId], e.commitment, shard, ts, proof);
+        _verifyWith(contestId, cfg.verifier, cfg.verifierCodeHash, e.commitment, ts, correct, proof);
         _score(contestId, cfg, shard, correct, rankHint);
     }
 
@@ -292,31 +305,26 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
         emit ProofAccepted(contestId, msg.sender, c, ranked, pr.qualifiers, pr.provers);
     }
 
-    /// @dev Reverts unless the contest's verifier, its code unchanged, accepts `proof` for the
-    ///      sender's commitment, the test-set commitment `testSet` and `correct`. The verifier's
-    ///      calldata (`_verifierInput`): the six public instances as 32-byte big-endian words
-    ///      (PROTOCOL §6), then the proof bytes, as snark-verifier's `encode_calldata` lays out.
-    function _verify(
+    /// @dev In a contest with shared columns (PROTOCOL §14.2.1) a shard proof's `C` (and with a
+    ///      test-set verifier its `T_s`) is binding only: what ties the shard to the committed
+    ///      model is its first point, which must be the model column the sender's model proof
+    ///      opened to `commitment`; and its second, the rows column a test-set proof opened to
+    ///      `ts`. Equal points over one domain are equal columns (KZG binding).
+    function _checkColumns(
         uint256 contestId,
-        Config storage cfg,
+        Columns storage cols,
         uint256 commitment,
-        uint256 testSet,
-        uint256 correct,
+        uint256 shard,
+        uint256 ts,
         bytes calldata proof
     ) private view {
-        address verifier = cfg.verifier;
-        // The code competitors checked before committing, byte for byte. Also refuses an account
-        // emptied since (self-destructed: its hash is 0 or that of empty code), on which a call
-        // would "succeed" vacuously.
-        bytes32 current = verifier.codehash;
-        if (current != cfg.verifierCodeHash) {
-            revert VerifierCodeChanged(contestId, verifier, cfg.verifierCodeHash, current);
+        if (proof.length < 2 * POINT) revert ColumnNotOpened(contestId, 0, bytes32(0));
+        if (!_opened[contestId][_modelKey(msg.sender, commitment, proof[:POINT])]) {
+            revert ColumnNotOpened(contestId, 0, keccak256(proof[:POINT]));
         }
-        bytes memory input = _verifierInput(contestId, commitment, testSet, correct, proof);
-        if (gasleft() < VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN) {
-            revert InsufficientGasForVerifier(gasleft(), VERIFIER_GAS_LIMIT + VERIFIER_GAS_MARGIN);
+        if (cols.testSet != address(0) && !_opened[contestId][_rowsKey(shard, ts, proof[POINT:2 * POINT])]) {
+            revert ColumnNotOpened(contestId, 1, keccak256(proof[POINT:2 * POINT]));
         }
-        if (!_callVerifier(verifier, input)) revert ProofRejected(contestId, msg.sender, correct);
     }
 
     /// @inheritdoc IContestRegistry
@@ -453,6 +461,22 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
     }
 
     /// @inheritdoc IContestRegistry
+    function columnVerifiers(uint256 contestId)
+        external
+        view
+        returns (address modelVerifier, bytes32 modelCodeHash, address testSetVerifier, bytes32 testSetCodeHash)
+    {
+        _existing(contestId);
+        Columns storage c = _columns[contestId];
+        return (c.model, c.modelCodeHash, c.testSet, c.testSetCodeHash);
+    }
+
+    /// @inheritdoc IContestRegistry
+    function columnOpened(uint256 contestId, bytes32 key) external view returns (bool) {
+        return _opened[contestId][key];
+    }
+
+    /// @inheritdoc IContestRegistry
     function shardInfo(uint256 contestId, uint256 index, address competitor)
         external
         view
@@ -558,6 +582,20 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
     }
 
     /// @inheritdoc IContestRegistry
+    /// @dev Runs `RegistryAnnex.submitModelProof` on this storage.
+    function submitModelProof(uint256 contestId, bytes calldata proof) external {
+        (contestId, proof); // forwarded as they came, by `_annexed`
+        _annexed();
+    }
+
+    /// @inheritdoc IContestRegistry
+    /// @dev Runs `RegistryAnnex.submitTestSetProof` on this storage.
+    function submitTestSetProof(uint256 contestId, uint256 shard, bytes calldata proof) external {
+        (contestId, shard, proof); // forwarded as they came, by `_annexed`
+        _annexed();
+    }
+
+    /// @inheritdoc IContestRegistry
     /// @dev Runs `RegistryAnnex.forfeit` on this storage.
     function forfeit(uint256 contestId) external {
         contestId; // forwarded as they came, by `_annexed`
@@ -583,33 +621,6 @@ contract ContestRegistry is RegistryBase, IContestRegistry {
                 mstore(ptr, and(mload(ptr), not(shl(88, 0xffffffffffffffffffffffffffffffffffffffff))))
             }
             h := keccak256(ptr, size)
-        }
-    }
-
-    function _verifierInput(uint256 contestId, uint256 commitment, uint256 testSet, uint256 correct, bytes calldata proof)
-        private
-        view
-        returns (bytes memory)
-    {
-        return abi.encodePacked(
-            block.chainid, contestId, uint256(uint160(msg.sender)), commitment, testSet, correct, proof
-        );
-    }
-
-    /// @dev STATICCALLs the verifier with at most `VERIFIER_GAS_LIMIT` gas. Accepts only a call
-    ///      that succeeds and returns either nothing (snark-verifier's convention) or a first word
-    ///      that is non-zero; never copies more than one word of return data.
-    function _callVerifier(address verifier, bytes memory input) private view returns (bool accepted) {
-        assembly ("memory-safe") {
-            let ok := staticcall(VERIFIER_GAS_LIMIT, verifier, add(input, 0x20), mload(input), 0x00, 0x00)
-            switch returndatasize()
-            case 0 { accepted := ok }
-            default {
-                if and(ok, iszero(lt(returndatasize(), 0x20))) {
-                    returndatacopy(0x00, 0x00, 0x20)
-                    accepted := iszero(iszero(mload(0x00)))
-                }
-            }
         }
     }
 

@@ -105,6 +105,24 @@ interface IContestRegistryEvents {
     event ShardProofAccepted(
         uint256 indexed contestId, address indexed competitor, uint256 shard, uint256 correct, uint256 shardsProved
     );
+    /// @notice The contest's shared-column verifiers (PROTOCOL §14.2.1), fixed at its creation
+    ///         (`createSharedContest`) with their code hashes: the model proof's, and the test-set
+    ///         proof's (0: none, each shard proof then holds its own rows).
+    event ColumnVerifiersFixed(
+        uint256 indexed contestId,
+        address modelVerifier,
+        bytes32 modelCodeHash,
+        address testSetVerifier,
+        bytes32 testSetCodeHash
+    );
+    /// @notice `competitor`'s model proof opened the model column whose commitment (the proof's
+    ///         first point) hashes to `column` to its commitment `commitment`.
+    event ModelColumnOpened(
+        uint256 indexed contestId, address indexed competitor, uint256 commitment, bytes32 column
+    );
+    /// @notice A test-set proof, sent by `by`, opened the rows column whose commitment hashes to
+    ///         `column` to shard `shard`'s commitment `T_s`.
+    event TestSetColumnOpened(uint256 indexed contestId, uint256 indexed shard, address indexed by, bytes32 column);
     /// @notice `competitor`, at 0-based position `position` of the final ranking, was called to
     ///         reveal its model by `revealDeadline`.
     event WinnerCalled(
@@ -283,6 +301,12 @@ interface IContestRegistryEvents {
     error NothingToWithdraw(uint256 contestId, address account);
     /// @notice Sending `amount` to `account` failed.
     error PaymentFailed(address account, uint256 amount);
+    /// @notice A model or test-set proof in a contest created without that verifier.
+    error NoSharedColumns(uint256 contestId);
+    /// @notice A shard proof's shared column `column` (0 the model's, 1 the rows') whose point
+    ///         hashes to `point` was not opened by the sender's model proof (to its commitment) or
+    ///         by a test-set proof (to the shard's `T_s`); `point` 0: the proof is too short.
+    error ColumnNotOpened(uint256 contestId, uint256 column, bytes32 point);
     /// @notice A guarded function was re-entered.
     error Reentered();
 
@@ -305,6 +329,20 @@ interface IContestRegistry is IContestRegistryEvents {
     ///         no function changes any of them afterwards.
     /// @return contestId the new contest's id (ids start at 1).
     function createContest(ContestParams calldata params) external payable returns (uint256 contestId);
+
+    /// @notice Creates a contest whose shard proofs share columns (PROTOCOL §14.2.1): like
+    ///         `createContest`, plus the verifier of the model proof (one per entry,
+    ///         `submitModelProof`) and, unless 0, of the test-set proof (one per shard, anyone's,
+    ///         `submitTestSetProof`). Both must have code; their code hashes are recorded and
+    ///         every proof they check requires them unchanged (`VerifierCodeChanged`). The shard
+    ///         verifier (`params.verifier`) must be the shared-column circuit's: its `C` (and with
+    ///         a test-set verifier its `T_s`) is binding only, and the registry compares the
+    ///         proofs' column points instead (`submitShardProof`). An auditor rebuilds all three
+    ///         from the spec and the SRS.
+    function createSharedContest(ContestParams calldata params, address modelVerifier, address testSetVerifier)
+        external
+        payable
+        returns (uint256 contestId);
 
     /// @notice Creates a contest whose SRS comes from its own powers-of-tau ceremony: like
     ///         `createContest` but without a verifier (`params.verifier`, `vkDigest`, `srsDigest`
@@ -394,9 +432,31 @@ interface IContestRegistry is IContestRegistryEvents {
     ///         `T` and `correct <= N / M`. One accepted proof per entry and shard
     ///         (`ShardAlreadyProved`); with the entry's last shard it is ranked or scored with the
     ///         sum of its shards' counts. An entry missing a shard at the proof deadline is one that
-    ///         never proved. `submitProof(id, …)` is `submitShardProof(id, 0, …)`.
+    ///         never proved. `submitProof(id, …)` is `submitShardProof(id, 0, …)`. In a contest with
+    ///         shared columns the proof's first point must be a model column the sender's model
+    ///         proof opened to its commitment, and with a test-set verifier its second point a rows
+    ///         column a test-set proof opened to `T_s` (`ColumnNotOpened`), before the verifier runs.
     function submitShardProof(uint256 contestId, uint256 shard, uint256 correct, bytes calldata proof, address rankHint)
         external;
+
+    /// @notice Submits the sender's model proof in a contest with shared columns (PROTOCOL
+    ///         §14.2.1): the model verifier, called as `submitProof` calls the verifier with
+    ///         `C` the sender's commitment and `T = correct = 0`, accepts that the column whose
+    ///         commitment is the proof's first point holds the parameters hashed with the salt to
+    ///         `C`. Records that point for the sender and `C` (a new commitment needs a new model
+    ///         proof). Only a committed entry that has not completed its proofs, until the end of
+    ///         the proof window (before the test set is revealed too). Every model proof opens
+    ///         the column at one more point: PROTOCOL §14.2.1 bounds how many keep it hidden.
+    function submitModelProof(uint256 contestId, bytes calldata proof) external;
+
+    /// @notice Submits a test-set proof of shard `shard` in a contest with a test-set verifier:
+    ///         the verifier, with `T` the shard's `T_s` and `C = correct = 0`, accepts that the
+    ///         column whose commitment is the proof's first point holds the shard's rows hashed to
+    ///         `T_s`. Records that point for the shard, for every entry. Anyone, any number of
+    ///         times (a column with other blinding rows is another point, and recording it takes
+    ///         nothing from the ones before), once the test set is revealed and until the proof
+    ///         window ends.
+    function submitTestSetProof(uint256 contestId, uint256 shard, bytes calldata proof) external;
 
     /// @notice Absorbs the next chunk of the sender's model (packed weights then salt, PROTOCOL
     ///         §5) and emits it. With `last`, the chain must equal the sender's commitment; the
@@ -455,6 +515,17 @@ interface IContestRegistry is IContestRegistryEvents {
         external
         view
         returns (uint256 testSetCommitment, bool proved, uint256 correct);
+    /// @notice The contest's shared-column verifiers and their code hashes (all zero for a
+    ///         contest created with `createContest` or `createCeremonyContest`).
+    function columnVerifiers(uint256 contestId)
+        external
+        view
+        returns (address modelVerifier, bytes32 modelCodeHash, address testSetVerifier, bytes32 testSetCodeHash);
+    /// @notice Whether a model or test-set proof opened the column of `key`:
+    ///         `keccak256(abi.encodePacked(competitor, commitment, point))` (20 + 32 + 64 bytes)
+    ///         for a model column, `keccak256(abi.encodePacked(shard, T_s, point))` (32 + 32 + 64)
+    ///         for a shard's rows, `point` the proof's first 64 bytes.
+    function columnOpened(uint256 contestId, bytes32 key) external view returns (bool);
     /// @notice The earliest-committed revealed entry known for a model `fingerprint` (the model
     ///         chain's state before the salt), registry-wide: a later-committed entry of another
     ///         address revealing the same fingerprint is disqualified (`ModelDisqualified`).

@@ -50,6 +50,47 @@ contract RegistryAnnex is RegistryBase {
         emit VerifierFixed(contestId, verifier, codeHash, vkDigest, srsDigest, transcriptHash, c.contributions);
     }
 
+    /// @notice `IContestRegistry.submitModelProof`, run by DELEGATECALL from the registry.
+    function submitModelProof(uint256 contestId, bytes calldata proof) external nonReentrant {
+        _existing(contestId);
+        Columns storage cols = _columns[contestId];
+        if (cols.model == address(0)) revert NoSharedColumns(contestId);
+        _beforeProofEnds(contestId, _progress[contestId]);
+        Entry storage e = _entries[contestId][msg.sender];
+        if (e.status == EntryStatus.None) revert NotCommitted(contestId, msg.sender);
+        if (e.status != EntryStatus.Committed) revert AlreadyProved(contestId, msg.sender, e.correct);
+        uint256 commitment = e.commitment;
+        // `T` and `correct` are binding only in a model proof: the registry names them 0.
+        _verifyWith(contestId, cols.model, cols.modelCodeHash, commitment, 0, 0, proof);
+        if (proof.length < POINT) revert ProofRejected(contestId, msg.sender, 0);
+        _opened[contestId][_modelKey(msg.sender, commitment, proof[:POINT])] = true;
+        emit ModelColumnOpened(contestId, msg.sender, commitment, keccak256(proof[:POINT]));
+    }
+
+    /// @notice `IContestRegistry.submitTestSetProof`, run by DELEGATECALL from the registry.
+    function submitTestSetProof(uint256 contestId, uint256 shard, bytes calldata proof) external nonReentrant {
+        Config storage cfg = _existing(contestId);
+        Columns storage cols = _columns[contestId];
+        if (cols.testSet == address(0)) revert NoSharedColumns(contestId);
+        Progress storage pr = _progress[contestId];
+        if (pr.proofEnds == 0) revert TestSetNotRevealed(contestId);
+        _beforeProofEnds(contestId, pr);
+        uint256 shards = cfg.shards;
+        if (shard >= shards) revert ShardOutOfRange(contestId, shard, shards);
+        uint256 ts = shards == 1 ? cfg.testSetCommitment : _shardCommitment[contestId][shard];
+        // `C` and `correct` are binding only in a test-set proof: the registry names them 0.
+        _verifyWith(contestId, cols.testSet, cols.testSetCodeHash, 0, ts, 0, proof);
+        if (proof.length < POINT) revert ProofRejected(contestId, msg.sender, 0);
+        _opened[contestId][_rowsKey(shard, ts, proof[:POINT])] = true;
+        emit TestSetColumnOpened(contestId, shard, msg.sender, keccak256(proof[:POINT]));
+    }
+
+    /// @dev Reverts once the proof window is over (a window not yet open does not count).
+    function _beforeProofEnds(uint256 contestId, Progress storage pr) private view {
+        uint256 ends = pr.proofEnds;
+        if (ends != 0 && block.timestamp > ends) revert ProofWindowClosed(contestId, ends, block.timestamp);
+    }
+
     /// @notice `IContestRegistry.challengeTestSet`, run by DELEGATECALL from the registry.
     function challengeTestSet(
         uint256 contestId,

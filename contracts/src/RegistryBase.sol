@@ -45,6 +45,13 @@ abstract contract RegistryBase is IContestRegistryEvents {
     uint256 public constant MAX_TESTSET_CHUNK = 256;
     /// @notice Share of the prize (basis points) credited to a successful test-set challenger.
     uint256 public constant CHALLENGE_REWARD_BPS = 1_000;
+    /// @dev Gas forwarded to a verifier (`IContestRegistry.VERIFIER_GAS_LIMIT`), and the gas kept
+    ///      back on top: the 1/64 that CALL withholds plus the few opcodes between check and call.
+    uint256 internal constant VERIFIER_GAS = 3_000_000;
+    uint256 internal constant VERIFIER_GAS_MARGIN = VERIFIER_GAS / 63 + 5_000;
+    /// @dev Bytes of one G1 point in a proof (x then y, big-endian): a shared column's commitment
+    ///      is the proof's first point (the model's) or its second (a shard's rows).
+    uint256 internal constant POINT = 64;
 
     /// @dev What `_lazyClaim` found claimable (bits of its `claims`).
     uint256 internal constant CLAIM_BOND = 1;
@@ -58,6 +65,9 @@ abstract contract RegistryBase is IContestRegistryEvents {
         uint64 commitDeadline;
         /// @dev A ceremony contest whose verifier is not fixed yet (no commits, no test set).
         bool verifierPending;
+        /// @dev Created by `createSharedContest` (its verifiers in `_columns`); in the slot every
+        ///      proof reads for `organiser`, so that other contests' proofs pay nothing for it.
+        bool sharedColumns;
         address verifier;
         uint64 testSetDeadline;
         /// @dev `ContestParams.shards`, in the slot every proof reads for `verifier`.
@@ -160,6 +170,15 @@ abstract contract RegistryBase is IContestRegistryEvents {
         uint32 shardsProved;
     }
 
+    /// @dev A contest's shared-column verifiers and their code hashes at creation (PROTOCOL
+    ///      §14.2.1), all zero for a contest created without (`createContest`).
+    struct Columns {
+        address model;
+        address testSet;
+        bytes32 modelCodeHash;
+        bytes32 testSetCodeHash;
+    }
+
     /// @dev The earliest-committed revealed entry of a model fingerprint (one slot).
     struct Original {
         address owner;
@@ -186,6 +205,10 @@ abstract contract RegistryBase is IContestRegistryEvents {
     mapping(uint256 => mapping(uint256 => uint256)) internal _shardCommitment;
     /// @dev Per contest, entry and shard: `correct_s + 1` once the shard's proof was accepted.
     mapping(uint256 => mapping(address => mapping(uint256 => uint256))) internal _shardCorrect;
+    /// @dev Per contest: its shared-column verifiers (`createSharedContest`).
+    mapping(uint256 => Columns) internal _columns;
+    /// @dev Per contest: the columns a model or test-set proof opened, by `_modelKey` / `_rowsKey`.
+    mapping(uint256 => mapping(bytes32 => bool)) internal _opened;
 
 
     modifier nonReentrant() {
@@ -491,6 +514,62 @@ abstract contract RegistryBase is IContestRegistryEvents {
         while (cur != address(0) && cur != who) {
             cur = _entries[contestId][cur].next;
             ++i;
+        }
+    }
+
+    /// @dev Key of a model column that `who`'s model proof opened to its commitment `commitment`
+    ///      (`point`: the proof's first 64 bytes): 116 bytes hashed.
+    function _modelKey(address who, uint256 commitment, bytes calldata point) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(who, commitment, point));
+    }
+
+    /// @dev Key of a rows column that a test-set proof opened to shard `shard`'s commitment `ts`:
+    ///      128 bytes hashed, so never a model key.
+    function _rowsKey(uint256 shard, uint256 ts, bytes calldata point) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(shard, ts, point));
+    }
+
+    /// @dev Reverts unless `verifier`, its code hash still `codeHash`, accepts `proof` for the
+    ///      sender with the instances `commitment`, `testSet` and `correct`. The verifier's
+    ///      calldata: the six public instances as 32-byte big-endian words (PROTOCOL §6), then the
+    ///      proof bytes, as snark-verifier's `encode_calldata` lays out.
+    function _verifyWith(
+        uint256 contestId,
+        address verifier,
+        bytes32 codeHash,
+        uint256 commitment,
+        uint256 testSet,
+        uint256 correct,
+        bytes calldata proof
+    ) internal view {
+        // The code competitors checked before committing, byte for byte. Also refuses an account
+        // emptied since (self-destructed: its hash is 0 or that of empty code), on which a call
+        // would "succeed" vacuously.
+        bytes32 current = verifier.codehash;
+        if (current != codeHash) revert VerifierCodeChanged(contestId, verifier, codeHash, current);
+        bytes memory input = abi.encodePacked(
+            block.chainid, contestId, uint256(uint160(msg.sender)), commitment, testSet, correct, proof
+        );
+        if (gasleft() < VERIFIER_GAS + VERIFIER_GAS_MARGIN) {
+            revert InsufficientGasForVerifier(gasleft(), VERIFIER_GAS + VERIFIER_GAS_MARGIN);
+        }
+        if (!_callVerifier(verifier, input)) revert ProofRejected(contestId, msg.sender, correct);
+    }
+
+    /// @dev STATICCALLs the verifier with at most `VERIFIER_GAS` gas. Accepts only a call that
+    ///      succeeds and returns either nothing (snark-verifier's convention) or a first word
+    ///      that is non-zero; never copies more than one word of return data.
+    function _callVerifier(address verifier, bytes memory input) private view returns (bool accepted) {
+        assembly ("memory-safe") {
+            let ok := staticcall(VERIFIER_GAS, verifier, add(input, 0x20), mload(input), 0x00, 0x00)
+            switch returndatasize()
+            case 0 { accepted := ok }
+            default {
+                if and(ok, iszero(lt(returndatasize(), 0x20))) {
+                    returndatacopy(0x00, 0x00, 0x20)
+                    accepted := iszero(iszero(mload(0x00)))
+                }
+            }
         }
     }
 }

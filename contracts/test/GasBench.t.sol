@@ -3,6 +3,7 @@ pragma solidity 0.8.19;
 
 import {RegistryFixture, IPoseidonT3} from "./utils/RegistryFixture.sol";
 import {ContestParams, EntryStatus} from "../src/ContestTypes.sol";
+import {MockVerifier} from "./mocks/MockVerifier.sol";
 
 /// @notice Marginal gas figures for docs/BENCHMARKS.md, printed with `forge test --mc GasBench -vv`
 ///         (per-transaction figures: `ZKCONTEST_GAS_REPORT=1 forge test --mc GasBench --gas-report`),
@@ -295,14 +296,19 @@ contract GasBenchTest is RegistryFixture {
     ///      The reveal's chunk that ends a shard against one that does not (same length), and a
     ///      shard proof that does not complete the entry against the one that does (it ranks),
     ///      both excluding the verifier (the test double's cost subtracted).
-    function test_gas_Shards() public {
+    /// @dev Two shards' packed rows (different data in each) and default parameters for them.
+    function twoShards() internal view returns (uint256[] memory s0, uint256[] memory s1, ContestParams memory p) {
         uint256 rows = N / 2;
-        uint256[] memory s0 = concat(packStream(rows * F, 5, 7, SPAN + 1), packStream(rows, 2, 1, K));
-        uint256[] memory s1 = concat(packStream(rows * F, 5, 9, SPAN + 1), packStream(rows, 2, 2, K));
+        s0 = concat(packStream(rows * F, 5, 7, SPAN + 1), packStream(rows, 2, 1, K));
+        s1 = concat(packStream(rows * F, 5, 9, SPAN + 1), packStream(rows, 2, 2, K));
         uint256 rootTag = 0x7a6b636f6e746573742f746573747365742d726f6f742f7631;
-        ContestParams memory p = defaultParams();
+        p = defaultParams();
         p.shards = 2;
         p.testSetCommitment = chain(rootTag, nums(chain(TESTSET_TAG, s0), chain(TESTSET_TAG, s1)));
+    }
+
+    function test_gas_Shards() public {
+        (uint256[] memory s0, uint256[] memory s1, ContestParams memory p) = twoShards();
         uint256 id = create(p);
         commit(id, alice);
         toTestSetPhase(id);
@@ -349,6 +355,62 @@ contract GasBenchTest is RegistryFixture {
         assertGasAtMost(closing - plain, 81_624, "a shard's close");
         assertGasAtMost(firstShard, 27_778, "submitShardProof, first shard");
         assertGasAtMost(lastShard, 35_356, "submitShardProof, last shard");
+    }
+
+    /// @notice Shared columns (PROTOCOL §14.2.1): the registry's own share of a model proof, a
+    ///         test-set proof and a shard proof compared against both (the mock verifiers' own gas
+    ///         subtracted, as above), on a two-shard contest.
+    function test_gas_SharedColumns() public {
+        (uint256[] memory s0, uint256[] memory s1, ContestParams memory p) = twoShards();
+        MockVerifier modelVerifier = new MockVerifier();
+        MockVerifier testSetVerifier = new MockVerifier();
+        vm.prank(organiser);
+        uint256 id = registry.createSharedContest{value: PRIZE}(p, address(modelVerifier), address(testSetVerifier));
+        commit(id, alice);
+        toTestSetPhase(id);
+        uint256 c0 = absorbed(TESTSET_TAG, s0);
+        uint256 c1 = absorbed(TESTSET_TAG, s1);
+        vm.startPrank(organiser);
+        registry.revealTestSet(id, s0, c0, false);
+        registry.revealTestSet(id, s1, c1, true);
+        vm.stopPrank();
+        vm.warp(registry.contest(id).challengeEnds + 1);
+
+        // Proofs of the real circuits' sizes (docs/BENCHMARKS.md: 3,552 and 3,296 bytes for the
+        // MNIST-shaped model and test-set proofs, 3,200 for a shard); the mocks accept any.
+        bytes memory proof = new bytes(3200);
+        bytes memory modelProof = new bytes(3552);
+        bytes memory testSetProof = new bytes(3296);
+        uint256 before = gasleft();
+        (bool ok,) = address(verifier).staticcall(abi.encodePacked(new bytes(192), proof));
+        uint256 mockGas = before - gasleft();
+        require(ok, "mock");
+        before = gasleft();
+        (ok,) = address(modelVerifier).staticcall(abi.encodePacked(new bytes(192), modelProof));
+        uint256 modelMock = before - gasleft();
+        before = gasleft();
+        (ok,) = address(testSetVerifier).staticcall(abi.encodePacked(new bytes(192), testSetProof));
+        uint256 testSetMock = before - gasleft();
+        vm.prank(alice);
+        before = gasleft();
+        registry.submitModelProof(id, modelProof);
+        uint256 model = before - gasleft() - modelMock;
+        vm.prank(bob);
+        before = gasleft();
+        registry.submitTestSetProof(id, 0, testSetProof);
+        uint256 testSet = before - gasleft() - testSetMock;
+        vm.prank(bob);
+        registry.submitTestSetProof(id, 1, testSetProof);
+        vm.prank(alice);
+        before = gasleft();
+        registry.submitShardProof(id, 0, 9, proof, address(0));
+        uint256 firstShard = before - gasleft() - mockGas;
+        emit log_named_uint("submitModelProof, excl. verifier", model);
+        emit log_named_uint("submitTestSetProof, excl. verifier", testSet);
+        emit log_named_uint("submitShardProof with shared columns, first of 2, excl. verifier", firstShard);
+        assertGasAtMost(model, 23_224, "submitModelProof");
+        assertGasAtMost(testSet, 21_361, "submitTestSetProof");
+        assertGasAtMost(firstShard, 23_796, "submitShardProof, shared columns");
     }
 
     function tenProofs(bool hinted) internal returns (uint256 mockGas, uint256 first, uint256 last) {

@@ -118,6 +118,37 @@ impl Registry {
         Ok((id, tx))
     }
 
+    /// Creates a contest whose shard proofs share columns (PROTOCOL §14.2.1): `config.verifier`
+    /// checks shard proofs, `model_verifier` model proofs, `testset_verifier` (if any) test-set
+    /// proofs; returns its id.
+    pub async fn create_shared_contest(
+        &self,
+        config: &ContestConfig,
+        prize: Wei,
+        model_verifier: Addr,
+        testset_verifier: Option<Addr>,
+    ) -> Result<(u64, Tx)> {
+        let call = abi::createSharedContestCall {
+            p: params_of(config),
+            modelVerifier: Address::from(model_verifier.0),
+            testSetVerifier: Address::from(testset_verifier.unwrap_or(Addr([0; 20])).0),
+        };
+        let (tx, events) = self
+            .send("createSharedContest", call, prize.0, None)
+            .await?;
+        let id = events
+            .iter()
+            .find_map(|e| match e {
+                ContestRegistryEvents::ColumnVerifiersFixed(e) => Some(u64_of(e.contestId)),
+                _ => None,
+            })
+            .ok_or_else(|| ChainError::MissingEvent {
+                event: "ColumnVerifiersFixed",
+                tx: tx.hash.clone(),
+            })?;
+        Ok((id, tx))
+    }
+
     /// Creates a ceremony contest (no verifier yet: `config.verifier` and the digests must be
     /// zero) whose ceremony takes contributions until `ceremony_deadline`; returns its id.
     pub async fn create_ceremony_contest(
@@ -264,6 +295,33 @@ impl Registry {
         };
         Ok(self
             .send("submitShardProof", call, 0, Some(SUBMIT_GAS))
+            .await?
+            .0)
+    }
+
+    /// Submits the sender's model proof (PROTOCOL §14.2.1): the registry records its first
+    /// point as the sender's model column for its commitment.
+    pub async fn submit_model_proof(&self, id: u64, proof: &[u8]) -> Result<Tx> {
+        let call = abi::submitModelProofCall {
+            contestId: U256::from(id),
+            proof: proof.to_vec().into(),
+        };
+        Ok(self
+            .send("submitModelProof", call, 0, Some(SUBMIT_GAS))
+            .await?
+            .0)
+    }
+
+    /// Submits a test-set proof of shard `shard`: the registry records its first point as a rows
+    /// column of the shard, for every entry.
+    pub async fn submit_testset_proof(&self, id: u64, shard: u64, proof: &[u8]) -> Result<Tx> {
+        let call = abi::submitTestSetProofCall {
+            contestId: U256::from(id),
+            shard: U256::from(shard),
+            proof: proof.to_vec().into(),
+        };
+        Ok(self
+            .send("submitTestSetProof", call, 0, Some(SUBMIT_GAS))
             .await?
             .0)
     }

@@ -215,6 +215,46 @@ fn serialize_hash<S: Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> 
     s.collect_str(&format_args!("0x{}", hex::encode(h)))
 }
 
+/// A contest's shared-column verifiers (PROTOCOL §14.2.1), fixed at creation with their code
+/// hashes (`IContestRegistry.columnVerifiers`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ColumnVerifiers {
+    /// The model proof's verifier (one proof per entry).
+    pub model: Addr,
+    /// Its code hash at creation.
+    #[serde(serialize_with = "serialize_hash")]
+    pub model_code_hash: [u8; 32],
+    /// The test-set proof's verifier (one proof per shard, anyone's); none: each shard proof
+    /// holds its own rows.
+    pub testset: Option<Addr>,
+    /// Its code hash at creation (zero without one).
+    #[serde(serialize_with = "serialize_hash")]
+    pub testset_code_hash: [u8; 32],
+}
+
+/// Bytes of one G1 point in a proof: a shared column's commitment is a proof's first point
+/// (the model column of a shard proof or a model proof, the rows column of a test-set proof) or
+/// its second (a shard proof's rows column).
+pub const POINT_BYTES: usize = 64;
+
+/// The registry's key of a model column that `competitor`'s model proof opened to
+/// `commitment`, `point` the proof's first 64 bytes (`IContestRegistry.columnOpened`).
+pub fn model_column_key(competitor: Addr, commitment: &Fr, point: &[u8]) -> [u8; 32] {
+    let mut bytes = competitor.0.to_vec();
+    bytes.extend_from_slice(&crate::commit::fr_to_be_bytes(commitment));
+    bytes.extend_from_slice(point);
+    alloy::primitives::keccak256(&bytes).0
+}
+
+/// The registry's key of a rows column that a test-set proof opened to shard `shard`'s `ts`.
+pub fn rows_column_key(shard: u64, ts: &Fr, point: &[u8]) -> [u8; 32] {
+    let mut bytes = [0u8; 32].to_vec();
+    bytes[24..].copy_from_slice(&shard.to_be_bytes());
+    bytes.extend_from_slice(&crate::commit::fr_to_be_bytes(ts));
+    bytes.extend_from_slice(point);
+    alloy::primitives::keccak256(&bytes).0
+}
+
 /// A contest's configuration and progress (`ContestTypes.ContestView`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ContestInfo {
@@ -525,6 +565,40 @@ pub enum Event {
         /// The entry's shards proved so far.
         shards_proved: u64,
     },
+    /// The contest's shared-column verifiers (PROTOCOL §14.2.1), fixed at its creation.
+    ColumnVerifiersFixed {
+        /// The model proof's verifier, and its code hash.
+        model_verifier: Addr,
+        /// See `model_verifier`.
+        #[serde(serialize_with = "serialize_hash")]
+        model_code_hash: [u8; 32],
+        /// The test-set proof's verifier (none: each shard proof holds its own rows).
+        testset_verifier: Option<Addr>,
+        /// Its code hash (zero without one).
+        #[serde(serialize_with = "serialize_hash")]
+        testset_code_hash: [u8; 32],
+    },
+    /// A competitor's model proof opened its model column to its commitment.
+    ModelColumnOpened {
+        /// Who.
+        competitor: Addr,
+        /// The commitment `C` it was opened to.
+        #[serde(serialize_with = "serialize_fr")]
+        commitment: Fr,
+        /// keccak-256 of the column's commitment (the proof's first 64 bytes).
+        #[serde(serialize_with = "serialize_hash")]
+        column: [u8; 32],
+    },
+    /// A test-set proof opened a shard's rows column to its `T_s`.
+    TestSetColumnOpened {
+        /// Which shard.
+        shard: u64,
+        /// Who sent it.
+        by: Addr,
+        /// keccak-256 of the column's commitment (the proof's first 64 bytes).
+        #[serde(serialize_with = "serialize_hash")]
+        column: [u8; 32],
+    },
     /// An entry was called to reveal.
     WinnerCalled {
         /// Who.
@@ -639,6 +713,9 @@ impl Event {
             Self::TestSetRevealRestarted { .. } => "TestSetRevealRestarted",
             Self::ProofAccepted { .. } => "ProofAccepted",
             Self::ShardProofAccepted { .. } => "ShardProofAccepted",
+            Self::ColumnVerifiersFixed { .. } => "ColumnVerifiersFixed",
+            Self::ModelColumnOpened { .. } => "ModelColumnOpened",
+            Self::TestSetColumnOpened { .. } => "TestSetColumnOpened",
             Self::WinnerCalled { .. } => "WinnerCalled",
             Self::ModelChunkRevealed { .. } => "ModelChunkRevealed",
             Self::ModelRevealed { .. } => "ModelRevealed",

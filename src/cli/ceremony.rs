@@ -20,6 +20,7 @@ use crate::chain::types::{Addr, Blake2b};
 use crate::contest::ceremony::{check_final_transcript, record};
 use crate::contest::organiser::{deploy_verifier, key_digests};
 use crate::evm::compile::Solc;
+use crate::prover::keys::ProofKind;
 use crate::prover::ptau::ceremony::{contribute, format_hash, verify_ceremony};
 use crate::prover::ProverError;
 use crate::spec::Spec;
@@ -282,9 +283,14 @@ impl CeremonyFinishArgs {
             let verifier = match own_verifier {
                 Some(a) => Addr(a),
                 None => {
-                    let d = deploy_verifier(&client, &self.keys, &Solc::new(&self.solc), &progress)
-                        .await
-                        .map_err(contest_failure)?;
+                    let d = deploy_verifier(
+                        &client,
+                        (&self.keys, ProofKind::Statement),
+                        &Solc::new(&self.solc),
+                        &progress,
+                    )
+                    .await
+                    .map_err(contest_failure)?;
                     progress(&format!(
                         "verifier at {} ({} bytes runtime, {} gas)",
                         d.address, d.runtime_bytes, d.deploy_gas

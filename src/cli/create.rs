@@ -14,10 +14,11 @@ use super::{Failure, Outcome};
 use crate::chain::registry::Registry;
 use crate::chain::types::Addr;
 use crate::contest::organiser::{
-    create, deploy_verifier, key_digests, CreateRequest, VerifierDeployment,
+    create, deploy_verifier, key_digests, side_key_dirs, CreateRequest, VerifierDeployment,
 };
 use crate::contest::spec_hash;
 use crate::evm::compile::Solc;
+use crate::prover::keys::ProofKind;
 use crate::spec::{Spec, TestSet};
 
 /// Arguments of `contest-cli create`.
@@ -30,7 +31,10 @@ pub struct CreateArgs {
     #[arg(long)]
     testset: PathBuf,
     /// Key directory written by `contest-cli setup` for this spec (not with `--ceremony-secs`:
-    /// the keys are made from the ceremony's final transcript by `ceremony finish`).
+    /// the keys are made from the ceremony's final transcript by `ceremony finish`). Keys made
+    /// with `setup --shared-model` create a contest with shared columns (docs/PROTOCOL.md
+    /// §14.2.1): the model proof's verifier (from `KEYS/model`) and with `--shared-rows` the
+    /// test-set proof's (`KEYS/testset`) are deployed too.
     #[arg(long, required_unless_present = "ceremony_secs")]
     keys: Option<PathBuf>,
     /// Run the contest's own powers-of-tau ceremony first: anyone may record contributions
@@ -49,6 +53,7 @@ pub struct CreateArgs {
     /// A verifier you deployed yourself (rendered from `--keys`); without it one is rendered,
     /// compiled and deployed. The registry records its code hash either way, and every
     /// competitor's audit compares that code with the verifier it rebuilds from the spec and SRS.
+    /// Not with shared-column keys (all three verifiers are deployed).
     #[arg(long)]
     verifier: Option<String>,
     /// solc executable taking `--standard-json` (solc 0.8.19).
@@ -73,6 +78,16 @@ impl CreateArgs {
             Some(keys) => key_digests(keys).map_err(contest_failure)?,
             None => ([0; 32], [0; 32]),
         };
+        let sides = match &self.keys {
+            Some(keys) => side_key_dirs(keys).map_err(contest_failure)?,
+            None => None,
+        };
+        if sides.is_some() && own_verifier.is_some() {
+            return Err(Failure::input(anyhow::anyhow!(
+                "--verifier cannot be combined with shared-column keys: create deploys the shard, \
+                 model and test-set verifiers together"
+            )));
+        }
         block_on(async {
             let client = connect(&self.rpc, &self.key).await?;
             let (registry, deployed) = match registry_addr {
@@ -102,12 +117,33 @@ impl CreateArgs {
                         deploy_gas: 0,
                     }
                 }
-                (None, Some(keys)) => {
-                    deploy_verifier(&client, keys, &Solc::new(&self.solc), &progress)
-                        .await
-                        .map_err(contest_failure)?
-                }
+                (None, Some(keys)) => deploy_verifier(
+                    &client,
+                    (keys, ProofKind::Statement),
+                    &Solc::new(&self.solc),
+                    &progress,
+                )
+                .await
+                .map_err(contest_failure)?,
             };
+            let mut side_deployments = (None, None);
+            if let Some((model, testset)) = &sides {
+                let solc = Solc::new(&self.solc);
+                let deploy = async |dir: &PathBuf, kind: ProofKind| {
+                    let d = deploy_verifier(&client, (dir, kind), &solc, &progress)
+                        .await
+                        .map_err(contest_failure)?;
+                    progress(&format!(
+                        "{kind:?}-proof verifier at {} ({} bytes runtime, {} gas)",
+                        d.address, d.runtime_bytes, d.deploy_gas
+                    ));
+                    Ok::<_, Failure>(d)
+                };
+                side_deployments.0 = Some(deploy(model, ProofKind::Model).await?);
+                if let Some(dir) = testset {
+                    side_deployments.1 = Some(deploy(dir, ProofKind::TestSet).await?);
+                }
+            }
             if self.ceremony_secs.is_none() {
                 progress(&format!(
                     "verifier at {} ({} bytes runtime, {} gas)",
@@ -119,6 +155,10 @@ impl CreateArgs {
                 spec_hash: hash,
                 testset: &testset,
                 verifier: verifier.address,
+                columns: side_deployments
+                    .0
+                    .as_ref()
+                    .map(|m| (m.address, side_deployments.1.as_ref().map(|t| t.address))),
                 vk_digest,
                 srs_digest,
                 prize,
@@ -132,6 +172,8 @@ impl CreateArgs {
                         "registry": registry.address(),
                         "contest_id": id,
                         "verifier": self.ceremony_secs.is_none().then_some(&verifier),
+                        "model_verifier": side_deployments.0,
+                        "testset_verifier": side_deployments.1,
                         "ceremony_deadline": self.ceremony_secs
                             .map(|_| config.commit_deadline - spec.phases.commit_secs),
                         "registry_deployment": deployed.map(|d| json!({

@@ -31,7 +31,7 @@ use crate::contest::spec_hash;
 use crate::contest::trust::{audit, AuditRequest};
 use crate::dashboard::{self, Hub, WatchConfig, Watcher};
 use crate::evm::compile::Solc;
-use crate::prover::keys::{plan, ContestKeys};
+use crate::prover::keys::{plan, ContestKeys, ProofKind};
 use crate::prover::srs::{SrsKind, UNSAFE_WARNING};
 use crate::spec::{Spec, TestSet};
 
@@ -226,9 +226,14 @@ impl DemoArgs {
         ] {
             log("organiser", what, d.gas_used);
         }
-        let verifier = deploy_verifier(&organiser, keys_dir, &Solc::new(&self.solc), &say)
-            .await
-            .map_err(contest_failure)?;
+        let verifier = deploy_verifier(
+            &organiser,
+            (keys_dir, ProofKind::Statement),
+            &Solc::new(&self.solc),
+            &say,
+        )
+        .await
+        .map_err(contest_failure)?;
         log("organiser", "deploy verifier", verifier.deploy_gas);
         let (vk_digest, srs_digest) = key_digests(keys_dir).map_err(contest_failure)?;
         let req = CreateRequest {
@@ -236,6 +241,7 @@ impl DemoArgs {
             spec_hash: spec_hash(&self.spec).map_err(contest_failure)?,
             testset,
             verifier: verifier.address,
+            columns: None,
             vk_digest,
             srs_digest,
             prize,

@@ -7,7 +7,9 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::{Failure, Outcome};
-use crate::prover::keys::{plan, plan_shared_model, setup, setup_side, ProofKind};
+use crate::prover::keys::{
+    plan, plan_shared_model, setup, write_side_keys, CircuitFigures, ProofKind,
+};
 use crate::prover::ptau::{read_ptau, PtauInfo};
 use crate::prover::srs::{
     dev_srs_file_name, generate_dev_srs, read_params, write_params, SrsKind, UNSAFE_WARNING,
@@ -194,14 +196,9 @@ fn make_keys_with(
     let (figures, sides) = match shared {
         Some(rows) => {
             let shared = plan_shared_model(spec, rows).map_err(Failure::input)?;
-            let sides = [(ProofKind::Model, "model", Some(shared.model))];
-            let sides = sides
-                .into_iter()
-                .chain([(ProofKind::TestSet, "testset", shared.testset)]);
-            let sides: Vec<_> = sides.filter_map(|(k, d, f)| Some((k, d, f?))).collect();
-            (shared.shard, sides)
+            (shared.shard.clone(), Some(shared))
         }
-        None => (plan(spec).map_err(Failure::input)?, Vec::new()),
+        None => (plan(spec).map_err(Failure::input)?, None),
     };
     eprintln!(
         "k = {}, {} halo2-base advice columns, {} Freivalds rows, {} Poseidon rows, {} requantisation rows, {} pooled-requantisation rows",
@@ -243,14 +240,15 @@ fn make_keys_with(
         setup(spec, figures.clone(), &params, srs_path.clone(), kind).map_err(Failure::env)?;
     keys.write(out).map_err(Failure::env)?;
     drop(keys);
-    for (proof, dir, side) in sides {
-        eprintln!(
-            "generating the {dir} proof's keys ({} halo2-base cells, {} Poseidon rows)…",
-            side.base_advice_cells, side.poseidon_rows
-        );
-        let keys = setup_side(spec, proof, side, &params, (srs_path.clone(), kind))
+    if let Some(plan) = sides {
+        let on_side = |kind: ProofKind, side: &CircuitFigures| {
+            eprintln!(
+                "generating the {kind:?} proof's keys ({} halo2-base cells, {} Poseidon rows)…",
+                side.base_advice_cells, side.poseidon_rows
+            )
+        };
+        write_side_keys(spec, &plan, &params, (&srs_path, kind), out, &on_side)
             .map_err(Failure::env)?;
-        keys.write(&out.join(dir)).map_err(Failure::env)?;
     }
     Ok(MadeKeys {
         figures,

@@ -30,6 +30,8 @@ impl StatusArgs {
             let id = self.contest.contest;
             let info = registry.contest(id).await.map_err(chain_failure)?;
             let (block, now) = registry.head().await.map_err(chain_failure)?;
+            // A contest with shared columns (PROTOCOL §14.2.1): its model and test-set verifiers.
+            let columns = registry.column_verifiers(id).await.map_err(chain_failure)?;
             let mut ranking = Vec::new();
             for (place, (who, correct, _)) in registry
                 .ranking(id)
@@ -73,7 +75,8 @@ impl StatusArgs {
             }
             if json {
                 print_json(&json!({ "contest_id": id, "block": block, "timestamp": now,
-                    "contest": info, "ranking": ranking, "shard_progress": part_way }))?;
+                    "contest": info, "columns": columns, "ranking": ranking,
+                    "shard_progress": part_way }))?;
                 return Ok(Outcome::Success);
             }
             let c = &info.config;
@@ -112,6 +115,15 @@ impl StatusArgs {
             }
             for (name, t) in deadlines {
                 println!("  {name:18} {t} ({})", relative(t, now));
+            }
+            if let Some(cols) = &columns {
+                println!(
+                    "  shared columns: model proofs checked by {}{}",
+                    cols.model,
+                    cols.testset
+                        .map(|t| format!(", test-set proofs by {t}"))
+                        .unwrap_or_default()
+                );
             }
             if info.phase == Phase::TestSetReveal || info.test_set_revealed_count > 0 {
                 println!(

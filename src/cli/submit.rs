@@ -125,6 +125,18 @@ impl SubmitArgs {
                         w.shard, w.seconds
                     );
                 }
+                for c in &report.columns {
+                    let what = match c.shard {
+                        Some(s) => format!("test-set proof of shard {s}"),
+                        None => "model proof".to_string(),
+                    };
+                    match &c.tx {
+                        Some(tx) => {
+                            println!("{what}: accepted, column opened ({} gas)", tx.gas_used)
+                        }
+                        None => println!("{what}: the registry already holds its column"),
+                    }
+                }
                 if report.shard_count > 1 {
                     for s in &report.shards {
                         match &s.tx {

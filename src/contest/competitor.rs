@@ -7,6 +7,7 @@ use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use serde::Serialize;
 
 use super::challenge::{first_fault, posted_chunks};
+use super::columns::{open_model_column, open_rows_column, side_keys, ColumnReport};
 use super::organiser::{post_chunks, SegmentedChunks};
 use super::shards::{run_pool, statement_mismatch, ProofSource, ShardJob, WorkerInputs, WorkerRun};
 use super::state::{Secret, StateDir};
@@ -239,6 +240,9 @@ pub struct SubmitReport {
     pub shards_proved: u64,
     /// The worker processes this run started (`--workers`), one per shard proved.
     pub workers: Vec<WorkerRun>,
+    /// In a contest with shared columns (PROTOCOL §14.2.1): the model proof and the test-set
+    /// proofs this run needed, in order (each sent only if the registry lacked its column).
+    pub columns: Vec<ColumnReport>,
 }
 
 /// One shard of a `submit` (PROTOCOL §14.1).
@@ -314,6 +318,7 @@ pub async fn submit(
             shard_count: u64::from(info.config.layout.shards),
             shards_proved: entry.shards_proved,
             workers: Vec::new(),
+            columns: Vec::new(),
         });
     }
     if entry.status == EntryStatus::None {
@@ -346,6 +351,12 @@ pub async fn submit(
         });
     }
     let (secret, model) = c.committed_model(&entry.commitment)?;
+    // A contest with shared columns takes shard keys that share the same ones, and the model
+    // and test-set proofs' keys beside them (checked before anything is proved).
+    let cols = c.registry.column_verifiers(c.contest_id).await?;
+    let (manifest, _) = ContestKeys::read_verifier(keys_dir).map_err(ContestError::input)?;
+    let sides = side_keys(c.contest_id, cols.as_ref(), (&manifest, keys_dir))?;
+    let mut model_opened = false;
     let testset =
         contest_testset(c, &info.config.testset_commitment, testset_path, progress).await?;
     let correct = correct(&model, &testset).map_err(ContestError::input)? as u64;
@@ -363,6 +374,7 @@ pub async fn submit(
         shard_count: u64::from(info.config.layout.shards),
         shards_proved: entry.shards_proved,
         workers: Vec::new(),
+        columns: Vec::new(),
     };
     if !report.qualifies {
         progress.note(&format!(
@@ -512,6 +524,26 @@ pub async fn submit(
             }
         };
         report.proof_bytes = proof.len();
+        if let Some((model_keys, testset_keys)) = &sides {
+            if !model_opened {
+                let salt = secret.salt()?;
+                let opened = (entry.commitment, &model, salt);
+                let r = open_model_column(c, opened, model_keys, &proof, progress).await?;
+                report.prove_seconds += r.prove_seconds;
+                report.columns.push(r);
+                model_opened = true;
+            }
+            if let Some(dir) = testset_keys {
+                let index = usize::try_from(s).map_err(ContestError::input)?;
+                let rows_s = testset.shard(index, shard_spec.test_rows);
+                let t_s = statement.testset_commitment;
+                let opened = (s, t_s, rows_s);
+                let r =
+                    open_rows_column(c, opened, (dir, entry.commitment), &proof, progress).await?;
+                report.prove_seconds += r.prove_seconds;
+                report.columns.push(r);
+            }
+        }
         let tx = if shards == 1 {
             c.registry
                 .submit_proof(c.contest_id, correct_s, &proof)

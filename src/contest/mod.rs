@@ -5,6 +5,8 @@
 //!   send), reveal the model (resumable), forfeit a late winner, withdraw;
 //! - `audit`: check every accepted proof of a contest from chain data alone;
 //! - `ceremony`: a contest's own powers-of-tau ceremony on chain (records, final transcript);
+//! - `columns`: a competitor's model and test-set proofs in a contest with shared columns
+//!   (PROTOCOL §14.2.1);
 //! - `challenge`: check the organiser's optimistic test-set reveal chunk by chunk and challenge
 //!   a wrong chunk (PROTOCOL §14.3);
 //! - `trust`: the audit a competitor runs before committing or submitting: registry, verifier
@@ -19,6 +21,7 @@ pub mod audit;
 pub mod ceremony;
 pub mod challenge;
 pub mod cluster;
+pub mod columns;
 pub mod competitor;
 pub mod organiser;
 pub mod shards;

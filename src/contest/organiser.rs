@@ -1,7 +1,7 @@
 //! The organiser's flows: deploy the contest's verifier, create and fund the contest, and
 //! reveal the test set.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use serde::Serialize;
@@ -14,7 +14,7 @@ use crate::chain::types::{Addr, ContestConfig, Phase, TestSetLayout, Tx, Wei};
 use crate::commit::{fr_from_hex, Chain, TESTSET_TAG};
 use crate::evm::compile::Solc;
 use crate::evm::render::render;
-use crate::prover::keys::{vk_digest, ContestKeys};
+use crate::prover::keys::{vk_digest, ContestKeys, ProofKind, MODEL_KEYS_DIR, TESTSET_KEYS_DIR};
 use crate::prover::srs::{read_params, srs_digest};
 use crate::spec::{testset_commitment, testset_elements, Spec, TestSet};
 
@@ -29,21 +29,71 @@ pub struct VerifierDeployment {
     pub deploy_gas: u64,
 }
 
-/// Renders the verifier for the keys in `keys_dir`, compiles it with `solc` and deploys it.
+/// The shared columns of the (shard) keys in `keys_dir` (PROTOCOL §14.2.1), and with them the
+/// model proof's keys directory and, with shared rows, the test-set proof's; checked to be made
+/// for the same spec, k and SRS as the shard keys, so that each column is committed over the
+/// same domain in every proof.
+pub fn side_key_dirs(keys_dir: &Path) -> Result<Option<(PathBuf, Option<PathBuf>)>> {
+    let (shard, _) = ContestKeys::read_verifier(keys_dir).map_err(ContestError::input)?;
+    let sharing = shard.sharing();
+    if !sharing.model {
+        return Ok(None);
+    }
+    let side = |name: &str, kind: ProofKind| -> Result<PathBuf> {
+        let dir = keys_dir.join(name);
+        let (m, _) = ContestKeys::read_verifier(&dir).map_err(|e| {
+            ContestError::Input(format!(
+                "the keys in {} share the model column, but its {kind:?} proof's keys are not \
+                 in {} ({e}): `setup --shared-model` writes them there",
+                keys_dir.display(),
+                dir.display()
+            ))
+        })?;
+        let same = m.proof_kind == kind
+            && m.spec_name == shard.spec_name
+            && m.figures.k == shard.figures.k
+            && m.srs_path == shard.srs_path;
+        if !same {
+            return Err(ContestError::Input(format!(
+                "the keys in {} are not {kind:?} keys for spec {:?} at k = {} with {} beside {}",
+                dir.display(),
+                shard.spec_name,
+                shard.figures.k,
+                shard.srs_path.display(),
+                keys_dir.display()
+            )));
+        }
+        Ok(dir)
+    };
+    let model = side(MODEL_KEYS_DIR, ProofKind::Model)?;
+    let testset = match sharing.rows {
+        true => Some(side(TESTSET_KEYS_DIR, ProofKind::TestSet)?),
+        false => None,
+    };
+    Ok(Some((model, testset)))
+}
+
+/// Renders the verifier for the keys in `keys_dir`, which must make `kind` proofs (a shard's
+/// statement, or a model or test-set proof of a contest with shared columns), compiles it with
+/// `solc` and deploys it.
 pub async fn deploy_verifier(
     client: &Client,
-    keys_dir: &Path,
+    (keys_dir, kind): (&Path, ProofKind),
     solc: &Solc,
     progress: Progress<'_>,
 ) -> Result<VerifierDeployment> {
     let (manifest, vk) = ContestKeys::read_verifier(keys_dir).map_err(ContestError::input)?;
-    if let Some(why) = manifest.registry_refusal(keys_dir) {
-        return Err(ContestError::Input(why));
+    if manifest.proof_kind != kind {
+        return Err(ContestError::Input(format!(
+            "the keys in {} make {:?} proofs, not {kind:?} proofs",
+            keys_dir.display(),
+            manifest.proof_kind
+        )));
     }
     let params =
         read_params(&manifest.srs_path, manifest.figures.k).map_err(ContestError::input)?;
     progress.note(&format!(
-        "rendering and compiling the verifier (k = {})…",
+        "rendering and compiling the {kind:?} verifier (k = {})…",
         manifest.figures.k
     ));
     let source = render(&params, &vk).map_err(ContestError::input)?;
@@ -80,8 +130,11 @@ pub struct CreateRequest<'a> {
     pub spec_hash: [u8; 32],
     /// The hidden test set (only `T` goes on chain now).
     pub testset: &'a TestSet,
-    /// The deployed verifier.
+    /// The deployed verifier (of a shard's statement).
     pub verifier: Addr,
+    /// A contest with shared columns (PROTOCOL §14.2.1): the model proof's verifier and the
+    /// test-set proof's, if the rows are shared too.
+    pub columns: Option<(Addr, Option<Addr>)>,
     /// keccak-256 of the verifying key the verifier was rendered from (`key_digests`).
     pub vk_digest: [u8; 32],
     /// keccak-256 of the SRS at the circuit's k (`key_digests`).
@@ -162,14 +215,25 @@ pub async fn create(
         proof_deadline,
         reveal_window: p.model_reveal_secs,
     };
-    let (id, tx) = match req.ceremony_secs {
-        Some(_) => {
-            registry
-                .create_ceremony_contest(&config, req.prize, opens)
-                .await?
-        }
-        None => registry.create_contest(&config, req.prize).await?,
-    };
+    let (id, tx) =
+        match (req.ceremony_secs, req.columns) {
+            (Some(_), Some(_)) => return Err(ContestError::Input(
+                "a ceremony contest cannot share columns yet: its verifiers are fixed after the \
+                 ceremony, and the registry fixes only the shard verifier then"
+                    .into(),
+            )),
+            (Some(_), None) => {
+                registry
+                    .create_ceremony_contest(&config, req.prize, opens)
+                    .await?
+            }
+            (None, Some((model, testset))) => {
+                registry
+                    .create_shared_contest(&config, req.prize, model, testset)
+                    .await?
+            }
+            (None, None) => registry.create_contest(&config, req.prize).await?,
+        };
     Ok((id, config, tx))
 }
 

@@ -14,6 +14,7 @@
 //! | `spec_hash`, `test_set_size`, `min_correct`, `test_set_layout`, `payout_split`, `commit_bond`, `phases` | a contest whose on-chain rules differ from the spec competitors read (a wider layout would let a test set the circuit cannot prove against be revealed) |
 //! | `srs_digest`, `vk_digest` | keys made from another SRS, spec or circuit |
 //! | `verifier_code`, `verifier_code_hash` | an accept-everything verifier, one rendered for another spec, or one that can be switched off (its code would differ from the rebuilt one) |
+//! | `model_verifier_code`, `model_verifier_code_hash`, `testset_verifier_code`, `testset_verifier_code_hash`, `keys_model`, `keys_testset` | (contests with shared columns, PROTOCOL §14.2.1) a model or test-set verifier that accepts what the circuit would not: a shard proof's `C` and `T_s` are binding only there, so those verifiers are what ties a shard to the committed model and the revealed rows |
 //! | `ceremony_closed`, `ceremony_log`, `ceremony_transcript` | (ceremony contests) a verifier not fixed yet; a node hiding or inventing contribution records; keys made from a transcript other than the one the organiser recorded when it fixed the verifier |
 //! | `srs_provenance` | an SRS whose tau someone may know: a recognised public ceremony passes, and so does a verified transcript of the contest's own ceremony that contains a contribution recorded on chain by an address the auditor trusts (its own, or `--trust-contributor`); `--allow-unsafe-srs` waives this check alone |
 //!
@@ -24,7 +25,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use halo2_base::halo2_proofs::halo2curves::bn256::Bn256;
+use halo2_base::halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
+use halo2_base::halo2_proofs::plonk::VerifyingKey;
 use halo2_base::halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use serde::Serialize;
 use sha3::{Digest, Keccak256};
@@ -37,7 +39,10 @@ use crate::chain::registry::Registry;
 use crate::chain::types::{Addr, CeremonyRecord, ContestInfo};
 use crate::evm::compile::Solc;
 use crate::evm::render::render;
-use crate::prover::keys::{plan, setup, verifying_key, vk_digest, CircuitFigures, ContestKeys};
+use crate::prover::keys::{
+    plan, plan_shared_model, setup, side_verifying_key, verifying_key, vk_digest, write_side_keys,
+    CircuitFigures, ContestKeys, ProofKind, SharedModelPlan,
+};
 use crate::prover::ptau::{read_ptau_cached, PtauInfo};
 use crate::prover::srs::{read_params, srs_digest, write_params, SrsKind};
 use crate::spec::Spec;
@@ -342,7 +347,16 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
     checks.extend(parameter_checks(req.spec, &info, opens_at));
 
     progress.note("audit: sizing the circuit from the spec…");
-    let figures = plan(req.spec).map_err(ContestError::input)?;
+    // A contest with shared columns (PROTOCOL §14.2.1) is proved by three circuits at one k.
+    let cols = req.registry.column_verifiers(req.contest_id).await?;
+    let shared = cols
+        .map(|c| plan_shared_model(req.spec, c.testset.is_some()))
+        .transpose()
+        .map_err(ContestError::input)?;
+    let figures = match &shared {
+        Some(p) => p.shard.clone(),
+        None => plan(req.spec).map_err(ContestError::input)?,
+    };
     if ceremony.deadline != 0 && ceremony.fixed_at == 0 {
         let provenance = SrsProvenance::CeremonyRunning {
             deadline: ceremony.deadline,
@@ -412,7 +426,13 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
                 "audit: no keys in {}; generating them from the spec and SRS…",
                 req.keys_dir.display()
             ));
-            let keys = write_keys(req, &figures, &params, &provenance, &srs_file)?;
+            let keys = write_keys(
+                req,
+                (&figures, shared.as_ref()),
+                &params,
+                &provenance,
+                &srs_file,
+            )?;
             (keys.vk().clone(), true)
         }
         Err(e) => {
@@ -434,42 +454,58 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
     ));
 
     progress.note("audit: rendering and compiling the verifier…");
-    let source = render(&params, &vk).map_err(ContestError::input)?;
-    let compiled = req
-        .solc
-        .compile_verifier(&source)
-        .map_err(ContestError::input)?;
     let verifier = info.config.verifier;
-    let on_chain = req.registry.client().code(verifier.0).await?;
-    checks.push(check(
-        "verifier_code",
-        on_chain == compiled.runtime,
-        if on_chain == compiled.runtime {
-            format!(
-                "{verifier}'s {} bytes of code are the verifier rebuilt from the spec and SRS",
-                on_chain.len()
-            )
-        } else {
-            format!(
-                "{verifier} holds {} bytes of code (keccak {}), not the {} bytes rebuilt from the \
-                 spec and SRS (keccak {})",
-                on_chain.len(),
-                hex32(&keccak(&on_chain)),
-                compiled.runtime.len(),
-                hex32(&keccak(&compiled.runtime))
-            )
-        },
-    ));
-    let rebuilt_hash = keccak(&compiled.runtime);
-    checks.push(check(
-        "verifier_code_hash",
-        rebuilt_hash == info.verifier_code_hash,
-        format!(
-            "the registry recorded code hash {} at creation; the rebuilt verifier's is {}",
-            hex32(&info.verifier_code_hash),
-            hex32(&rebuilt_hash)
-        ),
-    ));
+    let recorded = (verifier, info.verifier_code_hash);
+    let names = ("verifier_code", "verifier_code_hash");
+    checks.extend(verifier_checks(req, &params, &vk, recorded, names).await?);
+    if let (Some(cols), Some(plan)) = (cols, &shared) {
+        let sides = [
+            (
+                ProofKind::Model,
+                "model",
+                Some(&plan.model),
+                cols.model,
+                cols.model_code_hash,
+            ),
+            (
+                ProofKind::TestSet,
+                "testset",
+                plan.testset.as_ref(),
+                cols.testset.unwrap_or(Addr([0; 20])),
+                cols.testset_code_hash,
+            ),
+        ];
+        for (kind, dir, figures, address, code_hash) in sides {
+            let Some(figures) = figures else { continue };
+            progress.note(&format!("audit: rebuilding the {kind:?} proof's verifier…"));
+            let vk = side_verifying_key(req.spec, kind, figures, &params)
+                .map_err(ContestError::input)?;
+            let (keys_name, names) = match kind {
+                ProofKind::Model => (
+                    "keys_model",
+                    ("model_verifier_code", "model_verifier_code_hash"),
+                ),
+                _ => (
+                    "keys_testset",
+                    ("testset_verifier_code", "testset_verifier_code_hash"),
+                ),
+            };
+            let keys_dir = req.keys_dir.join(dir);
+            if let Ok((_, theirs)) = ContestKeys::read_verifier(&keys_dir) {
+                let same = vk_digest(&vk) == vk_digest(&theirs);
+                checks.push(check(
+                    keys_name,
+                    same,
+                    format!(
+                        "{}'s verifying key {} the one rebuilt from the spec and SRS",
+                        keys_dir.display(),
+                        if same { "is" } else { "is NOT" }
+                    ),
+                ));
+            }
+            checks.extend(verifier_checks(req, &params, &vk, (address, code_hash), names).await?);
+        }
+    }
     checks.push(check(
         "srs_provenance",
         provenance.trusted() || req.allow_unsafe_srs,
@@ -491,6 +527,54 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
         keys_written,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The verifier at `address` (its code hash recorded at creation `recorded`) against the one
+/// rendered from `vk`: its code (`names.0`) and the recorded hash (`names.1`).
+async fn verifier_checks(
+    req: &AuditRequest<'_>,
+    params: &ParamsKZG<Bn256>,
+    vk: &VerifyingKey<G1Affine>,
+    (verifier, recorded): (Addr, [u8; 32]),
+    names: (&'static str, &'static str),
+) -> Result<Vec<Check>> {
+    let source = render(params, vk).map_err(ContestError::input)?;
+    let compiled = req
+        .solc
+        .compile_verifier(&source)
+        .map_err(ContestError::input)?;
+    let on_chain = req.registry.client().code(verifier.0).await?;
+    let rebuilt_hash = keccak(&compiled.runtime);
+    Ok(vec![
+        check(
+            names.0,
+            on_chain == compiled.runtime,
+            if on_chain == compiled.runtime {
+                format!(
+                    "{verifier}'s {} bytes of code are the verifier rebuilt from the spec and SRS",
+                    on_chain.len()
+                )
+            } else {
+                format!(
+                    "{verifier} holds {} bytes of code (keccak {}), not the {} bytes rebuilt from \
+                     the spec and SRS (keccak {})",
+                    on_chain.len(),
+                    hex32(&keccak(&on_chain)),
+                    compiled.runtime.len(),
+                    hex32(&rebuilt_hash)
+                )
+            },
+        ),
+        check(
+            names.1,
+            rebuilt_hash == recorded,
+            format!(
+                "the registry recorded code hash {} at creation; the rebuilt verifier's is {}",
+                hex32(&recorded),
+                hex32(&rebuilt_hash)
+            ),
+        ),
+    ])
 }
 
 /// Threshold, size, split, bond and phases on chain against the spec.
@@ -662,7 +746,7 @@ fn is_ptau(path: &Path) -> Result<bool> {
 /// too as a halo2 params file, so later commands can prove without importing it again.
 fn write_keys(
     req: &AuditRequest<'_>,
-    figures: &CircuitFigures,
+    (figures, shared): (&CircuitFigures, Option<&SharedModelPlan>),
     params: &ParamsKZG<Bn256>,
     provenance: &SrsProvenance,
     srs_file: &Path,
@@ -686,8 +770,13 @@ fn write_keys(
             (srs_file.to_path_buf(), SrsKind::Ceremony)
         }
     };
-    let keys = setup(req.spec, figures.clone(), params, srs_path, kind)
+    let keys = setup(req.spec, figures.clone(), params, srs_path.clone(), kind)
         .map_err(|e| ContestError::Prover(e.to_string()))?;
     keys.write(req.keys_dir).map_err(ContestError::input)?;
+    if let Some(plan) = shared {
+        let out = req.keys_dir;
+        write_side_keys(req.spec, plan, params, (&srs_path, kind), out, &|_, _| {})
+            .map_err(|e| ContestError::Prover(e.to_string()))?;
+    }
     Ok(keys)
 }

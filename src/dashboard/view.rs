@@ -15,9 +15,9 @@ mod rows;
 
 use fold::Fold;
 pub use rows::{
-    Activity, CeremonyPanel, CeremonyRow, CommitRow, ContestView, Deadline, Escrow, FixedVerifier,
-    LeaderRow, PayoutRow, RevealRow, Rules, Settlement, ShardProgressRow, Stamp, Standing,
-    TestSetProgress,
+    Activity, CeremonyPanel, CeremonyRow, ColumnsPanel, CommitRow, ContestView, Deadline, Escrow,
+    FixedVerifier, LeaderRow, PayoutRow, RevealRow, Rules, Settlement, ShardProgressRow, Stamp,
+    Standing, TestSetProgress,
 };
 
 /// How many recent events the activity list shows.
@@ -235,6 +235,7 @@ impl Ledger {
                 held: chain.info.as_ref().map(|i| i.held),
             },
             ceremony: f.ceremony,
+            columns: f.columns,
             commitments: f.commitments,
             test_set: f.test_set,
             leaderboard,
@@ -299,7 +300,11 @@ fn who_of(e: &Event) -> Option<Addr> {
         Event::Withdrawn { account, .. } => *account,
         Event::CeremonyContribution { contributor, .. } => *contributor,
         Event::TestSetChallenged { challenger, .. } => *challenger,
-        Event::CeremonyOpened { .. } | Event::VerifierFixed { .. } => return None,
+        Event::ModelColumnOpened { competitor, .. } => *competitor,
+        Event::TestSetColumnOpened { by, .. } => *by,
+        Event::CeremonyOpened { .. }
+        | Event::VerifierFixed { .. }
+        | Event::ColumnVerifiersFixed { .. } => return None,
         Event::TestSetChunkRevealed { .. }
         | Event::TestSetRevealed { .. }
         | Event::TestSetRevealRestarted { .. } => return None,

@@ -535,18 +535,77 @@ fn verifying_key_of(
 }
 
 impl KeyManifest {
-    /// Why keys with this manifest (in `dir`) cannot back a registry contest, if they cannot:
-    /// keys made by `setup --shared-model` (PROTOCOL §14.2.1), whose shard proofs do not check
-    /// `C` themselves and whose model proof the registry does not take yet.
+    /// Why keys with this manifest (in `dir`) cannot be a contest's (shard) keys, if they
+    /// cannot: they make a model or test-set proof (PROTOCOL §14.2.1), which `setup
+    /// --shared-model` writes in `model/` and `testset/` beside the shard keys.
     pub fn registry_refusal(&self, dir: &Path) -> Option<String> {
-        (self.pinning.shared_model || self.pinning.shared_testset).then(|| {
+        (self.proof_kind != ProofKind::Statement).then(|| {
             format!(
-                "the keys in {} were made with `setup --shared-model` (docs/PROTOCOL.md §14.2.1), \
-                 which the registry does not take yet: make the contest's keys without it",
-                dir.display()
+                "the keys in {} make {:?} proofs (docs/PROTOCOL.md §14.2.1): give the shard keys' \
+                 directory, where `setup --shared-model` wrote them in {MODEL_KEYS_DIR}/ and \
+                 {TESTSET_KEYS_DIR}/",
+                dir.display(),
+                self.proof_kind
             )
         })
     }
+
+    /// The columns (shard) keys with this manifest share (none: a plain statement).
+    pub fn sharing(&self) -> Sharing {
+        Sharing {
+            model: self.pinning.shared_model,
+            rows: self.pinning.shared_testset,
+        }
+    }
+}
+
+/// Where `setup --shared-model` writes the model proof's keys, beside (under) the shard keys.
+pub const MODEL_KEYS_DIR: &str = "model";
+/// Where `setup --shared-model --shared-rows` writes the test-set proof's keys.
+pub const TESTSET_KEYS_DIR: &str = "testset";
+
+/// Generates and writes the model proof's keys (and with `plan.testset`, the test-set proof's)
+/// of `plan` into `out/model` (and `out/testset`), with `params` at the plan's k;
+/// `on_side(kind, figures)` is told before each.
+pub fn write_side_keys(
+    spec: &Spec,
+    plan: &SharedModelPlan,
+    params: &ParamsKZG<Bn256>,
+    (srs_path, srs_kind): (&Path, SrsKind),
+    out: &Path,
+    on_side: &dyn Fn(ProofKind, &CircuitFigures),
+) -> Result<()> {
+    let sides = [
+        (ProofKind::Model, MODEL_KEYS_DIR, Some(&plan.model)),
+        (ProofKind::TestSet, TESTSET_KEYS_DIR, plan.testset.as_ref()),
+    ];
+    for (kind, dir, figures) in sides {
+        let Some(figures) = figures else { continue };
+        on_side(kind, figures);
+        let keys = setup_side(
+            spec,
+            kind,
+            figures.clone(),
+            params,
+            (srs_path.to_path_buf(), srs_kind),
+        )?;
+        keys.write(&out.join(dir))?;
+    }
+    Ok(())
+}
+
+/// The verifying key alone of a model or test-set proof (`kind`) at `figures`: what an auditor
+/// rebuilds to check a contest's model or test-set verifier.
+pub fn side_verifying_key(
+    spec: &Spec,
+    kind: ProofKind,
+    figures: &CircuitFigures,
+    params: &ParamsKZG<Bn256>,
+) -> Result<VerifyingKey<G1Affine>> {
+    verifying_key_of(
+        &side_keygen_circuit(&spec.shard_spec(), figures.k, kind)?,
+        params,
+    )
 }
 
 impl ContestKeys {

@@ -73,11 +73,17 @@ pub fn cli_as(url: &str, dir: &Path, who: usize, args: &[&str], env: &[(&str, &s
 
 /// `contest-cli setup --spec SPEC --out OUT` (UNSAFE development SRS), which must succeed.
 pub fn setup_keys(spec: &Path, out: &Path) {
+    setup_keys_with(spec, out, &[]);
+}
+
+/// [`setup_keys`] with more options (`--shared-model`, …).
+pub fn setup_keys_with(spec: &Path, out: &Path, extra: &[&str]) {
     let o = Command::new(env!("CARGO_BIN_EXE_contest-cli"))
         .args(["setup", "--spec"])
         .arg(spec)
         .arg("--out")
         .arg(out)
+        .args(extra)
         .output()
         .expect("setup runs");
     expect_exit(&o, 0, "setup");

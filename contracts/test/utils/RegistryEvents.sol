@@ -79,6 +79,17 @@ abstract contract RegistryEvents {
         uint256 provers
     );
     /// @notice One shard of a sharded entry's proofs was accepted.
+    event ColumnVerifiersFixed(
+        uint256 indexed contestId,
+        address modelVerifier,
+        bytes32 modelCodeHash,
+        address testSetVerifier,
+        bytes32 testSetCodeHash
+    );
+    event ModelColumnOpened(
+        uint256 indexed contestId, address indexed competitor, uint256 commitment, bytes32 column
+    );
+    event TestSetColumnOpened(uint256 indexed contestId, uint256 indexed shard, address indexed by, bytes32 column);
     event ShardProofAccepted(
         uint256 indexed contestId, address indexed competitor, uint256 shard, uint256 correct, uint256 shardsProved
     );

@@ -105,6 +105,32 @@ pub(super) fn event_of(e: ContestRegistryEvents) -> Result<(u64, Event)> {
                 shards_proved: u64_of(e.shardsProved),
             },
         ),
+        E::ColumnVerifiersFixed(e) => (
+            u64_of(e.contestId),
+            Event::ColumnVerifiersFixed {
+                model_verifier: Addr(e.modelVerifier.into_array()),
+                model_code_hash: e.modelCodeHash.0,
+                testset_verifier: (!e.testSetVerifier.is_zero())
+                    .then(|| Addr(e.testSetVerifier.into_array())),
+                testset_code_hash: e.testSetCodeHash.0,
+            },
+        ),
+        E::ModelColumnOpened(e) => (
+            u64_of(e.contestId),
+            Event::ModelColumnOpened {
+                competitor: Addr(e.competitor.into_array()),
+                commitment: fr_of_u256(e.commitment)?,
+                column: e.column.0,
+            },
+        ),
+        E::TestSetColumnOpened(e) => (
+            u64_of(e.contestId),
+            Event::TestSetColumnOpened {
+                shard: u64_of(e.shard),
+                by: Addr(e.by.into_array()),
+                column: e.column.0,
+            },
+        ),
         E::WinnerCalled(e) => (
             u64_of(e.contestId),
             Event::WinnerCalled {

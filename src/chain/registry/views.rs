@@ -7,8 +7,8 @@ use halo2_base::halo2_proofs::halo2curves::bn256::Fr;
 use super::convert::{config_of, fr_of_u256, joined, u256_of_fr, u64_of, wei_of};
 use super::{abi, Registry, Result, LOG_WINDOW};
 use crate::chain::types::{
-    ceremony_log_step, Addr, CeremonyInfo, CeremonyRecord, ContestInfo, EntryInfo, EntryStatus,
-    Event, OriginalInfo, Phase, Wei,
+    ceremony_log_step, Addr, CeremonyInfo, CeremonyRecord, ColumnVerifiers, ContestInfo, EntryInfo,
+    EntryStatus, Event, OriginalInfo, Phase, Wei,
 };
 use crate::chain::ChainError;
 
@@ -163,6 +163,37 @@ impl Registry {
             fr_of_u256(v.testSetCommitment)?,
             v.proved.then(|| u64_of(v.correct)),
         ))
+    }
+
+    /// The contest's shared-column verifiers (none for a contest created without).
+    pub async fn column_verifiers(&self, id: u64) -> Result<Option<ColumnVerifiers>> {
+        let v = self
+            .view(
+                "columnVerifiers",
+                abi::columnVerifiersCall {
+                    contestId: U256::from(id),
+                },
+            )
+            .await?;
+        Ok((!v.modelVerifier.is_zero()).then(|| ColumnVerifiers {
+            model: Addr(v.modelVerifier.into_array()),
+            model_code_hash: v.modelCodeHash.0,
+            testset: (!v.testSetVerifier.is_zero()).then(|| Addr(v.testSetVerifier.into_array())),
+            testset_code_hash: v.testSetCodeHash.0,
+        }))
+    }
+
+    /// Whether a model or test-set proof opened the column of `key`
+    /// ([`crate::chain::types::model_column_key`], [`crate::chain::types::rows_column_key`]).
+    pub async fn column_opened(&self, id: u64, key: [u8; 32]) -> Result<bool> {
+        self.view(
+            "columnOpened",
+            abi::columnOpenedCall {
+                contestId: U256::from(id),
+                key: key.into(),
+            },
+        )
+        .await
     }
 
     /// The earliest-committed revealed entry of model `fingerprint` (the model chain's state

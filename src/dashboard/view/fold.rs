@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::rows::{
-    CeremonyPanel, CeremonyRow, CommitRow, FixedVerifier, LeaderRow, PayoutRow, RevealRow,
-    Settlement, ShardProgressRow, Stamp, Standing, TestSetProgress,
+    CeremonyPanel, CeremonyRow, ColumnsPanel, CommitRow, FixedVerifier, LeaderRow, PayoutRow,
+    RevealRow, Settlement, ShardProgressRow, Stamp, Standing, TestSetProgress,
 };
 use super::{accuracy_pct, Ledger};
 use crate::chain::types::{Addr, ContestConfig, Event, Logged, Phase, Wei};
@@ -54,6 +54,10 @@ pub(super) struct Fold {
     withdrawn: BTreeMap<Addr, u128>,
     pub(super) settlement: Option<Settlement>,
     pub(super) ceremony: Option<CeremonyPanel>,
+    pub(super) columns: Option<ColumnsPanel>,
+    /// Entries with a model proof in, and shards with a test-set proof in (shared columns).
+    model_proofs: BTreeSet<Addr>,
+    rows_opened: BTreeSet<u64>,
 }
 
 impl Fold {
@@ -68,6 +72,32 @@ impl Fold {
         let at = ledger.stamp(e);
         match &e.event {
             Event::ContestCreated { .. } => {}
+            Event::ColumnVerifiersFixed {
+                model_verifier,
+                testset_verifier,
+                ..
+            } => {
+                self.columns = Some(ColumnsPanel {
+                    model_verifier: *model_verifier,
+                    testset_verifier: *testset_verifier,
+                    model_proofs: 0,
+                    rows_opened: 0,
+                });
+            }
+            // A replaced commitment needs a new model proof; the panel counts entries, not
+            // proofs.
+            Event::ModelColumnOpened { competitor, .. } => {
+                self.model_proofs.insert(*competitor);
+                if let Some(c) = &mut self.columns {
+                    c.model_proofs = self.model_proofs.len();
+                }
+            }
+            Event::TestSetColumnOpened { shard, .. } => {
+                self.rows_opened.insert(*shard);
+                if let Some(c) = &mut self.columns {
+                    c.rows_opened = self.rows_opened.len();
+                }
+            }
             // A sharded entry's score arrives with its last shard (`ProofAccepted`); until then
             // its shards show as progress. The registry accepts each shard once: a repeated
             // report (a misbehaving node) changes nothing.

@@ -36,6 +36,8 @@ pub struct ContestView {
     pub escrow: Escrow,
     /// The contest's own powers-of-tau ceremony, if it has one.
     pub ceremony: Option<CeremonyPanel>,
+    /// Its shared columns (PROTOCOL §14.2.1), if its shard proofs share them.
+    pub columns: Option<ColumnsPanel>,
     /// Every commitment, in order.
     pub commitments: Vec<CommitRow>,
     /// The test-set reveal.
@@ -223,6 +225,20 @@ pub struct LeaderRow {
     pub moved_up_from: Option<u64>,
     /// Prize credited to it.
     pub prize: Option<Wei>,
+}
+
+/// A contest whose shard proofs share columns (PROTOCOL §14.2.1): its verifiers and the model
+/// and test-set proofs in so far.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ColumnsPanel {
+    /// The model proof's verifier.
+    pub model_verifier: Addr,
+    /// The test-set proof's verifier, if the rows are shared too.
+    pub testset_verifier: Option<Addr>,
+    /// Entries whose model proof is in (each opened its model column to its commitment).
+    pub model_proofs: usize,
+    /// Shards with at least one test-set proof in (their rows column opened to `T_s`).
+    pub rows_opened: usize,
 }
 
 /// A sharded entry not complete yet: its shards proved so far.

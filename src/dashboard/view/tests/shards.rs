@@ -108,3 +108,72 @@ fn a_sharded_entry_shows_its_shards_until_it_is_ranked() {
     assert!(!page.contains("id=\"shards\""), "{page}");
     assert!(!page.contains(" shards ·"), "{page}");
 }
+
+/// A contest with shared columns (PROTOCOL §14.2.1): its verifiers, and how many entries' model
+/// proofs and shards' rows columns are in (a replaced commitment's second model proof and a
+/// second test-set proof of one shard count once); the page shows them. Without the event the
+/// panel is absent.
+#[test]
+fn shared_columns_show_the_model_and_test_set_proofs_in() {
+    let mut cfg = config();
+    cfg.layout.shards = 2;
+    let (mv, tv) = (Addr([7; 20]), Addr([8; 20]));
+    let model = |who: Addr| Event::ModelColumnOpened {
+        competitor: who,
+        commitment: Fr::from(5),
+        column: [1; 32],
+    };
+    let rows = |shard: u64, by: Addr| Event::TestSetColumnOpened {
+        shard,
+        by,
+        column: [2; 32],
+    };
+    let events = vec![
+        at(1, 0, created(cfg)),
+        at(
+            1,
+            1,
+            Event::ColumnVerifiersFixed {
+                model_verifier: mv,
+                model_code_hash: [3; 32],
+                testset_verifier: Some(tv),
+                testset_code_hash: [4; 32],
+            },
+        ),
+        at(2, 0, commit(A, 1, false)),
+        at(3, 0, model(A)),
+        at(4, 0, model(A)),
+        at(8, 0, chunk(6)),
+        at(8, 1, revealed()),
+        at(9, 0, rows(1, B)),
+        at(9, 1, rows(1, A)),
+    ];
+    let v = ledger_of(events.clone())
+        .view(&chain_at(10))
+        .expect("created");
+    let c = v.columns.clone().expect("a contest with shared columns");
+    assert_eq!(
+        (
+            c.model_verifier,
+            c.testset_verifier,
+            c.model_proofs,
+            c.rows_opened
+        ),
+        (mv, Some(tv), 1, 1)
+    );
+    let feed = crate::dashboard::Feed {
+        view: Some(v),
+        ..crate::dashboard::Feed::new("http://127.0.0.1:1", Addr([1; 20]), Some(1))
+    };
+    let page = crate::dashboard::html::render(&crate::dashboard::html::ContestFragment::new(&feed));
+    assert!(
+        page.contains("model proofs from 1 entry") && page.contains("rows opened for 1 / 2 shards"),
+        "{page}"
+    );
+    let plain: Vec<_> = events
+        .into_iter()
+        .filter(|e| e.block != 1 || e.log_index == 0)
+        .collect();
+    let v = ledger_of(plain).view(&chain_at(10)).expect("created");
+    assert_eq!(v.columns, None);
+}
