@@ -820,8 +820,8 @@ MUTANTS = [
     Mutant(
         "shard-proved-against-t",
         "every shard is proved against T, not the registry's T_s",
-        "shards == 1 ? cfg.testSetCommitment : _shardCommitment[contestId][shard],",
-        "cfg.testSetCommitment,",
+        "uint256 ts = shards == 1 ? cfg.testSetCommitment : _shardCommitment[contestId][shard];",
+        "uint256 ts = cfg.testSetCommitment;",
         ["shards"],
     ),
     Mutant(

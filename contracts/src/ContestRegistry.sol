@@ -14,8 +14,9 @@ import {TestSetLayout} from "./TestSetLayout.sol";
 /// @notice Every zkcontest contest on this chain: escrow, commit–reveal, ranking, payouts.
 ///         Interface documentation (NatSpec) is on `IContestRegistry`; the rules are in
 ///         contracts/README.md; the storage layout and the money flow on `RegistryBase`.
-/// @dev Six functions (the ceremony's contributions and verifier, the test set's challenge and
-///      restart, a model reveal's restart, forfeits) run in `RegistryAnnex`, which this
+/// @dev Nine functions (the ceremony's contributions and verifier, the test set's challenge and
+///      restart, a model reveal and its restart, forfeits, model and test-set proofs of shared
+///      columns) run in `RegistryAnnex`, which this
 ///      contract creates in its constructor and DELEGATECALLs with the call's own calldata:
 ///      the whole would exceed EIP-170's 24,576 bytes of code.
 contract ContestRegistry is RegistryBase, IContestRegistry {

@@ -21,7 +21,7 @@ alloy::sol!(
 pub const CONTEST_REGISTRY_ARTIFACT: &str =
     include_str!("../../contracts/artifacts/ContestRegistry.json");
 
-/// The committed `RegistryAnnex` artifact: the code a registry runs by DELEGATECALL for six of
+/// The committed `RegistryAnnex` artifact: the code a registry runs by DELEGATECALL for nine of
 /// its functions, created by the registry's constructor at `CREATE(registry, 1)`.
 pub const REGISTRY_ANNEX_ARTIFACT: &str =
     include_str!("../../contracts/artifacts/RegistryAnnex.json");

@@ -54,7 +54,7 @@ pub(super) async fn registry_checks(registry: &Registry) -> Result<Vec<Check>> {
             format!("this release's ContestRegistry cannot be constructed with PoseidonT3 at {poseidon}: {e}"),
         ),
     };
-    // The registry runs six of its functions in the code at CREATE(registry, 1), whatever it is:
+    // The registry runs nine of its functions in the code at CREATE(registry, 1), whatever it is:
     // a genuine registry's constructor put its annex there, but a crafted creation code could
     // leave the genuine registry runtime and something else at that address.
     let annex = registry.annex_address();
