@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{expect_exit, root};
+use common::{expect_exit, root, setup_keys_with};
 use serde_json::Value;
 use zkcontest::prover::keys::ContestKeys;
 use zkcontest::spec::{write_testset, Spec, TestSet};
@@ -207,16 +207,7 @@ fn shared_model_keys_prove_each_shard_and_the_model_once() {
     let o = cli(&["--json", "setup", "--spec", spec, "--plan-only"]);
     expect_exit(&o, 0, "setup --plan-only");
     let planned = json(&o)["shared_model"].clone();
-    let o = cli(&[
-        "--json",
-        "setup",
-        "--spec",
-        spec,
-        "--out",
-        keys_s,
-        "--shared-model",
-    ]);
-    expect_exit(&o, 0, "setup --shared-model");
+    let o = setup_keys_with(Path::new(spec), &keys, &["--shared-model"]);
     let setup = json(&o);
     assert_eq!(
         planned["shard"], setup["figures"],
@@ -312,17 +303,11 @@ fn shared_model_keys_prove_each_shard_and_the_model_once() {
     // and a competitor's shard 1 commit to one rows column (the shard's second shared column).
     let rows_keys = dir.join("rows-keys");
     let rows_keys_s = rows_keys.to_str().expect("utf-8");
-    let o = cli(&[
-        "--json",
-        "setup",
-        "--spec",
-        spec,
-        "--out",
-        rows_keys_s,
-        "--shared-model",
-        "--shared-rows",
-    ]);
-    expect_exit(&o, 0, "setup --shared-model --shared-rows");
+    let o = setup_keys_with(
+        Path::new(spec),
+        &rows_keys,
+        &["--shared-model", "--shared-rows"],
+    );
     assert!(json(&o)["figures"]["testset_column_rows"].as_u64() > Some(0));
     let testset_keys = rows_keys.join("testset");
     let o = cli(&[

@@ -41,7 +41,7 @@ use crate::evm::compile::Solc;
 use crate::evm::render::render;
 use crate::prover::keys::{
     plan, plan_shared_model, setup, side_verifying_key, verifying_key, vk_digest, write_side_keys,
-    CircuitFigures, ContestKeys, ProofKind, SharedModelPlan,
+    CircuitFigures, ContestKeys, ProofKind, SharedModelPlan, MODEL_KEYS_DIR, TESTSET_KEYS_DIR,
 };
 use crate::prover::ptau::{read_ptau_cached, PtauInfo};
 use crate::prover::srs::{read_params, srs_digest, write_params, SrsKind};
@@ -409,16 +409,7 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
     let (vk, keys_written) = match ContestKeys::read_verifier(req.keys_dir) {
         Ok((_, theirs)) => {
             let vk = verifying_key(req.spec, &figures, &params).map_err(ContestError::input)?;
-            let (mine, in_dir) = (vk_digest(&vk), vk_digest(&theirs));
-            checks.push(check(
-                "keys",
-                mine == in_dir,
-                format!(
-                    "{}'s verifying key {} the one rebuilt from the spec and SRS",
-                    req.keys_dir.display(),
-                    if mine == in_dir { "is" } else { "is NOT" }
-                ),
-            ));
+            checks.push(keys_check("keys", req.keys_dir, &vk, &theirs));
             (vk, false)
         }
         Err(_) if !req.keys_dir.join("circuit.json").exists() => {
@@ -462,14 +453,14 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
         let sides = [
             (
                 ProofKind::Model,
-                "model",
+                MODEL_KEYS_DIR,
                 Some(&plan.model),
                 cols.model,
                 cols.model_code_hash,
             ),
             (
                 ProofKind::TestSet,
-                "testset",
+                TESTSET_KEYS_DIR,
                 plan.testset.as_ref(),
                 cols.testset.unwrap_or(Addr([0; 20])),
                 cols.testset_code_hash,
@@ -492,16 +483,7 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
             };
             let keys_dir = req.keys_dir.join(dir);
             if let Ok((_, theirs)) = ContestKeys::read_verifier(&keys_dir) {
-                let same = vk_digest(&vk) == vk_digest(&theirs);
-                checks.push(check(
-                    keys_name,
-                    same,
-                    format!(
-                        "{}'s verifying key {} the one rebuilt from the spec and SRS",
-                        keys_dir.display(),
-                        if same { "is" } else { "is NOT" }
-                    ),
-                ));
+                checks.push(keys_check(keys_name, &keys_dir, &vk, &theirs));
             }
             checks.extend(verifier_checks(req, &params, &vk, (address, code_hash), names).await?);
         }
@@ -527,6 +509,25 @@ pub async fn audit(req: &AuditRequest<'_>, progress: Progress<'_>) -> Result<Aud
         keys_written,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Check `name`: the verifying key in `dir` (`theirs`) is the one rebuilt from the spec and SRS.
+fn keys_check(
+    name: &'static str,
+    dir: &Path,
+    rebuilt: &VerifyingKey<G1Affine>,
+    theirs: &VerifyingKey<G1Affine>,
+) -> Check {
+    let same = vk_digest(rebuilt) == vk_digest(theirs);
+    check(
+        name,
+        same,
+        format!(
+            "{}'s verifying key {} the one rebuilt from the spec and SRS",
+            dir.display(),
+            if same { "is" } else { "is NOT" }
+        ),
+    )
 }
 
 /// The verifier at `address` (its code hash recorded at creation `recorded`) against the one

@@ -76,17 +76,18 @@ pub fn setup_keys(spec: &Path, out: &Path) {
     setup_keys_with(spec, out, &[]);
 }
 
-/// [`setup_keys`] with more options (`--shared-model`, …).
-pub fn setup_keys_with(spec: &Path, out: &Path, extra: &[&str]) {
+/// [`setup_keys`] with more options (`--shared-model`, …); its output (`--json`).
+pub fn setup_keys_with(spec: &Path, out: &Path, extra: &[&str]) -> Output {
     let o = Command::new(env!("CARGO_BIN_EXE_contest-cli"))
-        .args(["setup", "--spec"])
+        .args(["--json", "setup", "--spec"])
         .arg(spec)
         .arg("--out")
         .arg(out)
         .args(extra)
         .output()
         .expect("setup runs");
-    expect_exit(&o, 0, "setup");
+    expect_exit(&o, 0, &format!("setup {extra:?}"));
+    o
 }
 
 /// `contest-cli ARGS` (no chain), from the current directory.
